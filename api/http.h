@@ -1,0 +1,129 @@
+/*
+ * http.h - the HTTP engine: many concurrent requests over one libcurl multi
+ * handle, with concurrency caps, connection reuse, retries with backoff,
+ * rate-limit handling, secret redaction, verbose logging and recording.
+ *
+ * Use:
+ *   struct http_opts o; http_opts_init(&o); ...adjust...
+ *   struct http_engine *e = http_engine_new(&o, &err);
+ *   http_engine_add(e, &req, on_done, payload, &err);   // any number
+ *   http_engine_run(e, &err);   // returns when no request is left
+ *   http_engine_free(e);
+ *
+ * Completion callbacks run on the thread calling http_engine_run(); they may
+ * add further requests (a repository's read -> commit -> tag chain proceeds
+ * that way without waiting for other repositories).
+ *
+ * Retry policy:
+ *   - retried: connection errors, timeouts, resets, 429, 502, 503, 504, and
+ *     403/429 with a rate-limit signal (GitHub x-ratelimit-remaining: 0;
+ *     Retry-After), with exponential backoff and full jitter, bounded by
+ *     opts.max_attempts and opts.retry_budget_ms. Waits honour Retry-After
+ *     (seconds or HTTP date), GitLab RateLimit-Reset and GitHub
+ *     x-ratelimit-reset.
+ *   - idempotent methods (GET, HEAD, PUT, DELETE) are retried on all of the
+ *     above; POST and PATCH only when the request provably never reached the
+ *     server (connect failure, DNS failure) or when the caller sets
+ *     req.retry_unsafe (it knows a replay is harmless or detectable).
+ */
+#ifndef RELAPI_HTTP_H
+#define RELAPI_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "rerr.h"
+
+struct http_opts {
+	int max_total;           /* concurrent transfers in all, default 8 (--jobs) */
+	int max_per_host;        /* concurrent transfers per host, default 6 */
+	long connect_timeout_ms; /* default 10000 */
+	long timeout_ms;         /* whole transfer, default 120000 */
+	int max_attempts;        /* attempts per request incl. the first, default 5 */
+	long retry_budget_ms;    /* total time a request may spend waiting to retry, default 300000 */
+	long backoff_base_ms;    /* first backoff ceiling, default 500 */
+	long backoff_cap_ms;     /* backoff ceiling cap, default 30000 */
+	size_t max_body;         /* response body cap, default 64 MiB */
+	const char *cacert;      /* extra CA bundle file, or NULL */
+	int insecure;            /* disable TLS verification (warns on every run) */
+	int verbose;             /* one line per request on stderr */
+	const char *record_dir;  /* write each exchange as a JSON fixture, or NULL */
+	uint32_t seed;           /* jitter seed; 0 = from time and pid */
+};
+
+/* Fills in the defaults above. */
+void http_opts_init(struct http_opts *o);
+
+struct http_header {
+	char *name;
+	char *value;
+};
+
+struct http_request {
+	const char *method;          /* "GET", "POST", ... */
+	const char *url;             /* absolute URL */
+	const char *const *headers;  /* NULL-terminated "Name: value" lines, or NULL */
+	const char *body;            /* request body or NULL; copied by http_engine_add */
+	size_t body_len;
+	int retry_unsafe;            /* a POST/PATCH that may be replayed safely */
+};
+
+struct http_response {
+	long status;                 /* HTTP status, 0 when no response came */
+	struct http_header *headers; /* of the final attempt */
+	size_t nheaders;
+	struct buf body;
+	int attempts;                /* attempts made */
+	int transport_error;         /* CURLcode of the final attempt, 0 = none */
+	char transport_msg[256];     /* curl's error text when transport_error != 0 */
+	long elapsed_ms;             /* from first attempt to completion */
+};
+
+/* Case-insensitive header lookup; NULL when absent. */
+const char *http_response_header(const struct http_response *r, const char *name);
+
+struct http_engine;
+
+/*
+ * Called once per request when it is complete (success, a final HTTP error
+ * status, or a transport failure after retries). `resp` and its body belong to
+ * the engine and are freed after the callback returns; take the body with
+ * buf_detach(&resp->body, ...) to keep it.
+ */
+typedef void (*http_done_fn)(struct http_engine *e, struct http_response *resp,
+			     void *payload);
+
+struct http_engine *http_engine_new(const struct http_opts *opts, struct rerr *err);
+void http_engine_free(struct http_engine *e);
+
+/* Queues a request; it starts when caps allow. The request is copied. */
+int http_engine_add(struct http_engine *e, const struct http_request *req,
+		    http_done_fn done, void *payload, struct rerr *err);
+
+/* Drives every queued request (and those callbacks add) to completion. */
+int http_engine_run(struct http_engine *e, struct rerr *err);
+
+/* Statistics since creation: requests completed, attempts made, connections opened. */
+struct http_stats {
+	long requests;
+	long attempts;
+	long connections;
+};
+void http_engine_stats(const struct http_engine *e, struct http_stats *out);
+
+/*
+ * Pure helpers, exposed for tests.
+ * http_backoff_ms: full-jitter exponential backoff for attempt n (1-based
+ * count of failures so far): uniform in [0, min(cap, base * 2^(n-1))], using
+ * `rnd` as the random draw.
+ * http_retry_after_ms: the wait a response asks for (Retry-After seconds or
+ * HTTP date, RateLimit-Reset / x-ratelimit-reset epoch seconds when the
+ * remaining count is 0), relative to `now` (epoch seconds); -1 when none.
+ * http_redact_header: 1 when a "Name: value" header line carries a secret.
+ */
+long http_backoff_ms(int n, long base_ms, long cap_ms, uint32_t rnd);
+long http_retry_after_ms(const struct http_response *r, long long now);
+int http_redact_header(const char *line);
+
+#endif

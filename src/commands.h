@@ -1,0 +1,25 @@
+/*
+ * commands.h - the subcommands, one per src/cmd_<name>.c, and exit codes.
+ * Each command takes the arguments after its name (argv[0] is the name).
+ */
+#ifndef RELAPI_COMMANDS_H
+#define RELAPI_COMMANDS_H
+
+enum relapi_exit {
+	EXIT_DONE = 0,      /* everything done */
+	EXIT_FAILED = 1,    /* a step failed */
+	EXIT_USAGE = 2,     /* usage or configuration error */
+	EXIT_PREFLIGHT = 3, /* preflight found problems */
+	EXIT_CONFLICT = 4,  /* a conflict with state relapi did not create */
+};
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+/* The command table (main.c); NULL-name terminated. */
+extern const struct command relapi_commands[];
+
+#endif

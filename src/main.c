@@ -1,0 +1,54 @@
+/* main.c - relapi's entry point: global flags and the command table. */
+#include <curl/curl.h>
+#include <openssl/opensslv.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+/* ---- the command table ------------------------------------------------ */
+
+const struct command relapi_commands[] = {
+	{NULL, NULL, NULL},
+};
+
+/* ---- global flags ------------------------------------------------------- */
+
+static int print_version(void)
+{
+	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+
+	printf("relapi %s\n", RELAPI_VERSION);
+	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
+	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
+	return EXIT_DONE;
+}
+
+static int print_help(FILE *out)
+{
+	fprintf(out, "usage: relapi [--version] [--help] COMMAND [ARGS]\n\n"
+		     "relapi cuts a release across many GitLab and GitHub repositories\n"
+		     "through their REST APIs alone.\n\ncommands:\n");
+	for (const struct command *c = relapi_commands; c->name; c++)
+		fprintf(out, "  %-12s %s\n", c->name, c->summary);
+	fprintf(out, "\nexit codes: 0 done, 1 failed, 2 usage or configuration error,\n"
+		     "            3 preflight found problems, 4 conflict\n"
+		     "\n'relapi COMMAND --help' describes a command.\n");
+	return out == stdout ? EXIT_DONE : EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return print_help(stderr);
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))
+		return print_version();
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+		return print_help(stdout);
+	for (const struct command *c = relapi_commands; c->name; c++)
+		if (!strcmp(c->name, argv[1]))
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "relapi: unknown command '%s' (see 'relapi --help')\n", argv[1]);
+	return EXIT_USAGE;
+}
