@@ -1,0 +1,95 @@
+/*
+ * edit.h - format-preserving edits of the files a release touches.
+ *
+ * Pure functions, bytes in -> bytes out, no I/O. Each kind locates the value
+ * with a real parser's positions and splices only the value's bytes:
+ * comments, quoting, key order, indentation, CRLF and a missing final newline
+ * stay exactly as they were. An edit that cannot be made unambiguously is
+ * refused with a precise error naming the file, the key and the line.
+ */
+#ifndef RELAPI_EDIT_H
+#define RELAPI_EDIT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "rerr.h"
+
+enum edit_kind {
+	EDIT_YAML,
+	EDIT_JSON,
+	EDIT_TOML,
+	EDIT_DOTENV,
+	EDIT_KIND_COUNT,
+	EDIT_KIND_NONE = -1,
+};
+
+/* How a new value is quoted. KEEP: the existing style (see each kind). */
+enum edit_quote {
+	EDIT_QUOTE_KEEP = 0,
+	EDIT_QUOTE_DOUBLE, /* force "..." (YAML, dotenv) */
+	EDIT_QUOTE_PLAIN,  /* force unquoted (YAML, dotenv); refused where unsafe */
+};
+
+/* One requested assignment: key path (kind-specific syntax) = value. */
+struct edit_assign {
+	const char *key;
+	const char *value;
+	enum edit_quote quote;
+};
+
+/* What one assignment changed. Offsets are in the bytes the edit was applied to. */
+struct edit_change {
+	char *key;       /* the key path as given */
+	char *old_value; /* the value before, decoded (no quotes) */
+	char *new_value; /* the value after, decoded */
+	size_t start;    /* replaced span [start, end) in the input of this edit */
+	size_t end;
+	size_t new_len;  /* length of the bytes written in its place */
+	int line;        /* 1-based line of the value */
+	int changed;     /* 0 when the value already was new_value (no-op) */
+};
+
+struct edit_result {
+	char *data; /* the output bytes (NUL-terminated), caller owns */
+	size_t len;
+	struct edit_change *changes;
+	size_t nchanges;
+};
+
+void edit_result_init(struct edit_result *r);
+void edit_result_release(struct edit_result *r);
+
+/*
+ * A kind's single assignment: writes the whole output into `out` (reset by
+ * the caller) and fills `ch` (its strings are caller-owned). `fname` names the
+ * file in error messages.
+ */
+typedef int (*edit_set_fn)(struct edit_change *ch, struct buf *out, const char *in,
+			   size_t len, const char *fname, const struct edit_assign *a,
+			   struct rerr *err);
+
+int edit_yaml_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
+		  const char *fname, const struct edit_assign *a, struct rerr *err);
+int edit_json_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
+		  const char *fname, const struct edit_assign *a, struct rerr *err);
+int edit_toml_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
+		  const char *fname, const struct edit_assign *a, struct rerr *err);
+int edit_dotenv_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
+		    const char *fname, const struct edit_assign *a, struct rerr *err);
+
+/*
+ * Applies n assignments in order to `in` and fills `out` (init'ed by caller,
+ * released on error). Nothing is partial: on error `out` holds nothing.
+ */
+int edit_apply(struct edit_result *out, enum edit_kind kind, const char *fname,
+	       const char *in, size_t len, const struct edit_assign *a, size_t n,
+	       struct rerr *err);
+
+/* "yaml" -> EDIT_YAML ...; EDIT_KIND_NONE when unknown. */
+enum edit_kind edit_kind_parse(const char *name);
+/* From a file name: *.yaml|*.yml, *.json, *.toml, .env*|*.env. */
+enum edit_kind edit_kind_from_filename(const char *path);
+const char *edit_kind_name(enum edit_kind kind);
+
+#endif
