@@ -1,0 +1,323 @@
+/*
+ * forge.h - the one interface to GitLab and GitHub.
+ *
+ * A `struct forge` is one forge account: its kind, API and web base URLs, the
+ * token and how it is sent, and the HTTP engine it runs on. Every operation is
+ * asynchronous: it queues one or more requests on the engine and calls the
+ * completion callback exactly once, from the engine loop (never from inside
+ * the call that started it), with a `struct forge_reply`. Callers never branch
+ * on the forge kind: the public functions dispatch through a `struct
+ * forge_ops` table filled by gitlab.c or github.c.
+ *
+ *   struct forge_config c; forge_config_init(&c);
+ *   c.kind = FORGE_GITLAB; c.api_url = "https://gitlab.com/api/v4"; c.token = t;
+ *   struct forge *f = forge_new(&c, engine, &err);
+ *   forge_read_file(f, "waldur/waldur-helm", "master", "Chart.yaml", on_file, ctx);
+ *   http_engine_run(engine, &err);
+ *   forge_free(f);   // after the engine has no request of f left
+ *
+ * `repo` is always the "group/name" path (any depth on GitLab). Paths, refs,
+ * branch and tag names are passed as they are; the clients encode them.
+ *
+ * Errors: r->err.code is 0 or a RELAPI_E* code; r->err.msg is one line naming
+ * the repository, the operation and the forge's own words, e.g.
+ * `waldur/waldur-helm: create tag 8.0.6: Tag 8.0.6 already exists`. Tokens
+ * never appear in messages.
+ *
+ * Ownership: everything a reply points to belongs to the forge and lives until
+ * the callback returns; copy what you keep (forge_reply_take_file() moves a
+ * file's bytes out instead).
+ */
+#ifndef RELAPI_FORGE_H
+#define RELAPI_FORGE_H
+
+#include <stddef.h>
+
+#include "http.h"
+#include "rerr.h"
+
+/* ---- configuration ------------------------------------------------------ */
+
+enum forge_kind {
+	FORGE_GITLAB,
+	FORGE_GITHUB,
+};
+
+enum forge_token_mode {
+	FORGE_TOKEN_DEFAULT, /* GitLab: PRIVATE-TOKEN header; GitHub: Bearer */
+	FORGE_TOKEN_JOB, /* GitLab CI_JOB_TOKEN: JOB-TOKEN header; tags via Releases API
+	                  */
+	FORGE_TOKEN_BEARER, /* Authorization: Bearer (GitLab OAuth; GitHub always) */
+};
+
+struct forge_config {
+	enum forge_kind kind;
+	const char *api_url; /* GitLab https://host/api/v4; GitHub https://api.github.com
+	                        or https://host/api/v3; NULL = the public service */
+	const char *web_url; /* NULL = derived from api_url */
+	const char *token;   /* NULL = anonymous */
+	enum forge_token_mode token_mode;
+	const char *trigger_token; /* GitLab pipeline trigger token, or NULL */
+	const char *user_agent;    /* NULL = "relapi/<version>" */
+};
+
+/* Fills in the defaults (GitLab, public service, no token). */
+void forge_config_init(struct forge_config *c);
+
+struct forge;
+
+/*
+ * Creates a forge client on `engine` (not owned; must outlive the forge).
+ * Strings in `c` are copied. NULL with err set on a bad URL or kind.
+ */
+struct forge *forge_new(const struct forge_config *c, struct http_engine *engine,
+                        struct rerr *err);
+/* Frees f; NULL is a no-op. Only call when none of f's operations is pending. */
+void forge_free(struct forge *f);
+
+enum forge_kind forge_kind(const struct forge *f);
+/* "gitlab" or "github". */
+const char *forge_kind_name(enum forge_kind k);
+/* Web base URL without trailing slash (https://gitlab.com, https://github.com). */
+const char *forge_web_url(const struct forge *f);
+
+/* ---- results ------------------------------------------------------------ */
+
+struct forge_file {
+	char *path;
+	char *data; /* the file's bytes, NUL-terminated after len */
+	size_t len;
+	char *blob_id;   /* GitLab blob_id, GitHub blob sha */
+	char *base;      /* give back in forge_file_change.base for a race-safe
+	                    update: GitLab last_commit_id, GitHub blob sha */
+	char *commit_id; /* the commit `ref` resolved to when the file was read */
+};
+
+struct forge_tag {
+	char *name;
+	char *commit_id; /* the commit it points to (annotated tags peeled) */
+	char *message;   /* annotated tag message, NULL for lightweight */
+	int annotated;
+};
+
+struct forge_tag_list {
+	struct forge_tag *tags;
+	size_t n;
+};
+
+struct forge_commit {
+	char *id;
+	char *short_id;
+	char *subject; /* first line of the message */
+	char *body;    /* the rest of the message after the blank line, may be "" */
+	char *author;
+	char *date; /* ISO 8601 as the forge reports it */
+};
+
+struct forge_compare {
+	long count;                   /* commits from..to (may exceed n) */
+	struct forge_commit *commits; /* first page, oldest first */
+	size_t n;
+	char *web_url; /* …/-/compare/a...b or …/compare/a...b */
+};
+
+enum forge_pipeline_status {
+	FORGE_PIPELINE_UNKNOWN,
+	FORGE_PIPELINE_CREATED,
+	FORGE_PIPELINE_PENDING,
+	FORGE_PIPELINE_RUNNING,
+	FORGE_PIPELINE_SUCCESS,
+	FORGE_PIPELINE_FAILED,
+	FORGE_PIPELINE_CANCELED,
+	FORGE_PIPELINE_SKIPPED,
+	FORGE_PIPELINE_MANUAL,
+};
+
+/* "created", "pending", ... ("unknown"). */
+const char *forge_pipeline_status_name(enum forge_pipeline_status s);
+/* 1 when s is final (success, failed, canceled, skipped). */
+int forge_pipeline_status_final(enum forge_pipeline_status s);
+
+struct forge_pipeline {
+	long long id;
+	char *web_url;
+	enum forge_pipeline_status status;
+	char *raw_status; /* the forge's own word(s), e.g. "completed/failure" */
+};
+
+struct forge_artifact {
+	char *data;
+	size_t len;
+};
+
+struct forge_release {
+	long long id; /* GitHub release id; 0 on GitLab */
+	char *tag;
+	char *name;
+	char *web_url;
+};
+
+struct forge_whoami {
+	char *user; /* user name, or the job's user in job-token mode */
+	char
+	    *scopes; /* comma-separated token scopes, NULL when the forge does not tell */
+	int can_write; /* 1/0 for the repository asked about, -1 unknown */
+};
+
+/*
+ * The reply of every operation. err.code 0 on success. Exactly the field of
+ * the operation is set; on RELAPI_EEXISTS from create_tag, `tag` holds the
+ * existing tag (so "already done" can be told from "conflict").
+ */
+struct forge_reply {
+	struct rerr err;
+	long status; /* HTTP status of the last request, 0 when none */
+	struct forge_file *file;
+	const char *commit_id; /* commit_files: new commit; get_branch_head: head */
+	const struct forge_tag *tag;
+	const struct forge_tag_list *tags;
+	const struct forge_compare *compare;
+	const struct forge_pipeline *pipeline;
+	const struct forge_artifact *artifact;
+	const struct forge_release *release;
+	const struct forge_whoami *whoami;
+};
+
+typedef void (*forge_done_fn)(const struct forge_reply *r, void *payload);
+
+/* Moves the file's bytes out of a read_file reply (caller frees); *len set. */
+char *forge_reply_take_file(const struct forge_reply *r, size_t *len);
+
+/* ---- operations --------------------------------------------------------- */
+
+enum forge_change_action {
+	FORGE_CHANGE_UPDATE,
+	FORGE_CHANGE_CREATE,
+	FORGE_CHANGE_DELETE,
+};
+
+struct forge_file_change {
+	enum forge_change_action action;
+	const char *path;
+	const char *data; /* new bytes (not for DELETE) */
+	size_t len;
+	const char *base; /* forge_file.base from the read, or NULL (no check) */
+};
+
+struct forge_var {
+	const char *key;
+	const char *value;
+};
+
+struct forge_trigger {
+	const char *ref;      /* branch or tag to run on */
+	const char *workflow; /* GitHub workflow file ("release.yml"); GitLab ignores */
+	const struct forge_var *vars; /* GitLab variables, GitHub workflow inputs */
+	size_t nvars;
+};
+
+/*
+ * Each returns 0 when the operation was queued (the callback will be called
+ * exactly once, later, from the engine loop) or a negative code when it could
+ * not be queued (bad arguments, out of memory; the callback is not called).
+ * Strings and arrays passed in are copied.
+ */
+
+/* File at ref (branch, tag or commit). GitHub files over 1 MB via the blobs API. */
+int forge_read_file(struct forge *f, const char *repo, const char *ref, const char *path,
+                    forge_done_fn cb, void *payload);
+
+/*
+ * One atomic commit of `n` changes on `branch` → reply.commit_id. A change
+ * with a `base` fails with RELAPI_ECONFLICT when the file changed since it was
+ * read. `parent` (the forge_file.commit_id read at, or NULL): on GitHub the new
+ * commit is made on it, so any push since then is RELAPI_ECONFLICT (never a
+ * silent overwrite); GitLab relies on each change's base.
+ */
+int forge_commit_files(struct forge *f, const char *repo, const char *branch,
+                       const char *parent, const char *message,
+                       const struct forge_file_change *changes, size_t n,
+                       forge_done_fn cb, void *payload);
+
+/* reply.tag, or RELAPI_ENOTFOUND. */
+int forge_get_tag(struct forge *f, const char *repo, const char *name, forge_done_fn cb,
+                  void *payload);
+
+/*
+ * Creates tag `name` on commit `commit_id`, annotated when message != NULL.
+ * Existing tag → RELAPI_EEXISTS with reply.tag = the existing tag. GitLab job-token
+ * mode creates it through the Releases API (tag_name, ref, tag_message), which
+ * also creates a release for it.
+ */
+int forge_create_tag(struct forge *f, const char *repo, const char *name,
+                     const char *commit_id, const char *message, forge_done_fn cb,
+                     void *payload);
+
+int forge_delete_tag(struct forge *f, const char *repo, const char *name,
+                     forge_done_fn cb, void *payload);
+
+/* reply.commit_id = head of branch. */
+int forge_get_branch_head(struct forge *f, const char *repo, const char *branch,
+                          forge_done_fn cb, void *payload);
+
+/* reply.tags = every tag (all pages; commit_id always set, message when known). */
+int forge_list_tags(struct forge *f, const char *repo, forge_done_fn cb, void *payload);
+
+/* reply.compare for from...to. */
+int forge_compare(struct forge *f, const char *repo, const char *from, const char *to,
+                  forge_done_fn cb, void *payload);
+
+/*
+ * Starts a pipeline → reply.pipeline. GitLab: trigger API with the trigger
+ * token or job token, else the pipeline API. GitHub: workflow_dispatch, then
+ * the run it created.
+ */
+int forge_trigger_pipeline(struct forge *f, const char *repo,
+                           const struct forge_trigger *t, forge_done_fn cb,
+                           void *payload);
+
+/* reply.pipeline with its normalized status. */
+int forge_pipeline_status(struct forge *f, const char *repo, long long id,
+                          forge_done_fn cb, void *payload);
+
+/*
+ * reply.artifact = file `path` from the artifacts of job `job` in the latest
+ * pipeline for `ref` (GitLab; GitHub: RELAPI_EINVAL).
+ */
+int forge_find_job_artifact(struct forge *f, const char *repo, const char *ref,
+                            const char *job, const char *path, forge_done_fn cb,
+                            void *payload);
+
+/* reply.release. Existing → RELAPI_EEXISTS. */
+int forge_create_release(struct forge *f, const char *repo, const char *tag,
+                         const char *name, const char *body, forge_done_fn cb,
+                         void *payload);
+
+/* Deletes the release of `tag` (the tag stays). */
+int forge_delete_release(struct forge *f, const char *repo, const char *tag,
+                         forge_done_fn cb, void *payload);
+
+/* reply.whoami; can_write is learned for `repo` when repo != NULL. */
+int forge_whoami(struct forge *f, const char *repo, forge_done_fn cb, void *payload);
+
+/* ---- pure helpers (exposed for tests) ------------------------------------ */
+
+/*
+ * Maps a finished exchange to a typed error: returns 0 for 2xx, else a
+ * RELAPI_E* code with err->msg = the forge's own words (or the transport
+ * error), not yet prefixed with repository and operation.
+ */
+int forge_gitlab_error(int transport_error, const char *transport_msg, long status,
+                       const char *body, size_t len, struct rerr *err);
+int forge_github_error(int transport_error, const char *transport_msg, long status,
+                       const char *body, size_t len, struct rerr *err);
+
+/* Percent-encodes everything but unreserved [A-Za-z0-9-._~]; keep '/' when keep_slash. */
+char *forge_urlencode(const char *s, int keep_slash);
+/* Base64 (no newlines) via OpenSSL EVP; caller frees. */
+char *forge_base64_encode(const void *data, size_t len);
+/* Decodes base64, ignoring whitespace; NULL on bad input. Caller frees; NUL-terminated.
+ */
+char *forge_base64_decode(const char *s, size_t *len);
+
+#endif
