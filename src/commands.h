@@ -19,6 +19,14 @@ struct command {
 	const char *summary;
 };
 
+/* Release engine commands (cmd_<name>.c). */
+int cmd_config(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_preflight(int argc, char **argv);
+int cmd_tag_all(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+
 /* The command table (main.c); NULL-name terminated. */
 extern const struct command relapi_commands[];
 

@@ -10,6 +10,7 @@
 /* ---- the command table ------------------------------------------------ */
 
 const struct command relapi_commands[] = {
+	{"config", cmd_config, "print the effective configuration"},
 	{NULL, NULL, NULL},
 };
 

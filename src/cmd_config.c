@@ -1,0 +1,128 @@
+/* cmd_config.c - `relapi config`: print the effective configuration. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "config.h"
+
+/* ---- help ---------------------------------------------------------------- */
+
+static const char config_help[] =
+    "usage: relapi config [-c FILE] [--gitlab-url URL] [--github-url URL]\n"
+    "\n"
+    "Prints the effective configuration as YAML: FILE, else ./relapi.yml,\n"
+    "else the embedded Waldur default. Each forge's effective URL and the\n"
+    "variable its token comes from are shown as comments; tokens never are.\n"
+    "\n"
+    "Schema:\n"
+    "  forges:                       mapping: forge name -> forge\n"
+    "    NAME:\n"
+    "      kind: gitlab | github     required\n"
+    "      url: URL                  required; GitLab server URL, GitHub API URL\n"
+    "      web_url: URL              browser base for links\n"
+    "      url_env: [VAR, ...]       variables overriding url, first set wins\n"
+    "      token_env: [VAR, ...]     token variables, first set wins (required)\n"
+    "      job_token_env: VAR        GitLab CI job token (job-token mode)\n"
+    "  repositories:                 list, in release order\n"
+    "    - name: NAME                required, unique\n"
+    "      forge: NAME               required\n"
+    "      path: GROUP/PROJECT       required\n"
+    "      branch: BRANCH            required\n"
+    "      role: component|sdk|docs  docs repositories are left alone by tag-all\n"
+    "      stable_only: BOOL         skipped for -rc.N versions (default false)\n"
+    "      tag: BOOL                 create the release tag (default true)\n"
+    "      message: TEMPLATE         commit message (default\n"
+    "                                'Set target version to {version}')\n"
+    "      edits:                    made together in one commit\n"
+    "        - file: PATH            required\n"
+    "          kind: yaml|json|toml|dotenv   default: from the file name\n"
+    "          key: KEY.PATH         required\n"
+    "          value: TEMPLATE       default '{version}'\n"
+    "          quote: keep|double|plain      default keep\n"
+    "  release:\n"
+    "    tag_message: TEMPLATE       default 'Release {version}'\n"
+    "    docs: NAME                  the docs repository\n"
+    "    changelog: PATH             changelog file in the docs repository\n"
+    "    publiccode: PATH            publiccode.yml in the docs repository\n"
+    "    test_pipelines:             deployment tests that gate a release\n"
+    "      - repository: NAME\n"
+    "        ref: REF                default: the repository's branch\n"
+    "        workflow: FILE          GitHub workflow_dispatch target\n"
+    "        variables: {KEY: TEMPLATE}\n"
+    "\n"
+    "Templates may use {version} and {date} (YYYY-MM-DD, UTC) only.\n"
+    "Forge URLs: --gitlab-url/--github-url, else the forge's url_env\n"
+    "(RELAPI_GITLAB_URL, CI_SERVER_URL / RELAPI_GITHUB_URL, GITHUB_API_URL),\n"
+    "else url. Tokens: GITLAB_TOKEN (or CI_JOB_TOKEN), GITHUB_TOKEN or GH_TOKEN.\n";
+
+/* ---- the command ------------------------------------------------------------ */
+
+static int print_access(const struct config *c, const char *gitlab_url,
+                        const char *github_url)
+{
+	for (size_t i = 0; i < c->nforges; i++) {
+		const struct config_forge *f = &c->forges[i];
+		struct config_access a;
+		struct rerr err = {0};
+		static const char *const auth[] = {"missing", "set", "set (job token)"};
+
+		if (config_access_resolve(
+		        &a, f, f->kind == CONFIG_GITLAB ? gitlab_url : github_url,
+		        &err)) {
+			fprintf(stderr, "relapi config: %s\n", err.msg);
+			return EXIT_FAILED;
+		}
+		printf("# %s: url %s (from %s), token %s: %s\n", f->name, a.url,
+		       a.url_from, a.token_var, auth[a.auth]);
+		config_access_release(&a);
+	}
+	return EXIT_DONE;
+}
+
+int cmd_config(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"gitlab-url", required_argument, NULL, 'L'},
+	    {"github-url", required_argument, NULL, 'H'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *path = NULL, *gitlab_url = NULL, *github_url = NULL;
+	struct config c;
+	struct rerr err = {0};
+	struct buf out;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		if (ch == 'c')
+			path = optarg;
+		else if (ch == 'L')
+			gitlab_url = optarg;
+		else if (ch == 'H')
+			github_url = optarg;
+		else if (ch == 'h')
+			return fputs(config_help, stdout), EXIT_DONE;
+		else
+			return fputs(config_help, stderr), EXIT_USAGE;
+	}
+	if (optind < argc)
+		return fprintf(stderr, "relapi config: unexpected argument '%s'\n",
+		               argv[optind]),
+		       EXIT_USAGE;
+	if (config_load(&c, path, &err)) {
+		fprintf(stderr, "relapi config: %s\n", err.msg);
+		config_release(&c);
+		return EXIT_USAGE;
+	}
+	buf_init(&out);
+	rc = config_write(&c, &out, &err) ? EXIT_FAILED : EXIT_DONE;
+	if (rc == EXIT_DONE) {
+		fwrite(out.data, 1, out.len, stdout);
+		rc = print_access(&c, gitlab_url, github_url);
+	}
+	buf_release(&out);
+	config_release(&c);
+	return rc;
+}

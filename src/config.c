@@ -1,0 +1,971 @@
+/* config.c - relapi.yml parsing (libyaml node tree), defaults and access. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+#include <yaml.h>
+
+#include "buf.h"
+
+/* ---- parse context ---------------------------------------------------- */
+
+struct ctx {
+	yaml_document_t *doc;
+	const char *source;
+	struct rerr *err;
+};
+
+static int line_of(const yaml_node_t *n)
+{
+	return n ? (int)n->start_mark.line + 1 : 0;
+}
+
+static int fail(struct ctx *x, const yaml_node_t *n, const char *fmt, const char *a,
+                const char *b)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), fmt, a ? a : "", b ? b : "");
+	return rerr_set(x->err, RELAPI_EINVAL, "%s:%d: %s", x->source, line_of(n), msg);
+}
+
+static yaml_node_t *node_at(struct ctx *x, int id)
+{
+	return yaml_document_get_node(x->doc, id);
+}
+
+/* ---- scalar fields ------------------------------------------------------ */
+
+static int get_str(struct ctx *x, yaml_node_t *n, const char *key, char **out)
+{
+	if (n->type != YAML_SCALAR_NODE)
+		return fail(x, n, "'%s' must be a string%s", key, NULL);
+	free(*out);
+	*out = strndup((const char *)n->data.scalar.value, n->data.scalar.length);
+	return *out ? 0 : rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+}
+
+static int get_tmpl(struct ctx *x, yaml_node_t *n, const char *key, char **out)
+{
+	struct rerr e = {0};
+	int rc = get_str(x, n, key, out);
+
+	if (rc)
+		return rc;
+	if (config_template_check(*out, &e))
+		return rerr_set(x->err, RELAPI_EINVAL, "%s:%d: '%s': %.900s", x->source,
+		                line_of(n), key, e.msg);
+	return 0;
+}
+
+static int get_bool(struct ctx *x, yaml_node_t *n, const char *key, int *out)
+{
+	static const struct {
+		const char *text;
+		int value;
+	} words[] = {{"true", 1},  {"yes", 1}, {"on", 1},
+	             {"false", 0}, {"no", 0},  {"off", 0}};
+	char *s = NULL;
+	int rc = get_str(x, n, key, &s);
+
+	if (rc)
+		return rc;
+	rc = fail(x, n, "'%s' must be true or false, not '%s'", key, s);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(words[i].text, s)) {
+			*out = words[i].value;
+			rerr_clear(x->err);
+			rc = 0;
+		}
+	free(s);
+	return rc;
+}
+
+static int get_strv(struct ctx *x, yaml_node_t *n, const char *key,
+                    struct config_strv *out)
+{
+	yaml_node_item_t *it;
+	int rc;
+
+	if (n->type == YAML_SCALAR_NODE) {
+		out->v = calloc(1, sizeof(char *));
+		if (!out->v)
+			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+		out->n = 1;
+		return get_str(x, n, key, &out->v[0]);
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "'%s' must be a list of names%s", key, NULL);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		char **nv = realloc(out->v, (out->n + 1) * sizeof(char *));
+		if (!nv)
+			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+		out->v = nv;
+		out->v[out->n] = NULL;
+		rc = get_str(x, node_at(x, *it), key, &out->v[out->n++]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- mappings by table -------------------------------------------------- */
+
+struct field {
+	const char *key;
+	int required;
+	int (*set)(struct ctx *x, yaml_node_t *value, const char *key, void *obj);
+};
+
+static int map_walk(struct ctx *x, yaml_node_t *n, const char *what,
+                    const struct field *f, size_t nf, void *obj)
+{
+	unsigned long seen = 0;
+	yaml_node_pair_t *p;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(x, n, "%s must be a mapping%s", what, NULL);
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = node_at(x, p->key);
+		const char *ks = k->type == YAML_SCALAR_NODE
+		                     ? (const char *)k->data.scalar.value
+		                     : "?";
+		size_t i;
+
+		for (i = 0; i < nf && strcmp(f[i].key, ks); i++)
+			;
+		if (i == nf)
+			return fail(x, k, "unknown key '%s' in %s", ks, what);
+		if (seen & (1UL << i))
+			return fail(x, k, "duplicate key '%s' in %s", ks, what);
+		seen |= 1UL << i;
+		if (f[i].set(x, node_at(x, p->value), f[i].key, obj))
+			return x->err->code ? x->err->code : RELAPI_EINVAL;
+	}
+	for (size_t i = 0; i < nf; i++)
+		if (f[i].required && !(seen & (1UL << i)))
+			return fail(x, n, "missing '%s' in %s", f[i].key, what);
+	return 0;
+}
+
+#define NF(t) (sizeof(t) / sizeof((t)[0]))
+
+/* ---- forges ------------------------------------------------------------- */
+
+static int forge_kind(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
+{
+	struct config_forge *f = obj;
+	char *s = NULL;
+	int rc = get_str(x, n, key, &s);
+
+	if (!rc && !strcmp(s, "gitlab"))
+		f->kind = CONFIG_GITLAB;
+	else if (!rc && !strcmp(s, "github"))
+		f->kind = CONFIG_GITHUB;
+	else if (!rc)
+		rc = fail(x, n, "unknown forge kind '%s' (expected gitlab or github)%s",
+		          s, NULL);
+	free(s);
+	return rc;
+}
+
+static int forge_url(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_forge *)o)->url);
+}
+static int forge_web(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_forge *)o)->web_url);
+}
+static int forge_url_env(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_strv(x, n, k, &((struct config_forge *)o)->url_env);
+}
+static int forge_token_env(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_strv(x, n, k, &((struct config_forge *)o)->token_env);
+}
+static int forge_job_env(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_forge *)o)->job_token_env);
+}
+
+static const struct field forge_fields[] = {
+    {"kind", 1, forge_kind},           {"url", 1, forge_url},
+    {"web_url", 0, forge_web},         {"url_env", 0, forge_url_env},
+    {"token_env", 1, forge_token_env}, {"job_token_env", 0, forge_job_env},
+};
+
+static int parse_forges(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
+{
+	struct config *c = obj;
+	yaml_node_pair_t *p;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(x, n, "'%s' must be a mapping of forge names%s", key, NULL);
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		struct config_forge *nf =
+		    realloc(c->forges, (c->nforges + 1) * sizeof(*nf));
+		struct config_forge *f;
+		yaml_node_t *k = node_at(x, p->key);
+		char what[160];
+
+		if (!nf)
+			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+		c->forges = nf;
+		f = memset(&c->forges[c->nforges++], 0, sizeof(*f));
+		f->line = line_of(k);
+		if (get_str(x, k, "forge name", &f->name))
+			return x->err->code;
+		if (config_forge_find(c, f->name) != f)
+			return fail(x, k, "duplicate forge '%s'%s", f->name, NULL);
+		snprintf(what, sizeof(what), "forge '%s'", f->name);
+		if (map_walk(x, node_at(x, p->value), what, forge_fields,
+		             NF(forge_fields), f))
+			return x->err->code;
+	}
+	return 0;
+}
+
+/* ---- edits -------------------------------------------------------------- */
+
+static int edit_file(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_edit *)o)->file);
+}
+static int edit_key(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_edit *)o)->key);
+}
+static int edit_value(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_tmpl(x, n, k, &((struct config_edit *)o)->value);
+}
+
+static int edit_kind(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	struct config_edit *e = o;
+	char *s = NULL;
+	int rc = get_str(x, n, k, &s);
+
+	if (!rc) {
+		e->kind = edit_kind_parse(s);
+		if (e->kind == EDIT_KIND_NONE)
+			rc = fail(x, n,
+			          "unknown edit kind '%s' (expected yaml, json, toml or "
+			          "dotenv)%s",
+			          s, NULL);
+	}
+	free(s);
+	return rc;
+}
+
+static const char *const quote_names[] = {"keep", "double", "plain"};
+
+static int edit_quote(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	struct config_edit *e = o;
+	char *s = NULL;
+	int rc = get_str(x, n, k, &s);
+
+	if (rc)
+		return rc;
+	rc = fail(x, n, "unknown quote '%s' (expected keep, double or plain)%s", s, NULL);
+	for (size_t i = 0; i < NF(quote_names); i++)
+		if (!strcmp(quote_names[i], s)) {
+			e->quote = (enum edit_quote)i;
+			rerr_clear(x->err);
+			rc = 0;
+		}
+	free(s);
+	return rc;
+}
+
+static const struct field edit_fields[] = {
+    {"file", 1, edit_file},   {"kind", 0, edit_kind},   {"key", 1, edit_key},
+    {"value", 0, edit_value}, {"quote", 0, edit_quote},
+};
+
+static int parse_edit(struct ctx *x, yaml_node_t *n, struct config_edit *e)
+{
+	e->kind = EDIT_KIND_NONE;
+	e->line = line_of(n);
+	if (map_walk(x, n, "edit", edit_fields, NF(edit_fields), e))
+		return x->err->code;
+	if (!e->value && !(e->value = strdup("{version}")))
+		return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+	if (e->kind == EDIT_KIND_NONE)
+		e->kind = edit_kind_from_filename(e->file);
+	if (e->kind == EDIT_KIND_NONE)
+		return fail(x, n, "cannot tell the kind of '%s': set 'kind'%s", e->file,
+		            NULL);
+	return 0;
+}
+
+/* ---- repositories ------------------------------------------------------- */
+
+static int repo_name(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_repo *)o)->name);
+}
+static int repo_forge(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_repo *)o)->forge);
+}
+static int repo_path(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_repo *)o)->path);
+}
+static int repo_branch(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_repo *)o)->branch);
+}
+static int repo_stable(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_bool(x, n, k, &((struct config_repo *)o)->stable_only);
+}
+static int repo_tag(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_bool(x, n, k, &((struct config_repo *)o)->tag);
+}
+static int repo_message(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_tmpl(x, n, k, &((struct config_repo *)o)->message);
+}
+
+static const char *const role_names[] = {"component", "sdk", "docs"};
+
+static int repo_role(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	struct config_repo *r = o;
+	char *s = NULL;
+	int rc = get_str(x, n, k, &s);
+
+	if (rc)
+		return rc;
+	rc = fail(x, n, "unknown role '%s' (expected component, sdk or docs)%s", s, NULL);
+	for (size_t i = 0; i < NF(role_names); i++)
+		if (!strcmp(role_names[i], s)) {
+			r->role = (enum config_role)i;
+			rerr_clear(x->err);
+			rc = 0;
+		}
+	free(s);
+	return rc;
+}
+
+static int repo_edits(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	struct config_repo *r = o;
+	yaml_node_item_t *it;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "'%s' must be a list%s", k, NULL);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		struct config_edit *ne = realloc(r->edits, (r->nedits + 1) * sizeof(*ne));
+		if (!ne)
+			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+		r->edits = ne;
+		memset(&r->edits[r->nedits], 0, sizeof(*ne));
+		if (parse_edit(x, node_at(x, *it), &r->edits[r->nedits++]))
+			return x->err->code;
+	}
+	return 0;
+}
+
+static const struct field repo_fields[] = {
+    {"name", 1, repo_name},   {"forge", 1, repo_forge},
+    {"path", 1, repo_path},   {"branch", 1, repo_branch},
+    {"role", 0, repo_role},   {"stable_only", 0, repo_stable},
+    {"tag", 0, repo_tag},     {"message", 0, repo_message},
+    {"edits", 0, repo_edits},
+};
+
+static int parse_repos(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
+{
+	struct config *c = obj;
+	yaml_node_item_t *it;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "'%s' must be a list%s", key, NULL);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		struct config_repo *nr = realloc(c->repos, (c->nrepos + 1) * sizeof(*nr));
+		if (!nr)
+			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+		c->repos = nr;
+		memset(&c->repos[c->nrepos], 0, sizeof(*nr));
+		c->repos[c->nrepos].tag = 1;
+		/* the forge reference is checked after the whole document is read */
+		if (map_walk(x, node_at(x, *it), "repository", repo_fields,
+		             NF(repo_fields), &c->repos[c->nrepos++]))
+			return x->err->code;
+		c->repos[c->nrepos - 1].line = line_of(node_at(x, *it));
+	}
+	return 0;
+}
+
+/* ---- release flow -------------------------------------------------------- */
+
+static int pipe_repo(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_pipeline *)o)->repo);
+}
+static int pipe_ref(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_pipeline *)o)->ref);
+}
+static int pipe_workflow(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_pipeline *)o)->workflow);
+}
+
+static int pipe_vars(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	struct config_pipeline *p = o;
+	yaml_node_pair_t *pr;
+
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(x, n, "'%s' must be a mapping%s", k, NULL);
+	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+		struct config_var *nv = realloc(p->vars, (p->nvars + 1) * sizeof(*nv));
+		if (!nv)
+			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+		p->vars = nv;
+		memset(&p->vars[p->nvars], 0, sizeof(*nv));
+		if (get_str(x, node_at(x, pr->key), "variable name",
+		            &p->vars[p->nvars].key) ||
+		    get_tmpl(x, node_at(x, pr->value), p->vars[p->nvars].key,
+		             &p->vars[p->nvars].value))
+			return (p->nvars++, x->err->code);
+		p->nvars++;
+	}
+	return 0;
+}
+
+static const struct field pipe_fields[] = {
+    {"repository", 1, pipe_repo},
+    {"ref", 0, pipe_ref},
+    {"workflow", 0, pipe_workflow},
+    {"variables", 0, pipe_vars},
+};
+
+static int rel_tests(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	struct config *c = o;
+	yaml_node_item_t *it;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "'%s' must be a list%s", k, NULL);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		struct config_pipeline *np =
+		    realloc(c->tests, (c->ntests + 1) * sizeof(*np));
+		if (!np)
+			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+		c->tests = np;
+		memset(&c->tests[c->ntests], 0, sizeof(*np));
+		c->tests[c->ntests].line = line_of(node_at(x, *it));
+		if (map_walk(x, node_at(x, *it), "test pipeline", pipe_fields,
+		             NF(pipe_fields), &c->tests[c->ntests++]))
+			return x->err->code;
+	}
+	return 0;
+}
+
+static int rel_tag_message(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_tmpl(x, n, k, &((struct config *)o)->tag_message);
+}
+static int rel_docs(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config *)o)->docs_repo);
+}
+static int rel_changelog(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config *)o)->changelog);
+}
+static int rel_publiccode(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config *)o)->publiccode);
+}
+
+static const struct field release_fields[] = {
+    {"tag_message", 0, rel_tag_message}, {"docs", 0, rel_docs},
+    {"changelog", 0, rel_changelog},     {"publiccode", 0, rel_publiccode},
+    {"test_pipelines", 0, rel_tests},
+};
+
+static int parse_release(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
+{
+	(void)key;
+	return map_walk(x, n, "release", release_fields, NF(release_fields), obj);
+}
+
+static const struct field top_fields[] = {
+    {"forges", 1, parse_forges},
+    {"repositories", 1, parse_repos},
+    {"release", 0, parse_release},
+};
+
+/* ---- cross references ----------------------------------------------------- */
+
+static int check_refs(struct ctx *x, struct config *c)
+{
+	for (size_t i = 0; i < c->nrepos; i++) {
+		struct config_repo *r = &c->repos[i];
+		if (config_repo_find(c, r->name) != r)
+			return rerr_set(x->err, RELAPI_EINVAL,
+			                "%s:%d: duplicate repository '%s'", x->source,
+			                r->line, r->name);
+		if (!config_forge_find(c, r->forge))
+			return rerr_set(x->err, RELAPI_EINVAL,
+			                "%s:%d: repository '%s' names unknown forge '%s'",
+			                x->source, r->line, r->name, r->forge);
+		if (!r->message &&
+		    !(r->message = strdup("Set target version to {version}")))
+			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < c->ntests; i++)
+		if (!config_repo_find(c, c->tests[i].repo))
+			return rerr_set(
+			    x->err, RELAPI_EINVAL,
+			    "%s:%d: test pipeline names unknown repository '%s'",
+			    x->source, c->tests[i].line, c->tests[i].repo);
+	if (c->docs_repo && !config_repo_find(c, c->docs_repo))
+		return rerr_set(x->err, RELAPI_EINVAL,
+		                "%s: release.docs names unknown repository '%s'",
+		                x->source, c->docs_repo);
+	if (!c->tag_message && !(c->tag_message = strdup("Release {version}")))
+		return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+	return 0;
+}
+
+/* ---- public: parse / load / release ------------------------------------------ */
+
+static int parse_doc(struct ctx *x, struct config *c)
+{
+	yaml_node_t *root = yaml_document_get_root_node(x->doc);
+
+	if (!root)
+		return rerr_set(x->err, RELAPI_EINVAL, "%s: empty configuration",
+		                x->source);
+	if (map_walk(x, root, "the configuration", top_fields, NF(top_fields), c))
+		return x->err->code;
+	return check_refs(x, c);
+}
+
+int config_parse(struct config *c, const char *source, const char *text, size_t len,
+                 struct rerr *err)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	struct ctx x = {&doc, source, err};
+	struct rerr local = {0};
+	int rc;
+
+	if (!err)
+		x.err = &local;
+	memset(c, 0, sizeof(*c));
+	c->source = strdup(source);
+	if (!c->source || !yaml_parser_initialize(&parser))
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		rc = rerr_set(err, RELAPI_EPARSE, "%s:%d: %s", source,
+		              (int)parser.problem_mark.line + 1,
+		              parser.problem ? parser.problem : "invalid YAML");
+		yaml_parser_delete(&parser);
+		return rc;
+	}
+	rc = parse_doc(&x, c);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+static int read_file(const char *path, struct buf *b, struct rerr *err)
+{
+	FILE *f = fopen(path, "rb");
+	char chunk[8192];
+	size_t n;
+	int rc = 0;
+
+	if (!f)
+		return rerr_set(err, RELAPI_EIO, "cannot read '%s': %s", path,
+		                strerror(errno));
+	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = buf_append(b, chunk, n);
+	if (!rc && ferror(f))
+		rc = rerr_set(err, RELAPI_EIO, "cannot read '%s'", path);
+	fclose(f);
+	return rc ? rerr_set(err, rc, "cannot read '%s'", path) : 0;
+}
+
+extern const char *embed_find(const char *name, size_t *len);
+
+int config_load(struct config *c, const char *path, struct rerr *err)
+{
+	struct buf b;
+	size_t len = 0;
+	const char *text;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (!path && access("relapi.yml", F_OK) == 0)
+		path = "relapi.yml";
+	if (!path) {
+		text = embed_find("waldur.yml", &len);
+		if (!text)
+			return rerr_set(err, RELAPI_EINVAL,
+			                "no embedded default configuration");
+		return config_parse(c, "(embedded)", text, len, err);
+	}
+	buf_init(&b);
+	rc = read_file(path, &b, err);
+	if (!rc)
+		rc = config_parse(c, path, b.data ? b.data : "", b.len, err);
+	buf_release(&b);
+	return rc;
+}
+
+static void strv_free(struct config_strv *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+static void repo_release(struct config_repo *r)
+{
+	free(r->name);
+	free(r->forge);
+	free(r->path);
+	free(r->branch);
+	free(r->message);
+	for (size_t j = 0; j < r->nedits; j++) {
+		free(r->edits[j].file);
+		free(r->edits[j].key);
+		free(r->edits[j].value);
+	}
+	free(r->edits);
+}
+
+void config_release(struct config *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nforges; i++) {
+		free(c->forges[i].name);
+		free(c->forges[i].url);
+		free(c->forges[i].web_url);
+		free(c->forges[i].job_token_env);
+		strv_free(&c->forges[i].url_env);
+		strv_free(&c->forges[i].token_env);
+	}
+	for (size_t i = 0; i < c->nrepos; i++)
+		repo_release(&c->repos[i]);
+	for (size_t i = 0; i < c->ntests; i++) {
+		free(c->tests[i].repo);
+		free(c->tests[i].ref);
+		free(c->tests[i].workflow);
+		for (size_t j = 0; j < c->tests[i].nvars; j++) {
+			free(c->tests[i].vars[j].key);
+			free(c->tests[i].vars[j].value);
+		}
+		free(c->tests[i].vars);
+	}
+	free(c->forges);
+	free(c->repos);
+	free(c->tests);
+	free(c->source);
+	free(c->tag_message);
+	free(c->docs_repo);
+	free(c->changelog);
+	free(c->publiccode);
+	memset(c, 0, sizeof(*c));
+}
+
+/* ---- lookups and names ------------------------------------------------------- */
+
+const struct config_forge *config_forge_find(const struct config *c, const char *name)
+{
+	for (size_t i = 0; name && i < c->nforges; i++)
+		if (c->forges[i].name && !strcmp(c->forges[i].name, name))
+			return &c->forges[i];
+	return NULL;
+}
+
+const struct config_repo *config_repo_find(const struct config *c, const char *name)
+{
+	for (size_t i = 0; name && i < c->nrepos; i++)
+		if (c->repos[i].name && !strcmp(c->repos[i].name, name))
+			return &c->repos[i];
+	return NULL;
+}
+
+const char *config_kind_name(enum config_kind k)
+{
+	return k == CONFIG_GITHUB ? "github" : "gitlab";
+}
+
+const char *config_role_name(enum config_role r)
+{
+	return (size_t)r < NF(role_names) ? role_names[r] : "component";
+}
+
+/* ---- templates ----------------------------------------------------------------- */
+
+static const char *const tmpl_vars[] = {"{version}", "{date}"};
+
+int config_template_check(const char *tmpl, struct rerr *err)
+{
+	const char *p = tmpl;
+
+	while (*p) {
+		size_t i;
+		if (*p == '}')
+			return rerr_set(err, RELAPI_EINVAL,
+			                "bad template '%s': unbalanced '}'", tmpl);
+		if (*p++ != '{')
+			continue;
+		for (i = 0; i < NF(tmpl_vars); i++)
+			if (!strncmp(p - 1, tmpl_vars[i], strlen(tmpl_vars[i])))
+				break;
+		if (i == NF(tmpl_vars))
+			return rerr_set(
+			    err, RELAPI_EINVAL,
+			    "bad template '%s': only {version} and {date} may be used",
+			    tmpl);
+		p += strlen(tmpl_vars[i]) - 1;
+	}
+	return 0;
+}
+
+char *config_expand(const char *tmpl, const char *version, const char *date)
+{
+	const char *vals[] = {version, date};
+	struct buf b;
+	const char *p = tmpl;
+
+	buf_init(&b);
+	while (*p) {
+		size_t i;
+		for (i = 0; i < NF(tmpl_vars); i++)
+			if (!strncmp(p, tmpl_vars[i], strlen(tmpl_vars[i])))
+				break;
+		if (i < NF(tmpl_vars)) {
+			if (buf_puts(&b, vals[i] ? vals[i] : ""))
+				goto oom;
+			p += strlen(tmpl_vars[i]);
+		} else if (buf_append(&b, p++, 1)) {
+			goto oom;
+		}
+	}
+	if (buf_grow(&b, 1))
+		goto oom;
+	return buf_detach(&b, NULL);
+oom:
+	buf_release(&b);
+	return NULL;
+}
+
+/* ---- writing the effective configuration --------------------------------------- */
+
+/* Appends s as a double-quoted YAML scalar. */
+static int put_q(struct buf *b, const char *s)
+{
+	int rc = buf_puts(b, "\"");
+
+	for (; !rc && s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			rc = buf_printf(b, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			rc = buf_printf(b, "\\x%02x", (unsigned char)*s);
+		else
+			rc = buf_append(b, s, 1);
+	}
+	return rc ? rc : buf_puts(b, "\"");
+}
+
+static int put_kv(struct buf *b, const char *indent, const char *key, const char *val)
+{
+	if (!val)
+		return 0;
+	if (buf_printf(b, "%s%s: ", indent, key) || put_q(b, val))
+		return RELAPI_ENOMEM;
+	return buf_puts(b, "\n");
+}
+
+static int put_strv(struct buf *b, const char *indent, const char *key,
+                    const struct config_strv *s)
+{
+	int rc = 0;
+
+	if (!s->n)
+		return 0;
+	rc = buf_printf(b, "%s%s: [", indent, key);
+	for (size_t i = 0; !rc && i < s->n; i++)
+		rc = (i && buf_puts(b, ", ")) || put_q(b, s->v[i]);
+	return rc ? RELAPI_ENOMEM : buf_puts(b, "]\n");
+}
+
+static int write_forge(struct buf *b, const struct config_forge *f)
+{
+	int rc =
+	    buf_printf(b, "  %s:\n    kind: %s\n", f->name, config_kind_name(f->kind));
+
+	rc = rc || put_kv(b, "    ", "url", f->url);
+	rc = rc || put_kv(b, "    ", "web_url", f->web_url);
+	rc = rc || put_strv(b, "    ", "url_env", &f->url_env);
+	rc = rc || put_strv(b, "    ", "token_env", &f->token_env);
+	rc = rc || put_kv(b, "    ", "job_token_env", f->job_token_env);
+	return rc ? RELAPI_ENOMEM : 0;
+}
+
+static int write_repo(struct buf *b, const struct config_repo *r)
+{
+	int rc = put_kv(b, "  - ", "name", r->name);
+
+	rc = rc || put_kv(b, "    ", "forge", r->forge);
+	rc = rc || put_kv(b, "    ", "path", r->path);
+	rc = rc || put_kv(b, "    ", "branch", r->branch);
+	rc =
+	    rc || buf_printf(b, "    role: %s\n    stable_only: %s\n    tag: %s\n",
+	                     config_role_name(r->role), r->stable_only ? "true" : "false",
+	                     r->tag ? "true" : "false");
+	rc = rc || put_kv(b, "    ", "message", r->message);
+	if (!rc && r->nedits)
+		rc = buf_puts(b, "    edits:\n");
+	for (size_t i = 0; !rc && i < r->nedits; i++) {
+		const struct config_edit *e = &r->edits[i];
+		rc = put_kv(b, "      - ", "file", e->file);
+		rc = rc || buf_printf(b, "        kind: %s\n", edit_kind_name(e->kind));
+		rc = rc || put_kv(b, "        ", "key", e->key);
+		rc = rc || put_kv(b, "        ", "value", e->value);
+		rc = rc || buf_printf(b, "        quote: %s\n", quote_names[e->quote]);
+	}
+	return rc ? RELAPI_ENOMEM : 0;
+}
+
+static int write_pipeline(struct buf *b, const struct config_pipeline *p)
+{
+	int rc = put_kv(b, "    - ", "repository", p->repo);
+
+	rc = rc || put_kv(b, "      ", "ref", p->ref);
+	rc = rc || put_kv(b, "      ", "workflow", p->workflow);
+	if (!rc && p->nvars)
+		rc = buf_puts(b, "      variables:\n");
+	for (size_t i = 0; !rc && i < p->nvars; i++)
+		rc = put_kv(b, "        ", p->vars[i].key, p->vars[i].value);
+	return rc ? RELAPI_ENOMEM : 0;
+}
+
+int config_write(const struct config *c, struct buf *out, struct rerr *err)
+{
+	int rc =
+	    buf_printf(out, "# effective configuration (from %s)\nforges:\n", c->source);
+
+	for (size_t i = 0; !rc && i < c->nforges; i++)
+		rc = write_forge(out, &c->forges[i]);
+	rc = rc || buf_puts(out, "repositories:\n");
+	for (size_t i = 0; !rc && i < c->nrepos; i++)
+		rc = write_repo(out, &c->repos[i]);
+	rc = rc || buf_puts(out, "release:\n");
+	rc = rc || put_kv(out, "  ", "tag_message", c->tag_message);
+	rc = rc || put_kv(out, "  ", "docs", c->docs_repo);
+	rc = rc || put_kv(out, "  ", "changelog", c->changelog);
+	rc = rc || put_kv(out, "  ", "publiccode", c->publiccode);
+	if (!rc && c->ntests)
+		rc = buf_puts(out, "  test_pipelines:\n");
+	for (size_t i = 0; !rc && i < c->ntests; i++)
+		rc = write_pipeline(out, &c->tests[i]);
+	return rc ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
+}
+
+/* ---- access: URL and token ------------------------------------------------------- */
+
+static const char *env_first(const struct config_strv *vars, const char **which)
+{
+	for (size_t i = 0; i < vars->n; i++) {
+		const char *v = getenv(vars->v[i]);
+		if (v && *v) {
+			*which = vars->v[i];
+			return v;
+		}
+	}
+	return NULL;
+}
+
+static int access_url(struct config_access *a, const struct config_forge *f,
+                      const char *flag_url)
+{
+	const char *from = "config";
+	const char *url = f->url;
+	char flag[64];
+
+	if (flag_url) {
+		snprintf(flag, sizeof(flag), "--%s-url", config_kind_name(f->kind));
+		url = flag_url;
+		from = flag;
+	} else {
+		const char *env = env_first(&f->url_env, &from);
+		if (env)
+			url = env;
+	}
+	a->url = strdup(url);
+	a->url_from = strdup(from);
+	if (!a->url || !a->url_from)
+		return RELAPI_ENOMEM;
+	/* no trailing slash: paths are appended */
+	while (strlen(a->url) > 1 && a->url[strlen(a->url) - 1] == '/')
+		a->url[strlen(a->url) - 1] = '\0';
+	return 0;
+}
+
+static int access_token(struct config_access *a, const struct config_forge *f)
+{
+	const char *var = NULL;
+	const char *tok = env_first(&f->token_env, &var);
+
+	a->auth = CONFIG_AUTH_PRIVATE;
+	if (!tok && f->job_token_env && getenv(f->job_token_env) &&
+	    *getenv(f->job_token_env)) {
+		var = f->job_token_env;
+		tok = getenv(var);
+		a->auth = CONFIG_AUTH_JOB;
+	}
+	if (!tok) {
+		a->auth = CONFIG_AUTH_NONE;
+		var = f->token_env.n ? f->token_env.v[0] : "a token variable";
+	}
+	a->token_var = strdup(var);
+	a->token = tok ? strdup(tok) : NULL;
+	return !a->token_var || (tok && !a->token) ? RELAPI_ENOMEM : 0;
+}
+
+int config_access_resolve(struct config_access *a, const struct config_forge *f,
+                          const char *flag_url, struct rerr *err)
+{
+	memset(a, 0, sizeof(*a));
+	if (access_url(a, f, flag_url) || access_token(a, f)) {
+		config_access_release(a);
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+void config_access_release(struct config_access *a)
+{
+	if (!a)
+		return;
+	free(a->url);
+	free(a->url_from);
+	if (a->token)
+		OPENSSL_cleanse(a->token, strlen(a->token));
+	free(a->token);
+	free(a->token_var);
+	memset(a, 0, sizeof(*a));
+}
