@@ -45,9 +45,9 @@ struct edit_change {
 	char *new_value; /* the value after, decoded */
 	size_t start;    /* replaced span [start, end) in the input of this edit */
 	size_t end;
-	size_t new_len;  /* length of the bytes written in its place */
-	int line;        /* 1-based line of the value */
-	int changed;     /* 0 when the value already was new_value (no-op) */
+	size_t new_len; /* length of the bytes written in its place */
+	int line;       /* 1-based line of the value */
+	int changed;    /* 0 when the value already was new_value (no-op) */
 };
 
 struct edit_result {
@@ -62,29 +62,71 @@ void edit_result_release(struct edit_result *r);
 
 /*
  * A kind's single assignment: writes the whole output into `out` (reset by
- * the caller) and fills `ch` (its strings are caller-owned). `fname` names the
- * file in error messages.
+ * the caller) and fills `ch` (zeroed by the caller; its strings are
+ * caller-owned, on success and on error alike: a set function never leaves a
+ * freed pointer in `ch`). `fname` names the file in error messages.
  */
 typedef int (*edit_set_fn)(struct edit_change *ch, struct buf *out, const char *in,
-			   size_t len, const char *fname, const struct edit_assign *a,
-			   struct rerr *err);
+                           size_t len, const char *fname, const struct edit_assign *a,
+                           struct rerr *err);
 
 int edit_yaml_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
-		  const char *fname, const struct edit_assign *a, struct rerr *err);
+                  const char *fname, const struct edit_assign *a, struct rerr *err);
 int edit_json_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
-		  const char *fname, const struct edit_assign *a, struct rerr *err);
+                  const char *fname, const struct edit_assign *a, struct rerr *err);
 int edit_toml_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
-		  const char *fname, const struct edit_assign *a, struct rerr *err);
+                  const char *fname, const struct edit_assign *a, struct rerr *err);
 int edit_dotenv_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
-		    const char *fname, const struct edit_assign *a, struct rerr *err);
+                    const char *fname, const struct edit_assign *a, struct rerr *err);
 
 /*
  * Applies n assignments in order to `in` and fills `out` (init'ed by caller,
  * released on error). Nothing is partial: on error `out` holds nothing.
  */
 int edit_apply(struct edit_result *out, enum edit_kind kind, const char *fname,
-	       const char *in, size_t len, const struct edit_assign *a, size_t n,
-	       struct rerr *err);
+               const char *in, size_t len, const struct edit_assign *a, size_t n,
+               struct rerr *err);
+
+/* Frees the strings of one change and zeroes it. */
+void edit_change_release(struct edit_change *ch);
+
+/* ---- helpers shared by the kinds ---------------------------------------- */
+
+/*
+ * A key path: segments separated by '.'; a segment may be a double-quoted
+ * string (`packages."".version`, `"a.b"`) in which \" and \\ escape.
+ */
+struct edit_path {
+	char **seg;     /* n NUL-terminated segments */
+	size_t *seglen; /* their lengths */
+	size_t n;
+};
+
+/* Parses `key` into *p (released with edit_path_release); RELAPI_EINVAL on a bad path. */
+int edit_path_parse(struct edit_path *p, const char *key, const char *fname,
+                    struct rerr *err);
+void edit_path_release(struct edit_path *p);
+
+/* The 1-based line of byte `pos` in in[0, len). */
+int edit_line_at(const char *in, size_t len, size_t pos);
+
+/* 1 when s[0, len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+int edit_utf8_valid(const char *s, size_t len);
+
+/*
+ * Fills ch: key and new value copied, old value copied from old[0, oldlen),
+ * span [start, end) replaced by new_len bytes on `line`. RELAPI_ENOMEM.
+ */
+int edit_change_fill(struct edit_change *ch, const char *key, const char *old,
+                     size_t oldlen, const char *new_value, size_t start, size_t end,
+                     size_t new_len, int line, struct rerr *err);
+
+/*
+ * Writes in[0, start) + repl[0, rlen) + in[end, len) into out (appended).
+ * RELAPI_ENOMEM.
+ */
+int edit_splice(struct buf *out, const char *in, size_t len, size_t start, size_t end,
+                const char *repl, size_t rlen, struct rerr *err);
 
 /* "yaml" -> EDIT_YAML ...; EDIT_KIND_NONE when unknown. */
 enum edit_kind edit_kind_parse(const char *name);

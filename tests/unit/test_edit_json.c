@@ -1,0 +1,286 @@
+/* test_edit_json.c - JSON edits: spans, escapes, types, duplicates, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edit/edit.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+struct run {
+	int rc;
+	struct buf out;
+	struct edit_change ch;
+	struct rerr err;
+};
+
+static void run_set(struct run *r, const char *in, const char *key, const char *value)
+{
+	struct edit_assign a = {key, value, EDIT_QUOTE_KEEP};
+
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->out);
+	rerr_clear(&r->err);
+	r->rc = edit_json_set(&r->ch, &r->out, in, strlen(in), "f.json", &a, &r->err);
+}
+
+static void run_done(struct run *r)
+{
+	buf_release(&r->out);
+	edit_change_release(&r->ch);
+}
+
+static void expect(const char *in, const char *key, const char *value, const char *want)
+{
+	struct run r;
+
+	run_set(&r, in, key, value);
+	if (r.rc)
+		fprintf(stderr, "error: %s\n", r.err.msg);
+	assert_int_equal(r.rc, 0);
+	assert_non_null(r.out.data);
+	assert_string_equal(r.out.data, want);
+	assert_int_equal(r.out.len, strlen(want));
+	run_done(&r);
+}
+
+static void expect_err(const char *in, const char *key, int code, const char *msg)
+{
+	struct run r;
+
+	run_set(&r, in, key, "1.2.3");
+	assert_int_equal(r.rc, code);
+	if (!strstr(r.err.msg, msg))
+		fprintf(stderr, "message: %s\nwanted: %s\n", r.err.msg, msg);
+	assert_non_null(strstr(r.err.msg, msg));
+	run_done(&r);
+}
+
+/* The value cJSON reads at a plain top-level key of `doc`. */
+static char *cjson_string_at(const char *doc, const char *key)
+{
+	cJSON *root = cJSON_Parse(doc), *item;
+	char *s = NULL;
+
+	assert_non_null(root);
+	item = cJSON_GetObjectItemCaseSensitive(root, key);
+	assert_true(cJSON_IsString(item));
+	s = strdup(item->valuestring);
+	cJSON_Delete(root);
+	return s;
+}
+
+/* ---- locating ----------------------------------------------------------- */
+
+static void test_top_level(void **state)
+{
+	(void)state;
+	expect("{\n  \"name\": \"x\",\n  \"version\": \"8.0.9-dev.65\",\n  \"deps\": "
+	       "{\"version\": \"1\"}\n}\n",
+	       "version", "8.0.9",
+	       "{\n  \"name\": \"x\",\n  \"version\": \"8.0.9\",\n  \"deps\": "
+	       "{\"version\": \"1\"}\n}\n");
+}
+
+static void test_lockfile_path(void **state)
+{
+	const char *in =
+	    "{\"version\": \"1\", \"packages\": {\"\": {\"version\": \"1\"},\n"
+	    " \"node_modules/a\": {\"version\": \"1\"}}}";
+
+	(void)state;
+	expect(in, "packages.\"\".version", "2",
+	       "{\"version\": \"1\", \"packages\": {\"\": {\"version\": \"2\"},\n"
+	       " \"node_modules/a\": {\"version\": \"1\"}}}");
+	expect(in, "packages.\"node_modules/a\".version", "3",
+	       "{\"version\": \"1\", \"packages\": {\"\": {\"version\": \"1\"},\n"
+	       " \"node_modules/a\": {\"version\": \"3\"}}}");
+}
+
+static void test_quoted_dotted_key(void **state)
+{
+	(void)state;
+	expect("{\"a.b\": \"1\", \"a\": {\"b\": \"2\"}}", "\"a.b\"", "9",
+	       "{\"a.b\": \"9\", \"a\": {\"b\": \"2\"}}");
+	expect("{\"a.b\": \"1\", \"a\": {\"b\": \"2\"}}", "a.b", "9",
+	       "{\"a.b\": \"1\", \"a\": {\"b\": \"9\"}}");
+	expect("{\"q\\\"k\": \"1\"}", "\"q\\\"k\"", "2", "{\"q\\\"k\": \"2\"}");
+}
+
+static void test_escaped_key_matches(void **state)
+{
+	(void)state;
+	expect("{\"ver\\u0073ion\": \"1\"}", "version", "2",
+	       "{\"ver\\u0073ion\": \"2\"}");
+	expect("{\"\\ud83d\\ude00\": \"1\"}", "\xf0\x9f\x98\x80", "2",
+	       "{\"\\ud83d\\ude00\": \"2\"}");
+}
+
+static void test_crlf_no_final_newline_bom(void **state)
+{
+	(void)state;
+	expect("{\r\n\t\"version\" :\t\"1.0.0\" ,\r\n\t\"x\": [1, 2]\r\n}", "version",
+	       "1.0.1", "{\r\n\t\"version\" :\t\"1.0.1\" ,\r\n\t\"x\": [1, 2]\r\n}");
+	expect("\xef\xbb\xbf{\"version\": \"1\"}\n", "version", "2",
+	       "\xef\xbb\xbf{\"version\": \"2\"}\n");
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static void test_types(void **state)
+{
+	(void)state;
+	expect("{\"n\": 1}", "n", "2.5e3", "{\"n\": 2.5e3}");
+	expect("{\"n\": 1}", "n", "1.2.3", "{\"n\": \"1.2.3\"}");
+	expect("{\"n\": 1}", "n", "01", "{\"n\": \"01\"}");
+	expect("{\"s\": \"1\"}", "s", "2", "{\"s\": \"2\"}");
+	expect("{\"b\": true}", "b", "false", "{\"b\": false}");
+	expect("{\"b\": true}", "b", "yes", "{\"b\": \"yes\"}");
+	expect("{\"z\": null}", "z", "x", "{\"z\": \"x\"}");
+	expect("{\"z\": null}", "z", "true", "{\"z\": true}");
+}
+
+static void test_escaping(void **state)
+{
+	const char *v = "a\"b\\c\n\t\x01\xc3\xa9/";
+	struct run r;
+	char *back;
+
+	(void)state;
+	expect("{\"s\": \"x\"}", "s", v,
+	       "{\"s\": \"a\\\"b\\\\c\\n\\t\\u0001\xc3\xa9/\"}");
+	run_set(&r, "{\"s\": \"x\", \"t\": \"\\ud83d\\ude00 \\\" \\/\"}", "s", v);
+	assert_int_equal(r.rc, 0);
+	back = cjson_string_at(r.out.data, "s");
+	assert_string_equal(back, v);
+	free(back);
+	run_done(&r);
+}
+
+static void test_change_report(void **state)
+{
+	const char *in = "{\n\"a\": 1,\n\n  \"version\": \"8.0.\\u0038\"\n}";
+	struct run r;
+
+	(void)state;
+	run_set(&r, in, "version", "8.0.9");
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.ch.key, "version");
+	assert_string_equal(r.ch.old_value, "8.0.8");
+	assert_string_equal(r.ch.new_value, "8.0.9");
+	assert_int_equal(r.ch.line, 4);
+	assert_int_equal(r.ch.start, strstr(in, "\"8.0.") - in);
+	assert_int_equal(r.ch.end, strlen(in) - 2);
+	assert_int_equal(r.ch.new_len, 7);
+	assert_true(r.ch.changed);
+	run_done(&r);
+}
+
+static void test_noop_keeps_bytes(void **state)
+{
+	const char *in = "{\"version\": \"8.0.\\u0038\"}";
+	struct run r;
+
+	(void)state;
+	run_set(&r, in, "version", "8.0.8");
+	assert_int_equal(r.rc, 0);
+	assert_false(r.ch.changed);
+	assert_string_equal(r.out.data, in);
+	assert_int_equal(r.ch.new_len, r.ch.end - r.ch.start);
+	run_done(&r);
+}
+
+/* ---- refusals ----------------------------------------------------------- */
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_err("{\"a\": 1}", "version", RELAPI_ENOTFOUND,
+	           "cannot find key 'version' in 'f.json'");
+	expect_err("{\"a\": {\"b\": 1}}", "a", RELAPI_EINVAL,
+	           "key 'a' in 'f.json' is an object, expected a scalar (line 1)");
+	expect_err("{\n\"a\": [{\"b\": 1}]}", "a.b", RELAPI_EINVAL,
+	           "'a' is an array, not an object (line 2)");
+	expect_err("[1]", "a", RELAPI_EINVAL, "'(the document)' is an array");
+	expect_err("{\"version\": \"1\",\n \"version\": \"2\"}", "version", RELAPI_EINVAL,
+	           "duplicate key 'version' in 'f.json' (lines 1 and 2)");
+	expect_err("{\"p\": {\"\": {\"v\": 1, \"v\": 2}}}", "p.\"\".v", RELAPI_EINVAL,
+	           "duplicate key");
+	expect_err(
+	    "{\"a\": 1,}", "a", RELAPI_EPARSE,
+	    "cannot parse 'f.json' as json: expected a string key at line 1, column 9");
+	expect_err("{\"a\": \"1}", "a", RELAPI_EPARSE, "unterminated string");
+	expect_err("{\"a\": 1} x", "a", RELAPI_EPARSE, "unexpected content after");
+	expect_err("{\"a\": \"\\ud800\"}", "a", RELAPI_EPARSE, "high surrogate");
+	expect_err("{\"a\": \"\\udc00\"}", "a", RELAPI_EPARSE, "lone low surrogate");
+	expect_err("{\"a\": \"\\x\"}", "a", RELAPI_EPARSE, "invalid escape");
+	expect_err("{\"a\": \"\t\"}", "a", RELAPI_EPARSE, "control character");
+	expect_err("{\"a\": 01}", "a", RELAPI_EPARSE,
+	           "unexpected character at line 1, column 7");
+	expect_err("{\"a\": tru}", "a", RELAPI_EPARSE, "unexpected character");
+	expect_err("", "a", RELAPI_EPARSE, "at end of input");
+	expect_err("{\"a\": 1}", "a..b", RELAPI_EINVAL, "invalid key 'a..b'");
+	expect_err("{\"a\": 1}", "\"a", RELAPI_EINVAL, "invalid key");
+}
+
+static void test_duplicates_elsewhere_ignored(void **state)
+{
+	(void)state;
+	expect("{\"x\": {\"v\": 1, \"v\": 2}, \"v\": \"1\"}", "v", "2",
+	       "{\"x\": {\"v\": 1, \"v\": 2}, \"v\": \"2\"}");
+}
+
+static void test_nesting_limit(void **state)
+{
+	size_t n = 5000;
+	char *doc = malloc(2 * n + 32);
+	size_t p = 0;
+
+	(void)state;
+	p += (size_t)sprintf(doc, "{\"a\": ");
+	for (size_t i = 0; i < n; i++)
+		doc[p++] = '[';
+	for (size_t i = 0; i < n; i++)
+		doc[p++] = ']';
+	strcpy(doc + p, "}");
+	expect_err(doc, "a", RELAPI_EPARSE, "nesting too deep");
+	free(doc);
+}
+
+static void test_bad_new_value(void **state)
+{
+	struct run r;
+
+	(void)state;
+	run_set(&r, "{\"a\": \"1\"}", "a", "\xff");
+	assert_int_equal(r.rc, RELAPI_EINVAL);
+	assert_non_null(strstr(r.err.msg, "not valid utf-8"));
+	run_done(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_top_level),
+	    cmocka_unit_test(test_lockfile_path),
+	    cmocka_unit_test(test_quoted_dotted_key),
+	    cmocka_unit_test(test_escaped_key_matches),
+	    cmocka_unit_test(test_crlf_no_final_newline_bom),
+	    cmocka_unit_test(test_types),
+	    cmocka_unit_test(test_escaping),
+	    cmocka_unit_test(test_change_report),
+	    cmocka_unit_test(test_noop_keeps_bytes),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_duplicates_elsewhere_ignored),
+	    cmocka_unit_test(test_nesting_limit),
+	    cmocka_unit_test(test_bad_new_value),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
