@@ -21,10 +21,25 @@
  *     opts.max_attempts and opts.retry_budget_ms. Waits honour Retry-After
  *     (seconds or HTTP date), GitLab RateLimit-Reset and GitHub
  *     x-ratelimit-reset.
- *   - idempotent methods (GET, HEAD, PUT, DELETE) are retried on all of the
- *     above; POST and PATCH only when the request provably never reached the
- *     server (connect failure, DNS failure) or when the caller sets
- *     req.retry_unsafe (it knows a replay is harmless or detectable).
+ *   - idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS) are retried on
+ *     all of the above; POST and PATCH only when the request provably never
+ *     reached the server (DNS failure, connect failure or a timeout before the
+ *     connection was made), when the server refused it for a rate limit (429,
+ *     or 403 with a rate-limit signal: the forges document such requests as
+ *     not performed), or when the caller sets req.retry_unsafe (it knows a
+ *     replay is harmless or detectable). A 5xx or a reset after the request
+ *     was sent is not retried for them.
+ *
+ * Redirects (301, 302, 303, 307, 308) are followed by the engine, at most 10
+ * hops: 303, and 301/302 after a POST, continue as GET without a body. When a
+ * hop leads to another origin (scheme, host or port), the secret headers
+ * (Authorization, PRIVATE-TOKEN, JOB-TOKEN, Cookie) are not sent there nor on
+ * any later hop. The response is that of the last hop.
+ *
+ * A body over opts.max_body aborts the transfer; the request completes with
+ * resp.error == RELAPI_ETOOBIG and a message in resp.transport_msg.
+ * Every request carries "User-Agent: relapi/<version>". TLS verification is
+ * always on unless opts.insecure, which prints a warning once per engine.
  */
 #ifndef RELAPI_HTTP_H
 #define RELAPI_HTTP_H
@@ -50,6 +65,7 @@ struct http_opts {
 	int verbose;             /* one line per request on stderr */
 	const char *record_dir;  /* write each exchange as a JSON fixture, or NULL */
 	uint32_t seed;           /* jitter seed; 0 = from time and pid */
+	long max_wait_ms;        /* clamp every retry wait to this (tests); 0 = none */
 };
 
 /* Fills in the defaults above. */
@@ -78,6 +94,9 @@ struct http_response {
 	int transport_error;         /* CURLcode of the final attempt, 0 = none */
 	char transport_msg[256];     /* curl's error text when transport_error != 0 */
 	long elapsed_ms;             /* from first attempt to completion */
+	int error;                   /* 0, or RELAPI_E* when no usable response came:
+					ETOOBIG (body cap), ETRANSIENT (network error
+					or timeout), EINVAL (bad URL), ENOMEM */
 };
 
 /* Case-insensitive header lookup; NULL when absent. */
@@ -104,11 +123,19 @@ int http_engine_add(struct http_engine *e, const struct http_request *req,
 /* Drives every queued request (and those callbacks add) to completion. */
 int http_engine_run(struct http_engine *e, struct rerr *err);
 
-/* Statistics since creation: requests completed, attempts made, connections opened. */
+/*
+ * Statistics since creation: requests completed, attempts made (redirect hops
+ * excluded), connections opened, and retry waits: `requested_wait_ms` sums the
+ * waits servers asked for (Retry-After, rate-limit resets) before any clamp,
+ * `waited_ms` the waits actually scheduled (backoff or requested, clamped).
+ */
 struct http_stats {
 	long requests;
 	long attempts;
 	long connections;
+	long retries;
+	long requested_wait_ms;
+	long waited_ms;
 };
 void http_engine_stats(const struct http_engine *e, struct http_stats *out);
 
@@ -121,9 +148,15 @@ void http_engine_stats(const struct http_engine *e, struct http_stats *out);
  * HTTP date, RateLimit-Reset / x-ratelimit-reset epoch seconds when the
  * remaining count is 0), relative to `now` (epoch seconds); -1 when none.
  * http_redact_header: 1 when a "Name: value" header line carries a secret.
+ * http_secret_header: 1 when a header name is a secret one (any case).
+ * http_redact_url: a copy of url (or path?query) whose user info and whose
+ * query values named token, private_token, job_token or access_token are
+ * "[REDACTED]"; caller frees; NULL when out of memory.
  */
 long http_backoff_ms(int n, long base_ms, long cap_ms, uint32_t rnd);
 long http_retry_after_ms(const struct http_response *r, long long now);
 int http_redact_header(const char *line);
+int http_secret_header(const char *name, size_t len);
+char *http_redact_url(const char *url);
 
 #endif
