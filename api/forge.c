@@ -1,0 +1,946 @@
+/* forge.c - see forge.h: configuration, dispatch, and what both clients share. */
+#define _GNU_SOURCE
+#include "forge_int.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#ifndef RELAPI_VERSION
+#define RELAPI_VERSION "0"
+#endif
+
+/* ---- configuration ------------------------------------------------------ */
+
+void forge_config_init(struct forge_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->kind = FORGE_GITLAB;
+	c->token_mode = FORGE_TOKEN_DEFAULT;
+}
+
+static const char *const forge_default_api[] = {
+    [FORGE_GITLAB] = "https://gitlab.com/api/v4",
+    [FORGE_GITHUB] = "https://api.github.com",
+};
+
+const char *forge_kind_name(enum forge_kind k)
+{
+	return k == FORGE_GITHUB ? "github" : "gitlab";
+}
+
+enum forge_kind forge_kind(const struct forge *f)
+{
+	return f->kind;
+}
+
+const char *forge_web_url(const struct forge *f)
+{
+	return f->web_url;
+}
+
+static char *strip_slash(const char *s)
+{
+	char *d = strdup(s);
+	size_t n;
+
+	if (!d)
+		return NULL;
+	n = strlen(d);
+	while (n > 0 && d[n - 1] == '/')
+		d[--n] = '\0';
+	return d;
+}
+
+/* https://host/api/v4 -> https://host; https://api.github.com -> https://github.com */
+static char *derive_web_url(const char *api)
+{
+	static const char *const suffixes[] = {"/api/v4", "/api/v3"};
+	char *w = strdup(api), *host;
+	size_t n = strlen(api), i;
+
+	if (!w)
+		return NULL;
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t sl = strlen(suffixes[i]);
+		if (n > sl && strcmp(w + n - sl, suffixes[i]) == 0) {
+			w[n - sl] = '\0';
+			return w;
+		}
+	}
+	host = strstr(w, "://api.");
+	if (host)
+		memmove(host + 3, host + 7, strlen(host + 7) + 1);
+	return w;
+}
+
+static int forge_set_auth(struct forge *f)
+{
+	const char *name = "PRIVATE-TOKEN: ";
+	size_t n;
+
+	if (!f->token || !*f->token)
+		return 0;
+	if (f->kind == FORGE_GITHUB || f->mode == FORGE_TOKEN_BEARER)
+		name = "Authorization: Bearer ";
+	else if (f->mode == FORGE_TOKEN_JOB)
+		name = "JOB-TOKEN: ";
+	n = strlen(name) + strlen(f->token) + 1;
+	f->auth_header = malloc(n);
+	if (!f->auth_header)
+		return RELAPI_ENOMEM;
+	snprintf(f->auth_header, n, "%s%s", name, f->token);
+	return 0;
+}
+
+static int forge_check_url(const char *url, struct rerr *err)
+{
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+		return rerr_set(err, RELAPI_EINVAL, "forge url '%s' is not http(s)", url);
+	if (strchr(url, '?') || strchr(url, '#') || strchr(url, ' '))
+		return rerr_set(err, RELAPI_EINVAL, "forge url '%s' has a query or space",
+		                url);
+	return 0;
+}
+
+static int forge_fill(struct forge *f, const struct forge_config *c)
+{
+	const char *api = c->api_url ? c->api_url : forge_default_api[f->kind];
+	const char *ua = c->user_agent ? c->user_agent : "relapi/" RELAPI_VERSION;
+
+	f->api_url = strip_slash(api);
+	f->web_url = c->web_url ? strip_slash(c->web_url)
+	                        : derive_web_url(f->api_url ? f->api_url : "");
+	f->token = c->token ? strdup(c->token) : NULL;
+	f->trigger_token = c->trigger_token ? strdup(c->trigger_token) : NULL;
+	f->ua_header = forge_fmt("User-Agent: %s", ua);
+	if (!f->api_url || !f->web_url || !f->ua_header || (c->token && !f->token) ||
+	    (c->trigger_token && !f->trigger_token))
+		return RELAPI_ENOMEM;
+	return forge_set_auth(f);
+}
+
+struct forge *forge_new(const struct forge_config *c, struct http_engine *engine,
+                        struct rerr *err)
+{
+	struct forge *f;
+	int rc;
+
+	if (c->kind != FORGE_GITLAB && c->kind != FORGE_GITHUB) {
+		rerr_set(err, RELAPI_EINVAL, "unknown forge kind %d", (int)c->kind);
+		return NULL;
+	}
+	if (c->api_url && forge_check_url(c->api_url, err))
+		return NULL;
+	if (c->kind == FORGE_GITHUB && c->token_mode == FORGE_TOKEN_JOB) {
+		rerr_set(err, RELAPI_EINVAL, "job-token mode is a gitlab feature");
+		return NULL;
+	}
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		rerr_set(err, RELAPI_ENOMEM, "out of memory");
+		return NULL;
+	}
+	f->kind = c->kind;
+	f->mode = c->token_mode;
+	f->engine = engine;
+	f->ops = c->kind == FORGE_GITHUB ? &forge_github_ops : &forge_gitlab_ops;
+	rc = forge_fill(f, c);
+	if (rc) {
+		rerr_set(err, rc, "cannot set up the %s client",
+		         forge_kind_name(c->kind));
+		forge_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void forge_free(struct forge *f)
+{
+	if (!f)
+		return;
+	free(f->api_url);
+	free(f->web_url);
+	free(f->token);
+	free(f->trigger_token);
+	free(f->auth_header);
+	free(f->ua_header);
+	free(f);
+}
+
+/* ---- pipeline status names ---------------------------------------------- */
+
+static const char *const forge_status_names[] = {
+    [FORGE_PIPELINE_UNKNOWN] = "unknown",   [FORGE_PIPELINE_CREATED] = "created",
+    [FORGE_PIPELINE_PENDING] = "pending",   [FORGE_PIPELINE_RUNNING] = "running",
+    [FORGE_PIPELINE_SUCCESS] = "success",   [FORGE_PIPELINE_FAILED] = "failed",
+    [FORGE_PIPELINE_CANCELED] = "canceled", [FORGE_PIPELINE_SKIPPED] = "skipped",
+    [FORGE_PIPELINE_MANUAL] = "manual",
+};
+
+const char *forge_pipeline_status_name(enum forge_pipeline_status s)
+{
+	if ((unsigned)s >= sizeof(forge_status_names) / sizeof(forge_status_names[0]))
+		return "unknown";
+	return forge_status_names[s];
+}
+
+int forge_pipeline_status_final(enum forge_pipeline_status s)
+{
+	return s == FORGE_PIPELINE_SUCCESS || s == FORGE_PIPELINE_FAILED ||
+	       s == FORGE_PIPELINE_CANCELED || s == FORGE_PIPELINE_SKIPPED;
+}
+
+/* ---- encoding ------------------------------------------------------------ */
+
+char *forge_urlencode(const char *s, int keep_slash)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s), i, o = 0;
+	char *d = malloc(n * 3 + 1);
+
+	if (!d)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+		    (keep_slash && c == '/')) {
+			d[o++] = (char)c;
+			continue;
+		}
+		d[o++] = '%';
+		d[o++] = hex[c >> 4];
+		d[o++] = hex[c & 15];
+	}
+	d[o] = '\0';
+	return d;
+}
+
+char *forge_base64_encode(const void *data, size_t len)
+{
+	size_t cap = 4 * ((len + 2) / 3) + 1;
+	char *d;
+
+	if (len > (size_t)0x3fffffff)
+		return NULL;
+	d = malloc(cap);
+	if (!d)
+		return NULL;
+	EVP_EncodeBlock((unsigned char *)d, data, (int)len);
+	d[cap - 1] = '\0';
+	return d;
+}
+
+char *forge_base64_decode(const char *s, size_t *len)
+{
+	size_t n = strlen(s), i, o = 0, pad = 0;
+	char *clean = malloc(n + 1), *d = NULL;
+	int got;
+
+	if (!clean)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (!isspace((unsigned char)s[i]))
+			clean[o++] = s[i];
+	clean[o] = '\0';
+	if (o % 4 != 0 || o > (size_t)0x7ffffff0)
+		goto out;
+	while (pad < 2 && o > pad && clean[o - 1 - pad] == '=')
+		pad++;
+	d = malloc(o / 4 * 3 + 1);
+	if (!d)
+		goto out;
+	got = o ? EVP_DecodeBlock((unsigned char *)d, (unsigned char *)clean, (int)o) : 0;
+	if (got < 0) {
+		free(d);
+		d = NULL;
+		goto out;
+	}
+	*len = (size_t)got - pad;
+	d[*len] = '\0';
+out:
+	free(clean);
+	return d;
+}
+
+int forge_is_sha(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && isxdigit((unsigned char)s[n]))
+		n++;
+	return !s[n] && (n == 40 || n == 64);
+}
+
+int forge_is_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		int extra = *p < 0x80             ? 0
+		            : (*p & 0xe0) == 0xc0 ? 1
+		            : (*p & 0xf0) == 0xe0 ? 2
+		            : (*p & 0xf8) == 0xf0 ? 3
+		                                  : -1;
+		if (*p == 0 || extra < 0 || (extra == 1 && *p < 0xc2) || end - p <= extra)
+			return 0;
+		for (int i = 1; i <= extra; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		p += extra + 1;
+	}
+	return 1;
+}
+
+/* ---- path formatting ----------------------------------------------------- */
+
+static int fmt_one(struct buf *b, char conv, va_list *ap)
+{
+	const char *s;
+	char *enc;
+	int rc;
+
+	switch (conv) {
+	case 's':
+		return buf_puts(b, va_arg(*ap, const char *));
+	case 'L':
+		return buf_printf(b, "%lld", va_arg(*ap, long long));
+	case 'e':
+	case 'p':
+		s = va_arg(*ap, const char *);
+		enc = forge_urlencode(s, conv == 'p');
+		if (!enc)
+			return RELAPI_ENOMEM;
+		rc = buf_puts(b, enc);
+		free(enc);
+		return rc;
+	default:
+		return buf_append(b, &conv, 1);
+	}
+}
+
+char *forge_fmt(const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	int rc = 0;
+
+	buf_init(&b);
+	va_start(ap, fmt);
+	for (; *fmt && !rc; fmt++) {
+		if (*fmt == '%' && fmt[1]) {
+			fmt++;
+			rc = fmt_one(&b, *fmt, &ap);
+		} else {
+			rc = buf_append(&b, fmt, 1);
+		}
+	}
+	va_end(ap);
+	if (rc) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* ---- Link header ----------------------------------------------------------- */
+
+char *forge_link_next(const struct http_response *r)
+{
+	const char *link = http_response_header(r, "Link"), *p, *lt, *gt;
+
+	if (!link)
+		return NULL;
+	for (p = link; (lt = strchr(p, '<')) != NULL; p = gt + 1) {
+		const char *end;
+		gt = strchr(lt, '>');
+		if (!gt)
+			return NULL;
+		end = strchr(gt, ',');
+		if (!end)
+			end = gt + strlen(gt);
+		for (const char *q = gt; q + 10 <= end; q++)
+			if (strncmp(q, "rel=\"next\"", 10) == 0)
+				return strndup(lt + 1, (size_t)(gt - lt - 1));
+	}
+	return NULL;
+}
+
+/* ---- JSON lookups -------------------------------------------------------- */
+
+const cJSON *fj_get(const cJSON *o, const char *path)
+{
+	char key[64];
+
+	while (o && *path) {
+		size_t n = strcspn(path, ".");
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = '\0';
+		o = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+		path += n + (path[n] == '.');
+	}
+	return o;
+}
+
+const char *fj_str(const cJSON *o, const char *path)
+{
+	const cJSON *v = fj_get(o, path);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+char *fj_dup(const cJSON *o, const char *path)
+{
+	const char *s = fj_str(o, path);
+
+	return s ? strdup(s) : NULL;
+}
+
+int fj_num(const cJSON *o, const char *path, long long *out)
+{
+	const cJSON *v = fj_get(o, path);
+
+	if (!cJSON_IsNumber(v))
+		return 0;
+	*out = (long long)v->valuedouble;
+	return 1;
+}
+
+int forge_split_message(const char *msg, char **subject, char **body)
+{
+	size_t n = strcspn(msg ? msg : "", "\n");
+	const char *rest = msg ? msg + n : "";
+
+	while (*rest == '\n' || *rest == '\r')
+		rest++;
+	*subject = strndup(msg ? msg : "", n);
+	*body = strdup(rest);
+	if (*subject && n && (*subject)[n - 1] == '\r')
+		(*subject)[n - 1] = '\0';
+	if (!*subject || !*body) {
+		free(*subject);
+		free(*body);
+		*subject = *body = NULL;
+		return RELAPI_ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- error classification ------------------------------------------------- */
+
+int forge_classify(const struct forge_err_rule *rules, long status, const char *msg)
+{
+	for (; rules->code; rules++) {
+		if (rules->status && rules->status != status)
+			continue;
+		if (rules->words && !strcasestr(msg, rules->words))
+			continue;
+		return rules->code;
+	}
+	return RELAPI_EINVAL;
+}
+
+/* ---- operation plumbing -------------------------------------------------- */
+
+static void op_http_done(struct http_engine *e, struct http_response *resp, void *payload)
+{
+	struct forge_op *op = payload;
+	forge_step_fn next = op->next;
+
+	(void)e;
+	op->status = resp->status;
+	op->next = NULL;
+	next(op, resp);
+}
+
+static char *op_url(struct forge_op *op, const char *path)
+{
+	if (strncmp(path, "http://", 7) == 0 || strncmp(path, "https://", 8) == 0)
+		return strdup(path);
+	return forge_fmt("%s%s", op->f->api_url, path);
+}
+
+static size_t op_headers(struct forge_op *op, const char **h, const char *accept,
+                         int json)
+{
+	size_t n = 0;
+
+	if (op->f->auth_header)
+		h[n++] = op->f->auth_header;
+	h[n++] = op->f->ua_header;
+	if (op->f->kind == FORGE_GITHUB) {
+		h[n++] = "X-GitHub-Api-Version: 2022-11-28";
+		if (!accept)
+			accept = "Accept: application/vnd.github+json";
+	}
+	if (accept)
+		h[n++] = accept;
+	if (json)
+		h[n++] = "Content-Type: application/json";
+	h[n] = NULL;
+	return n;
+}
+
+int forge_op_send(struct forge_op *op, const char *method, const char *path,
+                  const cJSON *body, const char *accept, int retry_unsafe,
+                  forge_step_fn next)
+{
+	struct http_request req;
+	const char *h[8];
+	char *url = path ? op_url(op, path) : NULL, *json = NULL;
+	struct rerr e;
+	int rc = RELAPI_ENOMEM;
+
+	rerr_clear(&e);
+	if (!url || (body && !(json = cJSON_PrintUnformatted(body))))
+		goto out;
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.url = url;
+	op_headers(op, h, accept, body != NULL);
+	req.headers = h;
+	req.body = json;
+	req.body_len = json ? strlen(json) : 0;
+	req.retry_unsafe = retry_unsafe;
+	op->next = next;
+	rc = http_engine_add(op->f->engine, &req, op_http_done, op, &e);
+out:
+	if (rc)
+		forge_op_fail(op, rc, "%s", e.msg[0] ? e.msg : "out of memory");
+	free(url);
+	free(json);
+	return rc;
+}
+
+void forge_op_chain(struct forge_op *op, const char *method, const char *path,
+                    const cJSON *body, const char *accept, int retry_unsafe,
+                    forge_step_fn next)
+{
+	if (forge_op_send(op, method, path, body, accept, retry_unsafe, next))
+		forge_op_done(op);
+}
+
+int forge_op_fail(struct forge_op *op, int code, const char *fmt, ...)
+{
+	char msg[sizeof(op->err.msg)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return rerr_set(&op->err, code, "%s: %s: %s",
+	                op->repo ? op->repo : forge_kind_name(op->f->kind), op->what,
+	                msg);
+}
+
+int forge_op_check(struct forge_op *op, const struct http_response *resp)
+{
+	struct rerr e;
+	int code;
+
+	rerr_clear(&e);
+	code = op->f->ops->map_error(resp->transport_error, resp->transport_msg,
+	                             resp->status, resp->body.data, resp->body.len, &e);
+	if (code)
+		forge_op_fail(op, code, "%s", e.msg);
+	return code;
+}
+
+cJSON *forge_op_json(struct forge_op *op, const struct http_response *resp)
+{
+	cJSON *j = resp->body.data
+	               ? cJSON_ParseWithLength(resp->body.data, resp->body.len)
+	               : NULL;
+
+	if (!j)
+		forge_op_fail(op, RELAPI_EPARSE,
+		              "cannot parse the forge's answer (HTTP %ld)", resp->status);
+	return j;
+}
+
+int forge_op_push_tag(struct forge_op *op, struct forge_tag *t)
+{
+	struct forge_tag_list *l = &op->tags;
+
+	if (l->n == op->tags_cap) {
+		size_t cap = op->tags_cap ? op->tags_cap * 2 : 32;
+		struct forge_tag *p = realloc(l->tags, cap * sizeof(*p));
+		if (!p)
+			return RELAPI_ENOMEM;
+		l->tags = p;
+		op->tags_cap = cap;
+	}
+	l->tags[l->n++] = *t;
+	memset(t, 0, sizeof(*t));
+	op->result |= FORGE_R_TAGS;
+	return 0;
+}
+
+void forge_tag_release(struct forge_tag *t)
+{
+	free(t->name);
+	free(t->commit_id);
+	free(t->message);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- freeing an operation -------------------------------------------------- */
+
+static void file_release(struct forge_file *f)
+{
+	free(f->path);
+	free(f->data);
+	free(f->blob_id);
+	free(f->base);
+	free(f->commit_id);
+}
+
+static void compare_release(struct forge_compare *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		struct forge_commit *m = &c->commits[i];
+		free(m->id);
+		free(m->short_id);
+		free(m->subject);
+		free(m->body);
+		free(m->author);
+		free(m->date);
+	}
+	free(c->commits);
+	free(c->web_url);
+}
+
+static void op_results_release(struct forge_op *op)
+{
+	file_release(&op->file);
+	free(op->commit_id);
+	forge_tag_release(&op->tag);
+	for (size_t i = 0; i < op->tags.n; i++)
+		forge_tag_release(&op->tags.tags[i]);
+	free(op->tags.tags);
+	compare_release(&op->compare);
+	free(op->pipeline.web_url);
+	free(op->pipeline.raw_status);
+	free(op->artifact.data);
+	free(op->release.tag);
+	free(op->release.name);
+	free(op->release.web_url);
+	free(op->whoami.user);
+	free(op->whoami.scopes);
+}
+
+static void op_free(struct forge_op *op)
+{
+	size_t i;
+
+	for (i = 0; i < FORGE_OP_ARGS; i++)
+		free(op->arg[i]);
+	for (i = 0; i < sizeof(op->tmp) / sizeof(op->tmp[0]); i++)
+		free(op->tmp[i]);
+	for (i = 0; i < op->nchanges; i++) {
+		free((char *)op->changes[i].path);
+		free((char *)op->changes[i].data);
+		free((char *)op->changes[i].base);
+	}
+	free(op->changes);
+	for (i = 0; i < op->nvars; i++) {
+		free((char *)op->vars[i].key);
+		free((char *)op->vars[i].value);
+	}
+	free(op->vars);
+	for (i = 0; op->blobs && i < op->nchanges; i++)
+		free(op->blobs[i]);
+	free(op->blobs);
+	op_results_release(op);
+	free(op->repo);
+	free(op);
+}
+
+void forge_op_done(struct forge_op *op)
+{
+	struct forge_reply r;
+	unsigned ok;
+
+	if (op->saved.code)
+		op->err = op->saved;
+	ok = op->err.code ? (op->result & FORGE_R_TAG) : op->result;
+	memset(&r, 0, sizeof(r));
+	r.err = op->err;
+	r.status = op->status;
+	r.file = ok & FORGE_R_FILE ? &op->file : NULL;
+	r.commit_id = ok & FORGE_R_COMMIT ? op->commit_id : NULL;
+	r.tag = ok & FORGE_R_TAG ? &op->tag : NULL;
+	r.tags = ok & FORGE_R_TAGS ? &op->tags : NULL;
+	r.compare = ok & FORGE_R_COMPARE ? &op->compare : NULL;
+	r.pipeline = ok & FORGE_R_PIPELINE ? &op->pipeline : NULL;
+	r.artifact = ok & FORGE_R_ARTIFACT ? &op->artifact : NULL;
+	r.release = ok & FORGE_R_RELEASE ? &op->release : NULL;
+	r.whoami = ok & FORGE_R_WHOAMI ? &op->whoami : NULL;
+	op->cb(&r, op->payload);
+	op_free(op);
+}
+
+char *forge_reply_take_file(const struct forge_reply *r, size_t *len)
+{
+	char *d;
+
+	if (!r->file || !r->file->data)
+		return NULL;
+	d = r->file->data;
+	if (len)
+		*len = r->file->len;
+	r->file->data = NULL;
+	r->file->len = 0;
+	return d;
+}
+
+/* ---- public operations: argument capture and dispatch ------------------ */
+
+static struct forge_op *op_new(struct forge *f, const char *repo, forge_done_fn cb,
+                               void *payload)
+{
+	struct forge_op *op;
+
+	if (!f || !cb)
+		return NULL;
+	op = calloc(1, sizeof(*op));
+	if (!op)
+		return NULL;
+	op->f = f;
+	op->cb = cb;
+	op->payload = payload;
+	if (repo && !(op->repo = strdup(repo))) {
+		free(op);
+		return NULL;
+	}
+	return op;
+}
+
+static int op_args(struct forge_op *op, const char *a0, const char *a1, const char *a2)
+{
+	const char *a[3] = {a0, a1, a2};
+
+	for (int i = 0; i < 3; i++)
+		if (a[i] && !(op->arg[i] = strdup(a[i])))
+			return RELAPI_ENOMEM;
+	return 0;
+}
+
+/* Starts op with `start` and the formatted description; frees it if not queued. */
+static int op_start(struct forge_op *op, int (*start)(struct forge_op *), const char *fmt,
+                    ...) __attribute__((format(printf, 3, 4)));
+
+static int op_start(struct forge_op *op, int (*start)(struct forge_op *), const char *fmt,
+                    ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(op->what, sizeof(op->what), fmt, ap);
+	va_end(ap);
+	rc = start(op);
+	if (rc)
+		op_free(op);
+	return rc;
+}
+
+#define OP_BEGIN(op, f, repo, cb, payload, need)                                         \
+	struct forge_op *op;                                                             \
+	if (!(need))                                                                     \
+		return RELAPI_EINVAL;                                                    \
+	op = op_new(f, repo, cb, payload);                                               \
+	if (!op)                                                                         \
+	return RELAPI_ENOMEM
+
+#define OP_ARGS(op, a0, a1, a2)                                                          \
+	do {                                                                             \
+		if (op_args(op, a0, a1, a2)) {                                           \
+			op_free(op);                                                     \
+			return RELAPI_ENOMEM;                                            \
+		}                                                                        \
+	} while (0)
+
+int forge_read_file(struct forge *f, const char *repo, const char *ref, const char *path,
+                    forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && ref && path && *path);
+	OP_ARGS(op, ref, path, NULL);
+	return op_start(op, f->ops->read_file, "read %s at %s", path, ref);
+}
+
+static int copy_changes(struct forge_op *op, const struct forge_file_change *c, size_t n)
+{
+	op->changes = calloc(n ? n : 1, sizeof(*op->changes));
+	if (!op->changes)
+		return RELAPI_ENOMEM;
+	for (size_t i = 0; i < n; i++, op->nchanges++) {
+		struct forge_file_change *d = &op->changes[i];
+		char *data = malloc(c[i].len + 1);
+		if (!data)
+			return RELAPI_ENOMEM;
+		if (c[i].len)
+			memcpy(data, c[i].data, c[i].len);
+		data[c[i].len] = '\0';
+		*d = c[i];
+		d->data = data;
+		d->path = strdup(c[i].path);
+		d->base = c[i].base ? strdup(c[i].base) : NULL;
+		if (!d->path || (c[i].base && !d->base))
+			return RELAPI_ENOMEM;
+	}
+	return 0;
+}
+
+static int changes_valid(const struct forge_file_change *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!c[i].path || !*c[i].path || (c[i].len && !c[i].data) ||
+		    c[i].action > FORGE_CHANGE_DELETE)
+			return 0;
+	return n > 0;
+}
+
+int forge_commit_files(struct forge *f, const char *repo, const char *branch,
+                       const char *parent, const char *message,
+                       const struct forge_file_change *changes, size_t n,
+                       forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload,
+	         f && repo && branch && message && changes_valid(changes, n));
+	OP_ARGS(op, branch, parent, message);
+	if (copy_changes(op, changes, n)) {
+		op_free(op);
+		return RELAPI_ENOMEM;
+	}
+	return op_start(op, f->ops->commit_files, "commit %zu file%s to %s", n,
+	                n == 1 ? "" : "s", branch);
+}
+
+int forge_get_tag(struct forge *f, const char *repo, const char *name, forge_done_fn cb,
+                  void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && name && *name);
+	OP_ARGS(op, name, NULL, NULL);
+	return op_start(op, f->ops->get_tag, "get tag %s", name);
+}
+
+int forge_create_tag(struct forge *f, const char *repo, const char *name,
+                     const char *commit_id, const char *message, forge_done_fn cb,
+                     void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload,
+	         f && repo && name && *name && commit_id && *commit_id);
+	OP_ARGS(op, name, commit_id, message);
+	return op_start(op, f->ops->create_tag, "create tag %s", name);
+}
+
+int forge_delete_tag(struct forge *f, const char *repo, const char *name,
+                     forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && name && *name);
+	OP_ARGS(op, name, NULL, NULL);
+	return op_start(op, f->ops->delete_tag, "delete tag %s", name);
+}
+
+int forge_get_branch_head(struct forge *f, const char *repo, const char *branch,
+                          forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && branch && *branch);
+	OP_ARGS(op, branch, NULL, NULL);
+	return op_start(op, f->ops->get_branch_head, "get branch %s", branch);
+}
+
+int forge_list_tags(struct forge *f, const char *repo, forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo);
+	return op_start(op, f->ops->list_tags, "list tags");
+}
+
+int forge_compare(struct forge *f, const char *repo, const char *from, const char *to,
+                  forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && from && *from && to && *to);
+	OP_ARGS(op, from, to, NULL);
+	return op_start(op, f->ops->compare, "compare %s...%s", from, to);
+}
+
+static int copy_vars(struct forge_op *op, const struct forge_var *v, size_t n)
+{
+	op->vars = calloc(n ? n : 1, sizeof(*op->vars));
+	if (!op->vars)
+		return RELAPI_ENOMEM;
+	for (size_t i = 0; i < n; i++, op->nvars++) {
+		op->vars[i].key = strdup(v[i].key);
+		op->vars[i].value = strdup(v[i].value ? v[i].value : "");
+		if (!op->vars[i].key || !op->vars[i].value)
+			return RELAPI_ENOMEM;
+	}
+	return 0;
+}
+
+int forge_trigger_pipeline(struct forge *f, const char *repo,
+                           const struct forge_trigger *t, forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && t && t->ref && *t->ref);
+	for (size_t i = 0; i < t->nvars; i++)
+		if (!t->vars[i].key || !*t->vars[i].key) {
+			op_free(op);
+			return RELAPI_EINVAL;
+		}
+	OP_ARGS(op, t->ref, t->workflow, NULL);
+	if (copy_vars(op, t->vars, t->nvars)) {
+		op_free(op);
+		return RELAPI_ENOMEM;
+	}
+	return op_start(op, f->ops->trigger_pipeline, "trigger pipeline on %s", t->ref);
+}
+
+int forge_pipeline_status(struct forge *f, const char *repo, long long id,
+                          forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && id > 0);
+	op->num = id;
+	return op_start(op, f->ops->pipeline_status, "get pipeline %lld", id);
+}
+
+int forge_find_job_artifact(struct forge *f, const char *repo, const char *ref,
+                            const char *job, const char *path, forge_done_fn cb,
+                            void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload,
+	         f && repo && ref && *ref && job && *job && path && *path);
+	OP_ARGS(op, ref, job, path);
+	return op_start(op, f->ops->find_job_artifact, "get artifact %s of job %s at %s",
+	                path, job, ref);
+}
+
+int forge_create_release(struct forge *f, const char *repo, const char *tag,
+                         const char *name, const char *body, forge_done_fn cb,
+                         void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && tag && *tag);
+	OP_ARGS(op, tag, name ? name : tag, body ? body : "");
+	return op_start(op, f->ops->create_release, "create release %s", tag);
+}
+
+int forge_delete_release(struct forge *f, const char *repo, const char *tag,
+                         forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && tag && *tag);
+	OP_ARGS(op, tag, NULL, NULL);
+	return op_start(op, f->ops->delete_release, "delete release %s", tag);
+}
+
+int forge_whoami(struct forge *f, const char *repo, forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f != NULL);
+	op->whoami.can_write = -1;
+	return op_start(op, f->ops->whoami, "check token");
+}

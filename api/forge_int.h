@@ -1,0 +1,196 @@
+/*
+ * forge_int.h - what forge.c shares with gitlab.c and github.c: the forge
+ * object, one in-flight operation (`struct forge_op`), request sending, error
+ * checking, JSON and URL helpers. Not for use outside api/forge*.c,
+ * api/gitlab.c and api/github.c.
+ *
+ * An operation is a chain of requests run one after another: each step sends
+ * one request with forge_op_send(..., next) and the engine calls `next` with
+ * the response. The chain ends with forge_op_done(), which calls the user's
+ * callback once and frees the operation.
+ */
+#ifndef RELAPI_FORGE_INT_H
+#define RELAPI_FORGE_INT_H
+
+#include <cjson/cJSON.h>
+
+#include "forge.h"
+
+struct forge_op;
+typedef void (*forge_step_fn)(struct forge_op *op, struct http_response *resp);
+
+/* ---- the ops table ------------------------------------------------------- */
+
+/*
+ * Each function starts an operation whose arguments were stored in op (see
+ * the field comments) and returns 0 once its first request is queued, or a
+ * negative code (the op is then freed by the caller, no callback).
+ */
+struct forge_ops {
+	int (*map_error)(int transport_error, const char *transport_msg, long status,
+	                 const char *body, size_t len, struct rerr *err);
+	int (*read_file)(struct forge_op *op);    /* arg[0] ref, arg[1] path */
+	int (*commit_files)(struct forge_op *op); /* arg[0] branch, arg[1] parent, arg[2]
+	                                             message, changes */
+	int (*get_tag)(struct forge_op *op);      /* arg[0] name */
+	int (*create_tag)(
+	    struct forge_op *op); /* arg[0] name, arg[1] commit, arg[2] message */
+	int (*delete_tag)(struct forge_op *op);      /* arg[0] name */
+	int (*get_branch_head)(struct forge_op *op); /* arg[0] branch */
+	int (*list_tags)(struct forge_op *op);
+	int (*compare)(struct forge_op *op); /* arg[0] from, arg[1] to */
+	int (*trigger_pipeline)(
+	    struct forge_op *op); /* arg[0] ref, arg[1] workflow, vars */
+	int (*pipeline_status)(struct forge_op *op); /* num = id */
+	int (*find_job_artifact)(
+	    struct forge_op *op); /* arg[0] ref, arg[1] job, arg[2] path */
+	int (*create_release)(
+	    struct forge_op *op); /* arg[0] tag, arg[1] name, arg[2] body */
+	int (*delete_release)(struct forge_op *op); /* arg[0] tag */
+	int (*whoami)(struct forge_op *op);         /* repo may be NULL */
+};
+
+extern const struct forge_ops forge_gitlab_ops;
+extern const struct forge_ops forge_github_ops;
+
+/* ---- objects ------------------------------------------------------------- */
+
+struct forge {
+	enum forge_kind kind;
+	const struct forge_ops *ops;
+	struct http_engine *engine;
+	char *api_url;
+	char *web_url;
+	char *token;
+	char *trigger_token;
+	enum forge_token_mode mode;
+	char *auth_header; /* "PRIVATE-TOKEN: …", NULL when anonymous */
+	char *ua_header;   /* "User-Agent: …" */
+};
+
+enum forge_result {
+	FORGE_R_FILE = 1 << 0,
+	FORGE_R_COMMIT = 1 << 1,
+	FORGE_R_TAG = 1 << 2,
+	FORGE_R_TAGS = 1 << 3,
+	FORGE_R_COMPARE = 1 << 4,
+	FORGE_R_PIPELINE = 1 << 5,
+	FORGE_R_ARTIFACT = 1 << 6,
+	FORGE_R_RELEASE = 1 << 7,
+	FORGE_R_WHOAMI = 1 << 8,
+};
+
+#define FORGE_OP_ARGS 4
+
+struct forge_op {
+	struct forge *f;
+	forge_done_fn cb;
+	void *payload;
+	forge_step_fn next;
+	char *repo;
+	char what[200];
+	struct rerr err;
+	long status;
+	/* arguments (owned copies) and scratch state */
+	char *arg[FORGE_OP_ARGS];
+	char *tmp[4];
+	long long num;
+	int count;
+	size_t idx;
+	long long since;
+	struct forge_file_change *changes;
+	size_t nchanges;
+	struct forge_var *vars;
+	size_t nvars;
+	char **blobs;      /* GitHub: blob sha per change, or NULL (inline) */
+	struct rerr saved; /* when set, the final error whatever happens after it */
+	/* results */
+	unsigned result;
+	struct forge_file file;
+	char *commit_id;
+	struct forge_tag tag;
+	struct forge_tag_list tags;
+	size_t tags_cap;
+	struct forge_compare compare;
+	struct forge_pipeline pipeline;
+	struct forge_artifact artifact;
+	struct forge_release release;
+	struct forge_whoami whoami;
+};
+
+/* ---- operation plumbing -------------------------------------------------- */
+
+/*
+ * Sends one request for op and makes `next` its continuation. `path` is
+ * appended to the API base URL unless it is absolute (a pagination link).
+ * `body` (may be NULL) is serialized; `accept` overrides the default Accept
+ * header (NULL = default). On failure sets op->err and returns the code.
+ */
+int forge_op_send(struct forge_op *op, const char *method, const char *path,
+                  const cJSON *body, const char *accept, int retry_unsafe,
+                  forge_step_fn next);
+
+/* Like forge_op_send(), but on failure ends the operation (use inside steps). */
+void forge_op_chain(struct forge_op *op, const char *method, const char *path,
+                    const cJSON *body, const char *accept, int retry_unsafe,
+                    forge_step_fn next);
+
+/*
+ * Maps the response to a typed error. Returns 0 on success; else sets op->err
+ * ("repo: what: forge words") and returns the code. A step that recovers from
+ * the error clears op->err with rerr_clear().
+ */
+int forge_op_check(struct forge_op *op, const struct http_response *resp);
+
+/* Sets op->err (formatted, prefixed "repo: what: ") and returns code. */
+int forge_op_fail(struct forge_op *op, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Parses the response body as JSON; NULL with op->err set (EPARSE). */
+cJSON *forge_op_json(struct forge_op *op, const struct http_response *resp);
+
+/* Calls the user's callback with the reply and frees op. */
+void forge_op_done(struct forge_op *op);
+
+/* Appends a tag to op->tags (strings are taken). 0 or RELAPI_ENOMEM. */
+int forge_op_push_tag(struct forge_op *op, struct forge_tag *t);
+
+/* ---- helpers -------------------------------------------------------------- */
+
+/*
+ * printf-like path builder: %s as is, %e percent-encoded (also '/'), %p
+ * percent-encoded keeping '/', %L long long. Returns a malloc'd string or NULL.
+ */
+char *forge_fmt(const char *fmt, ...);
+
+/* The URL of rel="next" in a Link header, or NULL (caller frees). */
+char *forge_link_next(const struct http_response *r);
+
+/* Dotted-path lookups ("commit.id") in a cJSON object; NULL/0 when absent. */
+const char *fj_str(const cJSON *o, const char *path);
+char *fj_dup(const cJSON *o, const char *path);
+int fj_num(const cJSON *o, const char *path, long long *out);
+const cJSON *fj_get(const cJSON *o, const char *path);
+
+/* Splits a commit message into subject and body (both malloc'd). */
+int forge_split_message(const char *msg, char **subject, char **body);
+
+/* 1 when s is 40 or 64 hex digits (a full commit id). */
+int forge_is_sha(const char *s);
+
+/* 1 when the bytes are valid UTF-8 without NUL. */
+int forge_is_utf8(const char *s, size_t len);
+
+/* Error classification shared by both maps: first matching rule wins. */
+struct forge_err_rule {
+	long status; /* 0 = any */
+	const char
+	    *words; /* substring of the forge's message (case-insensitive), NULL = any */
+	int code;
+};
+int forge_classify(const struct forge_err_rule *rules, long status, const char *msg);
+
+/* Frees everything a tag holds (not t itself). */
+void forge_tag_release(struct forge_tag *t);
+
+#endif

@@ -1,0 +1,1016 @@
+/*
+ * github.c - the GitHub REST client (api.github.com or GHES /api/v3) behind
+ * forge.h.
+ *
+ * Repository paths keep their '/', as do file paths and ref names. Commits go
+ * through the git data API (ref -> commit -> tree -> commit -> ref update with
+ * force:false), so a push in between is a non-fast-forward, never an
+ * overwrite.
+ */
+#define _GNU_SOURCE
+#include "forge_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Files larger than this (or not UTF-8) go through the blobs API. */
+#define GH_INLINE_MAX (1024 * 1024)
+/* Workflow runs are looked up this many times after a dispatch. */
+#define GH_RUN_LOOKUPS 8
+
+/* ---- error mapping ----------------------------------------------------------- */
+
+static const struct forge_err_rule github_rules[] = {
+    {0, "not a fast forward", RELAPI_ECONFLICT},
+    {0, "already exists", RELAPI_EEXISTS},
+    {0, "already_exists", RELAPI_EEXISTS},
+    {401, NULL, RELAPI_EUNAUTHORIZED},
+    {403, "rate limit", RELAPI_ERATELIMIT},
+    {429, NULL, RELAPI_ERATELIMIT},
+    {403, "protected", RELAPI_EPROTECTED},
+    {422, "protected", RELAPI_EPROTECTED},
+    {422, "rule violation", RELAPI_EPROTECTED},
+    {422, "restricted", RELAPI_EPROTECTED},
+    {403, NULL, RELAPI_EFORBIDDEN},
+    {404, NULL, RELAPI_ENOTFOUND},
+    {409, NULL, RELAPI_ECONFLICT},
+    {422, "reference does not exist", RELAPI_ENOTFOUND},
+    {422, "reference update failed", RELAPI_ECONFLICT},
+    {0, NULL, 0},
+};
+
+/* "message" plus the first of "errors": its message, or "resource field code". */
+static void github_message(const char *body, size_t len, char *out, size_t n)
+{
+	cJSON *j = body && len ? cJSON_ParseWithLength(body, len) : NULL;
+	const char *m = fj_str(j, "message");
+	const cJSON *e = cJSON_GetArrayItem(fj_get(j, "errors"), 0);
+
+	out[0] = '\0';
+	if (m && fj_str(e, "message"))
+		snprintf(out, n, "%s: %s", m, fj_str(e, "message"));
+	else if (m && fj_str(e, "code"))
+		snprintf(out, n, "%s: %s %s %s", m,
+		         fj_str(e, "resource") ? fj_str(e, "resource") : "",
+		         fj_str(e, "field") ? fj_str(e, "field") : "", fj_str(e, "code"));
+	else if (m)
+		snprintf(out, n, "%s", m);
+	else if (cJSON_IsString(e))
+		snprintf(out, n, "%s", e->valuestring);
+	else if (!j && body && len)
+		snprintf(out, n, "%.*s", (int)strcspn(body, "\r\n"), body);
+	cJSON_Delete(j);
+}
+
+int forge_github_error(int transport_error, const char *transport_msg, long status,
+                       const char *body, size_t len, struct rerr *err)
+{
+	char msg[400];
+
+	if (transport_error || status == 0)
+		return rerr_set(err, RELAPI_ETRANSIENT, "%s",
+		                transport_msg && *transport_msg ? transport_msg
+		                                                : "no response");
+	if (status >= 200 && status < 300)
+		return 0;
+	github_message(body, len, msg, sizeof(msg));
+	if (!msg[0])
+		snprintf(msg, sizeof(msg), "HTTP %ld", status);
+	if (status >= 500)
+		return rerr_set(err, RELAPI_ESERVER, "%s", msg);
+	return rerr_set(err, forge_classify(github_rules, status, msg), "%s", msg);
+}
+
+/* ---- shared steps ------------------------------------------------------------- */
+
+static int oom(struct forge_op *op)
+{
+	return forge_op_fail(op, RELAPI_ENOMEM, "out of memory");
+}
+
+/* Sends METHOD /repos/<repo><rest>, rest formatted from fmt with up to two strings. */
+static int gh_send(struct forge_op *op, const char *method, const char *fmt,
+                   const char *a, const char *b, const cJSON *body, const char *accept,
+                   int retry_unsafe, forge_step_fn next)
+{
+	char *rest = forge_fmt(fmt, a, b),
+	     *path = rest ? forge_fmt("/repos/%p%s", op->repo, rest) : NULL;
+	int rc;
+
+	if (!path)
+		rc = oom(op);
+	else
+		rc = forge_op_send(op, method, path, body, accept, retry_unsafe, next);
+	free(rest);
+	free(path);
+	return rc;
+}
+
+static void gh_chain(struct forge_op *op, const char *method, const char *fmt,
+                     const char *a, const char *b, const cJSON *body, int retry_unsafe,
+                     forge_step_fn next)
+{
+	if (gh_send(op, method, fmt, a, b, body, NULL, retry_unsafe, next))
+		forge_op_done(op);
+}
+
+static cJSON *gh_answer(struct forge_op *op, struct http_response *resp)
+{
+	if (forge_op_check(op, resp))
+		return NULL;
+	return forge_op_json(op, resp);
+}
+
+static void gh_step_plain(struct forge_op *op, struct http_response *resp)
+{
+	forge_op_check(op, resp);
+	forge_op_done(op);
+}
+
+/* Builds a JSON object from key/value string pairs (NULL value = skipped). */
+static cJSON *gh_object(const char *const *kv, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; o && i + 1 < n; i += 2)
+		if (kv[i + 1] && !cJSON_AddStringToObject(o, kv[i], kv[i + 1])) {
+			cJSON_Delete(o);
+			return NULL;
+		}
+	return o;
+}
+
+/* ---- read_file: ref -> commit id, contents (or blob for big files) -------- */
+
+static void gh_blob_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+	const char *content = fj_str(j, "content");
+
+	if (j && !content)
+		forge_op_fail(op, RELAPI_EPARSE, "blob answer has no 'content'");
+	else if (j && !(op->file.data = forge_base64_decode(content, &op->file.len)))
+		forge_op_fail(op, RELAPI_EPARSE, "bad base64 in blob");
+	else if (j)
+		op->result |= FORGE_R_FILE;
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static void gh_read_blob(struct forge_op *op)
+{
+	gh_chain(op, "GET", "/git/blobs/%s", op->file.blob_id, NULL, NULL, 0,
+	         gh_blob_done);
+}
+
+/* A directory listing of the file's folder gives its blob sha (contents refused it). */
+static void gh_dir_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+	const char *slash = strrchr(op->arg[1], '/'),
+	           *name = slash ? slash + 1 : op->arg[1];
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, j)
+	{
+		const char *n = fj_str(it, "name");
+		if (n && strcmp(n, name) == 0 && !op->file.blob_id)
+			op->file.blob_id = fj_dup(it, "sha");
+	}
+	cJSON_Delete(j);
+	if (!op->err.code && !op->file.blob_id)
+		forge_op_fail(op, RELAPI_ENOTFOUND, "no '%s' in its folder", op->arg[1]);
+	if (!op->err.code && !(op->file.base = strdup(op->file.blob_id)))
+		oom(op);
+	if (op->err.code)
+		forge_op_done(op);
+	else
+		gh_read_blob(op);
+}
+
+static void gh_read_via_dir(struct forge_op *op)
+{
+	const char *slash = strrchr(op->arg[1], '/');
+	char *dir = strndup(op->arg[1], slash ? (size_t)(slash - op->arg[1]) : 0);
+
+	rerr_clear(&op->err);
+	if (!dir) {
+		oom(op);
+		forge_op_done(op);
+		return;
+	}
+	gh_chain(op, "GET", "/contents/%p?ref=%e", dir, op->file.commit_id, NULL, 0,
+	         gh_dir_done);
+	free(dir);
+}
+
+static int gh_file_from_json(struct forge_op *op, const cJSON *j)
+{
+	struct forge_file *f = &op->file;
+	const char *content = fj_str(j, "content"), *enc = fj_str(j, "encoding");
+	long long size = 0;
+
+	if (cJSON_IsArray(j) || (fj_str(j, "type") && strcmp(fj_str(j, "type"), "file")))
+		return forge_op_fail(op, RELAPI_EINVAL, "'%s' is not a file", op->arg[1]);
+	f->blob_id = fj_dup(j, "sha");
+	f->base = fj_dup(j, "sha");
+	if (!f->blob_id || !f->base)
+		return forge_op_fail(op, RELAPI_EPARSE, "answer has no 'sha'");
+	fj_num(j, "size", &size);
+	if (!content || (enc && strcmp(enc, "none") == 0) || (!*content && size > 0))
+		return 1; /* too big for contents: read the blob */
+	f->data = forge_base64_decode(content, &f->len);
+	if (!f->data)
+		return forge_op_fail(op, RELAPI_EPARSE, "bad base64 content");
+	op->result |= FORGE_R_FILE;
+	return 0;
+}
+
+static void gh_contents_done(struct forge_op *op, struct http_response *resp)
+{
+	int rc = forge_op_check(op, resp);
+	cJSON *j;
+
+	if (rc == RELAPI_EFORBIDDEN && strstr(op->err.msg, "too large")) {
+		gh_read_via_dir(op);
+		return;
+	}
+	j = rc ? NULL : forge_op_json(op, resp);
+	rc = j ? gh_file_from_json(op, j) : -1;
+	cJSON_Delete(j);
+	if (rc == 1)
+		gh_read_blob(op);
+	else
+		forge_op_done(op);
+}
+
+static void gh_read_contents(struct forge_op *op)
+{
+	if (!(op->file.path = strdup(op->arg[1]))) {
+		oom(op);
+		forge_op_done(op);
+		return;
+	}
+	gh_chain(op, "GET", "/contents/%p?ref=%e", op->arg[1], op->file.commit_id, NULL,
+	         0, gh_contents_done);
+}
+
+/* Accept: application/vnd.github.sha answers the bare sha; JSON is accepted too. */
+static char *gh_sha_from_body(struct http_response *resp)
+{
+	const char *b = resp->body.data ? resp->body.data : "";
+	cJSON *j;
+	char *sha;
+
+	if (*b != '{')
+		return strndup(b, strcspn(b, " \r\n"));
+	j = cJSON_ParseWithLength(b, resp->body.len);
+	sha = fj_dup(j, "sha");
+	cJSON_Delete(j);
+	return sha;
+}
+
+static void gh_ref_resolved(struct forge_op *op, struct http_response *resp)
+{
+	if (forge_op_check(op, resp)) {
+		forge_op_done(op);
+		return;
+	}
+	op->file.commit_id = gh_sha_from_body(resp);
+	if (!op->file.commit_id || !forge_is_sha(op->file.commit_id)) {
+		forge_op_fail(op, RELAPI_EPARSE, "cannot read the commit id of '%s'",
+		              op->arg[0]);
+		forge_op_done(op);
+		return;
+	}
+	gh_read_contents(op);
+}
+
+static int gh_read_file(struct forge_op *op)
+{
+	if (forge_is_sha(op->arg[0])) {
+		if (!(op->file.commit_id = strdup(op->arg[0])) ||
+		    !(op->file.path = strdup(op->arg[1])))
+			return oom(op);
+		return gh_send(op, "GET", "/contents/%p?ref=%e", op->arg[1], op->arg[0],
+		               NULL, NULL, 0, gh_contents_done);
+	}
+	return gh_send(op, "GET", "/commits/%p", op->arg[0], NULL, NULL,
+	               "Accept: application/vnd.github.sha", 0, gh_ref_resolved);
+}
+
+/* ---- commit_files: ref -> commit -> [blobs] -> tree -> commit -> ref ------ */
+
+static int gh_needs_blob(const struct forge_file_change *c)
+{
+	return c->action != FORGE_CHANGE_DELETE &&
+	       (c->len > GH_INLINE_MAX || !forge_is_utf8(c->data, c->len));
+}
+
+static void gh_ref_updated(struct forge_op *op, struct http_response *resp)
+{
+	if (forge_op_check(op, resp) == 0) {
+		op->commit_id = op->tmp[3];
+		op->tmp[3] = NULL;
+		op->result |= FORGE_R_COMMIT;
+	}
+	forge_op_done(op);
+}
+
+/* Takes the "sha" of a JSON answer into *slot; 0 or the code (op->err set). */
+static int gh_take_sha(struct forge_op *op, struct http_response *resp, const char *key,
+                       char **slot)
+{
+	cJSON *j = gh_answer(op, resp);
+
+	if (j && !(*slot = fj_dup(j, key)))
+		forge_op_fail(op, RELAPI_EPARSE, "answer has no '%s'", key);
+	cJSON_Delete(j);
+	return op->err.code;
+}
+
+static void gh_commit_made(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *b;
+
+	if (gh_take_sha(op, resp, "sha", &op->tmp[3])) {
+		forge_op_done(op);
+		return;
+	}
+	b = cJSON_CreateObject();
+	if (!b || !cJSON_AddStringToObject(b, "sha", op->tmp[3]) ||
+	    !cJSON_AddFalseToObject(b, "force")) {
+		oom(op);
+		forge_op_done(op);
+	} else {
+		gh_chain(op, "PATCH", "/git/refs/heads/%p", op->arg[0], NULL, b, 0,
+		         gh_ref_updated);
+	}
+	cJSON_Delete(b);
+}
+
+static void gh_tree_made(struct forge_op *op, struct http_response *resp)
+{
+	const char *kv[] = {"message", op->arg[2], "tree", NULL};
+	cJSON *b = NULL, *parents;
+
+	if (gh_take_sha(op, resp, "sha", &op->tmp[2]))
+		goto fail;
+	kv[3] = op->tmp[2];
+	b = gh_object(kv, 4);
+	if (!b || !(parents = cJSON_AddArrayToObject(b, "parents")) ||
+	    !cJSON_AddItemToArray(parents, cJSON_CreateString(op->tmp[0]))) {
+		oom(op);
+		goto fail;
+	}
+	gh_chain(op, "POST", "/git/commits", NULL, NULL, b, 1, gh_commit_made);
+	cJSON_Delete(b);
+	return;
+fail:
+	cJSON_Delete(b);
+	forge_op_done(op);
+}
+
+static cJSON *gh_tree_entry(struct forge_op *op, size_t i)
+{
+	const struct forge_file_change *c = &op->changes[i];
+	const char *kv[] = {"path", c->path, "mode", "100644", "type", "blob"};
+	cJSON *e = gh_object(kv, 6);
+	int ok = e != NULL;
+
+	if (ok && c->action == FORGE_CHANGE_DELETE)
+		ok = cJSON_AddNullToObject(e, "sha") != NULL;
+	else if (ok && op->blobs[i])
+		ok = cJSON_AddStringToObject(e, "sha", op->blobs[i]) != NULL;
+	else if (ok)
+		ok = cJSON_AddStringToObject(e, "content", c->data) != NULL;
+	if (!ok) {
+		cJSON_Delete(e);
+		return NULL;
+	}
+	return e;
+}
+
+static void gh_make_tree(struct forge_op *op)
+{
+	cJSON *b = cJSON_CreateObject(), *tree;
+	int ok = b && cJSON_AddStringToObject(b, "base_tree", op->tmp[1]) &&
+	         (tree = cJSON_AddArrayToObject(b, "tree"));
+
+	for (size_t i = 0; ok && i < op->nchanges; i++) {
+		cJSON *e = gh_tree_entry(op, i);
+		ok = e && cJSON_AddItemToArray(tree, e);
+	}
+	if (!ok) {
+		oom(op);
+		forge_op_done(op);
+	} else {
+		gh_chain(op, "POST", "/git/trees", NULL, NULL, b, 1, gh_tree_made);
+	}
+	cJSON_Delete(b);
+}
+
+static void gh_next_blob(struct forge_op *op);
+
+static void gh_blob_made(struct forge_op *op, struct http_response *resp)
+{
+	if (gh_take_sha(op, resp, "sha", &op->blobs[op->idx])) {
+		forge_op_done(op);
+		return;
+	}
+	op->idx++;
+	gh_next_blob(op);
+}
+
+/* Uploads the next large or binary file as a blob (content-addressed: safe to replay). */
+static void gh_next_blob(struct forge_op *op)
+{
+	const struct forge_file_change *c;
+	char *b64;
+	cJSON *b;
+
+	while (op->idx < op->nchanges && !gh_needs_blob(&op->changes[op->idx]))
+		op->idx++;
+	if (op->idx == op->nchanges) {
+		gh_make_tree(op);
+		return;
+	}
+	c = &op->changes[op->idx];
+	b64 = forge_base64_encode(c->data, c->len);
+	b = b64 ? gh_object((const char *const[]){"content", b64, "encoding", "base64"},
+	                    4)
+	        : NULL;
+	if (!b) {
+		oom(op);
+		forge_op_done(op);
+	} else {
+		gh_chain(op, "POST", "/git/blobs", NULL, NULL, b, 1, gh_blob_made);
+	}
+	cJSON_Delete(b);
+	free(b64);
+}
+
+static void gh_parent_read(struct forge_op *op, struct http_response *resp)
+{
+	if (gh_take_sha(op, resp, "tree.sha", &op->tmp[1])) {
+		forge_op_done(op);
+		return;
+	}
+	op->idx = 0;
+	gh_next_blob(op);
+}
+
+static void gh_head_read(struct forge_op *op, struct http_response *resp)
+{
+	if (gh_take_sha(op, resp, "object.sha", &op->tmp[0]))
+		forge_op_done(op);
+	else
+		gh_chain(op, "GET", "/git/commits/%s", op->tmp[0], NULL, NULL, 0,
+		         gh_parent_read);
+}
+
+static int gh_commit_files(struct forge_op *op)
+{
+	op->blobs = calloc(op->nchanges, sizeof(*op->blobs));
+	if (!op->blobs)
+		return oom(op);
+	if (op->arg[1]) {
+		if (!(op->tmp[0] = strdup(op->arg[1])))
+			return oom(op);
+		return gh_send(op, "GET", "/git/commits/%s", op->tmp[0], NULL, NULL, NULL,
+		               0, gh_parent_read);
+	}
+	return gh_send(op, "GET", "/git/ref/heads/%p", op->arg[0], NULL, NULL, NULL, 0,
+	               gh_head_read);
+}
+
+/* ---- tags ---------------------------------------------------------------------- */
+
+static void gh_tag_object_done(struct forge_op *op, struct http_response *resp);
+
+/* Follows a ref's object: a commit ends the walk, a tag object is read. */
+static void gh_tag_follow(struct forge_op *op, const cJSON *object)
+{
+	const char *type = fj_str(object, "type"), *sha = fj_str(object, "sha");
+
+	if (!type || !sha) {
+		forge_op_fail(op, RELAPI_EPARSE, "tag object without type or sha");
+	} else if (strcmp(type, "tag") == 0 && op->count++ < 8) {
+		op->tag.annotated = 1;
+		gh_chain(op, "GET", "/git/tags/%s", sha, NULL, NULL, 0,
+		         gh_tag_object_done);
+		return;
+	} else if (!(op->tag.commit_id = strdup(sha)) ||
+	           !(op->tag.name = strdup(op->arg[0]))) {
+		oom(op);
+	} else {
+		op->result |= FORGE_R_TAG;
+	}
+	forge_op_done(op);
+}
+
+static void gh_tag_object_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+
+	if (j && !op->tag.message)
+		op->tag.message = fj_dup(j, "message");
+	if (j)
+		gh_tag_follow(op, fj_get(j, "object"));
+	else
+		forge_op_done(op);
+	cJSON_Delete(j);
+}
+
+static void gh_tag_ref_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+
+	if (j)
+		gh_tag_follow(op, fj_get(j, "object"));
+	else
+		forge_op_done(op);
+	cJSON_Delete(j);
+}
+
+static int gh_get_tag(struct forge_op *op)
+{
+	return gh_send(op, "GET", "/git/ref/tags/%p", op->arg[0], NULL, NULL, NULL, 0,
+	               gh_tag_ref_done);
+}
+
+static void gh_tag_ref_made(struct forge_op *op, struct http_response *resp)
+{
+	int rc = forge_op_check(op, resp);
+
+	if (rc == RELAPI_EEXISTS) {
+		op->saved = op->err;
+		rerr_clear(&op->err);
+		forge_tag_release(&op->tag);
+		gh_chain(op, "GET", "/git/ref/tags/%p", op->arg[0], NULL, NULL, 0,
+		         gh_tag_ref_done);
+		return;
+	}
+	if (rc == 0 && (op->tag.name = strdup(op->arg[0])) &&
+	    (op->tag.commit_id = strdup(op->arg[1]))) {
+		op->tag.annotated = op->arg[2] != NULL;
+		op->tag.message = op->arg[2] ? strdup(op->arg[2]) : NULL;
+		op->result |= FORGE_R_TAG;
+	} else if (rc == 0) {
+		oom(op);
+	}
+	forge_op_done(op);
+}
+
+/* POST git/refs refs/tags/<name>; a replay answers "already exists": safe to retry. */
+static int gh_make_tag_ref(struct forge_op *op, const char *sha)
+{
+	char *ref = forge_fmt("refs/tags/%s", op->arg[0]);
+	const char *kv[] = {"ref", ref, "sha", sha};
+	cJSON *b = ref ? gh_object(kv, 4) : NULL;
+	int rc =
+	    b ? gh_send(op, "POST", "/git/refs", NULL, NULL, b, NULL, 1, gh_tag_ref_made)
+	      : oom(op);
+
+	cJSON_Delete(b);
+	free(ref);
+	return rc;
+}
+
+static void gh_tag_object_made(struct forge_op *op, struct http_response *resp)
+{
+	if (gh_take_sha(op, resp, "sha", &op->tmp[0]) || gh_make_tag_ref(op, op->tmp[0]))
+		forge_op_done(op);
+}
+
+static int gh_create_tag(struct forge_op *op)
+{
+	const char *kv[] = {"tag",    op->arg[0], "message", op->arg[2],
+	                    "object", op->arg[1], "type",    "commit"};
+	cJSON *b;
+	int rc;
+
+	if (!op->arg[2])
+		return gh_make_tag_ref(op, op->arg[1]);
+	b = gh_object(kv, 8);
+	if (!b)
+		return oom(op);
+	rc = gh_send(op, "POST", "/git/tags", NULL, NULL, b, NULL, 1, gh_tag_object_made);
+	cJSON_Delete(b);
+	return rc;
+}
+
+static int gh_delete_tag(struct forge_op *op)
+{
+	return gh_send(op, "DELETE", "/git/refs/tags/%p", op->arg[0], NULL, NULL, NULL, 0,
+	               gh_step_plain);
+}
+
+/* ---- branches and tag lists ------------------------------------------------ */
+
+static void gh_branch_done(struct forge_op *op, struct http_response *resp)
+{
+	if (gh_take_sha(op, resp, "object.sha", &op->commit_id) == 0)
+		op->result |= FORGE_R_COMMIT;
+	forge_op_done(op);
+}
+
+static int gh_get_branch_head(struct forge_op *op)
+{
+	return gh_send(op, "GET", "/git/ref/heads/%p", op->arg[0], NULL, NULL, NULL, 0,
+	               gh_branch_done);
+}
+
+static int gh_tags_page(struct forge_op *op, const cJSON *arr)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsArray(arr))
+		return forge_op_fail(op, RELAPI_EPARSE, "tag list is not an array");
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct forge_tag t;
+		memset(&t, 0, sizeof(t));
+		t.name = fj_dup(it, "name");
+		t.commit_id = fj_dup(it, "commit.sha");
+		if (!t.name || !t.commit_id || forge_op_push_tag(op, &t)) {
+			forge_tag_release(&t);
+			return forge_op_fail(op, RELAPI_EPARSE,
+			                     "tag without name or commit");
+		}
+	}
+	return 0;
+}
+
+static void gh_tags_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+	char *next = NULL;
+
+	if (j && gh_tags_page(op, j) == 0 && (next = forge_link_next(resp)) &&
+	    ++op->count < 10000)
+		forge_op_chain(op, "GET", next, NULL, NULL, 0, gh_tags_done);
+	else
+		forge_op_done(op);
+	cJSON_Delete(j);
+	free(next);
+}
+
+static int gh_list_tags(struct forge_op *op)
+{
+	op->result |= FORGE_R_TAGS;
+	return gh_send(op, "GET", "/tags?per_page=100", NULL, NULL, NULL, NULL, 0,
+	               gh_tags_done);
+}
+
+/* ---- compare -------------------------------------------------------------------- */
+
+static int gh_commit_from_json(const cJSON *c, struct forge_commit *m)
+{
+	m->id = fj_dup(c, "sha");
+	m->short_id = m->id ? strndup(m->id, 7) : NULL;
+	m->author = fj_dup(c, "commit.author.name");
+	m->date = fj_dup(c, "commit.author.date");
+	if (forge_split_message(fj_str(c, "commit.message"), &m->subject, &m->body))
+		return RELAPI_ENOMEM;
+	return m->id ? 0 : RELAPI_EPARSE;
+}
+
+static void gh_compare_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+	const cJSON *arr = fj_get(j, "commits"), *it;
+	struct forge_compare *c = &op->compare;
+	long long total = 0;
+
+	if (!j)
+		goto out;
+	c->web_url = forge_fmt("%s/%s/compare/%p...%p", op->f->web_url, op->repo,
+	                       op->arg[0], op->arg[1]);
+	c->commits = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*c->commits));
+	if (!c->web_url || !c->commits) {
+		oom(op);
+		goto out;
+	}
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (gh_commit_from_json(it, &c->commits[c->n++])) {
+			forge_op_fail(op, RELAPI_EPARSE, "commit without sha");
+			goto out;
+		}
+	}
+	c->count = fj_num(j, "total_commits", &total) ? (long)total : (long)c->n;
+	op->result |= FORGE_R_COMPARE;
+out:
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gh_compare(struct forge_op *op)
+{
+	return gh_send(op, "GET", "/compare/%p...%p", op->arg[0], op->arg[1], NULL, NULL,
+	               0, gh_compare_done);
+}
+
+/* ---- workflow runs ------------------------------------------------------------ */
+
+static const struct {
+	const char *word; /* status, or "completed/<conclusion>" */
+	enum forge_pipeline_status status;
+} gh_statuses[] = {
+    {"requested", FORGE_PIPELINE_CREATED},
+    {"queued", FORGE_PIPELINE_PENDING},
+    {"pending", FORGE_PIPELINE_PENDING},
+    {"waiting", FORGE_PIPELINE_MANUAL},
+    {"in_progress", FORGE_PIPELINE_RUNNING},
+    {"completed/success", FORGE_PIPELINE_SUCCESS},
+    {"completed/failure", FORGE_PIPELINE_FAILED},
+    {"completed/timed_out", FORGE_PIPELINE_FAILED},
+    {"completed/startup_failure", FORGE_PIPELINE_FAILED},
+    {"completed/stale", FORGE_PIPELINE_FAILED},
+    {"completed/cancelled", FORGE_PIPELINE_CANCELED},
+    {"completed/skipped", FORGE_PIPELINE_SKIPPED},
+    {"completed/neutral", FORGE_PIPELINE_SKIPPED},
+    {"completed/action_required", FORGE_PIPELINE_MANUAL},
+};
+
+static enum forge_pipeline_status gh_status(const char *s)
+{
+	for (size_t i = 0; s && i < sizeof(gh_statuses) / sizeof(gh_statuses[0]); i++)
+		if (strcmp(s, gh_statuses[i].word) == 0)
+			return gh_statuses[i].status;
+	return FORGE_PIPELINE_UNKNOWN;
+}
+
+static int gh_run_from_json(struct forge_op *op, const cJSON *run)
+{
+	struct forge_pipeline *p = &op->pipeline;
+	const char *st = fj_str(run, "status"), *concl = fj_str(run, "conclusion");
+
+	if (!fj_num(run, "id", &p->id))
+		return forge_op_fail(op, RELAPI_EPARSE, "workflow run without 'id'");
+	p->web_url = fj_dup(run, "html_url");
+	p->raw_status = st && strcmp(st, "completed") == 0 && concl
+	                    ? forge_fmt("%s/%s", st, concl)
+	                    : strdup(st ? st : "");
+	if (!p->raw_status)
+		return oom(op);
+	p->status = gh_status(p->raw_status);
+	op->result |= FORGE_R_PIPELINE;
+	return 0;
+}
+
+static void gh_run_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+
+	if (j)
+		gh_run_from_json(op, j);
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gh_pipeline_status(struct forge_op *op)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%lld", op->num);
+	return gh_send(op, "GET", "/actions/runs/%s", id, NULL, NULL, NULL, 0,
+	               gh_run_done);
+}
+
+/* created_at "2024-05-01T10:00:00Z" as epoch seconds; 0 when unparsable. */
+static long long gh_time(const char *s)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%S", &tm))
+		return 0;
+	return (long long)timegm(&tm);
+}
+
+/* The newest run of our workflow created since the dispatch (30 s clock slack). */
+static const cJSON *gh_pick_run(struct forge_op *op, const cJSON *runs)
+{
+	const cJSON *it, *best = NULL;
+	long long best_t = 0;
+
+	cJSON_ArrayForEach(it, runs)
+	{
+		const char *path = fj_str(it, "path");
+		long long t = gh_time(fj_str(it, "created_at"));
+		if (t < op->since - 30 || t < best_t)
+			continue;
+		if (path && !strstr(path, op->arg[1]))
+			continue;
+		best = it;
+		best_t = t;
+	}
+	return best;
+}
+
+static void gh_runs_lookup(struct forge_op *op);
+
+static void gh_runs_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+	const cJSON *run = j ? gh_pick_run(op, fj_get(j, "workflow_runs")) : NULL;
+
+	if (run)
+		gh_run_from_json(op, run);
+	cJSON_Delete(j);
+	if (run || op->err.code) {
+		forge_op_done(op);
+	} else if (++op->count >= GH_RUN_LOOKUPS) {
+		forge_op_fail(op, RELAPI_ENOTFOUND,
+		              "no run of '%s' appeared after the dispatch", op->arg[1]);
+		forge_op_done(op);
+	} else {
+		/* The engine has no timers: a short blocking pause lets the run appear.
+		 */
+		struct timespec ts = {op->count, 0};
+		nanosleep(&ts, NULL);
+		gh_runs_lookup(op);
+	}
+}
+
+static void gh_runs_lookup(struct forge_op *op)
+{
+	gh_chain(op, "GET", "/actions/runs?event=workflow_dispatch&branch=%e&per_page=20",
+	         op->arg[0], NULL, NULL, 0, gh_runs_done);
+}
+
+static void gh_dispatched(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = NULL;
+	long long id;
+	char ids[32];
+
+	if (forge_op_check(op, resp)) {
+		forge_op_done(op);
+		return;
+	}
+	if (resp->status == 200 && resp->body.len)
+		j = cJSON_ParseWithLength(resp->body.data, resp->body.len);
+	if (fj_num(j, "workflow_run_id", &id)) {
+		snprintf(ids, sizeof(ids), "%lld", id);
+		gh_chain(op, "GET", "/actions/runs/%s", ids, NULL, NULL, 0, gh_run_done);
+	} else {
+		gh_runs_lookup(op);
+	}
+	cJSON_Delete(j);
+}
+
+static int gh_trigger_pipeline(struct forge_op *op)
+{
+	cJSON *b = cJSON_CreateObject(), *inputs;
+	int rc;
+
+	if (!op->arg[1] || !*op->arg[1]) {
+		cJSON_Delete(b);
+		return RELAPI_EINVAL; /* a GitHub trigger names its workflow */
+	}
+	if (!b || !cJSON_AddStringToObject(b, "ref", op->arg[0]) ||
+	    !(inputs = cJSON_AddObjectToObject(b, "inputs"))) {
+		cJSON_Delete(b);
+		return oom(op);
+	}
+	for (size_t i = 0; i < op->nvars; i++)
+		cJSON_AddStringToObject(inputs, op->vars[i].key, op->vars[i].value);
+	op->since = (long long)time(NULL);
+	rc = gh_send(op, "POST", "/actions/workflows/%p/dispatches", op->arg[1], NULL, b,
+	             NULL, 0, gh_dispatched);
+	cJSON_Delete(b);
+	return rc;
+}
+
+static int gh_find_job_artifact(struct forge_op *op)
+{
+	(void)op;
+	return RELAPI_EINVAL; /* GitHub artifacts are zip archives: not supported */
+}
+
+/* ---- releases ------------------------------------------------------------------ */
+
+static void gh_release_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+	struct forge_release *r = &op->release;
+
+	if (j) {
+		fj_num(j, "id", &r->id);
+		r->tag = fj_dup(j, "tag_name");
+		r->name = fj_dup(j, "name");
+		r->web_url = fj_dup(j, "html_url");
+		if (r->tag)
+			op->result |= FORGE_R_RELEASE;
+		else
+			forge_op_fail(op, RELAPI_EPARSE, "answer has no 'tag_name'");
+	}
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gh_create_release(struct forge_op *op)
+{
+	const char *kv[] = {"tag_name", op->arg[0], "name",
+	                    op->arg[1], "body",     op->arg[2]};
+	cJSON *b = gh_object(kv, 6);
+	int rc;
+
+	if (!b)
+		return oom(op);
+	rc = gh_send(op, "POST", "/releases", NULL, NULL, b, NULL, 0, gh_release_done);
+	cJSON_Delete(b);
+	return rc;
+}
+
+static void gh_release_found(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+	long long id = 0;
+	char ids[32];
+
+	if (j && !fj_num(j, "id", &id))
+		forge_op_fail(op, RELAPI_EPARSE, "release without 'id'");
+	cJSON_Delete(j);
+	if (op->err.code) {
+		forge_op_done(op);
+		return;
+	}
+	snprintf(ids, sizeof(ids), "%lld", id);
+	gh_chain(op, "DELETE", "/releases/%s", ids, NULL, NULL, 0, gh_step_plain);
+}
+
+static int gh_delete_release(struct forge_op *op)
+{
+	return gh_send(op, "GET", "/releases/tags/%p", op->arg[0], NULL, NULL, NULL, 0,
+	               gh_release_found);
+}
+
+/* ---- whoami: /user (+ X-OAuth-Scopes), repository push permission ------- */
+
+static void gh_repo_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+	const cJSON *push = fj_get(j, "permissions.push");
+
+	if (cJSON_IsBool(push))
+		op->whoami.can_write = cJSON_IsTrue(push);
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static void gh_user_done(struct forge_op *op, struct http_response *resp)
+{
+	int rc = forge_op_check(op, resp);
+	const char *scopes = http_response_header(resp, "X-OAuth-Scopes");
+	cJSON *j = rc ? NULL : forge_op_json(op, resp);
+
+	/* Installation tokens (GITHUB_TOKEN) may not read /user. */
+	if (rc == RELAPI_EFORBIDDEN && op->repo) {
+		rerr_clear(&op->err);
+		op->whoami.user = strdup("(installation token)");
+	} else if (j) {
+		op->whoami.user = fj_dup(j, "login");
+	}
+	if (!op->err.code && !op->whoami.user)
+		forge_op_fail(op, RELAPI_EPARSE, "answer has no 'login'");
+	if (!op->err.code && scopes && !(op->whoami.scopes = strdup(scopes)))
+		oom(op);
+	cJSON_Delete(j);
+	if (!op->err.code)
+		op->result |= FORGE_R_WHOAMI;
+	if (!op->err.code && op->repo)
+		gh_chain(op, "GET", "", NULL, NULL, NULL, 0, gh_repo_done);
+	else
+		forge_op_done(op);
+}
+
+static int gh_whoami(struct forge_op *op)
+{
+	return forge_op_send(op, "GET", "/user", NULL, NULL, 0, gh_user_done);
+}
+
+/* ---- the table --------------------------------------------------------------- */
+
+const struct forge_ops forge_github_ops = {
+    .map_error = forge_github_error,
+    .read_file = gh_read_file,
+    .commit_files = gh_commit_files,
+    .get_tag = gh_get_tag,
+    .create_tag = gh_create_tag,
+    .delete_tag = gh_delete_tag,
+    .get_branch_head = gh_get_branch_head,
+    .list_tags = gh_list_tags,
+    .compare = gh_compare,
+    .trigger_pipeline = gh_trigger_pipeline,
+    .pipeline_status = gh_pipeline_status,
+    .find_job_artifact = gh_find_job_artifact,
+    .create_release = gh_create_release,
+    .delete_release = gh_delete_release,
+    .whoami = gh_whoami,
+};

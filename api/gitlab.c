@@ -1,0 +1,871 @@
+/*
+ * gitlab.c - the GitLab REST v4 client behind forge.h.
+ *
+ * Project ids are the URL-encoded "group/name" path; file paths, branch and
+ * tag names are URL-encoded including '/'. Tokens go in PRIVATE-TOKEN (or
+ * JOB-TOKEN in job-token mode, Authorization: Bearer for OAuth).
+ */
+#include "forge_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- error mapping --------------------------------------------------------- */
+
+/* GitLab answers 400 for most refusals: classify by its words. */
+static const struct forge_err_rule gitlab_rules[] = {
+    {0, "has changed since you started editing", RELAPI_ECONFLICT},
+    {0, "already exists", RELAPI_EEXISTS},
+    {401, NULL, RELAPI_EUNAUTHORIZED},
+    {403, "protected", RELAPI_EPROTECTED},
+    {403, NULL, RELAPI_EFORBIDDEN},
+    {404, NULL, RELAPI_ENOTFOUND},
+    {409, NULL, RELAPI_ECONFLICT},
+    {412, NULL, RELAPI_ECONFLICT},
+    {429, NULL, RELAPI_ERATELIMIT},
+    {400, "protected", RELAPI_EPROTECTED},
+    {400, "not allowed to push", RELAPI_EPROTECTED},
+    {400, "not allowed", RELAPI_EFORBIDDEN},
+    {0, NULL, 0},
+};
+
+/* {"message": {"field": ["error", ...]}} or {"message": {"error": "..."}} -> "field
+ * error" */
+static void gitlab_message_object(const cJSON *m, char *out, size_t n)
+{
+	const cJSON *f = m->child;
+
+	if (!f)
+		return;
+	if (cJSON_IsString(f))
+		snprintf(out, n, "%s", f->valuestring);
+	else if (cJSON_IsArray(f) && cJSON_IsString(f->child))
+		snprintf(out, n, "%s %s", f->string, f->child->valuestring);
+}
+
+static void gitlab_message(const char *body, size_t len, char *out, size_t n)
+{
+	cJSON *j = body && len ? cJSON_ParseWithLength(body, len) : NULL;
+	const cJSON *m = fj_get(j, "message");
+
+	out[0] = '\0';
+	if (cJSON_IsString(m))
+		snprintf(out, n, "%s", m->valuestring);
+	else if (cJSON_IsObject(m))
+		gitlab_message_object(m, out, n);
+	else if (fj_str(j, "error_description"))
+		snprintf(out, n, "%s: %s",
+		         fj_str(j, "error") ? fj_str(j, "error") : "error",
+		         fj_str(j, "error_description"));
+	else if (fj_str(j, "error"))
+		snprintf(out, n, "%s", fj_str(j, "error"));
+	else if (!j && body && len)
+		snprintf(out, n, "%.*s", (int)strcspn(body, "\r\n"), body);
+	cJSON_Delete(j);
+}
+
+int forge_gitlab_error(int transport_error, const char *transport_msg, long status,
+                       const char *body, size_t len, struct rerr *err)
+{
+	char msg[400];
+
+	if (transport_error || status == 0)
+		return rerr_set(err, RELAPI_ETRANSIENT, "%s",
+		                transport_msg && *transport_msg ? transport_msg
+		                                                : "no response");
+	if (status >= 200 && status < 300)
+		return 0;
+	gitlab_message(body, len, msg, sizeof(msg));
+	if (!msg[0])
+		snprintf(msg, sizeof(msg), "HTTP %ld", status);
+	if (status >= 500)
+		return rerr_set(err, RELAPI_ESERVER, "%s", msg);
+	return rerr_set(err, forge_classify(gitlab_rules, status, msg), "%s", msg);
+}
+
+/* ---- shared steps ---------------------------------------------------------- */
+
+/* "/projects/<encoded repo>" + rest (formatted by the caller with forge_fmt). */
+static char *project_path(struct forge_op *op, const char *fmt, const char *a,
+                          const char *b)
+{
+	char *rest = forge_fmt(fmt, a, b), *p;
+
+	if (!rest)
+		return NULL;
+	p = forge_fmt("/projects/%e%s", op->repo, rest);
+	free(rest);
+	return p;
+}
+
+/* Sends a request on a project path; returns 0 or the code (op->err set). */
+static int gl_send(struct forge_op *op, const char *method, const char *fmt,
+                   const char *a, const char *b, const cJSON *body, int retry_unsafe,
+                   forge_step_fn next)
+{
+	char *path = project_path(op, fmt, a, b);
+	int rc;
+
+	if (!path)
+		return forge_op_fail(op, RELAPI_ENOMEM, "out of memory");
+	rc = forge_op_send(op, method, path, body, NULL, retry_unsafe, next);
+	free(path);
+	return rc;
+}
+
+static void gl_chain(struct forge_op *op, const char *method, const char *fmt,
+                     const char *a, const char *b, const cJSON *body, int retry_unsafe,
+                     forge_step_fn next)
+{
+	if (gl_send(op, method, fmt, a, b, body, retry_unsafe, next))
+		forge_op_done(op);
+}
+
+/* Parses a JSON answer after checking its status; NULL when op is to end. */
+static cJSON *gl_answer(struct forge_op *op, struct http_response *resp)
+{
+	if (forge_op_check(op, resp))
+		return NULL;
+	return forge_op_json(op, resp);
+}
+
+/* Ends op with only a status check (DELETE and the like). */
+static void gl_step_plain(struct forge_op *op, struct http_response *resp)
+{
+	forge_op_check(op, resp);
+	forge_op_done(op);
+}
+
+static int oom(struct forge_op *op)
+{
+	return forge_op_fail(op, RELAPI_ENOMEM, "out of memory");
+}
+
+/* ---- read_file ------------------------------------------------------------- */
+
+static int gl_file_from_json(struct forge_op *op, const cJSON *j)
+{
+	struct forge_file *f = &op->file;
+	const char *content = fj_str(j, "content"), *enc = fj_str(j, "encoding");
+
+	if (!content)
+		return forge_op_fail(op, RELAPI_EPARSE, "answer has no 'content'");
+	if (enc && strcmp(enc, "base64") == 0)
+		f->data = forge_base64_decode(content, &f->len);
+	else if ((f->data = strdup(content)) != NULL)
+		f->len = strlen(content);
+	if (!f->data)
+		return forge_op_fail(op, RELAPI_EPARSE, "bad base64 content");
+	f->path = strdup(op->arg[1]);
+	f->blob_id = fj_dup(j, "blob_id");
+	f->base = fj_dup(j, "last_commit_id");
+	f->commit_id = fj_dup(j, "commit_id");
+	if (!f->path)
+		return oom(op);
+	op->result |= FORGE_R_FILE;
+	return 0;
+}
+
+static void gl_read_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+
+	if (j)
+		gl_file_from_json(op, j);
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static char *dup_header(const struct http_response *r, const char *name)
+{
+	const char *v = http_response_header(r, name);
+
+	return v && *v ? strdup(v) : NULL;
+}
+
+/* Job tokens may only read the raw endpoint: metadata comes from X-Gitlab-* headers. */
+static void gl_read_raw_done(struct forge_op *op, struct http_response *resp)
+{
+	struct forge_file *f = &op->file;
+
+	if (forge_op_check(op, resp))
+		goto out;
+	f->data = buf_detach(&resp->body, &f->len);
+	f->path = strdup(op->arg[1]);
+	f->blob_id = dup_header(resp, "X-Gitlab-Blob-Id");
+	f->base = dup_header(resp, "X-Gitlab-Last-Commit-Id");
+	f->commit_id = dup_header(resp, "X-Gitlab-Commit-Id");
+	if (!f->data || !f->path)
+		oom(op);
+	else
+		op->result |= FORGE_R_FILE;
+out:
+	forge_op_done(op);
+}
+
+static int gl_read_file(struct forge_op *op)
+{
+	if (op->f->mode == FORGE_TOKEN_JOB)
+		return gl_send(op, "GET", "/repository/files/%e/raw?ref=%e", op->arg[1],
+		               op->arg[0], NULL, 0, gl_read_raw_done);
+	return gl_send(op, "GET", "/repository/files/%e?ref=%e", op->arg[1], op->arg[0],
+	               NULL, 0, gl_read_done);
+}
+
+/* ---- commit_files ---------------------------------------------------------- */
+
+static const char *const gl_actions[] = {
+    [FORGE_CHANGE_UPDATE] = "update",
+    [FORGE_CHANGE_CREATE] = "create",
+    [FORGE_CHANGE_DELETE] = "delete",
+};
+
+static cJSON *gl_action(const struct forge_file_change *c)
+{
+	cJSON *a = cJSON_CreateObject();
+	char *b64 = NULL;
+	int ok = a != NULL;
+
+	ok = ok && cJSON_AddStringToObject(a, "action", gl_actions[c->action]);
+	ok = ok && cJSON_AddStringToObject(a, "file_path", c->path);
+	if (ok && c->action != FORGE_CHANGE_DELETE) {
+		b64 = forge_base64_encode(c->data, c->len);
+		ok = b64 && cJSON_AddStringToObject(a, "content", b64) &&
+		     cJSON_AddStringToObject(a, "encoding", "base64");
+	}
+	if (ok && c->base && c->action != FORGE_CHANGE_CREATE)
+		ok = cJSON_AddStringToObject(a, "last_commit_id", c->base) != NULL;
+	free(b64);
+	if (!ok) {
+		cJSON_Delete(a);
+		return NULL;
+	}
+	return a;
+}
+
+static cJSON *gl_commit_body(struct forge_op *op)
+{
+	cJSON *body = cJSON_CreateObject(), *actions;
+	int ok = body && cJSON_AddStringToObject(body, "branch", op->arg[0]) &&
+	         cJSON_AddStringToObject(body, "commit_message", op->arg[2]) &&
+	         (actions = cJSON_AddArrayToObject(body, "actions"));
+
+	for (size_t i = 0; ok && i < op->nchanges; i++) {
+		cJSON *a = gl_action(&op->changes[i]);
+		ok = a && cJSON_AddItemToArray(actions, a);
+	}
+	if (!ok) {
+		cJSON_Delete(body);
+		return NULL;
+	}
+	return body;
+}
+
+static void gl_commit_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+
+	if (j && !(op->commit_id = fj_dup(j, "id")))
+		forge_op_fail(op, RELAPI_EPARSE, "answer has no commit 'id'");
+	else if (j)
+		op->result |= FORGE_R_COMMIT;
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+/* One request: POST commits with every action (not replayed: a replay could commit
+ * twice). */
+static int gl_commit_files(struct forge_op *op)
+{
+	cJSON *body = gl_commit_body(op);
+	int rc;
+
+	if (!body)
+		return oom(op);
+	rc = gl_send(op, "POST", "/repository/commits", NULL, NULL, body, 0,
+	             gl_commit_done);
+	cJSON_Delete(body);
+	return rc;
+}
+
+/* ---- tags ------------------------------------------------------------------ */
+
+static int gl_tag_from_json(const cJSON *j, struct forge_tag *t)
+{
+	const char *msg = fj_str(j, "message"), *target = fj_str(j, "target");
+
+	t->name = fj_dup(j, "name");
+	t->commit_id = fj_dup(j, "commit.id");
+	if (!t->commit_id && target)
+		t->commit_id = strdup(target);
+	t->annotated = target && t->commit_id && strcmp(target, t->commit_id) != 0;
+	t->message = t->annotated && msg ? strdup(msg) : NULL;
+	if (!t->name || !t->commit_id) {
+		forge_tag_release(t);
+		return RELAPI_EPARSE;
+	}
+	return 0;
+}
+
+static void gl_tag_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+
+	if (j && gl_tag_from_json(j, &op->tag))
+		forge_op_fail(op, RELAPI_EPARSE, "answer has no tag name or commit");
+	else if (j)
+		op->result |= FORGE_R_TAG;
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gl_get_tag(struct forge_op *op)
+{
+	return gl_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL, 0,
+	               gl_tag_done);
+}
+
+/* After an "already exists": read the tag, keep EEXISTS, and reply with the tag. */
+static void gl_existing_tag_done(struct forge_op *op, struct http_response *resp)
+{
+	struct rerr saved = op->err;
+	cJSON *j;
+
+	rerr_clear(&op->err);
+	j = gl_answer(op, resp);
+	if (j && gl_tag_from_json(j, &op->tag) == 0)
+		op->result |= FORGE_R_TAG;
+	cJSON_Delete(j);
+	op->err = saved;
+	forge_op_done(op);
+}
+
+static void gl_tag_created(struct forge_op *op, struct http_response *resp)
+{
+	if (forge_op_check(op, resp) == RELAPI_EEXISTS) {
+		gl_chain(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL, 0,
+		         gl_existing_tag_done);
+		return;
+	}
+	if (op->err.code) {
+		forge_op_done(op);
+		return;
+	}
+	gl_tag_done(op, resp);
+}
+
+/* Releases API answer: {"tag_name", "commit": {"id"}, ...}; the tag is read back. */
+static void gl_release_tag_created(struct forge_op *op, struct http_response *resp)
+{
+	int rc = forge_op_check(op, resp);
+
+	if (rc == RELAPI_EEXISTS || rc == 0) {
+		struct rerr saved = op->err;
+		rerr_clear(&op->err);
+		if (gl_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL, 0,
+		            rc ? gl_existing_tag_done : gl_tag_done) == 0) {
+			if (rc)
+				op->err = saved;
+			return;
+		}
+	}
+	forge_op_done(op);
+}
+
+static cJSON *gl_tag_body(struct forge_op *op, int via_release)
+{
+	cJSON *b = cJSON_CreateObject();
+	int ok = b && cJSON_AddStringToObject(b, "tag_name", op->arg[0]) &&
+	         cJSON_AddStringToObject(b, "ref", op->arg[1]);
+
+	if (ok && op->arg[2])
+		ok = cJSON_AddStringToObject(b, via_release ? "tag_message" : "message",
+		                             op->arg[2]) != NULL;
+	if (ok && via_release)
+		ok = cJSON_AddStringToObject(b, "name", op->arg[0]) != NULL;
+	if (!ok) {
+		cJSON_Delete(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* Job-token mode: a missing tag is created through the Releases API. */
+static void gl_jobtoken_tag_probe(struct forge_op *op, struct http_response *resp)
+{
+	int rc = forge_op_check(op, resp);
+	cJSON *body;
+
+	if (rc == 0) {
+		forge_op_fail(op, RELAPI_EEXISTS, "Tag %s already exists", op->arg[0]);
+		gl_existing_tag_done(op, resp);
+		return;
+	}
+	if (rc != RELAPI_ENOTFOUND) {
+		forge_op_done(op);
+		return;
+	}
+	rerr_clear(&op->err);
+	body = gl_tag_body(op, 1);
+	if (!body)
+		oom(op);
+	if (!body ||
+	    gl_send(op, "POST", "/releases", NULL, NULL, body, 1, gl_release_tag_created))
+		forge_op_done(op);
+	cJSON_Delete(body);
+}
+
+/* A replayed tag POST answers "already exists" on the same commit: safe to retry. */
+static int gl_create_tag(struct forge_op *op)
+{
+	cJSON *body;
+	int rc;
+
+	if (op->f->mode == FORGE_TOKEN_JOB)
+		return gl_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL,
+		               0, gl_jobtoken_tag_probe);
+	body = gl_tag_body(op, 0);
+	if (!body)
+		return oom(op);
+	rc = gl_send(op, "POST", "/repository/tags", NULL, NULL, body, 1, gl_tag_created);
+	cJSON_Delete(body);
+	return rc;
+}
+
+static int gl_delete_tag(struct forge_op *op)
+{
+	return gl_send(op, "DELETE", "/repository/tags/%e", op->arg[0], NULL, NULL, 0,
+	               gl_step_plain);
+}
+
+/* ---- branches and tag lists ---------------------------------------------- */
+
+static void gl_branch_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+
+	if (j && !(op->commit_id = fj_dup(j, "commit.id")))
+		forge_op_fail(op, RELAPI_EPARSE, "answer has no 'commit.id'");
+	else if (j)
+		op->result |= FORGE_R_COMMIT;
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gl_get_branch_head(struct forge_op *op)
+{
+	return gl_send(op, "GET", "/repository/branches/%e", op->arg[0], NULL, NULL, 0,
+	               gl_branch_done);
+}
+
+static int gl_tags_page(struct forge_op *op, const cJSON *arr)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsArray(arr))
+		return forge_op_fail(op, RELAPI_EPARSE, "tag list is not an array");
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct forge_tag t;
+		memset(&t, 0, sizeof(t));
+		if (gl_tag_from_json(it, &t))
+			return forge_op_fail(op, RELAPI_EPARSE,
+			                     "tag without name or commit");
+		if (forge_op_push_tag(op, &t)) {
+			forge_tag_release(&t);
+			return oom(op);
+		}
+	}
+	return 0;
+}
+
+/* Next page: the Link header, else X-Next-Page. */
+static char *gl_next_page(struct forge_op *op, const struct http_response *resp)
+{
+	const char *np = http_response_header(resp, "X-Next-Page");
+	char *next = forge_link_next(resp);
+
+	if (next || !np || !*np)
+		return next;
+	return forge_fmt("/projects/%e/repository/tags?per_page=100&page=%s", op->repo,
+	                 np);
+}
+
+static void gl_tags_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+	char *next = NULL;
+
+	op->result |= FORGE_R_TAGS;
+	if (!j || gl_tags_page(op, j))
+		goto out;
+	next = gl_next_page(op, resp);
+	if (next && ++op->count < 10000) {
+		forge_op_chain(op, "GET", next, NULL, NULL, 0, gl_tags_done);
+		cJSON_Delete(j);
+		free(next);
+		return;
+	}
+out:
+	cJSON_Delete(j);
+	free(next);
+	forge_op_done(op);
+}
+
+static int gl_list_tags(struct forge_op *op)
+{
+	op->result |= FORGE_R_TAGS;
+	return gl_send(op, "GET", "/repository/tags?per_page=100", NULL, NULL, NULL, 0,
+	               gl_tags_done);
+}
+
+/* ---- compare --------------------------------------------------------------- */
+
+static int gl_commit_from_json(const cJSON *c, struct forge_commit *m)
+{
+	const char *msg = fj_str(c, "message");
+
+	m->id = fj_dup(c, "id");
+	m->short_id = fj_dup(c, "short_id");
+	m->author = fj_dup(c, "author_name");
+	m->date = fj_dup(c, "authored_date");
+	if (!m->date)
+		m->date = fj_dup(c, "created_at");
+	if (forge_split_message(msg ? msg : fj_str(c, "title"), &m->subject, &m->body))
+		return RELAPI_ENOMEM;
+	return m->id ? 0 : RELAPI_EPARSE;
+}
+
+static void gl_compare_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+	const cJSON *arr = fj_get(j, "commits"), *it;
+	struct forge_compare *c = &op->compare;
+
+	if (!j)
+		goto out;
+	c->web_url = forge_fmt("%s/%s/-/compare/%p...%p", op->f->web_url, op->repo,
+	                       op->arg[0], op->arg[1]);
+	c->commits = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*c->commits));
+	if (!c->web_url || !c->commits) {
+		oom(op);
+		goto out;
+	}
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (gl_commit_from_json(it, &c->commits[c->n++])) {
+			forge_op_fail(op, RELAPI_EPARSE, "commit without id");
+			goto out;
+		}
+	}
+	c->count = (long)c->n;
+	op->result |= FORGE_R_COMPARE;
+out:
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gl_compare(struct forge_op *op)
+{
+	return gl_send(op, "GET", "/repository/compare?from=%e&to=%e", op->arg[0],
+	               op->arg[1], NULL, 0, gl_compare_done);
+}
+
+/* ---- pipelines --------------------------------------------------------------- */
+
+static const struct {
+	const char *word;
+	enum forge_pipeline_status status;
+} gl_statuses[] = {
+    {"created", FORGE_PIPELINE_CREATED},
+    {"waiting_for_resource", FORGE_PIPELINE_PENDING},
+    {"preparing", FORGE_PIPELINE_PENDING},
+    {"pending", FORGE_PIPELINE_PENDING},
+    {"scheduled", FORGE_PIPELINE_PENDING},
+    {"waiting_for_callback", FORGE_PIPELINE_PENDING},
+    {"running", FORGE_PIPELINE_RUNNING},
+    {"canceling", FORGE_PIPELINE_RUNNING},
+    {"success", FORGE_PIPELINE_SUCCESS},
+    {"failed", FORGE_PIPELINE_FAILED},
+    {"canceled", FORGE_PIPELINE_CANCELED},
+    {"skipped", FORGE_PIPELINE_SKIPPED},
+    {"manual", FORGE_PIPELINE_MANUAL},
+};
+
+static enum forge_pipeline_status gl_status(const char *s)
+{
+	for (size_t i = 0; s && i < sizeof(gl_statuses) / sizeof(gl_statuses[0]); i++)
+		if (strcmp(s, gl_statuses[i].word) == 0)
+			return gl_statuses[i].status;
+	return FORGE_PIPELINE_UNKNOWN;
+}
+
+static void gl_pipeline_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+	struct forge_pipeline *p = &op->pipeline;
+
+	if (!j)
+		goto out;
+	if (!fj_num(j, "id", &p->id)) {
+		forge_op_fail(op, RELAPI_EPARSE, "answer has no pipeline 'id'");
+		goto out;
+	}
+	p->web_url = fj_dup(j, "web_url");
+	p->raw_status = fj_dup(j, "status");
+	p->status = gl_status(p->raw_status);
+	op->result |= FORGE_R_PIPELINE;
+out:
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+/* Trigger API: {"token", "ref", "variables": {"K": "v"}}. */
+static cJSON *gl_trigger_body(struct forge_op *op, const char *token)
+{
+	cJSON *b = cJSON_CreateObject(), *vars;
+	int ok = b && (!token || cJSON_AddStringToObject(b, "token", token)) &&
+	         cJSON_AddStringToObject(b, "ref", op->arg[0]);
+
+	if (ok && op->nvars) {
+		vars = token ? cJSON_AddObjectToObject(b, "variables")
+		             : cJSON_AddArrayToObject(b, "variables");
+		ok = vars != NULL;
+		for (size_t i = 0; ok && i < op->nvars; i++) {
+			cJSON *v = token ? vars : cJSON_CreateObject();
+			ok = v && (token || cJSON_AddItemToArray(vars, v)) &&
+			     (token ||
+			      cJSON_AddStringToObject(v, "key", op->vars[i].key)) &&
+			     cJSON_AddStringToObject(v, token ? op->vars[i].key : "value",
+			                             op->vars[i].value);
+		}
+	}
+	if (!ok) {
+		cJSON_Delete(b);
+		return NULL;
+	}
+	return b;
+}
+
+static int gl_trigger_pipeline(struct forge_op *op)
+{
+	const char *token = op->f->trigger_token;
+	cJSON *body;
+	int rc;
+
+	if (!token && op->f->mode == FORGE_TOKEN_JOB)
+		token = op->f->token;
+	body = gl_trigger_body(op, token);
+	if (!body)
+		return oom(op);
+	rc = gl_send(op, "POST", token ? "/trigger/pipeline" : "/pipeline", NULL, NULL,
+	             body, 0, gl_pipeline_done);
+	cJSON_Delete(body);
+	return rc;
+}
+
+static int gl_pipeline_status(struct forge_op *op)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%lld", op->num);
+	return gl_send(op, "GET", "/pipelines/%s", id, NULL, NULL, 0, gl_pipeline_done);
+}
+
+/* ---- job artifacts: pipelines for the ref -> jobs -> raw artifact file ---- */
+
+static void gl_artifact_done(struct forge_op *op, struct http_response *resp)
+{
+	if (forge_op_check(op, resp) == 0) {
+		op->artifact.data = buf_detach(&resp->body, &op->artifact.len);
+		if (op->artifact.data)
+			op->result |= FORGE_R_ARTIFACT;
+		else
+			oom(op);
+	}
+	forge_op_done(op);
+}
+
+/* The newest job named arg[1] (jobs come newest first). */
+static void gl_jobs_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+	const cJSON *it, *found = NULL;
+	long long id = 0;
+	char ids[32];
+
+	cJSON_ArrayForEach(it, j)
+	{
+		const char *name = fj_str(it, "name");
+		if (!found && name && strcmp(name, op->arg[1]) == 0)
+			found = it;
+	}
+	if (j && (!found || !fj_num(found, "id", &id)))
+		forge_op_fail(op, RELAPI_ENOTFOUND, "no job '%s' in pipeline %lld",
+		              op->arg[1], op->num);
+	cJSON_Delete(j);
+	if (op->err.code) {
+		forge_op_done(op);
+		return;
+	}
+	snprintf(ids, sizeof(ids), "%lld", id);
+	gl_chain(op, "GET", "/jobs/%s/artifacts/%p", ids, op->arg[2], NULL, 0,
+	         gl_artifact_done);
+}
+
+static void gl_pipelines_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+	char ids[32];
+
+	if (j && !fj_num(cJSON_GetArrayItem(j, 0), "id", &op->num))
+		forge_op_fail(op, RELAPI_ENOTFOUND, "no pipeline for '%s'", op->arg[0]);
+	cJSON_Delete(j);
+	if (op->err.code) {
+		forge_op_done(op);
+		return;
+	}
+	snprintf(ids, sizeof(ids), "%lld", op->num);
+	gl_chain(op, "GET", "/pipelines/%s/jobs?per_page=100", ids, NULL, NULL, 0,
+	         gl_jobs_done);
+}
+
+static int gl_find_job_artifact(struct forge_op *op)
+{
+	return gl_send(op, "GET", "/pipelines?ref=%e&per_page=20", op->arg[0], NULL, NULL,
+	               0, gl_pipelines_done);
+}
+
+/* ---- releases --------------------------------------------------------------- */
+
+static void gl_release_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+	struct forge_release *r = &op->release;
+
+	if (j) {
+		r->tag = fj_dup(j, "tag_name");
+		r->name = fj_dup(j, "name");
+		r->web_url = fj_dup(j, "_links.self");
+		if (r->tag)
+			op->result |= FORGE_R_RELEASE;
+		else
+			forge_op_fail(op, RELAPI_EPARSE, "answer has no 'tag_name'");
+	}
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gl_create_release(struct forge_op *op)
+{
+	cJSON *b = cJSON_CreateObject();
+	int rc = RELAPI_ENOMEM;
+
+	if (b && cJSON_AddStringToObject(b, "tag_name", op->arg[0]) &&
+	    cJSON_AddStringToObject(b, "name", op->arg[1]) &&
+	    cJSON_AddStringToObject(b, "description", op->arg[2]))
+		rc = gl_send(op, "POST", "/releases", NULL, NULL, b, 0, gl_release_done);
+	else
+		oom(op);
+	cJSON_Delete(b);
+	return rc;
+}
+
+static int gl_delete_release(struct forge_op *op)
+{
+	return gl_send(op, "DELETE", "/releases/%e", op->arg[0], NULL, NULL, 0,
+	               gl_step_plain);
+}
+
+/* ---- whoami: /user (or /job), token scopes, project access -------------- */
+
+static void gl_project_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+	long long p = 0, g = 0;
+
+	if (j) {
+		fj_num(j, "permissions.project_access.access_level", &p);
+		fj_num(j, "permissions.group_access.access_level", &g);
+		op->whoami.can_write = (p > g ? p : g) >= 30;
+	}
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static void gl_whoami_next(struct forge_op *op)
+{
+	if (op->repo)
+		gl_chain(op, "GET", "", NULL, NULL, NULL, 0, gl_project_done);
+	else
+		forge_op_done(op);
+}
+
+static void gl_scopes_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_check(op, resp) ? NULL : forge_op_json(op, resp);
+	const cJSON *it;
+	struct buf b;
+
+	rerr_clear(&op->err); /* scopes are optional: not every token may read them */
+	buf_init(&b);
+	cJSON_ArrayForEach(it, fj_get(j, "scopes"))
+	{
+		if (cJSON_IsString(it))
+			buf_printf(&b, "%s%s", b.len ? "," : "", it->valuestring);
+	}
+	if (b.len)
+		op->whoami.scopes = buf_detach(&b, NULL);
+	buf_release(&b);
+	cJSON_Delete(j);
+	gl_whoami_next(op);
+}
+
+static void gl_user_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+	int job = op->f->mode == FORGE_TOKEN_JOB;
+
+	if (j) {
+		op->whoami.user = fj_dup(j, job ? "user.username" : "username");
+		if (op->whoami.user)
+			op->result |= FORGE_R_WHOAMI;
+		else
+			forge_op_fail(op, RELAPI_EPARSE, "answer has no user name");
+	}
+	cJSON_Delete(j);
+	if (op->err.code)
+		forge_op_done(op);
+	else if (job || op->f->mode == FORGE_TOKEN_BEARER)
+		gl_whoami_next(op);
+	else
+		forge_op_chain(op, "GET", "/personal_access_tokens/self", NULL, NULL, 0,
+		               gl_scopes_done);
+}
+
+static int gl_whoami(struct forge_op *op)
+{
+	return forge_op_send(op, "GET", op->f->mode == FORGE_TOKEN_JOB ? "/job" : "/user",
+	                     NULL, NULL, 0, gl_user_done);
+}
+
+/* ---- the table --------------------------------------------------------------- */
+
+const struct forge_ops forge_gitlab_ops = {
+    .map_error = forge_gitlab_error,
+    .read_file = gl_read_file,
+    .commit_files = gl_commit_files,
+    .get_tag = gl_get_tag,
+    .create_tag = gl_create_tag,
+    .delete_tag = gl_delete_tag,
+    .get_branch_head = gl_get_branch_head,
+    .list_tags = gl_list_tags,
+    .compare = gl_compare,
+    .trigger_pipeline = gl_trigger_pipeline,
+    .pipeline_status = gl_pipeline_status,
+    .find_job_artifact = gl_find_job_artifact,
+    .create_release = gl_create_release,
+    .delete_release = gl_delete_release,
+    .whoami = gl_whoami,
+};
