@@ -18,8 +18,9 @@
 
 /* ---- redaction -------------------------------------------------------------- */
 
-static const char *const secret_keys[] = {"token", "private_token", "job_token",
-                                          "access_token", NULL};
+static const char *const secret_keys[] = {
+    "token",         "private_token", "job_token",    "authorization",
+    "private-token", "job-token",     "access_token", NULL};
 
 static int secret_key(const char *k)
 {
@@ -39,8 +40,11 @@ static void redact_json(cJSON *node)
 		if (cJSON_IsObject(node) && c->string && secret_key(c->string)) {
 			cJSON *v = cJSON_CreateString(REDACTED);
 
-			if (v)
+			if (v) { /* the key moves over to the new value */
+				v->string = c->string;
+				c->string = NULL;
 				cJSON_ReplaceItemViaPointer(node, c, v);
+			}
 			continue;
 		}
 		redact_json(c);
@@ -192,6 +196,61 @@ static cJSON *response_headers(const struct http_header *hs, size_t n)
 	return h;
 }
 
+/* ---- scrubbing known secret values ------------------------------------------- */
+
+#define SECRET_MIN 4
+
+/* Replaces every occurrence of secret (n bytes) in *text; 0 or -1. */
+static int scrub(char **text, const char *secret, size_t n)
+{
+	struct buf b;
+	const char *p = *text, *hit;
+
+	if (n < SECRET_MIN || !memmem(p, strlen(p), secret, n))
+		return 0;
+	buf_init(&b);
+	while ((hit = memmem(p, strlen(p), secret, n))) {
+		if (buf_append(&b, p, (size_t)(hit - p)) || buf_puts(&b, REDACTED))
+			goto fail;
+		p = hit + n;
+	}
+	if (buf_puts(&b, p))
+		goto fail;
+	free(*text);
+	*text = buf_detach(&b, NULL);
+	return *text ? 0 : -1;
+fail:
+	buf_release(&b);
+	return -1;
+}
+
+/*
+ * The secret header values the request carried (each whole value and its
+ * last word, so "Bearer X" gives X) are removed wherever they appear: a
+ * server may echo them back in a body or a header.
+ */
+static int scrub_known(char **text, const char *const *lines)
+{
+	for (; lines && *lines; lines++) {
+		const char *colon = strchr(*lines, ':'), *v, *last;
+		size_t n;
+
+		if (!colon || !http_secret_header(*lines, (size_t)(colon - *lines)))
+			continue;
+		v = colon + 1 + strspn(colon + 1, " \t");
+		n = strlen(v);
+		while (n && strchr(" \t\r\n", v[n - 1]))
+			n--;
+		last = v + n;
+		while (last > v && last[-1] != ' ')
+			last--;
+		if (scrub(text, v, n) < 0 ||
+		    scrub(text, last, (size_t)(v + n - last)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* ---- the document -------------------------------------------------------------- */
 
 /* The path and query of an absolute URL ("/" when it has no path). */
@@ -270,6 +329,10 @@ char *record_json(const struct record_exchange *x)
 	cJSON_AddItemToObject(doc, "request", req);
 	cJSON_AddItemToObject(doc, "response", resp);
 	out = cJSON_Print(doc);
+	if (out && scrub_known(&out, x->req_headers) < 0) {
+		free(out);
+		out = NULL;
+	}
 out:
 	cJSON_Delete(doc);
 	return out;
