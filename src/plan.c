@@ -1,0 +1,669 @@
+/* plan.c - desired state minus actual state: steps, diffs and costs. Pure. */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+/* ---- costs: requests and dependent rounds per step, per forge kind -------- */
+
+/*
+ * GitLab: a commit is one POST (repository/commits), a tag one POST.
+ * GitHub: a commit is tree -> commit -> ref update, a tag is tag object ->
+ * tag ref. The actual-state read is one round: the tag listing, the token
+ * check and the files (or the branch head) side by side.
+ */
+static const struct {
+	int commit;
+	int tag;
+} step_cost[] = {
+    [CONFIG_GITLAB] = {1, 1},
+    [CONFIG_GITHUB] = {3, 2},
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static char *dupn(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d) {
+		if (n)
+			memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static char *xstrdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void blob_release(struct plan_blob *b)
+{
+	free(b->path);
+	free(b->data);
+	free(b->base);
+	free(b->commit_id);
+}
+
+/* ---- actual state -------------------------------------------------------- */
+
+void plan_actual_release(struct plan_actual *a)
+{
+	if (!a)
+		return;
+	free(a->head);
+	for (size_t i = 0; i < a->nfiles; i++)
+		blob_release(&a->files[i]);
+	free(a->files);
+	for (size_t i = 0; i < a->ntag_files; i++)
+		blob_release(&a->tag_files[i]);
+	free(a->tag_files);
+	if (a->tag) {
+		free(a->tag->name);
+		free(a->tag->commit_id);
+		free(a->tag->message);
+		free(a->tag);
+	}
+	free(a->from_commit);
+	for (size_t i = 0; i < a->ntags; i++)
+		free(a->tags[i]);
+	free(a->tags);
+	memset(a, 0, sizeof(*a));
+}
+
+int plan_actual_add_file(struct plan_actual *a, int at_tag, const char *path,
+                         const char *data, size_t len, const char *base,
+                         const char *commit_id)
+{
+	struct plan_blob **v = at_tag ? &a->tag_files : &a->files;
+	size_t *n = at_tag ? &a->ntag_files : &a->nfiles;
+	struct plan_blob *nv = realloc(*v, (*n + 1) * sizeof(**v));
+	struct plan_blob *b;
+
+	if (!nv)
+		return RELAPI_ENOMEM;
+	*v = nv;
+	b = &nv[(*n)++];
+	b->path = xstrdup(path);
+	b->data = dupn(data, len);
+	b->len = len;
+	b->base = xstrdup(base);
+	b->commit_id = xstrdup(commit_id);
+	return b->path && b->data ? 0 : RELAPI_ENOMEM;
+}
+
+static const struct plan_blob *blob_find(const struct plan_blob *v, size_t n,
+                                         const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i].path, path))
+			return &v[i];
+	return NULL;
+}
+
+/* ---- names, messages, trailer -------------------------------------------- */
+
+const char *plan_state_name(enum plan_state s)
+{
+	static const char *const names[] = {"todo", "done", "skipped", "conflict",
+	                                    "error"};
+
+	return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+char *plan_commit_message(const char *tmpl, const char *version, const char *date)
+{
+	char *subject = config_expand(tmpl, version, date);
+	struct buf b;
+
+	if (!subject)
+		return NULL;
+	buf_init(&b);
+	if (buf_printf(&b, "%s\n\n%s: %s\n", subject, PLAN_TRAILER, version)) {
+		buf_release(&b);
+		free(subject);
+		return NULL;
+	}
+	free(subject);
+	return buf_detach(&b, NULL);
+}
+
+int plan_message_has_trailer(const char *message, const char *version)
+{
+	size_t tl = strlen(PLAN_TRAILER), vl = strlen(version);
+
+	for (const char *p = message; p && *p;
+	     p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, PLAN_TRAILER, tl) || p[tl] != ':')
+			continue;
+		const char *v = p + tl + 1;
+		while (*v == ' ')
+			v++;
+		if (!strncmp(v, version, vl) &&
+		    (v[vl] == '\0' || v[vl] == '\n' || v[vl] == '\r'))
+			return 1;
+	}
+	return 0;
+}
+
+/* ---- init / release -------------------------------------------------------- */
+
+static int check_from(const struct version *v, const char *from, struct rerr *err)
+{
+	struct version f;
+
+	if (version_parse(&f, from, err))
+		return rerr_set(err, RELAPI_EINVAL, "invalid --from version '%s'", from);
+	if (!version_is_rc(&f) || version_cmp(&f, v) >= 0)
+		return rerr_set(
+		    err, RELAPI_EINVAL,
+		    "--from '%s' must be a release candidate below the new version",
+		    from);
+	return 0;
+}
+
+int plan_init(struct plan *p, const struct plan_input *in, struct rerr *err)
+{
+	struct version v;
+
+	memset(p, 0, sizeof(*p));
+	if (version_parse(&v, in->version, err))
+		return RELAPI_EINVAL;
+	if (in->from && check_from(&v, in->from, err))
+		return RELAPI_EINVAL;
+	p->rc = version_is_rc(&v);
+	p->version = strdup(in->version);
+	p->from = xstrdup(in->from);
+	p->repos = calloc(in->cfg->nrepos ? in->cfg->nrepos : 1, sizeof(*p->repos));
+	if (!p->version || !p->repos || (in->from && !p->from))
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	p->nrepos = in->cfg->nrepos;
+	for (size_t i = 0; i < p->nrepos; i++) {
+		const struct config_repo *r = &in->cfg->repos[i];
+		p->repos[i].cfg = r;
+		p->repos[i].kind = config_forge_find(in->cfg, r->forge)->kind;
+	}
+	return 0;
+}
+
+static void repo_clear(struct plan_repo *r)
+{
+	free(r->note);
+	free(r->base);
+	for (size_t i = 0; i < r->nfiles; i++) {
+		free(r->files[i].path);
+		free(r->files[i].old_data);
+		free(r->files[i].new_data);
+		free(r->files[i].base);
+		free(r->files[i].diff);
+	}
+	free(r->files);
+	free(r->message);
+	free(r->tag_target);
+	free(r->tag_message);
+	const struct config_repo *cfg = r->cfg;
+	enum config_kind kind = r->kind;
+	memset(r, 0, sizeof(*r));
+	r->cfg = cfg;
+	r->kind = kind;
+}
+
+void plan_release(struct plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nrepos; i++)
+		repo_clear(&p->repos[i]);
+	free(p->repos);
+	free(p->version);
+	free(p->from);
+	memset(p, 0, sizeof(*p));
+}
+
+int plan_repo_skipped(const struct plan *p, const struct config_repo *r, const char **why)
+{
+	if (r->role == CONFIG_ROLE_DOCS) {
+		*why = "skipped (docs stage)";
+		return 1;
+	}
+	if (p->rc && r->stable_only) {
+		*why = "skipped (rc)";
+		return 1;
+	}
+	if (!r->tag && !r->nedits) {
+		*why = "skipped (nothing to do)";
+		return 1;
+	}
+	return 0;
+}
+
+void plan_repo_fail(struct plan *p, size_t i, enum plan_state s, const char *msg)
+{
+	struct plan_repo *r = &p->repos[i];
+
+	free(r->note);
+	r->note = xstrdup(msg);
+	r->state = s;
+}
+
+/* ---- edits: one file ----------------------------------------------------------- */
+
+/* Collects the assignments of repository r on file `path` (expanded values). */
+static int file_assigns(const struct config_repo *r, const char *path,
+                        const char *version, const char *date, struct edit_assign *out,
+                        size_t *n, enum edit_kind *kind)
+{
+	*n = 0;
+	for (size_t j = 0; j < r->nedits; j++) {
+		if (strcmp(r->edits[j].file, path))
+			continue;
+		out[*n].key = r->edits[j].key;
+		out[*n].quote = r->edits[j].quote;
+		out[*n].value = config_expand(r->edits[j].value, version, date);
+		if (!out[*n].value)
+			return RELAPI_ENOMEM;
+		*kind = r->edits[j].kind;
+		(*n)++;
+	}
+	return 0;
+}
+
+static void assigns_free(struct edit_assign *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)a[i].value);
+}
+
+/* Applies r's edits of `path` to blob b into f. Edit errors go to err. */
+static int edit_one(struct plan_file *f, const struct config_repo *r, const char *path,
+                    const struct plan_blob *b, const struct plan_input *in,
+                    struct rerr *err)
+{
+	struct edit_assign *as = calloc(r->nedits, sizeof(*as));
+	struct edit_result res;
+	size_t n = 0;
+	int rc;
+
+	edit_result_init(&res);
+	if (!as)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	rc = file_assigns(r, path, in->version, in->date, as, &n, &f->kind);
+	if (!rc)
+		rc = edit_apply(&res, f->kind, path, b->data, b->len, as, n, err);
+	if (rc)
+		goto out;
+	f->path = strdup(path);
+	f->old_data = dupn(b->data, b->len);
+	f->old_len = b->len;
+	f->new_data = res.data;
+	f->new_len = res.len;
+	res.data = NULL;
+	f->base = xstrdup(b->base);
+	f->changed =
+	    f->new_len != f->old_len || memcmp(f->new_data, f->old_data, f->old_len);
+	f->diff = plan_diff(path, f->old_data, f->old_len, f->new_data, f->new_len);
+	if (!f->path || !f->old_data || !f->diff)
+		rc = rerr_set(err, RELAPI_ENOMEM, "out of memory");
+out:
+	edit_result_release(&res);
+	assigns_free(as, n);
+	free(as);
+	return rc;
+}
+
+/* Distinct edit file paths of r, in order: returns the count, fills paths. */
+static size_t edit_paths(const struct config_repo *r, const char **paths)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < r->nedits; j++) {
+		size_t k;
+		for (k = 0; k < n && strcmp(paths[k], r->edits[j].file); k++)
+			;
+		if (k == n)
+			paths[n++] = r->edits[j].file;
+	}
+	return n;
+}
+
+static size_t edit_paths_count(const struct config_repo *r)
+{
+	size_t n = 0;
+
+	for (size_t j = 0; j < r->nedits; j++) {
+		size_t k;
+		for (k = 0; k < j && strcmp(r->edits[k].file, r->edits[j].file); k++)
+			;
+		n += k == j;
+	}
+	return n;
+}
+
+/*
+ * Applies every edit of r to the blobs v[0..nv) into files[]; returns 0, an
+ * edit error (EINVAL..., message in err) or RELAPI_ENOTFOUND for a file not read.
+ */
+static int edit_files(struct plan_file **files, size_t *nfiles,
+                      const struct config_repo *r, const struct plan_blob *v, size_t nv,
+                      const struct plan_input *in, struct rerr *err)
+{
+	const char **paths = calloc(r->nedits ? r->nedits : 1, sizeof(*paths));
+	size_t np;
+	int rc = 0;
+
+	*nfiles = 0;
+	*files = NULL;
+	if (!paths)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	np = edit_paths(r, paths);
+	*files = calloc(np ? np : 1, sizeof(**files));
+	if (!*files)
+		rc = rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	for (size_t k = 0; !rc && k < np; k++) {
+		const struct plan_blob *b = blob_find(v, nv, paths[k]);
+		if (!b)
+			rc = rerr_set(err, RELAPI_ENOTFOUND, "file '%s' was not read",
+			              paths[k]);
+		else
+			rc = edit_one(&(*files)[(*nfiles)++], r, paths[k], b, in, err);
+	}
+	free(paths);
+	return rc;
+}
+
+static void files_free(struct plan_file *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(f[i].path);
+		free(f[i].old_data);
+		free(f[i].new_data);
+		free(f[i].base);
+		free(f[i].diff);
+	}
+	free(f);
+}
+
+/* ---- one repository's steps ------------------------------------------------------ */
+
+static int any_changed(const struct plan_file *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f[i].changed)
+			return 1;
+	return 0;
+}
+
+/*
+ * Judges an existing tag: 1 when it is the desired one (done), 0 when it is a
+ * conflict, -1 when the files at the tag must be read first.
+ */
+static int tag_is_done(struct plan_repo *pr, const struct plan_actual *a,
+                       const struct plan_input *in, int needs_commit)
+{
+	const char *expected = pr->base;
+	struct plan_file *tf = NULL;
+	size_t ntf = 0;
+	struct rerr e = {0};
+	int ok;
+
+	if (!needs_commit && expected && !strcmp(a->tag->commit_id, expected))
+		return 1;
+	if (!pr->cfg->nedits)
+		return a->tag->message && pr->tag_message &&
+		       !strncmp(a->tag->message, pr->tag_message,
+		                strlen(pr->tag_message)) &&
+		       (a->tag->message[strlen(pr->tag_message)] == '\0' ||
+		        a->tag->message[strlen(pr->tag_message)] == '\n');
+	if (!a->tag_files)
+		return -1;
+	ok = !edit_files(&tf, &ntf, pr->cfg, a->tag_files, a->ntag_files, in, &e) &&
+	     !any_changed(tf, ntf);
+	files_free(tf, ntf);
+	return ok;
+}
+
+static int set_conflict(struct plan_repo *pr, const struct plan_actual *a,
+                        const char *version)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (pr->cfg->nedits)
+		buf_printf(&b,
+		           "tag '%s' exists on commit %.12s whose files do not hold the "
+		           "release values",
+		           version, a->tag->commit_id);
+	else
+		buf_printf(&b,
+		           "tag '%s' exists on commit %.12s, not on %.12s (and not "
+		           "created by relapi)",
+		           version, a->tag->commit_id, pr->base ? pr->base : "?");
+	pr->note = buf_detach(&b, NULL);
+	pr->tag_state = PLAN_CONFLICT;
+	pr->state = PLAN_CONFLICT;
+	return pr->note ? 0 : RELAPI_ENOMEM;
+}
+
+/* Steps of a repository that is read and edited. */
+static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_input *in,
+                      const struct plan_actual *a, struct rerr *err)
+{
+	int needs_commit = any_changed(pr->files, pr->nfiles);
+	int cost_c = step_cost[pr->kind].commit, cost_t = step_cost[pr->kind].tag;
+	int done;
+
+	pr->commit_state = needs_commit ? PLAN_TODO : PLAN_SKIPPED;
+	pr->tag_state = pr->cfg->tag ? PLAN_TODO : PLAN_SKIPPED;
+	pr->message = plan_commit_message(pr->cfg->message, p->version, in->date);
+	pr->tag_message = config_expand(in->cfg->tag_message, p->version, in->date);
+	if (!pr->message || !pr->tag_message)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	if (pr->cfg->tag && a->tag) {
+		done = tag_is_done(pr, a, in, needs_commit);
+		if (done < 0) {
+			pr->state = PLAN_TODO;
+			pr->note = strdup("the files at the existing tag are to be read");
+			return pr->note ? 0 : RELAPI_ENOMEM;
+		}
+		if (!done)
+			return set_conflict(pr, a, p->version);
+		pr->tag_state = PLAN_DONE;
+		pr->commit_state = pr->cfg->nedits ? PLAN_DONE : PLAN_SKIPPED;
+		pr->tag_target = xstrdup(a->tag->commit_id);
+		pr->round_trips += a->tag_files ? 1 : 0;
+		pr->requests += a->tag_files ? (int)a->ntag_files : 0;
+	} else if (pr->tag_state == PLAN_TODO && !needs_commit) {
+		pr->tag_target = xstrdup(pr->base);
+	}
+	pr->round_trips += (pr->commit_state == PLAN_TODO ? cost_c : 0) +
+	                   (pr->tag_state == PLAN_TODO ? cost_t : 0);
+	pr->requests += (pr->commit_state == PLAN_TODO ? cost_c : 0) +
+	                (pr->tag_state == PLAN_TODO ? cost_t : 0);
+	pr->state = pr->commit_state == PLAN_TODO || pr->tag_state == PLAN_TODO
+	                ? PLAN_TODO
+	                : PLAN_DONE;
+	return 0;
+}
+
+int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
+                      const struct plan_actual *a, struct rerr *err)
+{
+	struct plan_repo *pr = &p->repos[i];
+	const char *why;
+	struct rerr e = {0};
+	int rc;
+
+	repo_clear(pr);
+	if (plan_repo_skipped(p, pr->cfg, &why)) {
+		pr->state = PLAN_SKIPPED;
+		pr->commit_state = pr->tag_state = PLAN_SKIPPED;
+		pr->note = strdup(why);
+		return pr->note ? 0 : rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	}
+	pr->base = xstrdup(a->from_commit ? a->from_commit : a->head);
+	/* the reading round: tag listing, token check, files or branch head */
+	pr->round_trips = 1;
+	pr->requests = 2 + (pr->cfg->nedits ? (int)edit_paths_count(pr->cfg) : 1);
+	rc = edit_files(&pr->files, &pr->nfiles, pr->cfg, a->files, a->nfiles, in, &e);
+	if (rc == RELAPI_ENOMEM)
+		return rerr_set(err, rc, "out of memory");
+	if (rc) {
+		pr->state = PLAN_ERROR;
+		pr->note = strdup(e.msg);
+		return pr->note ? 0 : rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	}
+	return repo_steps(p, pr, in, a, err);
+}
+
+/* ---- totals ----------------------------------------------------------------------- */
+
+void plan_totals(struct plan *p)
+{
+	p->round_trips = 0;
+	p->requests = 0;
+	for (size_t i = 0; i < p->nrepos; i++) {
+		if (p->repos[i].round_trips > p->round_trips)
+			p->round_trips = p->repos[i].round_trips;
+		p->requests += p->repos[i].requests;
+	}
+}
+
+int plan_complete(const struct plan *p)
+{
+	for (size_t i = 0; i < p->nrepos; i++)
+		if (p->repos[i].state != PLAN_DONE && p->repos[i].state != PLAN_SKIPPED)
+			return 0;
+	return 1;
+}
+
+/* ---- unified diff ------------------------------------------------------------------ */
+
+struct lines {
+	const char **at; /* start of each line */
+	size_t *len;     /* its length including '\n' */
+	size_t n;
+};
+
+static int lines_split(struct lines *l, const char *s, size_t len)
+{
+	size_t cap = 1;
+
+	for (size_t i = 0; i < len; i++)
+		cap += s[i] == '\n';
+	l->n = 0;
+	l->at = malloc(cap * sizeof(*l->at));
+	l->len = malloc(cap * sizeof(*l->len));
+	if (!l->at || !l->len)
+		return RELAPI_ENOMEM;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - s) + 1 : len;
+		l->at[l->n] = s + i;
+		l->len[l->n++] = e - i;
+		i = e;
+	}
+	return 0;
+}
+
+static int line_eq(const struct lines *a, size_t i, const struct lines *b, size_t j)
+{
+	return a->len[i] == b->len[j] && !memcmp(a->at[i], b->at[j], a->len[i]);
+}
+
+static void put_line(struct buf *o, char mark, const struct lines *l, size_t i)
+{
+	buf_append(o, &mark, 1);
+	buf_append(o, l->at[i], l->len[i]);
+	if (l->at[i][l->len[i] - 1] != '\n')
+		buf_puts(o, "\n\\ No newline at end of file\n");
+}
+
+/* One hunk: a[as..ae) replaced by b[bs..be), with context lines around. */
+static void put_hunk(struct buf *o, const struct lines *a, size_t as, size_t ae,
+                     const struct lines *b, size_t bs, size_t be)
+{
+	size_t ctx_pre = as < 3 ? as : 3;
+	size_t post_a = a->n - ae, post_b = b->n - be;
+	size_t ctx_post = post_a < 3 ? post_a : 3;
+
+	if (post_b < ctx_post)
+		ctx_post = post_b;
+	buf_printf(o, "@@ -%zu,%zu +%zu,%zu @@\n", as - ctx_pre + 1,
+	           ae - as + ctx_pre + ctx_post, bs - ctx_pre + 1,
+	           be - bs + ctx_pre + ctx_post);
+	for (size_t i = as - ctx_pre; i < as; i++)
+		put_line(o, ' ', a, i);
+	for (size_t i = as; i < ae; i++)
+		put_line(o, '-', a, i);
+	for (size_t i = bs; i < be; i++)
+		put_line(o, '+', b, i);
+	for (size_t i = ae; i < ae + ctx_post; i++)
+		put_line(o, ' ', a, i);
+}
+
+/* Same line count: one hunk per run of changed lines (runs closer than 7 merge). */
+static void diff_aligned(struct buf *o, const struct lines *a, const struct lines *b)
+{
+	size_t i = 0;
+
+	while (i < a->n) {
+		size_t s, e, last;
+		if (line_eq(a, i, b, i)) {
+			i++;
+			continue;
+		}
+		s = i;
+		last = i;
+		for (e = i + 1; e < a->n && e - last <= 6; e++)
+			if (!line_eq(a, e, b, e))
+				last = e;
+		put_hunk(o, a, s, last + 1, b, s, last + 1);
+		i = last + 1;
+	}
+}
+
+/* Different line counts: one hunk between the common prefix and suffix. */
+static void diff_block(struct buf *o, const struct lines *a, const struct lines *b)
+{
+	size_t pre = 0, suf = 0;
+
+	while (pre < a->n && pre < b->n && line_eq(a, pre, b, pre))
+		pre++;
+	while (suf < a->n - pre && suf < b->n - pre &&
+	       line_eq(a, a->n - 1 - suf, b, b->n - 1 - suf))
+		suf++;
+	put_hunk(o, a, pre, a->n - suf, b, pre, b->n - suf);
+}
+
+char *plan_diff(const char *path, const char *a, size_t alen, const char *b, size_t blen)
+{
+	struct lines la = {0}, lb = {0};
+	struct buf o;
+	char *res = NULL;
+
+	buf_init(&o);
+	if (alen == blen && !memcmp(a, b, alen)) {
+		res = strdup("");
+		goto out;
+	}
+	if (lines_split(&la, a, alen) || lines_split(&lb, b, blen))
+		goto out;
+	buf_printf(&o, "--- a/%s\n+++ b/%s\n", path, path);
+	if (la.n == lb.n)
+		diff_aligned(&o, &la, &lb);
+	else
+		diff_block(&o, &la, &lb);
+	if (!buf_grow(&o, 1))
+		res = buf_detach(&o, NULL);
+out:
+	buf_release(&o);
+	free(la.at);
+	free(la.len);
+	free(lb.at);
+	free(lb.len);
+	return res;
+}

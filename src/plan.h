@@ -1,0 +1,163 @@
+/*
+ * plan.h - the release plan: desired state minus actual state.
+ *
+ * Pure: configuration + version + what the forges said (file bytes, tags,
+ * heads) -> per repository, the steps still to do, with a unified diff of
+ * every file edit. No I/O. apply.c gathers the actual state and runs the
+ * steps; status and rollback read the same structures.
+ *
+ * Desired state of a repository for VERSION:
+ *   - its edits hold the expanded values on the tagged commit;
+ *   - tag VERSION exists, annotated "Release VERSION", on that commit:
+ *     the commit relapi makes (when an edit changes bytes), else the base:
+ *     the branch head, or with --from RC the commit RC's tag points to.
+ * An existing tag VERSION is "done" when it points to the expected commit,
+ * or to a commit whose files already hold the desired values (an earlier
+ * run); anywhere else it is a conflict, never moved.
+ */
+#ifndef RELAPI_PLAN_H
+#define RELAPI_PLAN_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "edit/edit.h"
+#include "rerr.h"
+#include "version.h"
+
+/* ---- actual state (filled by apply.c from forge replies) ----------------- */
+
+struct plan_tag {
+	char *name;
+	char *commit_id;
+	char *message; /* NULL for lightweight tags */
+};
+
+struct plan_blob {
+	char *path;
+	char *data;
+	size_t len;
+	char *base;      /* forge_file.base: race-safe update token */
+	char *commit_id; /* the commit the file was read at */
+};
+
+struct plan_actual {
+	char
+	    *head; /* commit the base files were read at (branch head or --from commit) */
+	struct plan_blob *files; /* the edit files at head, one per distinct path */
+	size_t nfiles;
+	struct plan_tag *tag;        /* tag VERSION when it exists, else NULL */
+	struct plan_blob *tag_files; /* the edit files at tag->commit_id, or NULL */
+	size_t ntag_files;
+	char *from_commit; /* commit of the --from tag in this repository, or NULL */
+	char **tags;       /* every tag name (for the "greater than" check) */
+	size_t ntags;
+};
+
+void plan_actual_release(struct plan_actual *a);
+/* Adds a copy of a blob to files (or tag_files when at_tag). */
+int plan_actual_add_file(struct plan_actual *a, int at_tag, const char *path,
+                         const char *data, size_t len, const char *base,
+                         const char *commit_id);
+
+/* ---- the plan ------------------------------------------------------------ */
+
+enum plan_state {
+	PLAN_TODO,
+	PLAN_DONE,
+	PLAN_SKIPPED,
+	PLAN_CONFLICT,
+	PLAN_ERROR,
+};
+
+struct plan_file {
+	char *path;
+	enum edit_kind kind;
+	char *old_data;
+	size_t old_len;
+	char *new_data;
+	size_t new_len;
+	char *base;
+	int changed;
+	char *diff; /* unified diff, "" when unchanged */
+};
+
+struct plan_repo {
+	const struct config_repo *cfg;
+	enum config_kind kind;
+	enum plan_state state; /* overall: TODO when any step is */
+	char *note;            /* why skipped / the conflict / the error */
+	char *base; /* commit the edits are made on, tag target without commit */
+	struct plan_file *files;
+	size_t nfiles;
+	enum plan_state commit_state; /* SKIPPED when no edit changes bytes */
+	char *message;                /* commit message with its trailer */
+	enum plan_state tag_state;
+	char *tag_target; /* commit id, or NULL: the commit to be made */
+	char *tag_message;
+	int round_trips; /* dependent request rounds this repository needs */
+	int requests;    /* requests this repository needs at least */
+};
+
+struct plan_input {
+	const struct config *cfg;
+	const char *version; /* valid version text */
+	const char *from;    /* --from version, or NULL */
+	const char *date;    /* YYYY-MM-DD for {date} */
+};
+
+struct plan {
+	char *version;
+	char *from;
+	int rc;
+	struct plan_repo *repos; /* one per configured repository, config order */
+	size_t nrepos;
+	int round_trips; /* critical path: max over repositories */
+	int requests;    /* sum over repositories */
+};
+
+/* The trailer relapi writes into its commit messages ("Release-Version"). */
+#define PLAN_TRAILER "Release-Version"
+
+/*
+ * Initialises *p for in (version parsed and checked; errors RELAPI_EINVAL),
+ * with every repository's state PLAN_TODO and its reading still to do.
+ */
+int plan_init(struct plan *p, const struct plan_input *in, struct rerr *err);
+void plan_release(struct plan *p);
+
+/* 1 when tag-all skips repository r for this plan (rc, docs); *why set. */
+int plan_repo_skipped(const struct plan *p, const struct config_repo *r,
+                      const char **why);
+
+/*
+ * Computes repository i's steps from its actual state (replacing any earlier
+ * result, e.g. after a re-read). Edit failures make the repository
+ * PLAN_ERROR with the message in note; conflicts PLAN_CONFLICT. Returns 0,
+ * or RELAPI_ENOMEM.
+ */
+int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
+                      const struct plan_actual *a, struct rerr *err);
+
+/* Marks repository i failed/conflicting with `msg` (copied). */
+void plan_repo_fail(struct plan *p, size_t i, enum plan_state s, const char *msg);
+
+/* Sums round_trips/requests into p (call after every compute). */
+void plan_totals(struct plan *p);
+
+/* 1 when every repository is done or skipped. */
+int plan_complete(const struct plan *p);
+
+/* "todo", "done", "skipped", "conflict", "error". */
+const char *plan_state_name(enum plan_state s);
+
+/* The full commit message: expanded template, blank line, trailer. */
+char *plan_commit_message(const char *tmpl, const char *version, const char *date);
+
+/* 1 when `message` carries the trailer "Release-Version: version". */
+int plan_message_has_trailer(const char *message, const char *version);
+
+/* Unified diff of a -> b for file `path` (3 lines of context); caller frees. */
+char *plan_diff(const char *path, const char *a, size_t alen, const char *b, size_t blen);
+
+#endif
