@@ -349,7 +349,25 @@ char *forge_fmt(const char *fmt, ...)
 
 /* ---- Link header ----------------------------------------------------------- */
 
-char *forge_link_next(const struct http_response *r)
+/* Resolves a host-relative link ("/api/v3/...") against the origin of `base`. */
+static char *link_resolve(const char *url, size_t n, const char *base)
+{
+	const char *host = base ? strstr(base, "://") : NULL;
+	struct buf b;
+	size_t origin;
+
+	if (url[0] != '/' || !host)
+		return strndup(url, n);
+	origin = (size_t)(host + 3 - base) + strcspn(host + 3, "/");
+	buf_init(&b);
+	if (buf_append(&b, base, origin) || buf_append(&b, url, n)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+char *forge_link_next(const struct http_response *r, const char *base)
 {
 	const char *link = http_response_header(r, "Link"), *p, *lt, *gt;
 
@@ -365,7 +383,7 @@ char *forge_link_next(const struct http_response *r)
 			end = gt + strlen(gt);
 		for (const char *q = gt; q + 10 <= end; q++)
 			if (strncmp(q, "rel=\"next\"", 10) == 0)
-				return strndup(lt + 1, (size_t)(gt - lt - 1));
+				return link_resolve(lt + 1, (size_t)(gt - lt - 1), base);
 	}
 	return NULL;
 }

@@ -163,8 +163,11 @@ int forge_op_push_tag(struct forge_op *op, struct forge_tag *t);
  */
 char *forge_fmt(const char *fmt, ...);
 
-/* The URL of rel="next" in a Link header, or NULL (caller frees). */
-char *forge_link_next(const struct http_response *r);
+/*
+ * The URL of rel="next" in a Link header, or NULL (caller frees). A
+ * host-relative link ("/api/v3/...") is resolved against the origin of base.
+ */
+char *forge_link_next(const struct http_response *r, const char *base);
 
 /* Dotted-path lookups ("commit.id") in a cJSON object; NULL/0 when absent. */
 const char *fj_str(const cJSON *o, const char *path);

@@ -649,8 +649,8 @@ static void gh_tags_done(struct forge_op *op, struct http_response *resp)
 	cJSON *j = gh_answer(op, resp);
 	char *next = NULL;
 
-	if (j && gh_tags_page(op, j) == 0 && (next = forge_link_next(resp)) &&
-	    ++op->count < 10000)
+	if (j && gh_tags_page(op, j) == 0 &&
+	    (next = forge_link_next(resp, op->f->api_url)) && ++op->count < 10000)
 		forge_op_chain(op, "GET", next, NULL, NULL, 0, gh_tags_done);
 	else
 		forge_op_done(op);

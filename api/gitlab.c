@@ -484,7 +484,7 @@ static int gl_tags_page(struct forge_op *op, const cJSON *arr)
 static char *gl_next_page(struct forge_op *op, const struct http_response *resp)
 {
 	const char *np = http_response_header(resp, "X-Next-Page");
-	char *next = forge_link_next(resp);
+	char *next = forge_link_next(resp, op->f->api_url);
 
 	if (next || !np || !*np)
 		return next;

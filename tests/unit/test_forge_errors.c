@@ -331,14 +331,18 @@ static void test_link_next(void **state)
 	memset(&r, 0, sizeof(r));
 	r.headers = h;
 	r.nheaders = 1;
-	assert_null(forge_link_next(&r));
+	assert_null(forge_link_next(&r, NULL));
 	r.nheaders = 2;
-	next = forge_link_next(&r);
+	next = forge_link_next(&r, NULL);
 	assert_string_equal(next, "https://h/api/v4/x?page=3&per_page=100");
 	free(next);
 	h[1].value =
 	    "<https://h/x?page=1>; rel=\"first\", <https://h/x?page=2>; rel=\"prev\"";
-	assert_null(forge_link_next(&r));
+	assert_null(forge_link_next(&r, NULL));
+	h[1].value = "</api/v3/repos/o/r/tags?page=2>; rel=\"next\"";
+	next = forge_link_next(&r, "http://127.0.0.1:8080/api/v3");
+	assert_string_equal(next, "http://127.0.0.1:8080/api/v3/repos/o/r/tags?page=2");
+	free(next);
 }
 
 static void test_status_names(void **state)
