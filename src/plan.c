@@ -10,16 +10,18 @@
 
 /*
  * GitLab: a commit is one POST (repository/commits), a tag one POST.
- * GitHub: a commit is tree -> commit -> ref update, a tag is tag object ->
- * tag ref. The actual-state read is one round: the tag listing, the token
- * check and the files (or the branch head) side by side.
+ * GitHub: a commit is parent commit -> tree -> commit -> ref update, a tag is
+ * tag object -> tag ref. The actual state is read side by side: the tag
+ * listing, the files (or the branch head) and the token check, whose chain is
+ * the longest (GitLab user -> token scopes -> project; GitHub user -> repo).
  */
 static const struct {
+	int read;
 	int commit;
 	int tag;
 } step_cost[] = {
-    [CONFIG_GITLAB] = {1, 1},
-    [CONFIG_GITHUB] = {3, 2},
+    [CONFIG_GITLAB] = {3, 1, 1},
+    [CONFIG_GITHUB] = {2, 4, 2},
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -474,13 +476,14 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 		pr->tag_state = PLAN_DONE;
 		pr->commit_state = pr->cfg->nedits ? PLAN_DONE : PLAN_SKIPPED;
 		pr->tag_target = xstrdup(a->tag->commit_id);
-		pr->round_trips += a->tag_files ? 1 : 0;
+		pr->read_rounds += a->tag_files ? 1 : 0;
 		pr->requests += a->tag_files ? (int)a->ntag_files : 0;
 	} else if (pr->tag_state == PLAN_TODO && !needs_commit) {
 		pr->tag_target = xstrdup(pr->base);
 	}
-	pr->round_trips += (pr->commit_state == PLAN_TODO ? cost_c : 0) +
+	pr->write_rounds = (pr->commit_state == PLAN_TODO ? cost_c : 0) +
 	                   (pr->tag_state == PLAN_TODO ? cost_t : 0);
+	pr->round_trips = pr->read_rounds + pr->write_rounds;
 	pr->requests += (pr->commit_state == PLAN_TODO ? cost_c : 0) +
 	                (pr->tag_state == PLAN_TODO ? cost_t : 0);
 	pr->state = pr->commit_state == PLAN_TODO || pr->tag_state == PLAN_TODO
@@ -506,8 +509,10 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 	}
 	pr->base = xstrdup(a->from_commit ? a->from_commit : a->head);
 	/* the reading round: tag listing, token check, files or branch head */
-	pr->round_trips = 1;
-	pr->requests = 2 + (pr->cfg->nedits ? (int)edit_paths_count(pr->cfg) : 1);
+	pr->read_rounds = step_cost[pr->kind].read + (p->from ? 1 : 0);
+	pr->round_trips = pr->read_rounds;
+	pr->requests = 1 + step_cost[pr->kind].read +
+	               (pr->cfg->nedits ? (int)edit_paths_count(pr->cfg) : 1);
 	rc = edit_files(&pr->files, &pr->nfiles, pr->cfg, a->files, a->nfiles, in, &e);
 	if (rc == RELAPI_ENOMEM)
 		return rerr_set(err, rc, "out of memory");
@@ -523,13 +528,17 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 
 void plan_totals(struct plan *p)
 {
-	p->round_trips = 0;
+	int rmax = 0, wmax = 0;
+
 	p->requests = 0;
 	for (size_t i = 0; i < p->nrepos; i++) {
-		if (p->repos[i].round_trips > p->round_trips)
-			p->round_trips = p->repos[i].round_trips;
+		if (p->repos[i].read_rounds > rmax)
+			rmax = p->repos[i].read_rounds;
+		if (p->repos[i].write_rounds > wmax)
+			wmax = p->repos[i].write_rounds;
 		p->requests += p->repos[i].requests;
 	}
+	p->round_trips = rmax + wmax;
 }
 
 int plan_complete(const struct plan *p)

@@ -95,8 +95,10 @@ struct plan_repo {
 	enum plan_state tag_state;
 	char *tag_target; /* commit id, or NULL: the commit to be made */
 	char *tag_message;
-	int round_trips; /* dependent request rounds this repository needs */
-	int requests;    /* requests this repository needs at least */
+	int read_rounds;  /* dependent request rounds to read the actual state */
+	int write_rounds; /* dependent request rounds of its commit and tag */
+	int round_trips;  /* read_rounds + write_rounds */
+	int requests;     /* requests this repository needs at least */
 };
 
 struct plan_input {
@@ -112,8 +114,12 @@ struct plan {
 	int rc;
 	struct plan_repo *repos; /* one per configured repository, config order */
 	size_t nrepos;
-	int round_trips; /* critical path: max over repositories */
-	int requests;    /* sum over repositories */
+	/*
+	 * Critical path: every write waits until all reads are judged (preflight
+	 * before apply), so max(read_rounds) + max(write_rounds).
+	 */
+	int round_trips;
+	int requests; /* sum over repositories */
 };
 
 /* The trailer relapi writes into its commit messages ("Release-Version"). */
