@@ -304,7 +304,7 @@ static int denv_find(struct denv_entry *found, const char *in, size_t len,
                      const char *fname, const char *key, struct rerr *err)
 {
 	struct denv_scan s = {in, len, 0, 1, fname};
-	struct denv_entry e;
+	struct denv_entry e = {0};
 	size_t klen = strlen(key);
 	int n = 0, rc;
 
@@ -347,7 +347,7 @@ int edit_dotenv_set(struct edit_change *ch, struct buf *out, const char *in, siz
                     const char *fname, const struct edit_assign *a, struct rerr *err)
 {
 	struct edit_change c = {0};
-	struct denv_entry e;
+	struct denv_entry e = {0};
 	size_t mark = out->len;
 	int rc;
 

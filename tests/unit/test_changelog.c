@@ -31,7 +31,7 @@ static char *slurp(const char *path, size_t *len)
 
 static char *fixture(const char *dir, const char *name, const char *ext, size_t *len)
 {
-	char path[4096];
+	char path[8192];
 
 	snprintf(path, sizeof(path), "%s/%s%s", dir, name, ext);
 	return slurp(path, len);
@@ -47,7 +47,7 @@ static const char *src_dir(void)
 static char *ref_file(const char *rel, size_t *len)
 {
 	const char *ref = getenv("RELAPI_REFERENCE");
-	char path[4096];
+	char path[8192];
 
 	snprintf(path, sizeof(path), "%s/waldur/waldur-docs/docs/about/%s",
 	         ref ? ref : "../shared/reference", rel);

@@ -97,7 +97,7 @@ static int run_args(struct buf *out, char **data, size_t *len, const char *args,
 
 static void golden_case(const char *dir, const char *name)
 {
-	char path[4096], *in, *args, *want;
+	char path[8192], *in, *args, *want;
 	size_t len, alen, wlen;
 	struct buf out;
 	struct rerr err;
