@@ -209,3 +209,25 @@ int edit_splice(struct buf *out, const char *in, size_t len, size_t start, size_
 		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	return 0;
 }
+
+/* ---- arguments ---------------------------------------------------------- */
+
+int edit_assign_split(struct edit_assign *a, char *arg)
+{
+	int quoted = 0;
+
+	for (char *p = arg; *p; p++) {
+		if (quoted && *p == '\\' && p[1])
+			p++;
+		else if (*p == '"')
+			quoted = !quoted;
+		else if (*p == '=' && !quoted && p > arg) {
+			*p = '\0';
+			a->key = arg;
+			a->value = p + 1;
+			a->quote = EDIT_QUOTE_KEEP;
+			return 0;
+		}
+	}
+	return -1;
+}

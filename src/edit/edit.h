@@ -107,6 +107,12 @@ int edit_path_parse(struct edit_path *p, const char *key, const char *fname,
                     struct rerr *err);
 void edit_path_release(struct edit_path *p);
 
+/*
+ * Splits a `KEY=VALUE` argument in place at the first '=' outside a quoted
+ * key segment; fills a (quote KEEP). -1 when there is no such '='.
+ */
+int edit_assign_split(struct edit_assign *a, char *arg);
+
 /* The 1-based line of byte `pos` in in[0, len). */
 int edit_line_at(const char *in, size_t len, size_t pos);
 

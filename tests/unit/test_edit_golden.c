@@ -1,0 +1,321 @@
+/*
+ * test_edit_golden.c - golden cases for every edit kind.
+ *
+ * Walks $RELAPI_SOURCE_DIR/fixtures/edit/<kind>/<case>.in with <case>.args
+ * (one KEY=VALUE per line) and either <case>.out (the exact expected bytes) or
+ * <case>.err (a part of the expected error message; the file is named
+ * test.<kind>, test.env for dotenv). Each successful case is
+ * applied again to its own output, which must be a byte-identical no-op.
+ * Also edits an 8 MB lockfile generated here.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edit/edit.h"
+
+#define MAX_ARGS 16
+
+/* ---- files -------------------------------------------------------------- */
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char chunk[65536];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		assert_int_equal(buf_append(&b, chunk, n), 0);
+	fclose(f);
+	return buf_detach(&b, len);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The case names (files ending in .in) of a folder, sorted. */
+static size_t list_cases(const char *dir, char ***out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len <= 3 || strcmp(e->d_name + len - 3, ".in"))
+			continue;
+		names = realloc(names, (n + 1) * sizeof(*names));
+		names[n++] = strndup(e->d_name, len - 3);
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_names);
+	*out = names;
+	return n;
+}
+
+/* ---- one case ----------------------------------------------------------- */
+
+struct gcase {
+	char path[1024]; /* <dir>/<name> */
+	char *args;
+	struct edit_assign a[MAX_ARGS];
+	size_t n;
+};
+
+static int load_args(struct gcase *c)
+{
+	char p[1100];
+	char *line, *save = NULL;
+
+	snprintf(p, sizeof(p), "%s.args", c->path);
+	if (!(c->args = slurp(p, NULL)))
+		return -1;
+	for (line = strtok_r(c->args, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!*line || c->n == MAX_ARGS)
+			continue;
+		if (edit_assign_split(&c->a[c->n], line))
+			return -1;
+		c->n++;
+	}
+	return 0;
+}
+
+static void strip_newline(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+/* Applies the case's edits to its own expected output: nothing may change. */
+static int check_idempotent(struct gcase *c, enum edit_kind kind, const char *fname,
+                            const char *out, size_t len)
+{
+	struct edit_result r;
+	struct rerr err;
+	int bad = 0;
+
+	edit_result_init(&r);
+	rerr_clear(&err);
+	if (edit_apply(&r, kind, fname, out, len, c->a, c->n, &err)) {
+		fprintf(stderr, "%s: re-applying fails: %s\n", c->path, err.msg);
+		return 1;
+	}
+	if (r.len != len || memcmp(r.data, out, len))
+		bad = fprintf(stderr, "%s: re-applying changes the output\n", c->path);
+	for (size_t i = 0; i < r.nchanges; i++)
+		if (r.changes[i].changed)
+			bad = fprintf(stderr, "%s: re-applying reports a change\n",
+			              c->path);
+	edit_result_release(&r);
+	return bad != 0;
+}
+
+static int check_result(struct gcase *c, enum edit_kind kind, const char *fname, int rc,
+                        struct edit_result *r, struct rerr *err)
+{
+	char p[1100];
+	char *want;
+	size_t wlen;
+
+	snprintf(p, sizeof(p), "%s.err", c->path);
+	if ((want = slurp(p, NULL))) {
+		strip_newline(want);
+		rc = rc == 0 ? fprintf(stderr, "%s: expected an error\n", c->path)
+		     : !strstr(err->msg, want)
+		         ? fprintf(stderr, "%s: error '%s' lacks '%s'\n", c->path,
+		                   err->msg, want)
+		         : 0;
+		free(want);
+		return rc != 0;
+	}
+	snprintf(p, sizeof(p), "%s.out", c->path);
+	if (!(want = slurp(p, &wlen)))
+		return fprintf(stderr, "%s: no .out or .err\n", c->path) > 0;
+	if (rc)
+		rc = fprintf(stderr, "%s: unexpected error: %s\n", c->path, err->msg);
+	else if (r->len != wlen || memcmp(r->data, want, wlen))
+		rc = fprintf(stderr, "%s: output differs from .out:\n%s\n", c->path,
+		             r->data);
+	else
+		rc = check_idempotent(c, kind, fname, want, wlen);
+	free(want);
+	return rc != 0;
+}
+
+static int run_case(const char *dir, const char *name, enum edit_kind kind)
+{
+	struct gcase c = {0};
+	struct edit_result r;
+	struct rerr err;
+	char p[1100], fname[256];
+	char *in;
+	size_t len;
+	int rc;
+
+	snprintf(c.path, sizeof(c.path), "%.900s/%.100s", dir, name);
+	snprintf(fname, sizeof(fname), "test.%s",
+	         kind == EDIT_DOTENV ? "env" : edit_kind_name(kind));
+	snprintf(p, sizeof(p), "%s.in", c.path);
+	in = slurp(p, &len);
+	if (!in || load_args(&c)) {
+		free(in);
+		free(c.args);
+		return fprintf(stderr, "%s: unreadable .in or bad .args\n", c.path) > 0;
+	}
+	edit_result_init(&r);
+	rerr_clear(&err);
+	rc = edit_apply(&r, kind, fname, in, len, c.a, c.n, &err);
+	if (rc && r.data)
+		rc = fprintf(stderr, "%s: output left after an error\n", c.path) > 0;
+	else
+		rc = check_result(&c, kind, fname, rc, &r, &err);
+	edit_result_release(&r);
+	free(in);
+	free(c.args);
+	return rc;
+}
+
+/* ---- the walk ----------------------------------------------------------- */
+
+static const char *source_dir(void)
+{
+	const char *s = getenv("RELAPI_SOURCE_DIR");
+
+	if (!s) {
+		fprintf(stderr, "RELAPI_SOURCE_DIR is not set\n");
+		fail();
+	}
+	return s;
+}
+
+static void run_kind(enum edit_kind kind, size_t min_cases)
+{
+	char dir[1024];
+	char **names;
+	size_t n, failed = 0;
+
+	snprintf(dir, sizeof(dir), "%s/fixtures/edit/%s", source_dir(),
+	         edit_kind_name(kind));
+	n = list_cases(dir, &names);
+	for (size_t i = 0; i < n; i++) {
+		failed += (size_t)run_case(dir, names[i], kind);
+		free(names[i]);
+	}
+	free(names);
+	fprintf(stderr, "%s: %zu cases, %zu failed\n", edit_kind_name(kind), n, failed);
+	assert_true(n >= min_cases);
+	assert_int_equal(failed, 0);
+}
+
+static void test_yaml(void **state)
+{
+	(void)state;
+	run_kind(EDIT_YAML, 20);
+}
+
+static void test_json(void **state)
+{
+	(void)state;
+	run_kind(EDIT_JSON, 20);
+}
+
+static void test_toml(void **state)
+{
+	(void)state;
+	run_kind(EDIT_TOML, 1);
+}
+
+static void test_dotenv(void **state)
+{
+	(void)state;
+	run_kind(EDIT_DOTENV, 1);
+}
+
+/* ---- an 8 MB lockfile --------------------------------------------------- */
+
+/* A package-lock.json v3 of about `size` bytes with `version` at both places. */
+static char *make_lockfile(size_t size, const char *version, size_t *len)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_printf(
+	    &b,
+	    "{\n  \"name\": \"big\",\n  \"version\": \"%s\",\n  \"lockfileVersion\": 3,\n"
+	    "  \"packages\": {\n    \"\": {\n      \"name\": \"big\",\n"
+	    "      \"version\": \"%s\"\n    }",
+	    version, version);
+	for (size_t i = 0; b.len < size; i++)
+		buf_printf(
+		    &b,
+		    ",\n    \"node_modules/pkg-%zu\": {\n      \"version\": "
+		    "\"1.%zu.0\",\n"
+		    "      \"resolved\": "
+		    "\"https://registry.npmjs.org/pkg-%zu/-/pkg-%zu-1.%zu.0.tgz\",\n"
+		    "      \"integrity\": \"sha512-\\u0041bc\\/def==\",\n"
+		    "      \"dev\": true,\n      \"engines\": {\"node\": \">=18\"}\n    "
+		    "}",
+		    i, i, i, i, i);
+	buf_puts(&b, "\n  }\n}\n");
+	return buf_detach(&b, len);
+}
+
+static void test_big_lockfile(void **state)
+{
+	const struct edit_assign a[] = {
+	    {"version", "8.0.10", EDIT_QUOTE_KEEP},
+	    {"packages.\"\".version", "8.0.10", EDIT_QUOTE_KEEP}};
+	size_t len, wlen;
+	char *in = make_lockfile(8u << 20, "8.0.9", &len);
+	char *want = make_lockfile(8u << 20, "8.0.10", &wlen);
+	struct edit_result r;
+	struct rerr err;
+
+	(void)state;
+	assert_true(len >= 8u << 20);
+	edit_result_init(&r);
+	rerr_clear(&err);
+	assert_int_equal(
+	    edit_apply(&r, EDIT_JSON, "package-lock.json", in, len, a, 2, &err), 0);
+	assert_int_equal(r.nchanges, 2);
+	assert_int_equal(r.changes[0].line, 3);
+	assert_int_equal(r.changes[1].line, 8);
+	assert_true(r.changes[0].changed && r.changes[1].changed);
+	assert_int_equal(r.len, wlen);
+	assert_memory_equal(r.data, want, wlen);
+	edit_result_release(&r);
+	free(in);
+	free(want);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_yaml),         cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_toml),         cmocka_unit_test(test_dotenv),
+	    cmocka_unit_test(test_big_lockfile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
