@@ -827,6 +827,9 @@ static void finish(struct xfer *x, int error, const char *msg)
 			         "%s", msg);
 	}
 	x->resp.elapsed_ms = (long)(mono_ms() - x->started_ms);
+	/* body.data is never NULL in a callback: an empty body is "" */
+	if (!x->resp.body.data && buf_append(&x->resp.body, "", 0) < 0 && !error)
+		x->resp.error = RELAPI_ENOMEM;
 	e->stats.requests++;
 	if (e->o.verbose)
 		log_request(x, url);

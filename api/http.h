@@ -108,7 +108,9 @@ struct http_engine;
  * Called once per request when it is complete (success, a final HTTP error
  * status, or a transport failure after retries). `resp` and its body belong to
  * the engine and are freed after the callback returns; take the body with
- * buf_detach(&resp->body, ...) to keep it.
+ * buf_detach(&resp->body, ...) to keep it. resp->body.data is never NULL
+ * there (an empty body is ""). Check resp->error first: when it is set, the
+ * status and body are not a usable answer.
  */
 typedef void (*http_done_fn)(struct http_engine *e, struct http_response *resp,
 			     void *payload);
