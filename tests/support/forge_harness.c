@@ -1,0 +1,197 @@
+/* forge_harness.c - see forge_harness.h. */
+#include "forge_harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+/* ---- reply capture ----------------------------------------------------------- */
+
+static char *dup0(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void capture_tags(struct fh_reply *c, const struct forge_tag_list *l)
+{
+	c->ntags = l->n;
+	c->tag_names = calloc(l->n + 1, sizeof(char *));
+	c->tag_commits = calloc(l->n + 1, sizeof(char *));
+	for (size_t i = 0; i < l->n; i++) {
+		c->tag_names[i] = dup0(l->tags[i].name);
+		c->tag_commits[i] = dup0(l->tags[i].commit_id);
+	}
+}
+
+static void capture_tag(struct fh_reply *c, const struct forge_tag *t)
+{
+	c->has_tag = 1;
+	c->tag_name = dup0(t->name);
+	c->tag_commit = dup0(t->commit_id);
+	c->tag_message = dup0(t->message);
+	c->tag_annotated = t->annotated;
+}
+
+static void capture_rest(struct fh_reply *c, const struct forge_reply *r)
+{
+	if (r->compare) {
+		c->compare_count = r->compare->count;
+		c->ncommits = r->compare->n;
+		c->first_subject =
+		    r->compare->n ? dup0(r->compare->commits[0].subject) : NULL;
+		c->web_url = dup0(r->compare->web_url);
+	}
+	if (r->pipeline) {
+		c->pipeline_id = r->pipeline->id;
+		c->pipeline_status = r->pipeline->status;
+		c->web_url = dup0(r->pipeline->web_url);
+	}
+	if (r->release)
+		c->web_url = dup0(r->release->web_url);
+	if (r->whoami) {
+		c->has_whoami = 1;
+		c->user = dup0(r->whoami->user);
+		c->scopes = dup0(r->whoami->scopes);
+		c->can_write = r->whoami->can_write;
+	}
+	if (r->artifact) {
+		c->data = malloc(r->artifact->len + 1);
+		memcpy(c->data, r->artifact->data, r->artifact->len + 1);
+		c->len = r->artifact->len;
+	}
+}
+
+void fh_capture(const struct forge_reply *r, void *payload)
+{
+	struct fh_reply *c = payload;
+
+	c->calls++;
+	c->code = r->err.code;
+	memcpy(c->msg, r->err.msg, sizeof(c->msg));
+	c->status = r->status;
+	if (r->file) {
+		c->data = forge_reply_take_file(r, &c->len);
+		c->base = dup0(r->file->base);
+		c->blob_id = dup0(r->file->blob_id);
+		c->commit_id = dup0(r->file->commit_id);
+	}
+	if (r->commit_id)
+		c->commit_id = dup0(r->commit_id);
+	if (r->tag)
+		capture_tag(c, r->tag);
+	if (r->tags)
+		capture_tags(c, r->tags);
+	capture_rest(c, r);
+}
+
+void fh_reply_release(struct fh_reply *r)
+{
+	free(r->data);
+	free(r->base);
+	free(r->blob_id);
+	free(r->commit_id);
+	free(r->tag_name);
+	free(r->tag_commit);
+	free(r->tag_message);
+	for (size_t i = 0; i < r->ntags; i++) {
+		free(r->tag_names[i]);
+		free(r->tag_commits[i]);
+	}
+	free(r->tag_names);
+	free(r->tag_commits);
+	free(r->first_subject);
+	free(r->web_url);
+	free(r->user);
+	free(r->scopes);
+	memset(r, 0, sizeof(*r));
+}
+
+int fh_find_tag(const struct fh_reply *r, const char *name)
+{
+	for (size_t i = 0; i < r->ntags; i++)
+		if (strcmp(r->tag_names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- admin requests ------------------------------------------------------------ */
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	return buf_append(ud, p, size * n) ? 0 : size * n;
+}
+
+long fh_admin(const char *base, const char *method, const char *path, const char *body,
+              struct buf *out)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	struct buf sink;
+	char url[1024];
+	long status = 0;
+
+	buf_init(&sink);
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out ? out : &sink);
+	if (body)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	buf_release(&sink);
+	return status;
+}
+
+static cJSON *fh_requests(const char *base, long since)
+{
+	struct buf b;
+	char path[64];
+	cJSON *j;
+
+	buf_init(&b);
+	snprintf(path, sizeof(path), "/_forge/requests?since=%ld", since);
+	fh_admin(base, "GET", path, NULL, &b);
+	j = cJSON_ParseWithLength(b.data ? b.data : "", b.len);
+	buf_release(&b);
+	return j;
+}
+
+long fh_request_count(const char *base, long since, const char *method)
+{
+	cJSON *j = fh_requests(base, since), *it;
+	long n = 0;
+
+	cJSON_ArrayForEach(it, j)
+	{
+		const cJSON *m = cJSON_GetObjectItem(it, "method");
+		const cJSON *p = cJSON_GetObjectItem(it, "path");
+		if (cJSON_IsString(p) && strncmp(p->valuestring, "/_forge", 7) == 0)
+			continue;
+		if (!method || (cJSON_IsString(m) && strcmp(m->valuestring, method) == 0))
+			n++;
+	}
+	cJSON_Delete(j);
+	return n;
+}
+
+long fh_request_seq(const char *base)
+{
+	cJSON *j = fh_requests(base, 0), *it;
+	long seq = 0;
+
+	cJSON_ArrayForEach(it, j)
+	{
+		const cJSON *s = cJSON_GetObjectItem(it, "seq");
+		if (cJSON_IsNumber(s) && (long)s->valuedouble > seq)
+			seq = (long)s->valuedouble;
+	}
+	cJSON_Delete(j);
+	return seq;
+}
