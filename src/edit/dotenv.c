@@ -224,7 +224,7 @@ static char *denv_decode(const char *in, const struct denv_entry *e)
 			p++;
 		rc = c >= 0 ? buf_append(&b, &ch, 1) : buf_append(&b, in + p, 1);
 	}
-	if (rc || buf_grow(&b, 0)) {
+	if (rc || buf_append(&b, "", 0)) {
 		buf_release(&b);
 		return NULL;
 	}

@@ -704,7 +704,8 @@ int edit_toml_set(struct edit_change *ch, struct buf *out, const char *in, size_
 		rc = toml_decode(&old, &s, s.vstart, s.vend, s.vkind == TV_BASIC, err);
 	if (rc)
 		goto out;
-	c.old_value = buf_detach(&old, NULL);
+	/* buf_append also NUL-terminates an empty value */
+	c.old_value = buf_append(&old, "", 0) ? NULL : buf_detach(&old, NULL);
 	c.key = strdup(a->key);
 	c.new_value = strdup(a->value);
 	if (!c.old_value || !c.key || !c.new_value) {

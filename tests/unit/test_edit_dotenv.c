@@ -186,6 +186,15 @@ static void test_report(void **state)
 	assert_int_equal(c.changed, 0);
 	assert_string_equal(out.data, in);
 	change_release(&c);
+	in = "E=\nF=''\n";
+	assert_int_equal(set1(&out, &c, in, strlen(in), "E", "", 0, &err), 0);
+	assert_string_equal(c.old_value, "");
+	assert_int_equal(c.changed, 0);
+	change_release(&c);
+	assert_int_equal(set1(&out, &c, in, strlen(in), "F", "x", 0, &err), 0);
+	assert_string_equal(c.old_value, "");
+	assert_string_equal(out.data, "E=\nF='x'\n");
+	change_release(&c);
 	buf_release(&out);
 }
 

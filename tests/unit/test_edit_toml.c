@@ -192,6 +192,11 @@ static void test_report(void **state)
 	assert_int_equal(c.line, 3);
 	assert_string_equal(out.data, in);
 	change_release(&c);
+	in = "e = ''\n";
+	assert_int_equal(set1(&out, &c, in, strlen(in), "e", "", 0, &err), 0);
+	assert_string_equal(c.old_value, "");
+	assert_int_equal(c.changed, 0);
+	change_release(&c);
 	buf_release(&out);
 }
 
