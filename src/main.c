@@ -11,6 +11,7 @@
 
 const struct command relapi_commands[] = {
 	{"config", cmd_config, "print the effective configuration"},
+	{"edit", cmd_edit, "edit a local file's values, preserving its format (offline)"},
 	{NULL, NULL, NULL},
 };
 

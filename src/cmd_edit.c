@@ -1,0 +1,448 @@
+/* cmd_edit.c - `relapi edit`: format-preserving edits of a local file, offline. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "edit/changelog.h"
+#include "edit/edit.h"
+#include "version.h"
+
+/* ---- help ---------------------------------------------------------------- */
+
+static const char edit_help[] =
+    "usage: relapi edit [--kind yaml|json|toml|dotenv] [-i | -o OUT] [-q]\n"
+    "                   FILE KEY=VALUE [KEY=VALUE ...]\n"
+    "       relapi edit --changelog FILE --entry ENTRY.md [--keep N] [--version V]\n"
+    "                   [-i | -o OUT] [-q]\n"
+    "\n"
+    "Sets each KEY to VALUE in FILE, changing only the bytes of the values,\n"
+    "and writes the result to stdout, to OUT, or back to FILE (-i, atomically).\n"
+    "FILE may be - for stdin, with --kind. The kind is inferred from the name:\n"
+    "*.yaml|*.yml, *.json, *.toml, .env*|*.env.\n"
+    "\n"
+    "Keys: dotted paths (waldur.imageTag, tool.poetry.version); a segment with\n"
+    "'.' is quoted: packages.\"\".version. YAML: KEY[N] edits document N.\n"
+    "\n"
+    "--changelog inserts the entry ENTRY.md (a '## VERSION - DATE' section)\n"
+    "under the '# Changelog' title, removes the version's RC entries when it is\n"
+    "stable and keeps the newest N entries (default 20).\n"
+    "\n"
+    "The changes are printed to stderr unless -q. Exit: 0 done (also when\n"
+    "nothing changed), 1 the edit failed (nothing written), 2 usage error.\n";
+
+struct edit_opts {
+	enum edit_kind kind;
+	const char *out;       /* -o */
+	int in_place;          /* -i */
+	int quiet;             /* -q */
+	const char *changelog; /* --changelog FILE */
+	const char *entry;     /* --entry FILE */
+	const char *version;   /* --version */
+	int keep;              /* --keep */
+};
+
+static int usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "relapi edit: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see 'relapi edit --help')\n");
+	return EXIT_USAGE;
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static int read_stream(struct buf *b, FILE *f)
+{
+	char chunk[65536];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_append(b, chunk, n))
+			return -1;
+	return ferror(f) ? -1 : 0;
+}
+
+/* Reads FILE (or stdin for "-") into b; prints the error. */
+static int read_input(struct buf *b, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "relapi edit: cannot read '%s': %s\n", path,
+		        strerror(errno));
+		return -1;
+	}
+	rc = read_stream(b, f);
+	if (rc)
+		fprintf(stderr, "relapi edit: cannot read '%s': %s\n", path,
+		        strerror(errno));
+	if (f != stdin)
+		fclose(f);
+	if (!rc && !b->data && buf_grow(b, 0))
+		rc = -1;
+	return rc;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Replaces `path` atomically: a temporary file in the same folder, written,
+ * synced, given `path`'s mode (0644 minus umask when it is new), renamed.
+ */
+static int write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+	mode_t mode;
+	int fd, rc = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return -1;
+	if (stat(path, &st) == 0) {
+		mode = st.st_mode & 07777;
+	} else {
+		mode_t mask = umask(0);
+
+		umask(mask);
+		mode = 0644 & ~mask;
+	}
+	if ((fd = mkstemp(tmp)) < 0)
+		return -1;
+	if (write_all(fd, data, len) == 0 && fchmod(fd, mode) == 0 && fsync(fd) == 0)
+		rc = 0;
+	if (close(fd) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static int write_output(const struct edit_opts *o, const char *file, const char *data,
+                        size_t len, int changed)
+{
+	const char *dest = o->in_place ? file : o->out;
+
+	if (!dest) {
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
+			fprintf(stderr, "relapi edit: cannot write to stdout: %s\n",
+			        strerror(errno));
+			return EXIT_FAILED;
+		}
+		return EXIT_DONE;
+	}
+	if (o->in_place && !changed)
+		return EXIT_DONE;
+	if (write_atomic(dest, data, len)) {
+		fprintf(stderr, "relapi edit: cannot write '%s': %s\n", dest,
+		        strerror(errno));
+		return EXIT_FAILED;
+	}
+	return EXIT_DONE;
+}
+
+/* ---- key edits ----------------------------------------------------------- */
+
+static void print_changes(const char *fname, const struct edit_result *r)
+{
+	for (size_t i = 0; i < r->nchanges; i++) {
+		const struct edit_change *c = &r->changes[i];
+
+		if (c->changed)
+			fprintf(stderr, "%s: %s %s -> %s (line %d)\n", fname, c->key,
+			        c->old_value, c->new_value, c->line);
+		else
+			fprintf(stderr, "%s: %s %s unchanged (line %d)\n", fname, c->key,
+			        c->old_value, c->line);
+	}
+}
+
+static int any_changed(const struct edit_result *r)
+{
+	for (size_t i = 0; i < r->nchanges; i++)
+		if (r->changes[i].changed)
+			return 1;
+	return 0;
+}
+
+static int run_keys(const struct edit_opts *o, const char *file, char **args, int n)
+{
+	struct edit_assign *a = calloc((size_t)n, sizeof(*a));
+	enum edit_kind kind = o->kind;
+	const char *fname = strcmp(file, "-") ? file : "stdin";
+	struct edit_result r;
+	struct rerr err;
+	struct buf in;
+	int rc = EXIT_USAGE;
+
+	buf_init(&in);
+	edit_result_init(&r);
+	rerr_clear(&err);
+	if (!a)
+		return EXIT_FAILED;
+	if (kind == EDIT_KIND_NONE)
+		kind = edit_kind_from_filename(file);
+	if (kind == EDIT_KIND_NONE) {
+		rc = usage("cannot infer the kind of '%s' from its name: use --kind",
+		           file);
+		goto out;
+	}
+	for (int i = 0; i < n; i++)
+		if (edit_assign_split(&a[i], args[i])) {
+			rc = usage("expected KEY=VALUE, got '%s'", args[i]);
+			goto out;
+		}
+	rc = EXIT_FAILED;
+	if (read_input(&in, file))
+		goto out;
+	if (edit_apply(&r, kind, fname, in.data, in.len, a, (size_t)n, &err)) {
+		fprintf(stderr, "relapi edit: %s\n", err.msg);
+		goto out;
+	}
+	if (!o->quiet)
+		print_changes(fname, &r);
+	rc = write_output(o, file, r.data, r.len, any_changed(&r));
+out:
+	edit_result_release(&r);
+	buf_release(&in);
+	free(a);
+	return rc;
+}
+
+/* ---- changelog ----------------------------------------------------------- */
+
+/* The version of the entry's first `## ` heading into v (VERSION_MAX bytes). */
+static int entry_version(char *v, const char *entry, size_t len)
+{
+	const char *p = entry, *end = entry + len;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t n;
+
+		eol = eol ? eol : end;
+		if (eol - p > 3 && !strncmp(p, "## ", 3)) {
+			p += 3;
+			n = strcspn(p, " \t\r\n");
+			if (n == 0 || n >= VERSION_MAX || p + n > eol)
+				return -1;
+			memcpy(v, p, n);
+			v[n] = '\0';
+			return 0;
+		}
+		p = eol + 1;
+	}
+	return -1;
+}
+
+static void print_changelog(const char *fname, const char *version,
+                            const struct changelog_result *res)
+{
+	if (res->already) {
+		fprintf(stderr, "%s: already has an entry for %s\n", fname, version);
+		return;
+	}
+	fprintf(stderr, "%s: entry %s inserted", fname, version);
+	if (res->removed_rc)
+		fprintf(stderr, ", %zu rc entr%s removed", res->removed_rc,
+		        res->removed_rc == 1 ? "y" : "ies");
+	if (res->rotated)
+		fprintf(stderr, ", %zu old entr%s rotated out", res->rotated,
+		        res->rotated == 1 ? "y" : "ies");
+	fprintf(stderr, "\n");
+}
+
+static int changelog_version(char *v, const struct edit_opts *o, const struct buf *entry)
+{
+	struct version parsed;
+	struct rerr err;
+
+	rerr_clear(&err);
+	if (o->version) {
+		if (version_parse(&parsed, o->version, &err))
+			return usage("%s", err.msg);
+		snprintf(v, VERSION_MAX, "%s", o->version);
+		return 0;
+	}
+	if (entry_version(v, entry->data, entry->len)) {
+		fprintf(stderr, "relapi edit: entry '%s' has no '## VERSION' heading\n",
+		        o->entry);
+		return EXIT_FAILED;
+	}
+	if (version_parse(&parsed, v, &err)) {
+		fprintf(stderr, "relapi edit: entry '%s': %s\n", o->entry, err.msg);
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+static int run_changelog(const struct edit_opts *o)
+{
+	struct changelog_result res = {0};
+	char version[VERSION_MAX];
+	struct buf in, entry, out;
+	struct rerr err;
+	int rc = EXIT_FAILED;
+
+	buf_init(&in);
+	buf_init(&entry);
+	buf_init(&out);
+	rerr_clear(&err);
+	if (read_input(&entry, o->entry) || read_input(&in, o->changelog))
+		goto out;
+	if ((rc = changelog_version(version, o, &entry)))
+		goto out;
+	rc = EXIT_FAILED;
+	if (edit_changelog_insert(&out, &res, in.data, in.len, o->changelog, version,
+	                          entry.data, entry.len, o->keep, &err)) {
+		fprintf(stderr, "relapi edit: %s\n", err.msg);
+		goto out;
+	}
+	if (!out.data && buf_grow(&out, 0))
+		goto out;
+	if (!o->quiet)
+		print_changelog(o->changelog, version, &res);
+	rc = write_output(o, o->changelog, out.data, out.len, !res.already);
+out:
+	buf_release(&in);
+	buf_release(&entry);
+	buf_release(&out);
+	return rc;
+}
+
+/* ---- the command --------------------------------------------------------- */
+
+enum { OPT_KIND = 256, OPT_CHANGELOG, OPT_ENTRY, OPT_KEEP, OPT_VERSION };
+
+static int parse_keep(int *keep, const char *s)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || *s == '\0' || *end || n < 1 || n > 100000)
+		return -1;
+	*keep = (int)n;
+	return 0;
+}
+
+/* One option into o; EXIT_USAGE on a bad one, -1 for --help. */
+static int parse_opt(struct edit_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'i':
+		o->in_place = 1;
+		return 0;
+	case 'o':
+		o->out = arg;
+		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
+	case 'h':
+		return -1;
+	case OPT_CHANGELOG:
+		o->changelog = arg;
+		return 0;
+	case OPT_ENTRY:
+		o->entry = arg;
+		return 0;
+	case OPT_VERSION:
+		o->version = arg;
+		return 0;
+	case OPT_KEEP:
+		return parse_keep(&o->keep, arg)
+		           ? usage("invalid --keep '%s': expected a "
+		                   "positive number",
+		                   arg)
+		           : 0;
+	case OPT_KIND:
+		o->kind = edit_kind_parse(arg);
+		return o->kind == EDIT_KIND_NONE
+		           ? usage(
+		                 "unknown kind '%s': expected yaml, json, toml or dotenv",
+		                 arg)
+		           : 0;
+	default:
+		return usage("%s", "invalid option");
+	}
+}
+
+static int check_opts(const struct edit_opts *o, int nargs, char **args)
+{
+	const char *file = o->changelog ? o->changelog : nargs ? args[0] : NULL;
+
+	if (o->in_place && o->out)
+		return usage("%s", "-i and -o exclude each other");
+	if (o->changelog && (!o->entry || nargs))
+		return usage("%s",
+		             "--changelog FILE needs --entry ENTRY.md and no KEY=VALUE");
+	if (!o->changelog && (o->entry || o->keep || o->version))
+		return usage("%s", "--entry, --keep and --version go with --changelog");
+	if (!o->changelog && nargs < 2)
+		return usage("%s", "expected FILE and at least one KEY=VALUE");
+	if (file && !strcmp(file, "-") && o->in_place)
+		return usage("%s", "-i needs a file, not stdin");
+	if (!o->changelog && !strcmp(file, "-") && o->kind == EDIT_KIND_NONE)
+		return usage("%s", "reading stdin needs --kind");
+	return 0;
+}
+
+int cmd_edit(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"kind", required_argument, NULL, OPT_KIND},
+	    {"changelog", required_argument, NULL, OPT_CHANGELOG},
+	    {"entry", required_argument, NULL, OPT_ENTRY},
+	    {"keep", required_argument, NULL, OPT_KEEP},
+	    {"version", required_argument, NULL, OPT_VERSION},
+	    {"in-place", no_argument, NULL, 'i'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct edit_opts o = {.kind = EDIT_KIND_NONE};
+	int c, rc;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "io:qh", longopts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return usage("invalid option '%s'", argv[optind - 1]);
+		if ((rc = parse_opt(&o, c, optarg)) < 0) {
+			fputs(edit_help, stdout);
+			return EXIT_DONE;
+		}
+		if (rc)
+			return rc;
+	}
+	if ((rc = check_opts(&o, argc - optind, argv + optind)))
+		return rc;
+	if (o.changelog)
+		return run_changelog(&o);
+	return run_keys(&o, argv[optind], argv + optind + 1, argc - optind - 1);
+}
