@@ -97,7 +97,7 @@ def redact_query(raw_path):
     parts = []
     for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True):
         parts.append((k, "[REDACTED]" if k in REDACT_KEYS else v))
-    return path + "?" + urllib.parse.urlencode(parts)
+    return path + "?" + urllib.parse.urlencode(parts, safe="[]")
 
 
 def wildcard_match(pattern, value):
@@ -2663,7 +2663,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             with world.lock:
                 status, rbody, headers = dispatch_api(world, req, forge, fault)
-        auth = any(self.headers.get(h) for h in ("Authorization", "PRIVATE-TOKEN", "JOB-TOKEN"))
+        auth = any(self.headers.get(h) for h in ("Authorization", "PRIVATE-TOKEN", "JOB-TOKEN")) \
+            or any(k in req.query for k in ("private_token", "job_token", "access_token"))
         with world.lock:
             world.log_request({"seq": seq, "method": self.command,
                                "path": redact_query(self.path), "status": status,

@@ -107,8 +107,13 @@ class Forge:
         self.proc.stdout.close()
         self.returncode = self.proc.returncode
         self.proc = None
+        self.stderr_saved = self.stderr_text()
+        self.stderr.close()
 
     def stderr_text(self):
+        """What the forge wrote to stderr so far (tracebacks of handler failures)."""
+        if self.stderr.closed:
+            return self.stderr_saved
         self.stderr.seek(0)
         return self.stderr.read().decode("utf-8", "replace")
 

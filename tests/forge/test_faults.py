@@ -1,0 +1,115 @@
+"""Fault injection: deterministic by request number, targeted, and applied-then-dropped."""
+
+import http.client
+import json
+import os
+import tempfile
+import unittest
+
+from harness import Forge
+
+HELM = "/projects/104"
+
+
+def fail_numbers(forge, count):
+    for _ in range(count):
+        try:
+            forge.gitlab("GET", HELM)
+        except (OSError, http.client.HTTPException):
+            pass
+    return [r["seq"] for r in forge.requests() if r["fault"]]
+
+
+class FaultTest(unittest.TestCase):
+    def test_same_seed_same_failing_requests(self):
+        args = ["--fail-rate", "0.3", "--fail-seed", "7"]
+        with Forge(args=args) as a:
+            first = fail_numbers(a, 40)
+        with Forge(args=args) as b:
+            second = fail_numbers(b, 40)
+        with Forge(args=["--fail-rate", "0.3", "--fail-seed", "8"]) as c:
+            other = fail_numbers(c, 40)
+        self.assertTrue(5 <= len(first) <= 25, first)
+        self.assertEqual(first, second)
+        self.assertNotEqual(first, other)
+
+    def test_kinds_seen_and_mutations_not_applied(self):
+        with Forge(args=["--fail-rate", "0.5", "--fail-seed", "3"]) as f:
+            statuses = {}
+            for i in range(30):
+                try:
+                    r = f.gitlab("POST", HELM + "/repository/tags",
+                                 {"tag_name": "t%d" % i, "ref": "master"})
+                    statuses[i] = r.status
+                    if r.status == 429:
+                        self.assertEqual(r.header("Retry-After"), "1")
+                except (OSError, http.client.HTTPException):
+                    statuses[i] = "dropped"
+            tags = f.repo_state("waldur/waldur-helm")["tags"]
+            for i, st in statuses.items():
+                self.assertEqual("t%d" % i in tags, st == 201, (i, st))
+            log = f.requests()
+            self.assertTrue(any(r["fault"] for r in log))
+            self.assertTrue(any(not r["fault"] for r in log))
+
+    def test_targeted_applied_then_dropped(self):
+        with Forge() as f:
+            f.faults(targets=[{"method": "POST", "path": r"/repository/tags$",
+                               "kind": "applied-then-dropped"}])
+            with self.assertRaises((OSError, http.client.HTTPException)):
+                f.gitlab("POST", HELM + "/repository/tags", {"tag_name": "8.0.6", "ref": "master"})
+            self.assertIn("8.0.6", f.repo_state("waldur/waldur-helm")["tags"])
+            r = f.gitlab("POST", HELM + "/repository/tags", {"tag_name": "8.0.6", "ref": "master"})
+            self.assertEqual(r.json()["message"], "Tag 8.0.6 already exists")
+
+    def test_targeted_error_not_applied_and_count(self):
+        with Forge() as f:
+            f.faults(targets=[{"method": "POST", "path": "/repository/commits", "kind": "503",
+                               "count": 2}])
+            body = {"branch": "master", "commit_message": "m",
+                    "actions": [{"action": "create", "file_path": "n.txt", "content": "x"}]}
+            self.assertEqual(f.gitlab("POST", HELM + "/repository/commits", body).status, 503)
+            self.assertEqual(f.gitlab("POST", HELM + "/repository/commits", body).status, 503)
+            self.assertIsNone(f.file("waldur/waldur-helm", "master", "n.txt"))
+            self.assertEqual(f.gitlab("POST", HELM + "/repository/commits", body).status, 201)
+
+    def test_cut_body_and_reset(self):
+        with Forge() as f:
+            f.faults(targets=[{"method": "GET", "path": "/tags", "kind": "cut-body"},
+                              {"method": "GET", "path": "/branches", "kind": "reset"}])
+            with self.assertRaises((OSError, http.client.HTTPException)):
+                f.gitlab("GET", HELM + "/repository/tags")
+            with self.assertRaises((OSError, http.client.HTTPException)):
+                f.gitlab("GET", HELM + "/repository/branches")
+            self.assertEqual(f.gitlab("GET", HELM + "/repository/tags").status, 200)
+
+    def test_handler_exception_is_a_500_in_forge_shape(self):
+        with Forge() as f:
+            f.faults(targets=[{"path": "/api/v4/", "kind": "exception"},
+                              {"path": "/api/v3/", "kind": "exception"}])
+            r = f.gitlab("GET", HELM)
+            self.assertEqual((r.status, r.json()), (500, {"message": "500 Internal Server Error"}))
+            r = f.github("GET", "/repos/waldur/py-client")
+            self.assertEqual((r.status, r.json()["message"]), (500, "Server Error"))
+            self.assertIn("injected handler failure", f.stderr_text())
+            self.assertNotIn(f.token("gitlab_write"), f.stderr_text())
+
+    def test_request_log_file_has_no_tokens(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "log.jsonl")
+            with Forge(args=["--log", path]) as f:
+                f.gitlab("GET", HELM)
+                f.gitlab("GET", HELM + "?private_token=" + f.token("gitlab_write"), token=None)
+                f.github("GET", "/repos/waldur/py-client")
+            with open(path) as fh:
+                text = fh.read()
+            lines = [json.loads(line) for line in text.splitlines()]
+            self.assertEqual([entry["auth"] for entry in lines], [True, True, True])
+            self.assertEqual(lines[0]["status"], 200)
+            for name, token in f.tokens.items():
+                self.assertNotIn(token, text)
+            self.assertIn("[REDACTED]", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
