@@ -269,6 +269,51 @@ static void test_concurrent_requests_respect_host_cap(void **state)
 	assert_int_equal(st.requests, 8);
 }
 
+/*
+ * Requests waiting for a free slot are held by the engine, not started: their
+ * timeout only runs once they are in flight. Five 300 ms requests through one
+ * slot take 1.5 s; each must still fit its own 1 s timeout.
+ */
+static void queued_run(int max_total, int max_per_host)
+{
+	struct http_opts o = fast_opts();
+	struct result res[5] = {0};
+	char *url = url_of("/delay/300");
+	struct http_request req = {.method = "GET", .url = url};
+	struct rerr err = {0};
+	struct http_engine *e;
+
+	reset_stats();
+	o.max_total = max_total;
+	o.max_per_host = max_per_host;
+	o.timeout_ms = 1000;
+	o.max_attempts = 1;
+	e = http_engine_new(&o, &err);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(http_engine_add(e, &req, on_done, &res[i], &err), 0);
+	assert_int_equal(http_engine_run(e, &err), 0);
+	http_engine_free(e);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(res[i].error, 0);
+		assert_int_equal(res[i].status, 200);
+		result_release(&res[i]);
+	}
+	assert_int_equal(server_stats().max_inflight, 1);
+	free(url);
+}
+
+static void test_queued_requests_do_not_burn_their_timeout(void **state)
+{
+	(void)state;
+	queued_run(1, 1);
+}
+
+static void test_requests_queued_per_host_do_not_burn_their_timeout(void **state)
+{
+	(void)state;
+	queued_run(8, 1);
+}
+
 /* ---- retries ---------------------------------------------------------------------- */
 
 static void test_503_twice_then_200(void **state)
@@ -817,6 +862,8 @@ int main(void)
 	    cmocka_unit_test(test_sequential_requests_reuse_one_connection),
 	    cmocka_unit_test(test_concurrent_requests_respect_global_cap),
 	    cmocka_unit_test(test_concurrent_requests_respect_host_cap),
+	    cmocka_unit_test(test_queued_requests_do_not_burn_their_timeout),
+	    cmocka_unit_test(test_requests_queued_per_host_do_not_burn_their_timeout),
 	    cmocka_unit_test(test_503_twice_then_200),
 	    cmocka_unit_test(test_attempts_are_bounded),
 	    cmocka_unit_test(test_retry_budget_bounds_waits),
