@@ -340,9 +340,10 @@ char *forge_fmt(const char *fmt, ...)
 		}
 	}
 	va_end(ap);
-	if (rc) {
+	if (rc || !b.len) {
+		/* buf_detach() of a never-written buffer is not NUL-terminated */
 		buf_release(&b);
-		return NULL;
+		return rc ? NULL : strdup("");
 	}
 	return buf_detach(&b, NULL);
 }

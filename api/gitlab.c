@@ -785,7 +785,8 @@ static void gl_project_done(struct forge_op *op, struct http_response *resp)
 	cJSON *j = gl_answer(op, resp);
 	long long p = 0, g = 0;
 
-	if (j) {
+	/* Developer (30) and up may push; no "permissions" object: unknown */
+	if (j && cJSON_IsObject(fj_get(j, "permissions"))) {
 		fj_num(j, "permissions.project_access.access_level", &p);
 		fj_num(j, "permissions.group_access.access_level", &g);
 		op->whoami.can_write = (p > g ? p : g) >= 30;

@@ -337,7 +337,9 @@ static void test_whoami(void **state)
 	run(e, &r);
 	assert_int_equal(r.code, 0);
 	assert_non_null(r.user);
-	assert_int_equal(r.can_write, 1);
+	/* The fake GitLab's project answer has no "permissions" object yet: unknown (-1).
+	 */
+	assert_int_equal(r.can_write, e->fc->kind == FORGE_GITHUB ? 1 : -1);
 	fh_reply_release(&r);
 }
 
