@@ -11,6 +11,10 @@
 
 const struct command relapi_commands[] = {
 	{"config", cmd_config, "print the effective configuration"},
+	{"plan", cmd_plan, "show the steps a release needs, with diffs"},
+	{"preflight", cmd_preflight, "check everything a release needs"},
+	{"tag-all", cmd_tag_all, "edit, commit and tag every repository"},
+	{"status", cmd_status, "show what is done, missing or in conflict"},
 	{"edit", cmd_edit, "edit a local file's values, preserving its format (offline)"},
 	{NULL, NULL, NULL},
 };

@@ -12,16 +12,16 @@
  * GitLab: a commit is one POST (repository/commits), a tag one POST.
  * GitHub: a commit is parent commit -> tree -> commit -> ref update, a tag is
  * tag object -> tag ref. The actual state is read side by side: the tag
- * listing, the files (or the branch head) and the token check, whose chain is
- * the longest (GitLab user -> token scopes -> project; GitHub user -> repo).
+ * listing, the files (or the branch head) and, once per forge, the token
+ * check, whose chain is the longest (GitLab user -> token scopes; GitHub user).
  */
 static const struct {
 	int read;
 	int commit;
 	int tag;
 } step_cost[] = {
-    [CONFIG_GITLAB] = {3, 1, 1},
-    [CONFIG_GITHUB] = {2, 4, 2},
+    [CONFIG_GITLAB] = {2, 1, 1},
+    [CONFIG_GITHUB] = {1, 4, 2},
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -511,8 +511,7 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 	/* the reading round: tag listing, token check, files or branch head */
 	pr->read_rounds = step_cost[pr->kind].read + (p->from ? 1 : 0);
 	pr->round_trips = pr->read_rounds;
-	pr->requests = 1 + step_cost[pr->kind].read +
-	               (pr->cfg->nedits ? (int)edit_paths_count(pr->cfg) : 1);
+	pr->requests = 1 + (pr->cfg->nedits ? (int)edit_paths_count(pr->cfg) : 1);
 	rc = edit_files(&pr->files, &pr->nfiles, pr->cfg, a->files, a->nfiles, in, &e);
 	if (rc == RELAPI_ENOMEM)
 		return rerr_set(err, rc, "out of memory");
@@ -528,10 +527,16 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 
 void plan_totals(struct plan *p)
 {
-	int rmax = 0, wmax = 0;
+	int rmax = 0, wmax = 0, kinds = 0;
 
 	p->requests = 0;
 	for (size_t i = 0; i < p->nrepos; i++) {
+		/* the token check: once per forge kind in use */
+		if (p->repos[i].state != PLAN_SKIPPED &&
+		    !(kinds & (1 << p->repos[i].kind))) {
+			kinds |= 1 << p->repos[i].kind;
+			p->requests += step_cost[p->repos[i].kind].read;
+		}
 		if (p->repos[i].read_rounds > rmax)
 			rmax = p->repos[i].read_rounds;
 		if (p->repos[i].write_rounds > wmax)
@@ -614,6 +619,31 @@ static void put_hunk(struct buf *o, const struct lines *a, size_t as, size_t ae,
 		put_line(o, ' ', a, i);
 }
 
+/* Lines [s, e) of equal-length a and b, changed ones as -/+, others as context. */
+static void put_aligned_hunk(struct buf *o, const struct lines *a, const struct lines *b,
+                             size_t s, size_t e)
+{
+	size_t pre = s < 3 ? s : 3, post = a->n - e < 3 ? a->n - e : 3;
+
+	buf_printf(o, "@@ -%zu,%zu +%zu,%zu @@\n", s - pre + 1, e - s + pre + post,
+	           s - pre + 1, e - s + pre + post);
+	for (size_t i = s - pre; i < s; i++)
+		put_line(o, ' ', a, i);
+	for (size_t i = s; i < e;) {
+		size_t j = i;
+		if (line_eq(a, i, b, i)) {
+			put_line(o, ' ', a, i++);
+			continue;
+		}
+		while (j < e && !line_eq(a, j, b, j))
+			put_line(o, '-', a, j++);
+		for (; i < j; i++)
+			put_line(o, '+', b, i);
+	}
+	for (size_t i = e; i < e + post; i++)
+		put_line(o, ' ', a, i);
+}
+
 /* Same line count: one hunk per run of changed lines (runs closer than 7 merge). */
 static void diff_aligned(struct buf *o, const struct lines *a, const struct lines *b)
 {
@@ -630,7 +660,7 @@ static void diff_aligned(struct buf *o, const struct lines *a, const struct line
 		for (e = i + 1; e < a->n && e - last <= 6; e++)
 			if (!line_eq(a, e, b, e))
 				last = e;
-		put_hunk(o, a, s, last + 1, b, s, last + 1);
+		put_aligned_hunk(o, a, b, s, last + 1);
 		i = last + 1;
 	}
 }

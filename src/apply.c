@@ -1,0 +1,640 @@
+/* apply.c - the plan run on the engine: read every repository, then write. */
+#include "apply.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static struct plan_repo *prepo(struct apply_repo *rr)
+{
+	return &rr->owner->plan->repos[rr->idx];
+}
+
+static const struct config_repo *crepo(struct apply_repo *rr)
+{
+	return prepo(rr)->cfg;
+}
+
+static struct forge *rforge(struct apply_repo *rr)
+{
+	return runctx_forge(rr->owner->x, crepo(rr));
+}
+
+static void note_error(struct apply_repo *rr, const struct rerr *e)
+{
+	if (!rr->err.code)
+		rerr_set(&rr->err, e->code ? e->code : RELAPI_EFAILED, "%s", e->msg);
+}
+
+static void set_str(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = v ? strdup(v) : NULL;
+}
+
+/* ---- reading: one repository ------------------------------------------------- */
+
+static void read_judge(struct apply_repo *rr);
+static void write_start(struct apply_repo *rr);
+
+static void read_done_one(struct apply_repo *rr)
+{
+	if (--rr->pending == 0)
+		read_judge(rr);
+}
+
+static void on_tags(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+	const char *version = rr->owner->plan->version, *from = rr->owner->plan->from;
+	struct plan_actual *a = &rr->act;
+
+	if (r->err.code) {
+		note_error(rr, &r->err);
+		read_done_one(rr);
+		return;
+	}
+	a->tags = calloc(r->tags->n + 1, sizeof(*a->tags));
+	for (size_t i = 0; a->tags && i < r->tags->n; i++) {
+		const struct forge_tag *t = &r->tags->tags[i];
+		a->tags[a->ntags++] = strdup(t->name);
+		if (!strcmp(t->name, version) && !a->tag &&
+		    (a->tag = calloc(1, sizeof(*a->tag)))) {
+			a->tag->name = strdup(t->name);
+			a->tag->commit_id = strdup(t->commit_id);
+			a->tag->message = t->message ? strdup(t->message) : NULL;
+		}
+		if (from && !strcmp(t->name, from))
+			set_str(&a->from_commit, t->commit_id);
+	}
+	read_done_one(rr);
+}
+
+/* Scopes that allow writing through the API, per forge kind. */
+static const char *const write_scopes[][3] = {
+    [CONFIG_GITLAB] = {"api", NULL, NULL},
+    [CONFIG_GITHUB] = {"repo", "public_repo", NULL},
+};
+
+static int scopes_write(enum config_kind k, const char *scopes)
+{
+	for (size_t i = 0; write_scopes[k][i]; i++) {
+		size_t n = strlen(write_scopes[k][i]);
+		for (const char *p = scopes; p && *p;
+		     p += strcspn(p, ",") + (p[strcspn(p, ",")] != 0)) {
+			while (*p == ' ')
+				p++;
+			if (!strncmp(p, write_scopes[k][i], n) &&
+			    (p[n] == ',' || p[n] == '\0' || p[n] == ' '))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+static void on_forge_whoami(const struct forge_reply *r, void *payload)
+{
+	struct apply_forge_check *fc = payload;
+	enum config_kind k = fc->owner->x->cfg.forges[fc->idx].kind;
+
+	if (r->err.code) {
+		set_str(&fc->error, r->err.msg);
+		return;
+	}
+	set_str(&fc->scopes, r->whoami->scopes);
+	fc->can_write = r->whoami->scopes ? scopes_write(k, r->whoami->scopes) : -1;
+}
+
+/* One token check per forge that a repository to read uses. */
+static void check_forges(struct apply *a)
+{
+	const char *why;
+
+	for (size_t f = 0; f < a->x->cfg.nforges; f++) {
+		int used = 0;
+		a->checks[f].owner = a;
+		a->checks[f].idx = f;
+		a->checks[f].can_write = -1;
+		for (size_t i = 0; i < a->plan->nrepos; i++)
+			used |= !strcmp(a->plan->repos[i].cfg->forge,
+			                a->x->cfg.forges[f].name) &&
+			        !plan_repo_skipped(a->plan, a->plan->repos[i].cfg, &why);
+		if (used && a->x->access[f].auth != CONFIG_AUTH_NONE &&
+		    forge_whoami(a->x->forges[f], NULL, on_forge_whoami, &a->checks[f]))
+			set_str(&a->checks[f].error, "cannot queue the token check");
+	}
+}
+
+static void on_file(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+	const struct forge_file *f = r->file;
+	int at_tag = rr->read_rounds > 0;
+
+	if (r->err.code) {
+		note_error(rr, &r->err);
+	} else {
+		if (!at_tag && !rr->files_commit)
+			set_str(&rr->files_commit, f->commit_id);
+		else if (!at_tag && f->commit_id &&
+		         strcmp(rr->files_commit, f->commit_id))
+			rr->inconsistent = 1;
+		if (plan_actual_add_file(&rr->act, at_tag, f->path, f->data, f->len,
+		                         f->base, f->commit_id))
+			rerr_set(&rr->err, RELAPI_ENOMEM, "out of memory");
+	}
+	read_done_one(rr);
+}
+
+static void on_head(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+
+	if (r->err.code)
+		note_error(rr, &r->err);
+	else
+		set_str(&rr->files_commit, r->commit_id);
+	read_done_one(rr);
+}
+
+/* Queues one read; counts it pending, or records why it could not be queued. */
+static void queued(struct apply_repo *rr, int rc, const char *what)
+{
+	if (rc == 0)
+		rr->pending++;
+	else if (!rr->err.code)
+		rerr_set(&rr->err, rc, "%s: cannot queue %s", crepo(rr)->path, what);
+}
+
+/* The files of the edits (or the branch head) at `ref`. */
+static void read_files(struct apply_repo *rr, const char *ref)
+{
+	const struct config_repo *c = crepo(rr);
+	struct forge *f = rforge(rr);
+
+	if (!c->nedits) {
+		queued(rr, forge_get_branch_head(f, c->path, ref, on_head, rr),
+		       "branch head");
+		return;
+	}
+	for (size_t j = 0; j < c->nedits; j++) {
+		size_t k;
+		for (k = 0; k < j && strcmp(c->edits[k].file, c->edits[j].file); k++)
+			;
+		if (k == j)
+			queued(rr,
+			       forge_read_file(f, c->path, ref, c->edits[j].file, on_file,
+			                       rr),
+			       c->edits[j].file);
+	}
+}
+
+static void read_start(struct apply_repo *rr)
+{
+	const struct config_repo *c = crepo(rr);
+	struct forge *f = rforge(rr);
+
+	plan_actual_release(&rr->act);
+	rerr_clear(&rr->err);
+	free(rr->files_commit);
+	rr->files_commit = NULL;
+	rr->inconsistent = 0;
+	rr->read_rounds = 0;
+	rr->pending = 1; /* held until every read is queued */
+	queued(rr, forge_list_tags(f, c->path, on_tags, rr), "tag listing");
+
+	if (!rr->owner->plan->from)
+		read_files(rr, c->branch);
+	read_done_one(rr);
+}
+
+/* With --from: the files (or head) at the RC tag's commit, once the tags are in. */
+static int read_from(struct apply_repo *rr)
+{
+	struct plan_actual *a = &rr->act;
+
+	if (rr->read_rounds != 0 || !rr->owner->plan->from)
+		return 0;
+	rr->read_rounds = -1; /* base files, not tag files */
+	rr->pending = 1;
+	read_files(rr, a->from_commit ? a->from_commit : crepo(rr)->branch);
+	read_done_one(rr);
+	return 1;
+}
+
+/* The files at an existing release tag, when they decide done or conflict. */
+static int read_more(struct apply_repo *rr)
+{
+	struct plan_actual *a = &rr->act;
+	struct plan_repo *pr = prepo(rr);
+
+	if (rr->read_rounds <= 0 && pr->state == PLAN_TODO && a->tag && !a->tag_files &&
+	    crepo(rr)->nedits && pr->tag_state == PLAN_TODO && pr->note) {
+		rr->read_rounds = 1;
+		rr->pending = 1;
+		read_files(rr, a->tag->commit_id);
+		read_done_one(rr);
+		return 1;
+	}
+	return 0;
+}
+
+static void judge_error(struct apply_repo *rr)
+{
+	struct plan *p = rr->owner->plan;
+
+	plan_repo_fail(p, rr->idx, PLAN_ERROR, rr->err.msg);
+	output_repo(rr->owner->out, rr->idx, "error: %s", rr->err.msg);
+}
+
+static void read_judge(struct apply_repo *rr)
+{
+	struct apply *ap = rr->owner;
+	struct rerr err = {0};
+
+	if (rr->err.code)
+		return judge_error(rr);
+	if (rr->inconsistent && rr->retries++ < APPLY_MAX_RETRIES)
+		return read_start(rr);
+	if (read_from(rr))
+		return;
+	if (!rr->act.head && rr->files_commit)
+		rr->act.head = strdup(rr->files_commit);
+	if (plan_repo_compute(ap->plan, rr->idx, ap->in, &rr->act, &err)) {
+		rr->err = err;
+		return judge_error(rr);
+	}
+	if (read_more(rr))
+		return;
+	if (rr->writing)
+		return write_start(rr);
+	output_repo(ap->out, rr->idx, "%s%s%s", plan_state_name(prepo(rr)->state),
+	            prepo(rr)->note ? ": " : "", prepo(rr)->note ? prepo(rr)->note : "");
+}
+
+/* ---- writing: commit, then tag ------------------------------------------------- */
+
+static void tag_start(struct apply_repo *rr);
+
+static void write_fail(struct apply_repo *rr, enum plan_state s, const char *msg)
+{
+	plan_repo_fail(rr->owner->plan, rr->idx, s, msg);
+	output_repo(rr->owner->out, rr->idx, "%s: %s", plan_state_name(s), msg);
+}
+
+static void on_tag_created(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+	struct plan_repo *pr = prepo(rr);
+	const char *target = pr->tag_target ? pr->tag_target : rr->new_commit;
+	char msg[1200];
+
+	if (r->err.code == RELAPI_EEXISTS && r->tag && target &&
+	    !strcmp(r->tag->commit_id, target)) {
+		pr->tag_state = PLAN_DONE; /* created meanwhile on the same commit */
+	} else if (r->err.code == RELAPI_EEXISTS) {
+		snprintf(msg, sizeof(msg),
+		         "tag '%s' appeared on commit %.12s meanwhile; not moved",
+		         rr->owner->plan->version, r->tag ? r->tag->commit_id : "?");
+		return write_fail(rr, PLAN_CONFLICT, msg);
+	} else if (r->err.code) {
+		return write_fail(rr, PLAN_ERROR, r->err.msg);
+	} else {
+		pr->tag_state = PLAN_DONE;
+		rr->created_tag = 1;
+	}
+	pr->state = PLAN_DONE;
+	output_repo(rr->owner->out, rr->idx, "tagged %s on %.12s",
+	            rr->owner->plan->version, target);
+}
+
+static void tag_start(struct apply_repo *rr)
+{
+	struct plan_repo *pr = prepo(rr);
+	const char *target = pr->tag_target ? pr->tag_target : rr->new_commit;
+	int rc;
+
+	if (pr->tag_state != PLAN_TODO) {
+		pr->state = PLAN_DONE;
+		output_repo(rr->owner->out, rr->idx, "done");
+		return;
+	}
+	rc = forge_create_tag(rforge(rr), pr->cfg->path, rr->owner->plan->version, target,
+	                      pr->tag_message, on_tag_created, rr);
+	if (rc)
+		write_fail(rr, PLAN_ERROR, "cannot queue the tag");
+}
+
+static void on_committed(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+	struct plan_repo *pr = prepo(rr);
+
+	if (r->err.code == RELAPI_ECONFLICT && rr->retries < APPLY_MAX_RETRIES) {
+		rr->retries++;
+		output_repo(rr->owner->out, rr->idx,
+		            "concurrent change; re-reading (retry %d)", rr->retries);
+		rr->writing = 1;
+		read_start(rr);
+		return;
+	}
+	if (r->err.code) {
+		char msg[1200];
+		snprintf(msg, sizeof(msg), "%s%s", r->err.msg,
+		         r->err.code == RELAPI_ECONFLICT ? " (gave up after retries)"
+		                                         : "");
+		return write_fail(
+		    rr, r->err.code == RELAPI_ECONFLICT ? PLAN_CONFLICT : PLAN_ERROR,
+		    msg);
+	}
+	set_str(&rr->new_commit, r->commit_id);
+	pr->commit_state = PLAN_DONE;
+	output_repo(rr->owner->out, rr->idx, "committed %.12s", r->commit_id);
+	tag_start(rr);
+}
+
+static void write_start(struct apply_repo *rr)
+{
+	struct plan_repo *pr = prepo(rr);
+	struct forge_file_change *ch;
+	size_t n = 0;
+	int rc;
+
+	if (pr->state != PLAN_TODO)
+		return (void)output_repo(rr->owner->out, rr->idx, "%s",
+		                         plan_state_name(pr->state));
+	if (pr->commit_state != PLAN_TODO)
+		return tag_start(rr);
+	ch = calloc(pr->nfiles, sizeof(*ch));
+	if (!ch)
+		return write_fail(rr, PLAN_ERROR, "out of memory");
+	for (size_t i = 0; i < pr->nfiles; i++) {
+		if (!pr->files[i].changed)
+			continue;
+		ch[n].action = FORGE_CHANGE_UPDATE;
+		ch[n].path = pr->files[i].path;
+		ch[n].data = pr->files[i].new_data;
+		ch[n].len = pr->files[i].new_len;
+		ch[n++].base = pr->files[i].base;
+	}
+	rc = forge_commit_files(rforge(rr), pr->cfg->path, pr->cfg->branch, pr->base,
+	                        pr->message, ch, n, on_committed, rr);
+	free(ch);
+	if (rc)
+		write_fail(rr, PLAN_ERROR, "cannot queue the commit");
+}
+
+/* ---- phases --------------------------------------------------------------------------
+ */
+
+int apply_init(struct apply *a, struct runctx *x, struct plan *p,
+               const struct plan_input *in, struct output *out)
+{
+	memset(a, 0, sizeof(*a));
+	a->x = x;
+	a->plan = p;
+	a->in = in;
+	a->out = out;
+	a->repos = calloc(p->nrepos ? p->nrepos : 1, sizeof(*a->repos));
+	a->checks = calloc(x->cfg.nforges + 1, sizeof(*a->checks));
+	if (!a->repos || !a->checks)
+		return RELAPI_ENOMEM;
+	for (size_t i = 0; i < p->nrepos; i++) {
+		a->repos[i].owner = a;
+		a->repos[i].idx = i;
+	}
+	return 0;
+}
+
+void apply_release(struct apply *a)
+{
+	for (size_t i = 0; a->repos && i < a->plan->nrepos; i++) {
+		plan_actual_release(&a->repos[i].act);
+		free(a->repos[i].problem);
+		free(a->repos[i].new_commit);
+		free(a->repos[i].files_commit);
+	}
+	for (size_t f = 0; a->checks && f < a->x->cfg.nforges; f++) {
+		free(a->checks[f].error);
+		free(a->checks[f].scopes);
+	}
+	free(a->checks);
+	free(a->repos);
+	memset(a, 0, sizeof(*a));
+}
+
+int apply_read(struct apply *a, struct rerr *err)
+{
+	struct plan_actual none = {0};
+	const char *why;
+
+	for (size_t i = 0; i < a->plan->nrepos; i++) {
+		if (plan_repo_skipped(a->plan, a->plan->repos[i].cfg, &why)) {
+			if (plan_repo_compute(a->plan, i, a->in, &none, err))
+				return err->code;
+			output_repo(a->out, i, "%s", why);
+			continue;
+		}
+		read_start(&a->repos[i]);
+	}
+	if (a->check_access)
+		check_forges(a);
+	if (http_engine_run(a->x->engine, err))
+		return err->code;
+	plan_totals(a->plan);
+	return 0;
+}
+
+int apply_write(struct apply *a, struct rerr *err)
+{
+	for (size_t i = 0; i < a->plan->nrepos; i++)
+		if (a->plan->repos[i].state == PLAN_TODO)
+			write_start(&a->repos[i]);
+	return http_engine_run(a->x->engine, err) ? err->code : 0;
+}
+
+/* ---- preflight problems ------------------------------------------------------------ */
+
+/* The greatest release tag of the repository above `v`, or NULL. */
+static const char *newer_tag(const struct plan_actual *a, const struct version *v)
+{
+	const char *best = NULL;
+	struct version bv = {0}, t;
+
+	for (size_t i = 0; i < a->ntags; i++) {
+		if (version_parse(&t, a->tags[i], NULL) || version_cmp(&t, v) <= 0)
+			continue;
+		if (!best || version_cmp(&t, &bv) > 0) {
+			best = a->tags[i];
+			bv = t;
+		}
+	}
+	return best;
+}
+
+static int repo_problems(const struct apply *a, size_t i, const struct version *v,
+                         struct buf *out, size_t *n)
+{
+	const struct plan_repo *pr = &a->plan->repos[i];
+	const struct apply_repo *rr = &a->repos[i];
+	const struct config_access *ac = runctx_access(a->x, pr->cfg);
+	const char *newer = newer_tag(&rr->act, v);
+	int rc = 0;
+
+	if (pr->state == PLAN_SKIPPED)
+		return 0;
+	if (pr->state == PLAN_ERROR || pr->state == PLAN_CONFLICT)
+		rc = rc || (++*n, buf_printf(out, "%s: %s\n", pr->cfg->name, pr->note));
+	if (rr->problem)
+		rc =
+		    rc || (++*n, buf_printf(out, "%s: %s\n", pr->cfg->name, rr->problem));
+	if (newer)
+		rc = rc ||
+		     (++*n,
+		      buf_printf(out, "%s: version %s is not greater than its tag '%s'\n",
+		                 pr->cfg->name, a->plan->version, newer));
+	if (ac->auth == CONFIG_AUTH_JOB && pr->commit_state == PLAN_TODO)
+		rc = rc ||
+		     (++*n,
+		      buf_printf(
+		          out,
+		          "%s: a CI job token (%s) cannot commit through the API; "
+		          "set %s\n",
+		          pr->cfg->name, ac->token_var,
+		          config_forge_find(&a->x->cfg, pr->cfg->forge)->token_env.v[0]));
+	return rc;
+}
+
+/* 1 when a repository of forge f has a commit or tag to make. */
+static int forge_writes(const struct apply *a, size_t f)
+{
+	for (size_t i = 0; i < a->plan->nrepos; i++)
+		if (a->plan->repos[i].state == PLAN_TODO &&
+		    !strcmp(a->plan->repos[i].cfg->forge, a->x->cfg.forges[f].name))
+			return 1;
+	return 0;
+}
+
+/* One line per forge whose repositories need a token that is not set. */
+static int token_problems(const struct apply *a, struct buf *out, size_t *n)
+{
+	int rc = 0;
+
+	for (size_t f = 0; !rc && f < a->x->cfg.nforges; f++) {
+		const struct config_access *ac = &a->x->access[f];
+		struct buf names;
+		buf_init(&names);
+		for (size_t i = 0; ac->auth == CONFIG_AUTH_NONE && i < a->plan->nrepos;
+		     i++) {
+			const struct plan_repo *pr = &a->plan->repos[i];
+			if (pr->state != PLAN_SKIPPED &&
+			    !strcmp(pr->cfg->forge, a->x->cfg.forges[f].name))
+				buf_printf(&names, "%s%s", names.len ? ", " : "",
+				           pr->cfg->name);
+		}
+		if (names.len)
+			rc = (++*n,
+			      buf_printf(
+			          out, "forge '%s': no token: set %s (needed by %s)\n",
+			          a->x->cfg.forges[f].name, ac->token_var, names.data));
+		if (!rc && a->checks[f].error)
+			rc =
+			    (++*n,
+			     buf_printf(
+			         out, "forge '%s': the token in %s is not accepted: %s\n",
+			         a->x->cfg.forges[f].name, ac->token_var,
+			         a->checks[f].error));
+		if (!rc && a->checks[f].can_write == 0 && forge_writes(a, f))
+			rc = (++*n, buf_printf(out,
+			                       "forge '%s': the token in %s cannot write "
+			                       "(scopes: %s)\n",
+			                       a->x->cfg.forges[f].name, ac->token_var,
+			                       a->checks[f].scopes));
+		buf_release(&names);
+	}
+	return rc;
+}
+
+int apply_problems(const struct apply *a, struct buf *out, size_t *n)
+{
+	struct version v;
+	int rc;
+
+	*n = 0;
+	if (version_parse(&v, a->plan->version, NULL))
+		return RELAPI_EINVAL;
+	rc = token_problems(a, out, n);
+	for (size_t i = 0; !rc && i < a->plan->nrepos; i++)
+		rc = repo_problems(a, i, &v, out, n);
+	return rc;
+}
+
+/* ---- sessions -----------------------------------------------------------------------
+ */
+
+int apply_session_open(struct apply_session *s, int argc, char **argv, unsigned flags,
+                       const char *help, unsigned session_flags)
+{
+	struct rerr err = {0};
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	s->inited = 1;
+	rc = runctx_init(&s->x, argc, argv, flags, help);
+	if (rc >= 0)
+		return rc;
+	s->in.cfg = &s->x.cfg;
+	s->in.version = s->x.version;
+	s->in.from = s->x.from;
+	s->in.date = s->x.date;
+	s->inited = 2;
+	if (plan_init(&s->plan, &s->in, &err)) {
+		runctx_error(&s->x, err.msg);
+		return EXIT_USAGE;
+	}
+	rc = runctx_connect(&s->x);
+	if (rc)
+		return rc;
+	output_init(&s->out, session_flags & APPLY_PROGRESS ? s->x.out : RUNCTX_OUT_QUIET,
+	            &s->plan);
+	s->inited = 3;
+	if (apply_init(&s->ap, &s->x, &s->plan, &s->in, &s->out))
+		return EXIT_FAILED;
+	s->ap.check_access = (session_flags & APPLY_CHECK_ACCESS) != 0;
+	s->inited = 4;
+	if (apply_read(&s->ap, &err)) {
+		runctx_error(&s->x, err.msg);
+		return EXIT_FAILED;
+	}
+	output_end(&s->out);
+	return -1;
+}
+
+void apply_session_close(struct apply_session *s)
+{
+	if (s->inited >= 4)
+		apply_release(&s->ap);
+	if (s->inited >= 3)
+		output_release(&s->out);
+	if (s->inited >= 2)
+		plan_release(&s->plan);
+	if (s->inited >= 1)
+		runctx_release(&s->x);
+	memset(s, 0, sizeof(*s));
+}
+
+int apply_session_exit(const struct apply_session *s)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < s->plan.nrepos; i++) {
+		if (s->plan.repos[i].state == PLAN_CONFLICT)
+			return EXIT_CONFLICT;
+		failed |= s->plan.repos[i].state == PLAN_ERROR;
+	}
+	return failed ? EXIT_FAILED : EXIT_DONE;
+}

@@ -1,0 +1,116 @@
+/*
+ * apply.h - runs a plan against the forges on the HTTP engine.
+ *
+ * Two phases, each one engine run over every repository at once:
+ *   apply_read():  per repository, side by side: the tag listing, the token
+ *                  check, the edit files at the branch head (or the branch
+ *                  head alone, or the files at the --from tag's commit), then
+ *                  the files at an existing release tag when it must be
+ *                  judged. Each repository's plan is computed as soon as its
+ *                  reads are in.
+ *   apply_write(): per repository still to do: one commit of every changed
+ *                  file (race-safe: each file's base from the read; a
+ *                  concurrent push is a conflict the forge reports), then the
+ *                  annotated tag on that commit's id. A conflict re-reads the
+ *                  repository, re-applies the edits on the new head and
+ *                  commits again (at most APPLY_MAX_RETRIES times).
+ * Nothing is kept locally: a re-run reads the forges again and does only
+ * what is missing.
+ */
+#ifndef RELAPI_APPLY_H
+#define RELAPI_APPLY_H
+
+#include "output.h"
+#include "plan.h"
+#include "runctx.h"
+
+#define APPLY_MAX_RETRIES 3
+
+struct apply_repo {
+	struct plan_actual act;
+	char *problem;    /* access problem found by the token check, or NULL */
+	char *new_commit; /* the commit this run made, or NULL */
+	int created_tag;  /* 1 when this run created the tag */
+	int retries;      /* re-reads after a concurrent change */
+	/* in-flight bookkeeping */
+	struct apply *owner;
+	size_t idx;
+	int pending;
+	int read_rounds; /* phase of reading: 0 base, 1 tag files */
+	int writing;     /* 1 when a re-read continues into the write */
+	struct rerr err;
+	char *files_commit; /* commit the first file read resolved to */
+	int inconsistent;   /* files read at different commits */
+};
+
+/* The token check of one forge (one per configured forge). */
+struct apply_forge_check {
+	struct apply *owner;
+	size_t idx;
+	char *error;   /* the token was refused: the forge's words */
+	int can_write; /* 1, 0 (scopes lack write), -1 unknown */
+	char *scopes;
+};
+
+struct apply {
+	struct apply_forge_check *checks;
+	struct runctx *x;
+	struct plan *plan;
+	const struct plan_input *in;
+	struct output *out;
+	int check_access; /* run the token check (preflight, tag-all) */
+	struct apply_repo *repos;
+};
+
+int apply_init(struct apply *a, struct runctx *x, struct plan *p,
+               const struct plan_input *in, struct output *out);
+void apply_release(struct apply *a);
+
+/* Reads every repository's actual state and computes its plan. 0 or an error. */
+int apply_read(struct apply *a, struct rerr *err);
+
+/* Performs every step still to do. 0 or an error of the engine itself. */
+int apply_write(struct apply *a, struct rerr *err);
+
+/*
+ * Preflight problems of the read plan, all of them, one line each, appended
+ * to `out` (problems counted in *n). Version ordering, conflicts, read and
+ * edit errors, missing tokens, tokens without write access where writes are
+ * planned.
+ */
+int apply_problems(const struct apply *a, struct buf *out, size_t *n);
+
+/* ---- a command's session: options, config, forges, plan, read ------------ */
+
+struct apply_session {
+	struct runctx x;
+	struct plan_input in;
+	struct plan plan;
+	struct output out;
+	struct apply ap;
+	int inited; /* which parts need releasing */
+};
+
+/*
+ * Parses the command line, loads the configuration, connects the forges,
+ * builds the plan and reads every repository. Returns -1 to go on, or the
+ * exit code to stop with (help: 0, usage/config/version: 2, engine: 1).
+ * Always close the session.
+ */
+enum apply_session_flag {
+	APPLY_CHECK_ACCESS = 1, /* check tokens (preflight, tag-all) */
+	APPLY_PROGRESS = 2,     /* show progress lines while running */
+};
+
+int apply_session_open(struct apply_session *s, int argc, char **argv, unsigned flags,
+                       const char *help, unsigned session_flags);
+void apply_session_close(struct apply_session *s);
+
+/* Shared by the commands: cmd_plan.c prints a plan, cmd_preflight.c lists problems. */
+int cmd_plan_print(struct apply_session *s);
+size_t cmd_preflight_problems(struct apply_session *s, struct buf *out);
+
+/* EXIT_CONFLICT when a repository conflicts, EXIT_FAILED when one failed, else 0. */
+int apply_session_exit(const struct apply_session *s);
+
+#endif

@@ -1,0 +1,57 @@
+/* cmd_plan.c - `relapi plan VERSION`: the steps a release needs, changing nothing. */
+#include <stdio.h>
+
+#include "apply.h"
+#include "commands.h"
+
+static const char plan_help[] =
+    "usage: relapi plan VERSION [--from RC] [--json] [--no-diff] [-c FILE]\n"
+    "                   [--gitlab-url URL] [--github-url URL] [network flags]\n"
+    "\n"
+    "Reads every configured repository and prints, grouped by repository, the\n"
+    "steps tag-all would take for VERSION: the commit with a unified diff of\n"
+    "every file edit, and the tag with its target commit. Repositories that\n"
+    "are done, skipped (rc, docs stage) or in conflict say so. The last line\n"
+    "gives the critical path in round trips and the least number of requests.\n"
+    "Changes nothing.\n"
+    "\n"
+    "  --from RC     tag the commits release candidate RC's tags point to, and\n"
+    "                make the edits on top of them\n"
+    "  --json        one JSON document\n"
+    "  --no-diff     leave the diffs out of the text\n"
+    "network flags: --jobs N, -v, --timeout S, --retries N, --cacert FILE,\n"
+    "  --insecure, --record DIR\n"
+    "exit codes: 0 planned, 1 a repository could not be read or edited,\n"
+    "  2 usage, configuration or version error, 4 conflict\n";
+
+/*
+ * Prints the plan of session s (text or JSON) and returns the exit code;
+ * shared by plan and tag-all --dry-run.
+ */
+int cmd_plan_print(struct apply_session *s)
+{
+	struct buf out;
+	int rc;
+
+	buf_init(&out);
+	if (s->x.out == RUNCTX_OUT_JSON)
+		rc = output_plan_json(&s->plan, NULL, &out);
+	else
+		rc = output_plan_text(&s->plan, &out, !s->x.no_diff);
+	if (!rc && s->x.out != RUNCTX_OUT_QUIET)
+		fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
+	return rc ? EXIT_FAILED : apply_session_exit(s);
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	struct apply_session s;
+	int rc = apply_session_open(
+	    &s, argc, argv, RUNCTX_JSON | RUNCTX_FROM | RUNCTX_DIFFS, plan_help, 0);
+
+	if (rc < 0)
+		rc = cmd_plan_print(&s);
+	apply_session_close(&s);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/* cmd_preflight.c - `relapi preflight VERSION`: every problem, all at once. */
+#include <stdio.h>
+
+#include "apply.h"
+#include "commands.h"
+
+static const char preflight_help[] =
+    "usage: relapi preflight VERSION [--from RC] [--json] [-c FILE]\n"
+    "                        [--gitlab-url URL] [--github-url URL] [network flags]\n"
+    "\n"
+    "Checks everything a release of VERSION needs and reports every problem,\n"
+    "not just the first: the version is valid and greater than every release\n"
+    "tag; the tag is absent everywhere (or, on a re-run, on the expected\n"
+    "commit); a token is set for each forge and may write where writes are\n"
+    "planned; branches exist; every file exists and every key is found and\n"
+    "editable. Changes nothing.\n"
+    "\n"
+    "exit codes: 0 ready, 2 usage, configuration or version error,\n"
+    "  3 problems found (one line each on stderr, or in --json)\n";
+
+/*
+ * Collects the problems of session s into *out; returns their count.
+ * Shared by preflight and tag-all.
+ */
+size_t cmd_preflight_problems(struct apply_session *s, struct buf *out)
+{
+	size_t n = 0;
+
+	if (apply_problems(&s->ap, out, &n))
+		n = n ? n : 1;
+	return n;
+}
+
+int cmd_preflight(int argc, char **argv)
+{
+	struct apply_session s;
+	struct buf problems, out;
+	size_t n;
+	int rc = apply_session_open(&s, argc, argv, RUNCTX_JSON | RUNCTX_FROM,
+	                            preflight_help, APPLY_CHECK_ACCESS);
+
+	if (rc >= 0) {
+		apply_session_close(&s);
+		return rc;
+	}
+	buf_init(&problems);
+	buf_init(&out);
+	n = cmd_preflight_problems(&s, &problems);
+	if (s.x.out == RUNCTX_OUT_JSON) {
+		output_plan_json(&s.plan, problems.data ? problems.data : "", &out);
+		fwrite(out.data, 1, out.len, stdout);
+	} else if (n) {
+		fprintf(stderr, "relapi preflight: %zu problem%s:\n%s", n,
+		        n == 1 ? "" : "s", problems.data);
+	} else if (s.x.out != RUNCTX_OUT_QUIET) {
+		printf("preflight %s: ready (critical path %d round trips, at least %d "
+		       "requests)\n",
+		       s.plan.version, s.plan.round_trips, s.plan.requests);
+	}
+	buf_release(&problems);
+	buf_release(&out);
+	apply_session_close(&s);
+	return n ? EXIT_PREFLIGHT : EXIT_DONE;
+}

@@ -1,0 +1,43 @@
+/* cmd_status.c - `relapi status VERSION`: what is done, missing or in conflict. */
+#include <stdio.h>
+
+#include "apply.h"
+#include "commands.h"
+
+static const char status_help[] =
+    "usage: relapi status VERSION [--from RC] [--json] [-q] [-c FILE]\n"
+    "                     [--gitlab-url URL] [--github-url URL] [network flags]\n"
+    "\n"
+    "Reads every configured repository and reports, per repository and step\n"
+    "(commit, tag), whether it is done, missing or in conflict (a tag on\n"
+    "another commit, a file holding another value). Changes nothing.\n"
+    "\n"
+    "exit codes: 0 the release is complete, 1 something is missing or could\n"
+    "  not be read, 2 usage, configuration or version error, 4 conflict\n";
+
+int cmd_status(int argc, char **argv)
+{
+	struct apply_session s;
+	struct buf out;
+	int rc =
+	    apply_session_open(&s, argc, argv, RUNCTX_JSON | RUNCTX_FROM, status_help, 0);
+
+	if (rc >= 0) {
+		apply_session_close(&s);
+		return rc;
+	}
+	buf_init(&out);
+	if (s.x.out == RUNCTX_OUT_JSON)
+		output_plan_json(&s.plan, NULL, &out);
+	else if (s.x.out != RUNCTX_OUT_QUIET && !output_status_text(&s.plan, &out))
+		buf_printf(&out, "status %s: %s\n", s.plan.version,
+		           plan_complete(&s.plan) ? "complete" : "incomplete");
+	if (out.len)
+		fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
+	rc = apply_session_exit(&s);
+	if (rc == EXIT_DONE && !plan_complete(&s.plan))
+		rc = EXIT_FAILED;
+	apply_session_close(&s);
+	return rc;
+}

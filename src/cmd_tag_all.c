@@ -1,0 +1,103 @@
+/* cmd_tag_all.c - `relapi tag-all VERSION`: preflight, then apply the plan. */
+#include <stdio.h>
+#include <string.h>
+
+#include "apply.h"
+#include "commands.h"
+
+static const char tag_all_help[] =
+    "usage: relapi tag-all VERSION [--from RC] [--dry-run] [--json] [-q] [-c FILE]\n"
+    "                      [--gitlab-url URL] [--github-url URL] [network flags]\n"
+    "\n"
+    "Tags every configured repository with VERSION, making the configured file\n"
+    "edits first: all repositories at once; in each, one commit of every\n"
+    "edited file, then an annotated tag 'Release VERSION' on that commit's id.\n"
+    "Commit messages carry the trailer 'Release-Version: VERSION'. Runs the\n"
+    "preflight first and writes nothing when it finds a problem.\n"
+    "\n"
+    "For X.Y.Z-rc.N, stable-only repositories (the SDKs) are skipped.\n"
+    "Running it again does only what is missing: that is how an interrupted\n"
+    "run is completed. A tag already on another commit is never moved.\n"
+    "\n"
+    "  --from RC     promote release candidate RC: repositories without edits\n"
+    "                are tagged on the commit RC's tag points to, edits are made\n"
+    "                on top of it (without --from, branch heads are used)\n"
+    "  --dry-run     print the plan (as 'relapi plan') and change nothing\n"
+    "  --json        one JSON document at the end\n"
+    "  -q            no progress lines\n"
+    "Forge URLs: --gitlab-url/--github-url, RELAPI_GITLAB_URL or CI_SERVER_URL,\n"
+    "RELAPI_GITHUB_URL or GITHUB_API_URL. Tokens: GITLAB_TOKEN (or CI_JOB_TOKEN),\n"
+    "GITHUB_TOKEN or GH_TOKEN.\n"
+    "exit codes: 0 done, 1 a step failed (run again to complete), 2 usage,\n"
+    "  configuration or version error, 3 preflight problems, 4 conflict\n";
+
+static void summary(struct apply_session *s, const char *problems)
+{
+	struct buf out;
+	size_t made = 0, tagged = 0;
+
+	buf_init(&out);
+	if (s->x.out == RUNCTX_OUT_JSON) {
+		output_plan_json(&s->plan, problems, &out);
+		fwrite(out.data, 1, out.len, stdout);
+	} else if (s->x.out != RUNCTX_OUT_QUIET) {
+		for (size_t i = 0; i < s->plan.nrepos; i++) {
+			made += s->ap.repos[i].new_commit != NULL;
+			tagged += s->ap.repos[i].created_tag;
+		}
+		printf("tag-all %s: %s; %zu commit%s and %zu tag%s made\n",
+		       s->plan.version,
+		       plan_complete(&s->plan) ? "complete" : "incomplete", made,
+		       made == 1 ? "" : "s", tagged, tagged == 1 ? "" : "s");
+	}
+	buf_release(&out);
+}
+
+static int preflight_then_apply(struct apply_session *s)
+{
+	struct buf problems;
+	struct rerr err = {0};
+	size_t n;
+	int rc;
+
+	buf_init(&problems);
+	n = cmd_preflight_problems(s, &problems);
+	if (n) {
+		fprintf(
+		    stderr,
+		    "relapi tag-all: preflight found %zu problem%s; nothing written:\n%s",
+		    n, n == 1 ? "" : "s", problems.data);
+		rc = apply_session_exit(s) == EXIT_CONFLICT ? EXIT_CONFLICT
+		                                            : EXIT_PREFLIGHT;
+		summary(s, problems.data);
+		buf_release(&problems);
+		return rc;
+	}
+	buf_release(&problems);
+	if (apply_write(&s->ap, &err)) {
+		runctx_error(&s->x, err.msg);
+		return EXIT_FAILED;
+	}
+	output_end(&s->out);
+	summary(s, NULL);
+	rc = apply_session_exit(s);
+	return rc == EXIT_DONE && !plan_complete(&s->plan) ? EXIT_FAILED : rc;
+}
+
+int cmd_tag_all(int argc, char **argv)
+{
+	struct apply_session s;
+	unsigned flags = RUNCTX_JSON | RUNCTX_FROM | RUNCTX_DRY_RUN | RUNCTX_DIFFS;
+	int dry, rc;
+
+	/* --dry-run is `plan`: no token check */
+	dry = 0;
+	for (int i = 1; i < argc; i++)
+		dry |= !strcmp(argv[i], "--dry-run");
+	rc = apply_session_open(&s, argc, argv, flags, tag_all_help,
+	                        dry ? 0 : APPLY_CHECK_ACCESS | APPLY_PROGRESS);
+	if (rc < 0)
+		rc = s.x.dry_run ? cmd_plan_print(&s) : preflight_then_apply(&s);
+	apply_session_close(&s);
+	return rc;
+}

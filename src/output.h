@@ -1,0 +1,45 @@
+/*
+ * output.h - progress and results: live lines on a terminal, plain lines in
+ * CI or when not a terminal, nothing while running in JSON or quiet mode; and
+ * the plan/status documents as text or JSON.
+ */
+#ifndef RELAPI_OUTPUT_H
+#define RELAPI_OUTPUT_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "plan.h"
+#include "runctx.h"
+
+struct output {
+	enum runctx_out mode;
+	const struct plan *plan;
+	char **lines; /* live mode: the last line of each repository */
+	size_t n;
+	int drawn; /* live mode: lines on screen */
+};
+
+void output_init(struct output *o, enum runctx_out mode, const struct plan *p);
+void output_release(struct output *o);
+
+/* Repository i's state changed: "name: text" (plain) or its live line redrawn. */
+void output_repo(struct output *o, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Ends the live area (the lines stay on screen). */
+void output_end(struct output *o);
+
+/* The plan as text: per repository its state, steps and (with_diffs) diffs. */
+int output_plan_text(const struct plan *p, struct buf *out, int with_diffs);
+
+/*
+ * The plan as one JSON document; `problems` (may be NULL) adds a
+ * "problems" array (one string per line of it).
+ */
+int output_plan_json(const struct plan *p, const char *problems, struct buf *out);
+
+/* Status lines: per repository and step done / missing / conflict. */
+int output_status_text(const struct plan *p, struct buf *out);
+
+#endif
