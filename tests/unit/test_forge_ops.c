@@ -184,6 +184,35 @@ static void test_commit_three_files(void **state)
 	fh_reply_release(&back);
 }
 
+/* A 2 MB file: GitHub goes through the blobs API both ways (+1 request). */
+static void test_large_file(void **state)
+{
+	struct env *e = *state;
+	size_t n = 2 * 1024 * 1024;
+	char *big = malloc(n);
+	struct forge_file_change ch = {FORGE_CHANGE_CREATE, "big/data.bin", big, n, NULL};
+	struct fh_reply m = {0}, back = {0};
+	long seq;
+
+	for (size_t i = 0; i < n; i++)
+		big[i] = (char)('a' + (i * 7919) % 26);
+	seq = fh_request_seq(e->srv.url);
+	assert_int_equal(forge_commit_files(e->forge, e->fc->repo, e->fc->branch, NULL,
+	                                    "Big file", &ch, 1, fh_capture, &m),
+	                 0);
+	run(e, &m);
+	assert_int_equal(m.code, 0);
+	assert_true(fh_request_count(e->srv.url, seq, NULL) <=
+	            e->fc->max_commit_requests + 1);
+	read_file(e, e->fc->branch, "big/data.bin", &back);
+	assert_int_equal(back.code, 0);
+	assert_int_equal(back.len, n);
+	assert_memory_equal(back.data, big, n);
+	free(big);
+	fh_reply_release(&m);
+	fh_reply_release(&back);
+}
+
 /* A push between read and commit is a conflict, never an overwrite. */
 static void test_commit_stale(void **state)
 {
@@ -365,6 +394,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    BOTH(test_commit_three_files),
+	    BOTH(test_large_file),
 	    BOTH(test_commit_stale),
 	    BOTH(test_tags),
 	    BOTH(test_protected_tag),
