@@ -14,8 +14,8 @@ connections. Behaviour is chosen by the request path:
   /ratelimit/gitlab?times=K&reset=S  429 with RateLimit-Remaining: 0 and
                                RateLimit-Reset now+S (no Retry-After)
   /delay/MS                    wait MS milliseconds, then 200
-  /reset?times=K               close the connection without answering, K times
-                               per key (default always), then 200
+  /reset?times=K&close=1       reset the connection (close=1: close it) without
+                               answering, K times per key (default always), then 200
   /big/BYTES                   a body of BYTES bytes
   /redirect?to=URL&code=N      N (302) with Location: URL
   /echo                        the request's method, path, headers and body as JSON
@@ -186,9 +186,10 @@ class Handler(BaseHTTPRequestHandler):
         if not self.times_left(q, key):
             self.send(200, {"ok": True})
             return
-        # RST instead of FIN: linger on with a zero timeout.
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                   struct.pack("ii", 1, 0))
+        if q.get("close", ["0"])[0] != "1":
+            # RST instead of FIN: linger on with a zero timeout.
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
         self.close_connection = True
         self.connection.close()
 

@@ -477,6 +477,12 @@ static void test_connection_reset_retried(void **state)
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.attempts, 3);
 	result_release(&r);
+	/* closed without an answer: nothing came back */
+	snprintf(path, sizeof(path), "/reset?close=1&times=1&key=%s", key());
+	fetch(&o, "GET", path, NULL, NULL, 0, &r, NULL);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.attempts, 2);
+	result_release(&r);
 	/* a POST that reached the server is not replayed */
 	snprintf(path, sizeof(path), "/reset?times=1&key=%s", key());
 	fetch(&o, "POST", path, NULL, "{}", 0, &r, NULL);
