@@ -86,7 +86,7 @@ static int read_input(struct buf *b, const char *path)
 		        strerror(errno));
 	if (f != stdin)
 		fclose(f);
-	if (!rc && !b->data && buf_grow(b, 0))
+	if (!rc && !b->data && buf_append(b, "", 0))
 		rc = -1;
 	return rc;
 }
@@ -320,7 +320,7 @@ static int run_changelog(const struct edit_opts *o)
 		fprintf(stderr, "relapi edit: %s\n", err.msg);
 		goto out;
 	}
-	if (!out.data && buf_grow(&out, 0))
+	if (!out.data && buf_append(&out, "", 0))
 		goto out;
 	if (!o->quiet)
 		print_changelog(o->changelog, version, &res);

@@ -67,7 +67,7 @@ static int path_push(struct edit_path *p, struct buf *seg)
 	if (!nlen)
 		return -2;
 	p->seglen = nlen;
-	if (!seg->data && buf_grow(seg, 0))
+	if (!seg->data && buf_append(seg, "", 0))
 		return -2;
 	p->seg[p->n] = buf_detach(seg, &p->seglen[p->n]);
 	p->n++;

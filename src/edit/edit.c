@@ -75,7 +75,7 @@ static int apply_one(struct edit_result *out, struct buf *next, edit_set_fn set,
 	memset(ch, 0, sizeof(*ch));
 	buf_reset(next);
 	rc = set(ch, next, cur, curlen, fname, a, err);
-	if (rc == 0 && !next->data && buf_grow(next, 0))
+	if (rc == 0 && !next->data && buf_append(next, "", 0))
 		rc = rerr_set(err, RELAPI_ENOMEM, "out of memory editing '%s'", fname);
 	if (rc) {
 		edit_change_release(ch);

@@ -787,7 +787,7 @@ int edit_yaml_set(struct edit_change *ch, struct buf *out, const char *in, size_
 		              fname);
 		goto out;
 	}
-	if (split_doc(&key, &doc, a->key) || (!key.data && buf_grow(&key, 0))) {
+	if (split_doc(&key, &doc, a->key) || (!key.data && buf_append(&key, "", 0))) {
 		rc = rerr_set(err, RELAPI_ENOMEM, "out of memory editing '%s'", fname);
 		goto out;
 	}
