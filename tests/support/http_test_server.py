@@ -2,7 +2,7 @@
 """A scriptable HTTP/1.1 test server for the HTTP engine's tests.
 
 Prints "test server listening on http://127.0.0.1:PORT" once it accepts
-connections. Behaviour is chosen by the request path:
+connections (https:// with --tls-cert and --tls-key). Behaviour is chosen by the request path:
 
   /status/CODE?times=K&key=X   answer CODE K times per key (default: the path),
                                then 200; without times, always CODE
@@ -229,7 +229,7 @@ class Server(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         # clients closing or resetting connections are part of the tests
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+        if not isinstance(sys.exc_info()[1], OSError):  # resets, TLS alerts
             super().handle_error(request, client_address)
 
 
@@ -237,9 +237,19 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate")
+    ap.add_argument("--tls-key", help="the certificate's PEM private key")
     args = ap.parse_args()
     srv = Server((args.host, args.port), Handler)
-    print("test server listening on http://%s:%d" % (args.host, srv.server_address[1]),
+    scheme = "http"
+    if args.tls_cert:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(args.tls_cert, args.tls_key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
+                                     do_handshake_on_connect=False)
+        scheme = "https"
+    print("test server listening on %s://%s:%d" % (scheme, args.host, srv.server_address[1]),
           flush=True)
     try:
         srv.serve_forever()
