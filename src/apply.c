@@ -220,6 +220,11 @@ static int read_from(struct apply_repo *rr)
 	if (rr->read_rounds != 0 || !rr->owner->plan->from)
 		return 0;
 	rr->read_rounds = -1; /* base files, not tag files */
+	if (!crepo(rr)->nedits && a->from_commit) {
+		set_str(&rr->files_commit, a->from_commit); /* nothing to read */
+		read_judge(rr);
+		return 1;
+	}
 	rr->pending = 1;
 	read_files(rr, a->from_commit ? a->from_commit : crepo(rr)->branch);
 	read_done_one(rr);
@@ -487,7 +492,9 @@ static int repo_problems(const struct apply *a, size_t i, const struct version *
 
 	if (pr->state == PLAN_SKIPPED)
 		return 0;
-	if (pr->state == PLAN_ERROR || pr->state == PLAN_CONFLICT)
+	/* without a token, read errors only repeat the missing token */
+	if ((pr->state == PLAN_ERROR && ac->auth != CONFIG_AUTH_NONE) ||
+	    pr->state == PLAN_CONFLICT)
 		rc = rc || (++*n, buf_printf(out, "%s: %s\n", pr->cfg->name, pr->note));
 	if (rr->problem)
 		rc =
