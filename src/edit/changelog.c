@@ -145,6 +145,7 @@ struct cl_doc {
 	int has_title;
 	size_t title_next; /* past the title line */
 	const char *eol;   /* the title line's line end */
+	int fence_open;    /* a code fence runs to the end */
 };
 
 static int cl_add(struct cl_doc *d, size_t start, size_t v, size_t vlen)
@@ -196,6 +197,7 @@ static int cl_scan(struct cl_doc *d, const char *in, size_t len)
 	}
 	for (size_t i = 0; i < d->n; i++)
 		d->e[i].end = i + 1 < d->n ? d->e[i + 1].start : len;
+	d->fence_open = flen != 0;
 	return 0;
 }
 
@@ -414,6 +416,9 @@ static int cl_check_entry(size_t *start, const char *entry, size_t len,
 		rc = rerr_set(err, RELAPI_EINVAL,
 		              "entry for '%s' holds a second entry heading '## %.*s'",
 		              version, (int)ed.e[1].vlen, entry + ed.e[1].v);
+	else if (ed.fence_open)
+		rc = rerr_set(err, RELAPI_EINVAL,
+		              "entry for '%s' leaves a code fence open", version);
 	*start = pos;
 	cl_doc_release(&ed);
 	return rc;
@@ -436,6 +441,11 @@ int edit_changelog_insert(struct buf *out, struct changelog_result *res, const c
 	if (!rc && !d.has_title)
 		rc = rerr_set(err, RELAPI_EPARSE,
 		              "cannot find the '# Changelog' title in '%s'", fname);
+	if (!rc && !d.n && d.fence_open)
+		rc = rerr_set(err, RELAPI_EPARSE,
+		              "cannot insert into '%s': a code fence after the title is "
+		              "never closed",
+		              fname);
 	if (!rc && (rc = cl_check_entry(&estart, entry, entry_len, version, err)))
 		rerr_prefix(err, "'%s'", fname);
 	if (rc)
