@@ -15,6 +15,7 @@ const struct command relapi_commands[] = {
 	{"preflight", cmd_preflight, "check everything a release needs"},
 	{"tag-all", cmd_tag_all, "edit, commit and tag every repository"},
 	{"status", cmd_status, "show what is done, missing or in conflict"},
+	{"rollback", cmd_rollback, "undo what relapi did for a version"},
 	{"edit", cmd_edit, "edit a local file's values, preserving its format (offline)"},
 	{NULL, NULL, NULL},
 };

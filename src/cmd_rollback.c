@@ -1,0 +1,404 @@
+/* cmd_rollback.c - `relapi rollback VERSION`: undo what relapi did, only that. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "commands.h"
+
+static const char rollback_help[] =
+    "usage: relapi rollback VERSION [--yes] [-c FILE] [--gitlab-url URL]\n"
+    "                       [--github-url URL] [network flags]\n"
+    "\n"
+    "Shows what relapi did for VERSION and would undo; with --yes undoes it:\n"
+    "in each repository whose tag VERSION relapi created (annotated, message\n"
+    "'Release VERSION'), the files its own commit changed (the tag's commit,\n"
+    "carrying the trailer 'Release-Version: VERSION') are restored in a new\n"
+    "commit 'Revert release VERSION', then the tag is deleted. History is\n"
+    "never rewritten. A tag relapi did not create is left alone and reported;\n"
+    "a file changed again since the release is not overwritten.\n"
+    "\n"
+    "exit codes: 0 done (or nothing to undo), 1 a step failed (run again),\n"
+    "  2 usage, configuration or version error, 4 something relapi did not\n"
+    "  create was left alone\n";
+
+/* ---- per repository ------------------------------------------------------- */
+
+enum rb_slot { RB_PARENT, RB_RELEASE, RB_HEAD, RB_NSLOTS };
+
+struct rb_file {
+	const char *path;
+	char *data[RB_NSLOTS];
+	size_t len[RB_NSLOTS];
+	int found[RB_NSLOTS];
+	char *head_base;
+};
+
+struct rb_repo {
+	struct apply_session *s;
+	size_t idx;
+	char *tag_message; /* the tag's message, when the listing did not give it */
+	int own_tag;       /* the tag is relapi's: delete it */
+	int foreign;       /* a tag relapi did not create: left alone */
+	char *commit;      /* the tag's commit */
+	int own_commit;    /* that commit carries relapi's trailer */
+	char *parent;
+	struct rb_file *files;
+	size_t nfiles;
+	int restore; /* files to restore in the revert commit */
+	char *note;
+	int failed;
+};
+
+static void rb_note(struct rb_repo *r, const char *msg, int failed)
+{
+	if (!r->note)
+		r->note = strdup(msg);
+	r->failed |= failed;
+}
+
+static const struct config_repo *rb_cfg(const struct rb_repo *r)
+{
+	return r->s->plan.repos[r->idx].cfg;
+}
+
+static struct forge *rb_forge(const struct rb_repo *r)
+{
+	return runctx_forge(&r->s->x, rb_cfg(r));
+}
+
+/* ---- phase 1: which tag and commit are relapi's ------------------------------- */
+
+static void on_tag(const struct forge_reply *rep, void *payload)
+{
+	struct rb_repo *r = payload;
+
+	if (rep->err.code)
+		return rb_note(r, rep->err.msg, 1);
+	if (rep->tag->message)
+		r->tag_message = strdup(rep->tag->message);
+}
+
+/* Tag listings may leave messages out (GitHub): read those tags. */
+static void load_tag(struct rb_repo *r)
+{
+	const struct plan_actual *a = &r->s->ap.repos[r->idx].act;
+
+	if (a->tag && !a->tag->message &&
+	    forge_get_tag(rb_forge(r), rb_cfg(r)->path, a->tag->name, on_tag, r))
+		rb_note(r, "cannot queue the tag read", 1);
+}
+
+static void judge_tag(struct rb_repo *r)
+{
+	const struct plan_actual *a = &r->s->ap.repos[r->idx].act;
+	const char *want = r->s->plan.repos[r->idx].tag_message;
+	const char *have = a->tag && a->tag->message ? a->tag->message : r->tag_message;
+	char msg[512];
+
+	if (!a->tag)
+		return;
+	r->commit = strdup(a->tag->commit_id);
+	if (have && want && !strncmp(have, want, strlen(want)) &&
+	    strspn(have + strlen(want), "\n") == strlen(have + strlen(want))) {
+		r->own_tag = 1;
+		return;
+	}
+	r->foreign = 1;
+	snprintf(msg, sizeof(msg),
+	         "tag '%s' on %.12s was not created by relapi: left alone",
+	         r->s->plan.version, a->tag->commit_id);
+	rb_note(r, msg, 0);
+}
+
+static void on_compare(const struct forge_reply *rep, void *payload)
+{
+	struct rb_repo *r = payload;
+	const struct forge_compare *c = rep->compare;
+	const struct forge_commit *last;
+
+	if (rep->err.code)
+		return rb_note(r, rep->err.msg, 1);
+	if (!c->n)
+		return;
+	last = &c->commits[c->n - 1];
+	if (strcmp(last->id, r->commit) ||
+	    !plan_message_has_trailer(last->body, r->s->plan.version))
+		return;
+	r->own_commit = 1;
+	r->parent = strdup(c->n >= 2 ? c->commits[c->n - 2].id : "");
+}
+
+/* The previous release tag of the repository (the compare base). */
+static const char *previous_tag(const struct plan_actual *a, const char *version)
+{
+	struct version v, prev;
+	char buf[VERSION_MAX];
+
+	if (version_parse(&v, version, NULL) ||
+	    !version_previous(&prev, &v, (const char *const *)a->tags, a->ntags))
+		return NULL;
+	version_format(buf, sizeof(buf), &prev);
+	for (size_t i = 0; i < a->ntags; i++)
+		if (!strcmp(a->tags[i], buf))
+			return a->tags[i];
+	return NULL;
+}
+
+static void find_commit(struct rb_repo *r)
+{
+	const struct plan_actual *a = &r->s->ap.repos[r->idx].act;
+	const char *prev = previous_tag(a, r->s->plan.version);
+
+	if (!r->own_tag || !rb_cfg(r)->nedits)
+		return;
+	if (!prev)
+		return rb_note(r, "no earlier release tag to compare with", 1);
+	if (forge_compare(rb_forge(r), rb_cfg(r)->path, prev, r->commit, on_compare, r))
+		rb_note(r, "cannot queue the comparison", 1);
+}
+
+/* ---- phase 2: the files before, at and after the release ------------------------- */
+
+struct rb_read {
+	struct rb_repo *r;
+	size_t file;
+	enum rb_slot slot;
+};
+
+static void on_rb_file(const struct forge_reply *rep, void *payload)
+{
+	struct rb_read *rd = payload;
+	struct rb_file *f = &rd->r->files[rd->file];
+
+	if (rep->err.code == 0) {
+		f->data[rd->slot] = forge_reply_take_file(rep, &f->len[rd->slot]);
+		f->found[rd->slot] = f->data[rd->slot] != NULL;
+		if (rd->slot == RB_HEAD && rep->file->base)
+			f->head_base = strdup(rep->file->base);
+	} else if (rep->err.code != RELAPI_ENOTFOUND) {
+		rb_note(rd->r, rep->err.msg, 1);
+	}
+	free(rd);
+}
+
+static void read_slot(struct rb_repo *r, size_t i, enum rb_slot slot, const char *ref)
+{
+	struct rb_read *rd = calloc(1, sizeof(*rd));
+
+	if (!rd)
+		return rb_note(r, "out of memory", 1);
+	rd->r = r;
+	rd->file = i;
+	rd->slot = slot;
+	if (forge_read_file(rb_forge(r), rb_cfg(r)->path, ref, r->files[i].path,
+	                    on_rb_file, rd)) {
+		free(rd);
+		rb_note(r, "cannot queue a file read", 1);
+	}
+}
+
+static void read_versions(struct rb_repo *r)
+{
+	const struct config_repo *c = rb_cfg(r);
+
+	if (!r->own_commit || !r->parent[0])
+		return;
+	r->files = calloc(c->nedits, sizeof(*r->files));
+	for (size_t j = 0; r->files && j < c->nedits; j++) {
+		size_t k;
+		for (k = 0; k < r->nfiles && strcmp(r->files[k].path, c->edits[j].file);
+		     k++)
+			;
+		if (k < r->nfiles)
+			continue;
+		r->files[r->nfiles].path = c->edits[j].file;
+		read_slot(r, r->nfiles, RB_PARENT, r->parent);
+		read_slot(r, r->nfiles, RB_RELEASE, r->commit);
+		read_slot(r, r->nfiles, RB_HEAD, c->branch);
+		r->nfiles++;
+	}
+}
+
+static int same(const struct rb_file *f, enum rb_slot a, enum rb_slot b)
+{
+	return f->found[a] && f->found[b] && f->len[a] == f->len[b] &&
+	       !memcmp(f->data[a], f->data[b], f->len[a]);
+}
+
+/* Which files to restore: those still as the release left them. */
+static void judge_files(struct rb_repo *r)
+{
+	char msg[512];
+
+	for (size_t i = 0; i < r->nfiles; i++) {
+		struct rb_file *f = &r->files[i];
+		if (same(f, RB_HEAD, RB_PARENT))
+			continue; /* already restored */
+		if (!same(f, RB_HEAD, RB_RELEASE)) {
+			snprintf(msg, sizeof(msg),
+			         "'%s' changed since the release: not restored", f->path);
+			rb_note(r, msg, 0);
+			r->foreign = 1;
+			continue;
+		}
+		r->restore++;
+	}
+}
+
+/* ---- phase 3 and 4: revert commit, then delete the tag ----------------------------- */
+
+static void on_reverted(const struct forge_reply *rep, void *payload)
+{
+	struct rb_repo *r = payload;
+
+	if (rep->err.code)
+		return rb_note(r, rep->err.msg, 1);
+	printf("%s: committed %.12s (Revert release %s)\n", rb_cfg(r)->name,
+	       rep->commit_id, r->s->plan.version);
+}
+
+static void revert(struct rb_repo *r)
+{
+	struct forge_file_change *ch = calloc(r->nfiles + 1, sizeof(*ch));
+	char msg[256];
+	size_t n = 0;
+
+	if (!ch)
+		return rb_note(r, "out of memory", 1);
+	for (size_t i = 0; i < r->nfiles; i++) {
+		struct rb_file *f = &r->files[i];
+		if (same(f, RB_HEAD, RB_PARENT) || !same(f, RB_HEAD, RB_RELEASE))
+			continue;
+		ch[n].action = FORGE_CHANGE_UPDATE;
+		ch[n].path = f->path;
+		ch[n].data = f->data[RB_PARENT];
+		ch[n].len = f->len[RB_PARENT];
+		ch[n++].base = f->head_base;
+	}
+	snprintf(msg, sizeof(msg), "Revert release %s", r->s->plan.version);
+	if (n && forge_commit_files(rb_forge(r), rb_cfg(r)->path, rb_cfg(r)->branch, NULL,
+	                            msg, ch, n, on_reverted, r))
+		rb_note(r, "cannot queue the revert commit", 1);
+	free(ch);
+}
+
+static void on_deleted(const struct forge_reply *rep, void *payload)
+{
+	struct rb_repo *r = payload;
+
+	if (rep->err.code)
+		return rb_note(r, rep->err.msg, 1);
+	printf("%s: deleted tag %s\n", rb_cfg(r)->name, r->s->plan.version);
+}
+
+/* ---- the command ----------------------------------------------------------------------
+ */
+
+static void describe(struct rb_repo *r)
+{
+	const char *name = rb_cfg(r)->name, *v = r->s->plan.version;
+
+	if (r->restore)
+		printf("%s: restore %d file%s changed by %.12s in a commit 'Revert "
+		       "release %s'\n",
+		       name, r->restore, r->restore == 1 ? "" : "s", r->commit, v);
+	if (r->own_tag)
+		printf("%s: delete tag %s (on %.12s)\n", name, v, r->commit);
+	if (r->note)
+		printf("%s: %s\n", name, r->note);
+}
+
+static int run_phase(struct apply_session *s, struct rb_repo *rb,
+                     void (*fn)(struct rb_repo *))
+{
+	struct rerr err = {0};
+
+	for (size_t i = 0; i < s->plan.nrepos; i++)
+		if (!rb[i].failed && s->plan.repos[i].state != PLAN_SKIPPED)
+			fn(&rb[i]);
+	if (http_engine_run(s->x.engine, &err)) {
+		runctx_error(&s->x, err.msg);
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+static void delete_tag(struct rb_repo *r)
+{
+	if (r->own_tag && forge_delete_tag(rb_forge(r), rb_cfg(r)->path,
+	                                   r->s->plan.version, on_deleted, r))
+		rb_note(r, "cannot queue the tag deletion", 1);
+}
+
+static int rollback(struct apply_session *s, struct rb_repo *rb)
+{
+	int rc = run_phase(s, rb, load_tag);
+	size_t todo = 0;
+
+	rc = rc ? rc : run_phase(s, rb, judge_tag);
+	rc = rc ? rc : run_phase(s, rb, find_commit);
+	rc = rc ? rc : run_phase(s, rb, read_versions);
+	rc = rc ? rc : run_phase(s, rb, judge_files);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < s->plan.nrepos; i++) {
+		describe(&rb[i]);
+		todo += rb[i].own_tag || rb[i].restore;
+	}
+	if (!todo)
+		printf("rollback %s: nothing relapi did is left to undo\n",
+		       s->plan.version);
+	else if (!s->x.yes)
+		printf("rollback %s: run again with --yes to undo the above\n",
+		       s->plan.version);
+	if (todo && s->x.yes) {
+		rc = run_phase(s, rb, revert);
+		rc = rc ? rc : run_phase(s, rb, delete_tag);
+	}
+	for (size_t i = 0; !rc && i < s->plan.nrepos; i++) {
+		if (rb[i].failed)
+			fprintf(stderr, "relapi rollback: %s: %s\n", rb_cfg(&rb[i])->name,
+			        rb[i].note);
+		rc = rb[i].failed ? EXIT_FAILED : rc;
+	}
+	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
+		rc = rb[i].foreign ? EXIT_CONFLICT : 0;
+	return rc;
+}
+
+static void rb_free(struct rb_repo *rb, size_t n)
+{
+	for (size_t i = 0; rb && i < n; i++) {
+		for (size_t k = 0; k < rb[i].nfiles; k++) {
+			for (int s = 0; s < RB_NSLOTS; s++)
+				free(rb[i].files[k].data[s]);
+			free(rb[i].files[k].head_base);
+		}
+		free(rb[i].files);
+		free(rb[i].commit);
+		free(rb[i].tag_message);
+		free(rb[i].parent);
+		free(rb[i].note);
+	}
+	free(rb);
+}
+
+int cmd_rollback(int argc, char **argv)
+{
+	struct apply_session s;
+	struct rb_repo *rb = NULL;
+	int rc = apply_session_open(&s, argc, argv, RUNCTX_YES, rollback_help, 0);
+
+	if (rc < 0) {
+		rb = calloc(s.plan.nrepos + 1, sizeof(*rb));
+		for (size_t i = 0; rb && i < s.plan.nrepos; i++) {
+			rb[i].s = &s;
+			rb[i].idx = i;
+		}
+		rc = rb ? rollback(&s, rb) : EXIT_FAILED;
+	}
+	rb_free(rb, s.plan.nrepos);
+	apply_session_close(&s);
+	return rc;
+}
