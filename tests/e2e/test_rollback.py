@@ -1,0 +1,60 @@
+"""rollback end to end: restores files byte for byte, removes relapi's tags,
+leaves alone what relapi did not create."""
+
+import unittest
+
+from release_env import EDITED, GITLAB_COMPONENTS, SDKS, Forge, last_seq, run, writes
+
+
+class RollbackTest(unittest.TestCase):
+    def setUp(self):
+        self.forge = Forge()
+        self.forge.start()
+        self.addCleanup(self.forge.stop)
+
+    def files(self):
+        return {(repo, p): self.forge.file(repo, branch, p)
+                for repo, (branch, paths) in EDITED.items() for p in paths}
+
+    def test_rollback_restores_every_file_and_removes_tags(self):
+        before = self.files()
+        self.assertEqual(run(self.forge, "tag-all", "8.0.6").code, 0)
+        self.assertNotEqual(before, self.files())
+        seq = last_seq(self.forge)
+        show = run(self.forge, "rollback", "8.0.6")
+        self.assertEqual(show.code, 0, show)
+        self.assertIn("waldur-helm: restore 2 files", show.out)
+        self.assertIn("run again with --yes", show.out)
+        self.assertEqual(writes(self.forge, seq), [])
+        r = run(self.forge, "rollback", "8.0.6", "--yes")
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(before, self.files())
+        state = self.forge.state()["repos"]
+        for repo in GITLAB_COMPONENTS + SDKS:
+            self.assertNotIn("8.0.6", state[repo]["tags"], repo)
+            self.assertIn("8.0.5", state[repo]["tags"], repo)
+        again = run(self.forge, "rollback", "8.0.6", "--yes")
+        self.assertEqual(again.code, 0, again)
+        self.assertIn("nothing relapi did is left to undo", again.out)
+        # the release can be cut again afterwards
+        self.assertEqual(run(self.forge, "tag-all", "8.0.6").code, 0)
+
+    def test_foreign_tag_is_left_alone(self):
+        self.assertEqual(run(self.forge, "tag-all", "8.0.6-rc.1").code, 0)
+        # someone replaced relapi's tag in homeport with a lightweight one of their own
+        path = "/projects/waldur%2Fwaldur-homeport/repository/tags"
+        commit = self.forge.state()["repos"]["waldur/waldur-homeport"]["tags"]["8.0.6-rc.1"]["commit"]
+        self.assertEqual(self.forge.gitlab("DELETE", path + "/8.0.6-rc.1").status, 204)
+        resp = self.forge.gitlab("POST", path, {"tag_name": "8.0.6-rc.1", "ref": commit})
+        self.assertEqual(resp.status, 201, resp)
+        r = run(self.forge, "rollback", "8.0.6-rc.1", "--yes")
+        self.assertEqual(r.code, 4, r)
+        self.assertIn("waldur-homeport: tag '8.0.6-rc.1' on", r.out)
+        self.assertIn("was not created by relapi: left alone", r.out)
+        state = self.forge.state()["repos"]
+        self.assertIn("8.0.6-rc.1", state["waldur/waldur-homeport"]["tags"])
+        self.assertNotIn("8.0.6-rc.1", state["waldur/waldur-helm"]["tags"])
+
+
+if __name__ == "__main__":
+    unittest.main()
