@@ -337,6 +337,11 @@ static int repo_message(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	return get_tmpl(x, n, k, &((struct config_repo *)o)->message);
 }
 
+static int repo_title(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_repo *)o)->title);
+}
+
 static const char *const role_names[] = {"component", "sdk", "docs"};
 
 static int repo_role(struct ctx *x, yaml_node_t *n, const char *k, void *o)
@@ -382,7 +387,7 @@ static const struct field repo_fields[] = {
     {"path", 1, repo_path},   {"branch", 1, repo_branch},
     {"role", 0, repo_role},   {"stable_only", 0, repo_stable},
     {"tag", 0, repo_tag},     {"message", 0, repo_message},
-    {"edits", 0, repo_edits},
+    {"edits", 0, repo_edits}, {"title", 0, repo_title},
 };
 
 static int parse_repos(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
@@ -492,10 +497,67 @@ static int rel_publiccode(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	return get_str(x, n, k, &((struct config *)o)->publiccode);
 }
 
+/* ---- release flow: openapi, docs deployment, sdk releases, generator ---- */
+
+static int oa_repo(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_openapi *)o)->repo);
+}
+static int oa_job(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config_openapi *)o)->job);
+}
+static int oa_artifact(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_tmpl(x, n, k, &((struct config_openapi *)o)->artifact);
+}
+static int oa_target(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_tmpl(x, n, k, &((struct config_openapi *)o)->target);
+}
+
+static const struct field openapi_fields[] = {
+    {"repository", 1, oa_repo},
+    {"job", 1, oa_job},
+    {"artifact", 1, oa_artifact},
+    {"target", 1, oa_target},
+};
+
+static int rel_openapi(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	struct config *c = o;
+
+	(void)k;
+	c->openapi.line = line_of(n);
+	return map_walk(x, n, "openapi", openapi_fields, NF(openapi_fields), &c->openapi);
+}
+
+static int rel_docs_deploy(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	struct config *c = o;
+
+	(void)k;
+	if (!c->docs_deploy && !(c->docs_deploy = calloc(1, sizeof(*c->docs_deploy))))
+		return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+	c->docs_deploy->line = line_of(n);
+	return map_walk(x, n, "docs_deploy", pipe_fields, NF(pipe_fields), c->docs_deploy);
+}
+
+static int rel_sdk_releases(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_bool(x, n, k, &((struct config *)o)->sdk_releases);
+}
+static int rel_generator(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return get_str(x, n, k, &((struct config *)o)->generator);
+}
+
 static const struct field release_fields[] = {
     {"tag_message", 0, rel_tag_message}, {"docs", 0, rel_docs},
     {"changelog", 0, rel_changelog},     {"publiccode", 0, rel_publiccode},
     {"test_pipelines", 0, rel_tests},
+    {"openapi", 0, rel_openapi},         {"docs_deploy", 0, rel_docs_deploy},
+    {"sdk_releases", 0, rel_sdk_releases}, {"changelog_generator", 0, rel_generator},
 };
 
 static int parse_release(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
@@ -534,6 +596,14 @@ static int check_refs(struct ctx *x, struct config *c)
 			    x->err, RELAPI_EINVAL,
 			    "%s:%d: test pipeline names unknown repository '%s'",
 			    x->source, c->tests[i].line, c->tests[i].repo);
+	if (c->openapi.repo && !config_repo_find(c, c->openapi.repo))
+		return rerr_set(x->err, RELAPI_EINVAL,
+		                "%s:%d: openapi names unknown repository '%s'", x->source,
+		                c->openapi.line, c->openapi.repo);
+	if (c->docs_deploy && !config_repo_find(c, c->docs_deploy->repo))
+		return rerr_set(x->err, RELAPI_EINVAL,
+		                "%s:%d: docs_deploy names unknown repository '%s'",
+		                x->source, c->docs_deploy->line, c->docs_deploy->repo);
 	if (c->docs_repo && !config_repo_find(c, c->docs_repo))
 		return rerr_set(x->err, RELAPI_EINVAL,
 		                "%s: release.docs names unknown repository '%s'",
@@ -645,6 +715,7 @@ static void repo_release(struct config_repo *r)
 	free(r->path);
 	free(r->branch);
 	free(r->message);
+	free(r->title);
 	for (size_t j = 0; j < r->nedits; j++) {
 		free(r->edits[j].file);
 		free(r->edits[j].key);
@@ -653,10 +724,30 @@ static void repo_release(struct config_repo *r)
 	free(r->edits);
 }
 
+static void pipeline_release(struct config_pipeline *p)
+{
+	free(p->repo);
+	free(p->ref);
+	free(p->workflow);
+	for (size_t j = 0; j < p->nvars; j++) {
+		free(p->vars[j].key);
+		free(p->vars[j].value);
+	}
+	free(p->vars);
+}
+
 void config_release(struct config *c)
 {
 	if (!c)
 		return;
+	if (c->docs_deploy)
+		pipeline_release(c->docs_deploy);
+	free(c->docs_deploy);
+	free(c->openapi.repo);
+	free(c->openapi.job);
+	free(c->openapi.artifact);
+	free(c->openapi.target);
+	free(c->generator);
 	for (size_t i = 0; i < c->nforges; i++) {
 		free(c->forges[i].name);
 		free(c->forges[i].url);
@@ -837,6 +928,7 @@ static int write_repo(struct buf *b, const struct config_repo *r)
 	                     config_role_name(r->role), r->stable_only ? "true" : "false",
 	                     r->tag ? "true" : "false");
 	rc = rc || put_kv(b, "    ", "message", r->message);
+	rc = rc || put_kv(b, "    ", "title", r->title);
 	if (!rc && r->nedits)
 		rc = buf_puts(b, "    edits:\n");
 	for (size_t i = 0; !rc && i < r->nedits; i++) {
@@ -863,6 +955,33 @@ static int write_pipeline(struct buf *b, const struct config_pipeline *p)
 	return rc ? RELAPI_ENOMEM : 0;
 }
 
+/* openapi, docs_deploy, sdk_releases, changelog_generator */
+static int write_release_flow(const struct config *c, struct buf *out, struct rerr *err)
+{
+	int rc = 0;
+
+	if (c->openapi.repo) {
+		rc = buf_puts(out, "  openapi:\n");
+		rc = rc || put_kv(out, "    ", "repository", c->openapi.repo);
+		rc = rc || put_kv(out, "    ", "job", c->openapi.job);
+		rc = rc || put_kv(out, "    ", "artifact", c->openapi.artifact);
+		rc = rc || put_kv(out, "    ", "target", c->openapi.target);
+	}
+	if (!rc && c->docs_deploy) {
+		const struct config_pipeline *p = c->docs_deploy;
+		rc = buf_puts(out, "  docs_deploy:\n");
+		rc = rc || put_kv(out, "    ", "repository", p->repo);
+		rc = rc || put_kv(out, "    ", "ref", p->ref);
+		rc = rc || put_kv(out, "    ", "workflow", p->workflow);
+		rc = rc || (p->nvars && buf_puts(out, "    variables:\n"));
+		for (size_t i = 0; !rc && i < p->nvars; i++)
+			rc = put_kv(out, "      ", p->vars[i].key, p->vars[i].value);
+	}
+	rc = rc || buf_printf(out, "  sdk_releases: %s\n", c->sdk_releases ? "true" : "false");
+	rc = rc || put_kv(out, "  ", "changelog_generator", c->generator);
+	return rc ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
+}
+
 int config_write(const struct config *c, struct buf *out, struct rerr *err)
 {
 	int rc =
@@ -882,7 +1001,8 @@ int config_write(const struct config *c, struct buf *out, struct rerr *err)
 		rc = buf_puts(out, "  test_pipelines:\n");
 	for (size_t i = 0; !rc && i < c->ntests; i++)
 		rc = write_pipeline(out, &c->tests[i]);
-	return rc ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
+	return rc ? rerr_set(err, RELAPI_ENOMEM, "out of memory")
+	          : write_release_flow(c, out, err);
 }
 
 /* ---- access: URL and token ------------------------------------------------------- */

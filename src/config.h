@@ -22,6 +22,8 @@
  *       tag: true                # create the release tag
  *       message: TEMPLATE        # commit message, default "Set target version to
  * {version}" edits:                   # file edits, made in one commit
+ *       title: TEXT              # display name in the changelog, default from
+ *                                # the name (waldur-helm -> Waldur Helm)
  *         - file: PATH           # required
  *           kind: yaml|json|toml|dotenv  # default: from the file name
  *           key: KEY.PATH        # required, kind-specific key syntax
@@ -37,6 +39,15 @@
  *         ref: REF               # default: the repository's branch
  *         workflow: FILE         # GitHub workflow_dispatch target
  *         variables: {KEY: TEMPLATE, ...}
+ *     openapi:                   # schema committed to the docs (stable only)
+ *       repository: NAME         # required; its pipeline on the new tag
+ *       job: NAME                # required, the job with the artifact
+ *       artifact: TEMPLATE       # required, the artifact path in that job
+ *       target: TEMPLATE         # required, the path in the docs repository
+ *     docs_deploy:               # versioned docs deployment (stable only),
+ *       repository: NAME         #   as a test pipeline entry
+ *     sdk_releases: false        # GitHub releases of the sdk repositories
+ *     changelog_generator: CMD   # drafts the changelog entry (relapi prepare)
  *
  * Templates may use {version} and {date} (YYYY-MM-DD, UTC) only.
  */
@@ -93,6 +104,7 @@ struct config_repo {
 	int stable_only;
 	int tag;
 	char *message; /* template */
+	char *title;   /* display name, or NULL */
 	struct config_edit *edits;
 	size_t nedits;
 	int line;
@@ -112,6 +124,14 @@ struct config_pipeline {
 	int line;
 };
 
+struct config_openapi {
+	char *repo; /* NULL: no openapi stage */
+	char *job;
+	char *artifact; /* template */
+	char *target;   /* template */
+	int line;
+};
+
 struct config {
 	char *source; /* the file name, or "(embedded)" */
 	struct config_forge *forges;
@@ -124,6 +144,10 @@ struct config {
 	char *publiccode;
 	struct config_pipeline *tests;
 	size_t ntests;
+	struct config_openapi openapi;
+	struct config_pipeline *docs_deploy; /* NULL: none */
+	int sdk_releases;
+	char *generator; /* changelog_generator, or NULL */
 };
 
 /*
