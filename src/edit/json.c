@@ -154,6 +154,15 @@ static int simple_escape(struct jscan *sc, struct buf *dec)
 	return 0;
 }
 
+/* The bytes that end a run of plain string content: '"', '\\', controls. */
+static const unsigned char string_stop[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
+};
+
 /* Scans a string at sc->pos ('"'); decodes it into dec when not NULL. */
 static int scan_string(struct jscan *sc, struct buf *dec)
 {
@@ -163,8 +172,7 @@ static int scan_string(struct jscan *sc, struct buf *dec)
 	sc->pos++;
 	for (;;) {
 		run = sc->pos;
-		while (run < sc->len && sc->s[run] != '"' && sc->s[run] != '\\' &&
-		       (unsigned char)sc->s[run] >= 0x20)
+		while (run < sc->len && !string_stop[(unsigned char)sc->s[run]])
 			run++;
 		if (dec && buf_append(dec, sc->s + sc->pos, run - sc->pos))
 			return nomem(sc);
@@ -482,21 +490,83 @@ static int encode_string(struct buf *b, const char *v)
 	return rc ? rc : buf_append(b, "\"", 1);
 }
 
-/* ---- the edit ----------------------------------------------------------- */
+/* ---- cJSON's confirmation ----------------------------------------------- */
+
+/*
+ * cJSON allocates every node and string on its own; for an 8 MB lockfile the
+ * allocator, not the parse, is the cost. While the check runs, cJSON's hooks
+ * point at a bump arena released in one go (relapi is single-threaded and
+ * nothing else uses cJSON meanwhile); they are reset to malloc/free after.
+ */
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+static struct arena_block *arena;
+static int arena_failed;
+
+static void *arena_malloc(size_t n)
+{
+	size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t);
+	struct arena_block *b = arena;
+	void *p;
+
+	if (!b || b->cap - b->used < need) {
+		size_t cap = need > 65536 ? need : 65536; /* units of max_align_t */
+
+		if (!(b = malloc(sizeof(*b) + cap * sizeof(max_align_t)))) {
+			arena_failed = 1;
+			return NULL;
+		}
+		b->next = arena;
+		b->used = 0;
+		b->cap = cap;
+		arena = b;
+	}
+	p = b->data + b->used;
+	b->used += need;
+	return p;
+}
+
+static void arena_free(void *p)
+{
+	(void)p;
+}
+
+static void arena_release(void)
+{
+	while (arena) {
+		struct arena_block *next = arena->next;
+
+		free(arena);
+		arena = next;
+	}
+}
 
 static int check_cjson(struct jscan *sc)
 {
+	cJSON_Hooks hooks = {arena_malloc, arena_free};
 	const char *end = NULL;
-	cJSON *doc = cJSON_ParseWithLengthOpts(sc->s, sc->len, &end, 0);
+	cJSON *doc;
 
+	arena_failed = 0;
+	cJSON_InitHooks(&hooks);
+	doc = cJSON_ParseWithLengthOpts(sc->s, sc->len, &end, 0);
+	cJSON_InitHooks(NULL);
+	arena_release();
+	if (!doc && arena_failed)
+		return nomem(sc);
 	if (!doc)
 		return rerr_set(
 		    sc->err, RELAPI_EPARSE, "cannot parse '%s' as json (line %d)",
 		    sc->fname,
 		    edit_line_at(sc->s, sc->len, end ? (size_t)(end - sc->s) : 0));
-	cJSON_Delete(doc);
 	return 0;
 }
+
+/* ---- the edit ----------------------------------------------------------- */
 
 static int locate(struct jscan *sc)
 {
