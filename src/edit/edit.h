@@ -70,6 +70,20 @@ typedef int (*edit_set_fn)(struct edit_change *ch, struct buf *out, const char *
                            size_t len, const char *fname, const struct edit_assign *a,
                            struct rerr *err);
 
+/*
+ * YAML: key = dotted mapping path from the document root, `KEY[N]` for
+ * document N (0-based; default the first). Plain, '...' and "..." styles are
+ * kept; a plain value whose new text would resolve to another YAML 1.1/1.2
+ * type (1.10, true, null, 0x1F, ~, yes/no/on/off, dates) is double-quoted, as
+ * is one that cannot be written plain. Refused: an alias or block scalar at
+ * the path, duplicate keys on the path, an empty value. The output is parsed
+ * again to confirm the new value sits at the path.
+ *
+ * JSON: key = path of object members (`packages."".version`). The new value is
+ * written as a JSON string, except that a number (true/false, null) stays one
+ * when the new text is one. Refused: duplicate keys on the path, an object or
+ * array at the path. The document is checked by the scanner and by cJSON.
+ */
 int edit_yaml_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
                   const char *fname, const struct edit_assign *a, struct rerr *err);
 int edit_json_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,

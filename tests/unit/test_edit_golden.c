@@ -309,12 +309,132 @@ static void test_big_lockfile(void **state)
 	free(want);
 }
 
+/* ---- the kind table, edit_apply, key paths ------------------------------ */
+
+static void test_kinds(void **state)
+{
+	static const struct {
+		const char *path;
+		enum edit_kind kind;
+	} names[] = {
+	    {"waldur/Chart.yaml", EDIT_YAML},
+	    {"publiccode.yml", EDIT_YAML},
+	    {"a/package-lock.json", EDIT_JSON},
+	    {"pyproject.toml", EDIT_TOML},
+	    {".env", EDIT_DOTENV},
+	    {"x/.env.example", EDIT_DOTENV},
+	    {"prod.env", EDIT_DOTENV},
+	    {"CHANGELOG.md", EDIT_KIND_NONE},
+	    {"yaml", EDIT_KIND_NONE},
+	    {"dir.yaml/file", EDIT_KIND_NONE},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_int_equal(edit_kind_from_filename(names[i].path), names[i].kind);
+	for (int k = 0; k < EDIT_KIND_COUNT; k++)
+		assert_int_equal(edit_kind_parse(edit_kind_name((enum edit_kind)k)), k);
+	assert_int_equal(edit_kind_parse("xml"), EDIT_KIND_NONE);
+	assert_int_equal(edit_kind_parse(NULL), EDIT_KIND_NONE);
+	assert_string_equal(edit_kind_name(EDIT_KIND_NONE), "none");
+}
+
+static void test_apply_sequence(void **state)
+{
+	const char *in = "a: 1.0.0\nb: \"x\"\n";
+	const struct edit_assign a[] = {{"a", "1.0.10", EDIT_QUOTE_KEEP},
+	                                {"b", "yy", EDIT_QUOTE_KEEP},
+	                                {"a", "1.0.10", EDIT_QUOTE_KEEP}};
+	struct edit_result r;
+	struct rerr err;
+
+	(void)state;
+	edit_result_init(&r);
+	rerr_clear(&err);
+	assert_int_equal(edit_apply(&r, EDIT_YAML, "f.yaml", in, strlen(in), a, 3, &err),
+	                 0);
+	assert_string_equal(r.data, "a: 1.0.10\nb: \"yy\"\n");
+	assert_int_equal(r.nchanges, 3);
+	/* offsets are in each edit's own input */
+	assert_int_equal(r.changes[1].start, 13);
+	assert_int_equal(r.changes[1].end, 16);
+	assert_int_equal(r.changes[1].new_len, 4);
+	assert_true(r.changes[0].changed && r.changes[1].changed);
+	assert_false(r.changes[2].changed);
+	edit_result_release(&r);
+	/* no assignments: a copy */
+	assert_int_equal(edit_apply(&r, EDIT_JSON, "f.json", "{}", 2, NULL, 0, &err), 0);
+	assert_string_equal(r.data, "{}");
+	assert_int_equal(r.nchanges, 0);
+	edit_result_release(&r);
+}
+
+static void test_apply_nothing_partial(void **state)
+{
+	const char *in = "{\"a\": \"1\", \"b\": \"2\"}";
+	const struct edit_assign a[] = {{"a", "3", EDIT_QUOTE_KEEP},
+	                                {"c", "4", EDIT_QUOTE_KEEP}};
+	struct edit_result r;
+	struct rerr err;
+
+	(void)state;
+	edit_result_init(&r);
+	rerr_clear(&err);
+	assert_int_equal(edit_apply(&r, EDIT_JSON, "f.json", in, strlen(in), a, 2, &err),
+	                 RELAPI_ENOTFOUND);
+	assert_string_equal(err.msg, "cannot find key 'c' in 'f.json'");
+	assert_null(r.data);
+	assert_null(r.changes);
+	assert_int_equal(r.nchanges, 0);
+	rerr_clear(&err);
+	assert_int_equal(edit_apply(&r, EDIT_KIND_NONE, "f", in, strlen(in), a, 1, &err),
+	                 RELAPI_EINVAL);
+	assert_null(r.data);
+}
+
+static void test_paths_and_args(void **state)
+{
+	struct edit_path p;
+	struct edit_assign a;
+	struct rerr err;
+	char arg[] = "packages.\"a=b\".version=1=2";
+
+	(void)state;
+	rerr_clear(&err);
+	assert_int_equal(
+	    edit_path_parse(&p, "packages.\"\".\"x.y\".\"q\\\"\".v", "f", &err), 0);
+	assert_int_equal(p.n, 5);
+	assert_string_equal(p.seg[1], "");
+	assert_int_equal(p.seglen[1], 0);
+	assert_string_equal(p.seg[2], "x.y");
+	assert_string_equal(p.seg[3], "q\"");
+	edit_path_release(&p);
+	static const char *const bad[] = {"",     ".",   "a.",     ".a",
+	                                  "a..b", "\"a", "a\"b\"", "\"a\"b"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		rerr_clear(&err);
+		assert_int_equal(edit_path_parse(&p, bad[i], "f", &err), RELAPI_EINVAL);
+		assert_non_null(strstr(err.msg, "invalid key"));
+	}
+	assert_int_equal(edit_assign_split(&a, arg), 0);
+	assert_string_equal(a.key, "packages.\"a=b\".version");
+	assert_string_equal(a.value, "1=2");
+	assert_int_equal(edit_assign_split(&a, (char[]){"novalue"}), -1);
+	assert_int_equal(edit_assign_split(&a, (char[]){"=x"}), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_yaml),         cmocka_unit_test(test_json),
-	    cmocka_unit_test(test_toml),         cmocka_unit_test(test_dotenv),
+	    cmocka_unit_test(test_yaml),
+	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_toml),
+	    cmocka_unit_test(test_dotenv),
 	    cmocka_unit_test(test_big_lockfile),
+	    cmocka_unit_test(test_kinds),
+	    cmocka_unit_test(test_apply_sequence),
+	    cmocka_unit_test(test_apply_nothing_partial),
+	    cmocka_unit_test(test_paths_and_args),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
