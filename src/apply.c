@@ -432,12 +432,35 @@ void apply_release(struct apply *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/*
+ * The k-th repository by descending expected chain length: GitHub before
+ * GitLab (its commit and tag take more rounds), edits before tag-only.
+ */
+static size_t by_cost(const struct apply *a, size_t k)
+{
+	size_t seen = 0;
+
+	for (int pass = 0; pass < 4; pass++)
+		for (size_t i = 0; i < a->plan->nrepos; i++) {
+			const struct plan_repo *r = &a->plan->repos[i];
+			int rank =
+			    (r->kind == CONFIG_GITHUB ? 0 : 2) + (r->cfg->nedits ? 0 : 1);
+			if (rank == pass && seen++ == k)
+				return i;
+		}
+	return k;
+}
+
 int apply_read(struct apply *a, struct rerr *err)
 {
 	struct plan_actual none = {0};
 	const char *why;
 
-	for (size_t i = 0; i < a->plan->nrepos; i++) {
+	/* longest chains first: the engine starts queued requests in order */
+	if (a->check_access)
+		check_forges(a);
+	for (size_t k = 0; k < a->plan->nrepos; k++) {
+		size_t i = by_cost(a, k);
 		if (plan_repo_skipped(a->plan, a->plan->repos[i].cfg, &why)) {
 			if (plan_repo_compute(a->plan, i, a->in, &none, err))
 				return err->code;
@@ -446,8 +469,6 @@ int apply_read(struct apply *a, struct rerr *err)
 		}
 		read_start(&a->repos[i]);
 	}
-	if (a->check_access)
-		check_forges(a);
 	if (http_engine_run(a->x->engine, err))
 		return err->code;
 	plan_totals(a->plan);
@@ -456,9 +477,9 @@ int apply_read(struct apply *a, struct rerr *err)
 
 int apply_write(struct apply *a, struct rerr *err)
 {
-	for (size_t i = 0; i < a->plan->nrepos; i++)
-		if (a->plan->repos[i].state == PLAN_TODO)
-			write_start(&a->repos[i]);
+	for (size_t k = 0; k < a->plan->nrepos; k++)
+		if (a->plan->repos[by_cost(a, k)].state == PLAN_TODO)
+			write_start(&a->repos[by_cost(a, k)]);
 	return http_engine_run(a->x->engine, err) ? err->code : 0;
 }
 

@@ -9,7 +9,9 @@
 /* ---- costs: requests and dependent rounds per step, per forge kind -------- */
 
 /*
- * GitLab: a commit is one POST (repository/commits), a tag one POST.
+ * GitLab: a file read is one GET, a commit one POST (repository/commits), a
+ * tag one POST. GitHub: a file read resolves the branch to a commit, then
+ * reads the contents at it (two requests, two rounds).
  * GitHub: a commit is parent commit -> tree -> commit -> ref update, a tag is
  * tag object -> tag ref. The actual state is read side by side: the tag
  * listing, the files (or the branch head) and, once per forge, the token
@@ -17,11 +19,12 @@
  */
 static const struct {
 	int read;
+	int file;
 	int commit;
 	int tag;
 } step_cost[] = {
-    [CONFIG_GITLAB] = {2, 1, 1},
-    [CONFIG_GITHUB] = {1, 4, 2},
+    [CONFIG_GITLAB] = {2, 1, 1, 1},
+    [CONFIG_GITHUB] = {1, 2, 4, 2},
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -509,9 +512,15 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 	}
 	pr->base = xstrdup(a->from_commit ? a->from_commit : a->head);
 	/* the reading round: tag listing, token check, files or branch head */
-	pr->read_rounds = step_cost[pr->kind].read + (p->from ? 1 : 0);
+	pr->read_rounds =
+	    (pr->cfg->nedits && step_cost[pr->kind].file > step_cost[pr->kind].read
+	         ? step_cost[pr->kind].file
+	         : step_cost[pr->kind].read) +
+	    (p->from ? 1 : 0);
 	pr->round_trips = pr->read_rounds;
-	pr->requests = 1 + (pr->cfg->nedits ? (int)edit_paths_count(pr->cfg) : 1);
+	pr->requests = 1 + (pr->cfg->nedits ? (int)edit_paths_count(pr->cfg) *
+	                                          step_cost[pr->kind].file
+	                                    : 1);
 	rc = edit_files(&pr->files, &pr->nfiles, pr->cfg, a->files, a->nfiles, in, &e);
 	if (rc == RELAPI_ENOMEM)
 		return rerr_set(err, rc, "out of memory");
