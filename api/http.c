@@ -250,6 +250,15 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Epoch seconds from the precise clock (time() may lag it by a tick). */
+static long long epoch_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec;
+}
+
 static uint32_t rng_next(struct http_engine *e)
 {
 	uint32_t x = e->rng;
@@ -910,8 +919,7 @@ static int retryable(struct xfer *x, CURLcode rc, CURL *h)
 static int schedule_retry(struct xfer *x)
 {
 	struct http_engine *e = x->e;
-	long asked =
-	    x->resp.status ? http_retry_after_ms(&x->resp, (long long)time(NULL)) : -1;
+	long asked = x->resp.status ? http_retry_after_ms(&x->resp, epoch_now()) : -1;
 	long wait = asked >= 0 ? asked
 	                       : http_backoff_ms(x->resp.attempts, e->o.backoff_base_ms,
 	                                         e->o.backoff_cap_ms, rng_next(e));
