@@ -10,11 +10,12 @@
 struct edit_kind_entry {
 	const char *name;
 	edit_set_fn set;
+	edit_set_fn set_chained; /* for the output of an earlier edit; NULL: set */
 };
 
 static const struct edit_kind_entry edit_kinds[EDIT_KIND_COUNT] = {
     [EDIT_YAML] = {"yaml", edit_yaml_set},
-    [EDIT_JSON] = {"json", edit_json_set},
+    [EDIT_JSON] = {"json", edit_json_set, edit_json_set_chained},
     [EDIT_TOML] = {"toml", edit_toml_set},
     [EDIT_DOTENV] = {"dotenv", edit_dotenv_set},
 };
@@ -106,8 +107,11 @@ int edit_apply(struct edit_result *out, enum edit_kind kind, const char *fname,
 	for (size_t i = 0; i < n; i++) {
 		struct buf *next = &bufs[i % 2];
 
-		rc = apply_one(out, next, edit_kinds[kind].set, fname, cur, curlen, &a[i],
-		               err);
+		edit_set_fn set = edit_kinds[kind].set;
+
+		if (i > 0 && edit_kinds[kind].set_chained)
+			set = edit_kinds[kind].set_chained;
+		rc = apply_one(out, next, set, fname, cur, curlen, &a[i], err);
 		if (rc)
 			goto out;
 		cur = next->data;

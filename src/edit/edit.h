@@ -88,6 +88,14 @@ int edit_yaml_set(struct edit_change *ch, struct buf *out, const char *in, size_
                   const char *fname, const struct edit_assign *a, struct rerr *err);
 int edit_json_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
                   const char *fname, const struct edit_assign *a, struct rerr *err);
+/*
+ * As edit_json_set, for an input that is an earlier JSON edit's output (so
+ * already confirmed by cJSON): edit_apply uses it after the first assignment;
+ * the scanner still checks the whole document.
+ */
+int edit_json_set_chained(struct edit_change *ch, struct buf *out, const char *in,
+                          size_t len, const char *fname, const struct edit_assign *a,
+                          struct rerr *err);
 int edit_toml_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
                   const char *fname, const struct edit_assign *a, struct rerr *err);
 int edit_dotenv_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,

@@ -31,7 +31,8 @@ struct jscan {
 	const struct edit_path *path;
 	struct buf tmp; /* decoded key or value */
 	size_t depth;
-	int found; /* the value at the path was seen */
+	int found;   /* the value at the path was seen */
+	int chained; /* the input is an earlier edit's output: cJSON checked it */
 	size_t vstart, vend;
 	enum jtype vtype;
 	struct buf value; /* the decoded old value (strings) */
@@ -572,7 +573,7 @@ static int locate(struct jscan *sc)
 {
 	int rc;
 
-	if ((rc = scan_document(sc)) || (rc = check_cjson(sc)))
+	if ((rc = scan_document(sc)) || (!sc->chained && (rc = check_cjson(sc))))
 		return rc;
 	if (!sc->found)
 		return rerr_set(sc->err, RELAPI_ENOTFOUND, "cannot find key '%s' in '%s'",
@@ -615,8 +616,9 @@ out:
 	return rc;
 }
 
-int edit_json_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
-                  const char *fname, const struct edit_assign *a, struct rerr *err)
+static int json_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
+                    const char *fname, const struct edit_assign *a, struct rerr *err,
+                    int chained)
 {
 	struct edit_path path;
 	struct jscan sc;
@@ -635,6 +637,7 @@ int edit_json_set(struct edit_change *ch, struct buf *out, const char *in, size_
 	sc.key = a->key;
 	sc.path = &path;
 	sc.err = err;
+	sc.chained = chained;
 	buf_init(&sc.tmp);
 	buf_init(&sc.value);
 	if ((rc = locate(&sc)) == 0)
@@ -643,4 +646,17 @@ int edit_json_set(struct edit_change *ch, struct buf *out, const char *in, size_
 	buf_release(&sc.value);
 	edit_path_release(&path);
 	return rc;
+}
+
+int edit_json_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
+                  const char *fname, const struct edit_assign *a, struct rerr *err)
+{
+	return json_set(ch, out, in, len, fname, a, err, 0);
+}
+
+int edit_json_set_chained(struct edit_change *ch, struct buf *out, const char *in,
+                          size_t len, const char *fname, const struct edit_assign *a,
+                          struct rerr *err)
+{
+	return json_set(ch, out, in, len, fname, a, err, 1);
 }

@@ -264,6 +264,31 @@ static void test_bad_new_value(void **state)
 	run_done(&r);
 }
 
+/* The chained variant skips only cJSON's confirmation, not the scanner's. */
+static void test_chained_still_scans(void **state)
+{
+	struct edit_assign a = {"a", "2", EDIT_QUOTE_KEEP};
+	struct edit_change ch = {0};
+	struct buf out;
+	struct rerr err;
+
+	(void)state;
+	buf_init(&out);
+	rerr_clear(&err);
+	assert_int_equal(
+	    edit_json_set_chained(&ch, &out, "{\"a\": 1,}", 9, "f.json", &a, &err),
+	    RELAPI_EPARSE);
+	assert_non_null(strstr(err.msg, "expected a string key"));
+	edit_change_release(&ch);
+	buf_reset(&out);
+	rerr_clear(&err);
+	assert_int_equal(
+	    edit_json_set_chained(&ch, &out, "{\"a\": 1}", 8, "f.json", &a, &err), 0);
+	assert_string_equal(out.data, "{\"a\": 2}");
+	edit_change_release(&ch);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +305,7 @@ int main(void)
 	    cmocka_unit_test(test_duplicates_elsewhere_ignored),
 	    cmocka_unit_test(test_nesting_limit),
 	    cmocka_unit_test(test_bad_new_value),
+	    cmocka_unit_test(test_chained_still_scans),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
