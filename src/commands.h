@@ -28,6 +28,11 @@ int cmd_tag_all(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 
+/* Release flow commands (cmd_<name>.c, stages in stage_*.c). */
+int cmd_test(int argc, char **argv);
+int cmd_changelog(int argc, char **argv);
+int cmd_release(int argc, char **argv);
+
 /* The command table (main.c); NULL-name terminated. */
 extern const struct command relapi_commands[];
 

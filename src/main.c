@@ -16,6 +16,9 @@ const struct command relapi_commands[] = {
 	{"tag-all", cmd_tag_all, "edit, commit and tag every repository"},
 	{"status", cmd_status, "show what is done, missing or in conflict"},
 	{"rollback", cmd_rollback, "undo what relapi did for a version"},
+	{"test", cmd_test, "run the deployment-test pipelines and wait for them"},
+	{"changelog", cmd_changelog, "build the changelog entry and commit it to the docs"},
+	{"release", cmd_release, "the whole release: tests, tags, changelog, schema, docs"},
 	{"edit", cmd_edit, "edit a local file's values, preserving its format (offline)"},
 	{NULL, NULL, NULL},
 };

@@ -1,0 +1,57 @@
+/* cmd_changelog.c - `relapi changelog VERSION`: the entry, committed to the docs. */
+#include <stdio.h>
+
+#include "commands.h"
+#include "stage.h"
+
+static const char changelog_help[] =
+    "usage: relapi changelog VERSION [--entry FILE] [--stdout] [--json] [-q]\n"
+    "                        [-c FILE] [--gitlab-url URL] [--github-url URL]\n"
+    "                        [network flags]\n"
+    "\n"
+    "Builds the changelog entry of VERSION and commits it to the docs\n"
+    "repository. The previous release is the greatest stable version below\n"
+    "VERSION among the docs repository's tags and the changelog's headings;\n"
+    "every repository the release tags is compared from it to VERSION (or to\n"
+    "its branch before it is tagged), all at once. The entry has sections from\n"
+    "conventional-commit prefixes (What's New, Improvements, Bug Fixes, Other),\n"
+    "a 'Core Component Activity' line per repository linking the forge's compare\n"
+    "page, and for a stable version a 'Resources' link to the OpenAPI schema.\n"
+    "It is inserted under '# Changelog' (RC entries of a stable version removed,\n"
+    "the newest 20 entries kept) in one commit with publiccode.yml (stable),\n"
+    "then the docs repository is tagged on that commit unless the tag exists.\n"
+    "Nothing happens when the entry is there already.\n"
+    "\n"
+    "  --entry FILE  use this entry (it must start with '## VERSION')\n"
+    "  --stdout      print the entry only; write nothing\n"
+    "\n"
+    "exit codes: 0 done, 1 failed, 2 usage, configuration or version error\n";
+
+int cmd_changelog(int argc, char **argv)
+{
+	struct apply_session s;
+	struct stage_opts o;
+	struct stage_run r;
+	struct rerr err = {0};
+	int rc;
+
+	if (stage_opts_take(&o, &argc, argv, STAGE_F_ENTRY, &err)) {
+		fprintf(stderr, "relapi changelog: %s\n%s", err.msg, changelog_help);
+		return EXIT_USAGE;
+	}
+	rc = apply_session_open(&s, argc, argv, RUNCTX_JSON, changelog_help, 0);
+	if (rc >= 0) {
+		apply_session_close(&s);
+		return rc;
+	}
+	if (o.to_stdout)
+		s.x.out = RUNCTX_OUT_QUIET;
+	stage_run_init(&r, &s, &o);
+	rc = stage_changelog(&r);
+	if (!rc && !o.to_stdout)
+		rc = stage_docs(&r);
+	stage_summary(&r, "changelog");
+	stage_run_release(&r);
+	apply_session_close(&s);
+	return rc ? EXIT_FAILED : EXIT_DONE;
+}

@@ -1,0 +1,194 @@
+/* cmd_release.c - `relapi release VERSION`: every stage, in order. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "commands.h"
+#include "stage.h"
+
+static const char release_help[] =
+    "usage: relapi release VERSION [--only STAGE,...] [--skip STAGE,...]\n"
+    "                      [--poll-interval S] [--poll-timeout S]\n"
+    "                      [--cancel-on-timeout] [--entry FILE] [--stdout]\n"
+    "                      [--from RC] [--json] [-q] [-c FILE] [--gitlab-url URL]\n"
+    "                      [--github-url URL] [network flags]\n"
+    "\n"
+    "The whole release, stage by stage; a failed stage stops it:\n"
+    "  preflight  every problem of the release, all at once\n"
+    "  test       deployment-test pipelines, triggered and waited for\n"
+    "  tag-all    the edits, commits and tags of every repository\n"
+    "  changelog  the entry, built from the forges' compare results\n"
+    "  docs       one docs commit (changelog, publiccode.yml), the docs tag\n"
+    "  openapi    the schema artifact of the new tag's pipeline, committed\n"
+    "             to the docs (stable only)\n"
+    "  sdk        releases of the SDK repositories (stable only)\n"
+    "  deploy     the versioned documentation deployment (stable only)\n"
+    "Running it again continues from the first unfinished stage: every stage\n"
+    "reads the forges and does only what is missing (the tests count as passed\n"
+    "once tag-all has tagged a repository; the docs deployment runs again when\n"
+    "the release reaches it again).\n"
+    "\n"
+    "  --only LIST   run only these stages (comma-separated names)\n"
+    "  --skip LIST   skip these stages\n"
+    "  --entry FILE  the changelog entry to use instead of building one\n"
+    "  --stdout      with --only changelog: print the entry, write nothing\n"
+    "  --from RC     promote release candidate RC (see relapi tag-all --help)\n"
+    "%s"
+    "On GitLab CI (GITLAB_CI=true) each stage is a collapsible log section.\n"
+    "\n"
+    "exit codes: 0 done, 1 a stage failed (run again to continue), 2 usage,\n"
+    "  configuration or version error, 3 preflight problems, 4 conflict\n";
+
+/* ---- preflight and tag-all, from the engine -----------------------------------------
+ */
+
+static int run_preflight(struct stage_run *r)
+{
+	struct buf problems;
+	size_t n;
+	int rc = 0;
+
+	buf_init(&problems);
+	stage_begin(r, STAGE_PREFLIGHT);
+	n = cmd_preflight_problems(r->s, &problems);
+	if (n) {
+		fprintf(stderr, "relapi release: preflight found %zu problem%s:\n%s", n,
+		        n == 1 ? "" : "s", problems.data ? problems.data : "");
+		rc = apply_session_exit(r->s) == EXIT_CONFLICT ? EXIT_CONFLICT
+		                                               : EXIT_PREFLIGHT;
+		stage_end(r, STAGE_FAILED, "%zu problem%s; nothing written", n,
+		          n == 1 ? "" : "s");
+	} else {
+		stage_end(r, STAGE_OK, NULL);
+	}
+	buf_release(&problems);
+	return rc;
+}
+
+static void record_tags(struct stage_run *r)
+{
+	for (size_t i = 0; i < r->s->plan.nrepos; i++) {
+		const struct apply_repo *ar = &r->s->ap.repos[i];
+		const struct config_repo *c = r->s->plan.repos[i].cfg;
+		char *url;
+		if (ar->new_commit) {
+			url = stage_commit_url(r, c, ar->new_commit);
+			stage_event_add(r, "commit", c->name, ar->new_commit, url,
+			                "created");
+			free(url);
+		}
+		if (ar->created_tag) {
+			url = stage_tag_url(r, c, r->s->plan.version);
+			stage_event_add(r, "tag", c->name, r->s->plan.version, url,
+			                "created");
+			free(url);
+		}
+	}
+}
+
+static int run_tag_all(struct stage_run *r)
+{
+	struct rerr err = {0};
+	struct buf problems;
+	size_t n;
+	int rc;
+
+	stage_begin(r, STAGE_TAG_ALL);
+	if (plan_complete(&r->s->plan)) {
+		stage_end(r, STAGE_ALREADY, "every repository is tagged");
+		return 0;
+	}
+	buf_init(&problems);
+	n = cmd_preflight_problems(r->s, &problems);
+	buf_release(&problems);
+	if (n) {
+		stage_end(r, STAGE_FAILED, "the preflight found problems");
+		return apply_session_exit(r->s) == EXIT_CONFLICT ? EXIT_CONFLICT
+		                                                 : EXIT_PREFLIGHT;
+	}
+	if (apply_write(&r->s->ap, &err)) {
+		stage_end(r, STAGE_FAILED, "%s", err.msg);
+		return EXIT_FAILED;
+	}
+	output_end(&r->s->out);
+	record_tags(r);
+	rc = apply_session_exit(r->s);
+	if (rc == EXIT_DONE && plan_complete(&r->s->plan)) {
+		stage_end(r, STAGE_OK, NULL);
+		return 0;
+	}
+	stage_end(r, STAGE_FAILED, "some repositories are not tagged (see above)");
+	return rc ? rc : EXIT_FAILED;
+}
+
+/* ---- the stages in order
+ * --------------------------------------------------------------- */
+
+static int run_stage(struct stage_run *r, enum stage_id id)
+{
+	switch (id) {
+	case STAGE_PREFLIGHT:
+		return run_preflight(r);
+	case STAGE_TEST:
+		return stage_test(r, 0) ? EXIT_FAILED : 0;
+	case STAGE_TAG_ALL:
+		return run_tag_all(r);
+	case STAGE_CHANGELOG:
+		return stage_changelog(r) ? EXIT_FAILED : 0;
+	case STAGE_DOCS:
+		return stage_docs(r) ? EXIT_FAILED : 0;
+	case STAGE_OPENAPI:
+		return stage_openapi(r) ? EXIT_FAILED : 0;
+	case STAGE_SDK:
+		return stage_sdk(r) ? EXIT_FAILED : 0;
+	default:
+		return stage_deploy(r) ? EXIT_FAILED : 0;
+	}
+}
+
+static int run_all(struct stage_run *r)
+{
+	int rc = 0;
+
+	for (int id = 0; id < STAGE_COUNT && !rc; id++) {
+		if (!stage_selected(r, (enum stage_id)id))
+			stage_skip(r, (enum stage_id)id, "not selected");
+		else if (r->s->plan.rc && id >= STAGE_OPENAPI)
+			stage_skip(r, (enum stage_id)id, "stable releases only");
+		else if (r->o->to_stdout && id > STAGE_CHANGELOG)
+			stage_skip(r, (enum stage_id)id, "--stdout writes nothing");
+		else
+			rc = run_stage(r, (enum stage_id)id);
+	}
+	return rc;
+}
+
+int cmd_release(int argc, char **argv)
+{
+	struct apply_session s;
+	struct stage_opts o;
+	struct stage_run r;
+	struct rerr err = {0};
+	char help[sizeof(release_help) + 1024];
+	int rc;
+
+	snprintf(help, sizeof(help), release_help, stage_opts_usage);
+	if (stage_opts_take(&o, &argc, argv,
+	                    STAGE_F_POLL | STAGE_F_ENTRY | STAGE_F_SELECT, &err)) {
+		fprintf(stderr, "relapi release: %s\n%s", err.msg, help);
+		return EXIT_USAGE;
+	}
+	rc = apply_session_open(&s, argc, argv, RUNCTX_JSON | RUNCTX_FROM, help,
+	                        o.to_stdout ? 0 : APPLY_CHECK_ACCESS | APPLY_PROGRESS);
+	if (rc >= 0) {
+		apply_session_close(&s);
+		return rc;
+	}
+	if (o.to_stdout)
+		s.x.out = RUNCTX_OUT_QUIET;
+	stage_run_init(&r, &s, &o);
+	rc = run_all(&r);
+	stage_summary(&r, "release");
+	stage_run_release(&r);
+	apply_session_close(&s);
+	return rc;
+}

@@ -1,0 +1,46 @@
+/* cmd_test.c - `relapi test VERSION`: the deployment tests, triggered and waited for. */
+#include <stdio.h>
+
+#include "commands.h"
+#include "stage.h"
+
+static const char test_help[] =
+    "usage: relapi test VERSION [--poll-interval S] [--poll-timeout S]\n"
+    "                   [--cancel-on-timeout] [--json] [-q] [-c FILE]\n"
+    "                   [--gitlab-url URL] [--github-url URL] [network flags]\n"
+    "\n"
+    "Triggers the configured deployment-test pipelines (release.test_pipelines:\n"
+    "GitLab pipelines with variables such as RELEASE_VERSION=VERSION, GitHub\n"
+    "workflow_dispatch with inputs) and waits for all of them at once: the first\n"
+    "check at once, then every --poll-interval seconds, printing each pipeline's\n"
+    "state and web URL as it changes. Fails when any pipeline fails, is\n"
+    "canceled or does not finish within --poll-timeout seconds (it is left\n"
+    "running for people to inspect).\n"
+    "\n"
+    "exit codes: 0 every pipeline passed, 1 one failed or timed out, 2 usage,\n"
+    "  configuration or version error\n";
+
+int cmd_test(int argc, char **argv)
+{
+	struct apply_session s;
+	struct stage_opts o;
+	struct stage_run r;
+	struct rerr err = {0};
+	int rc;
+
+	if (stage_opts_take(&o, &argc, argv, STAGE_F_POLL, &err)) {
+		fprintf(stderr, "relapi test: %s\n%s", err.msg, test_help);
+		return EXIT_USAGE;
+	}
+	rc = apply_session_open(&s, argc, argv, RUNCTX_JSON, test_help, 0);
+	if (rc >= 0) {
+		apply_session_close(&s);
+		return rc;
+	}
+	stage_run_init(&r, &s, &o);
+	rc = stage_test(&r, 1) ? EXIT_FAILED : EXIT_DONE;
+	stage_summary(&r, "test");
+	stage_run_release(&r);
+	apply_session_close(&s);
+	return rc;
+}

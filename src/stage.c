@@ -1,0 +1,437 @@
+/* stage.c - flow options, stage bookkeeping, progress lines and the summary. */
+#include "stage.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- names --------------------------------------------------------------------------
+ */
+
+static const char *const stage_names[STAGE_COUNT] = {
+    "preflight", "test", "tag-all", "changelog", "docs", "openapi", "sdk", "deploy",
+};
+
+const char *stage_name(enum stage_id id)
+{
+	return id < STAGE_COUNT ? stage_names[id] : "?";
+}
+
+const char *stage_outcome_name(enum stage_outcome o)
+{
+	static const char *const names[] = {"not run", "done", "already done", "skipped",
+	                                    "failed"};
+
+	return names[o];
+}
+
+/* ---- options -------------------------------------------------------------------------
+ */
+
+const char stage_opts_usage[] =
+    "  --poll-interval S   seconds between checks of a wait (default 30, fractions ok)\n"
+    "  --poll-timeout S    give up a wait after S seconds (default 3600)\n"
+    "  --cancel-on-timeout cancel pipelines that time out (else they keep running)\n";
+
+static int parse_seconds(const char *s, double min, double *out)
+{
+	char *end;
+	double v = s ? strtod(s, &end) : 0;
+
+	if (!s || !*s || *end || !(v >= min) || v > 31536000)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_stages(const char *s, unsigned *out)
+{
+	char *copy = strdup(s), *save = NULL;
+	int rc = copy ? 0 : -1;
+
+	*out = 0;
+	for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !rc;
+	     t = strtok_r(NULL, ",", &save)) {
+		int id;
+		for (id = 0; id < STAGE_COUNT && strcmp(stage_names[id], t); id++)
+			;
+		if (id == STAGE_COUNT)
+			rc = -1;
+		*out |= 1u << id;
+	}
+	free(copy);
+	return rc || !*out ? -1 : 0;
+}
+
+/* The flow flags: name, flag group, takes a value. */
+static const struct {
+	const char *name;
+	unsigned flag;
+	int value;
+} flow_flags[] = {
+    {"--poll-interval", STAGE_F_POLL, 1},
+    {"--poll-timeout", STAGE_F_POLL, 1},
+    {"--cancel-on-timeout", STAGE_F_POLL, 0},
+    {"--entry", STAGE_F_ENTRY, 1},
+    {"--stdout", STAGE_F_ENTRY, 0},
+    {"--only", STAGE_F_SELECT, 1},
+    {"--skip", STAGE_F_SELECT, 1},
+};
+
+static int apply_flag(struct stage_opts *o, size_t k, const char *v)
+{
+	switch (k) {
+	case 0:
+		return parse_seconds(v, 0.001, &o->poll.interval);
+	case 1:
+		return parse_seconds(v, 0, &o->poll.timeout);
+	case 2:
+		o->poll.cancel_on_timeout = 1;
+		return 0;
+	case 3:
+		o->entry_file = v;
+		return 0;
+	case 4:
+		o->to_stdout = 1;
+		return 0;
+	case 5:
+		return parse_stages(v, &o->only);
+	default:
+		return parse_stages(v, &o->skip);
+	}
+}
+
+/* Index of argv[i]'s flow flag among `flags`, or -1; *v its inline value. */
+static int flag_of(const char *arg, unsigned flags, const char **v)
+{
+	for (size_t k = 0; k < sizeof(flow_flags) / sizeof(flow_flags[0]); k++) {
+		size_t n = strlen(flow_flags[k].name);
+		if (!(flow_flags[k].flag & flags) || strncmp(arg, flow_flags[k].name, n))
+			continue;
+		if (arg[n] == '=' && flow_flags[k].value)
+			return *v = arg + n + 1, (int)k;
+		if (!arg[n])
+			return *v = NULL, (int)k;
+	}
+	return -1;
+}
+
+int stage_opts_take(struct stage_opts *o, int *argc, char **argv, unsigned flags,
+                    struct rerr *err)
+{
+	int out = 1;
+
+	memset(o, 0, sizeof(*o));
+	poll_opts_init(&o->poll);
+	for (int i = 1; i < *argc; i++) {
+		const char *v = NULL;
+		int k = flag_of(argv[i], flags, &v);
+		if (k < 0 || !strcmp(argv[i], "--")) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (flow_flags[k].value && !v && i + 1 < *argc)
+			v = argv[++i];
+		if ((flow_flags[k].value && !v) || apply_flag(o, (size_t)k, v))
+			return rerr_set(err, RELAPI_EINVAL,
+			                "bad or missing value for '%s'",
+			                flow_flags[k].name);
+	}
+	*argc = out;
+	argv[out] = NULL;
+	return 0;
+}
+
+/* ---- the run --------------------------------------------------------------------------
+ */
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void stage_run_init(struct stage_run *r, struct apply_session *s,
+                    const struct stage_opts *o)
+{
+	const char *ci = getenv("GITLAB_CI");
+
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->o = o;
+	r->gitlab_ci = ci && !strcmp(ci, "true");
+}
+
+void stage_run_release(struct stage_run *r)
+{
+	for (int i = 0; i < STAGE_COUNT; i++)
+		free(r->results[i].note);
+	for (size_t i = 0; i < r->nevents; i++) {
+		free(r->events[i].kind);
+		free(r->events[i].repo);
+		free(r->events[i].what);
+		free(r->events[i].url);
+		free(r->events[i].state);
+	}
+	free(r->events);
+	free(r->entry);
+	free(r->changelog.path);
+	free(r->changelog.data);
+	free(r->changelog.base);
+	free(r->changelog.commit_id);
+	free(r->changelog_new);
+	memset(r, 0, sizeof(*r));
+}
+
+int stage_selected(const struct stage_run *r, enum stage_id id)
+{
+	if (r->o->only && !(r->o->only & (1u << id)))
+		return 0;
+	return !(r->o->skip & (1u << id));
+}
+
+static int printing(const struct stage_run *r)
+{
+	return r->s->x.out == RUNCTX_OUT_PLAIN || r->s->x.out == RUNCTX_OUT_LIVE;
+}
+
+void stage_begin(struct stage_run *r, enum stage_id id)
+{
+	r->current = id;
+	r->started = wall_s();
+	if (!printing(r))
+		return;
+	if (r->gitlab_ci) {
+		printf("\033[0Ksection_start:%lld:relapi_%s[collapsed=false]\r\033[0K",
+		       (long long)time(NULL), stage_names[id]);
+		r->section_open = 1;
+	}
+	printf("== %s\n", stage_names[id]);
+	fflush(stdout);
+}
+
+static void set_result(struct stage_run *r, enum stage_id id, enum stage_outcome o,
+                       const char *note, double secs)
+{
+	struct stage_result *res = &r->results[id];
+
+	free(res->note);
+	res->note = note && *note ? strdup(note) : NULL;
+	res->outcome = o;
+	res->seconds = secs;
+}
+
+void stage_end(struct stage_run *r, enum stage_outcome o, const char *fmt, ...)
+{
+	char note[1024] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(note, sizeof(note), fmt, ap);
+		va_end(ap);
+	}
+	set_result(r, r->current, o, note, wall_s() - r->started);
+	if (o == STAGE_FAILED)
+		fprintf(stderr, "relapi %s: %s failed: %s\n", r->s->x.cmd,
+		        stage_names[r->current], note);
+	if (!printing(r))
+		return;
+	printf("%s: %s%s%s\n", stage_names[r->current], stage_outcome_name(o),
+	       *note ? ": " : "", note);
+	if (r->section_open)
+		printf("\033[0Ksection_end:%lld:relapi_%s\r\033[0K\n",
+		       (long long)time(NULL), stage_names[r->current]);
+	r->section_open = 0;
+	fflush(stdout);
+}
+
+void stage_skip(struct stage_run *r, enum stage_id id, const char *why)
+{
+	set_result(r, id, STAGE_SKIPPED, why, 0);
+	if (printing(r))
+		printf("%s: skipped (%s)\n", stage_names[id], why);
+}
+
+void stage_say(struct stage_run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!printing(r))
+		return;
+	printf("%s: ", stage_names[r->current]);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static char *dup_opt(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+void stage_event_add(struct stage_run *r, const char *kind, const char *repo,
+                     const char *what, const char *url, const char *state)
+{
+	struct stage_event *n = realloc(r->events, (r->nevents + 1) * sizeof(*n));
+
+	if (!n)
+		return;
+	r->events = n;
+	n += r->nevents++;
+	n->stage = r->current;
+	n->kind = dup_opt(kind);
+	n->repo = dup_opt(repo);
+	n->what = dup_opt(what);
+	n->url = dup_opt(url);
+	n->state = dup_opt(state);
+}
+
+/* ---- the summary
+ * ----------------------------------------------------------------------- */
+
+static void summary_text(const struct stage_run *r, const char *command)
+{
+	int failed = 0;
+
+	for (int i = 0; i < STAGE_COUNT; i++)
+		failed |= r->results[i].outcome == STAGE_FAILED;
+	printf("%s %s: %s\n", command, r->s->plan.version,
+	       failed ? "failed" : "finished");
+	for (int i = 0; i < STAGE_COUNT; i++) {
+		const struct stage_result *res = &r->results[i];
+		if (res->outcome == STAGE_NOT_RUN && !res->note)
+			continue;
+		printf("  %-10s %-12s %6.1f s%s%s\n", stage_names[i],
+		       stage_outcome_name(res->outcome), res->seconds,
+		       res->note ? "  " : "", res->note ? res->note : "");
+	}
+	for (size_t i = 0; i < r->nevents; i++) {
+		const struct stage_event *e = &r->events[i];
+		printf("  %-8s %-26s %-14s %-9s %s\n", e->kind, e->repo ? e->repo : "",
+		       e->what ? e->what : "", e->state ? e->state : "",
+		       e->url ? e->url : "");
+	}
+}
+
+static void add_str(cJSON *o, const char *k, const char *v)
+{
+	if (v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static cJSON *summary_json(const struct stage_run *r, const char *command)
+{
+	cJSON *doc = cJSON_CreateObject(), *stages, *events;
+	int failed = 0;
+
+	add_str(doc, "command", command);
+	add_str(doc, "version", r->s->plan.version);
+	stages = cJSON_AddArrayToObject(doc, "stages");
+	for (int i = 0; i < STAGE_COUNT; i++) {
+		const struct stage_result *res = &r->results[i];
+		cJSON *s = cJSON_CreateObject();
+		failed |= res->outcome == STAGE_FAILED;
+		add_str(s, "stage", stage_names[i]);
+		add_str(s, "outcome", stage_outcome_name(res->outcome));
+		add_str(s, "note", res->note);
+		cJSON_AddNumberToObject(s, "seconds", res->seconds);
+		cJSON_AddItemToArray(stages, s);
+	}
+	events = cJSON_AddArrayToObject(doc, "events");
+	for (size_t i = 0; i < r->nevents; i++) {
+		const struct stage_event *e = &r->events[i];
+		cJSON *o = cJSON_CreateObject();
+		add_str(o, "stage", stage_names[e->stage]);
+		add_str(o, "kind", e->kind);
+		add_str(o, "repository", e->repo);
+		add_str(o, "what", e->what);
+		add_str(o, "state", e->state);
+		add_str(o, "url", e->url);
+		cJSON_AddItemToArray(events, o);
+	}
+	cJSON_AddBoolToObject(doc, "ok", !failed);
+	return doc;
+}
+
+void stage_summary(const struct stage_run *r, const char *command)
+{
+	cJSON *doc;
+	char *text;
+
+	if (r->s->x.out == RUNCTX_OUT_QUIET)
+		return;
+	if (r->s->x.out != RUNCTX_OUT_JSON) {
+		summary_text(r, command);
+		return;
+	}
+	doc = summary_json(r, command);
+	text = doc ? cJSON_Print(doc) : NULL;
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	cJSON_Delete(doc);
+}
+
+/* ---- helpers for the stages
+ * -------------------------------------------------------------- */
+
+size_t stage_repo_index(const struct stage_run *r, const char *name)
+{
+	for (size_t i = 0; name && i < r->s->plan.nrepos; i++)
+		if (!strcmp(r->s->plan.repos[i].cfg->name, name))
+			return i;
+	return (size_t)-1;
+}
+
+size_t stage_docs_index(const struct stage_run *r)
+{
+	return stage_repo_index(r, r->s->x.cfg.docs_repo);
+}
+
+int stage_stable(const struct stage_run *r)
+{
+	return !r->s->plan.rc;
+}
+
+static char *web_path(const struct stage_run *r, const struct config_repo *cfg,
+                      const char *gitlab_fmt, const char *github_fmt, const char *arg)
+{
+	struct forge *f = runctx_forge(&r->s->x, cfg);
+	struct buf b;
+
+	buf_init(&b);
+	if (buf_printf(&b, "%s/%s", forge_web_url(f), cfg->path) ||
+	    buf_printf(&b, forge_kind(f) == FORGE_GITLAB ? gitlab_fmt : github_fmt,
+	               arg)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+char *stage_commit_url(const struct stage_run *r, const struct config_repo *cfg,
+                       const char *id)
+{
+	return web_path(r, cfg, "/-/commit/%s", "/commit/%s", id);
+}
+
+char *stage_tag_url(const struct stage_run *r, const struct config_repo *cfg,
+                    const char *name)
+{
+	return web_path(r, cfg, "/-/tags/%s", "/releases/tag/%s", name);
+}
+
+int stage_engine_run(struct stage_run *r, struct rerr *err)
+{
+	return http_engine_run(r->s->x.engine, err);
+}

@@ -1,0 +1,193 @@
+/*
+ * stage.h - the release flow around tag-all: its stages, their options,
+ * progress lines, and the record of what each stage did for the summary.
+ *
+ * Stages, in order (`relapi release` runs them; `relapi test` and `relapi
+ * changelog` run one each):
+ *   preflight  the engine's checks (apply.h)
+ *   test       deployment-test pipelines, triggered and waited for
+ *   tag-all    the engine's apply
+ *   changelog  the entry, built from compare results and inserted
+ *   docs       one docs commit (changelog, publiccode.yml), docs tag
+ *   openapi    the schema artifact of the new tag's pipeline, committed
+ *   sdk        GitHub releases of the SDK repositories
+ *   deploy     the versioned documentation deployment, waited for
+ * RC versions run preflight to docs only.
+ *
+ * Every stage is idempotent: it reads the forges first and does only what
+ * is missing (see each stage's comment for how it tells).
+ */
+#ifndef RELAPI_STAGE_H
+#define RELAPI_STAGE_H
+
+#include <stddef.h>
+
+#include "apply.h"
+#include "buf.h"
+#include "stage_poll.h"
+
+enum stage_id {
+	STAGE_PREFLIGHT,
+	STAGE_TEST,
+	STAGE_TAG_ALL,
+	STAGE_CHANGELOG,
+	STAGE_DOCS,
+	STAGE_OPENAPI,
+	STAGE_SDK,
+	STAGE_DEPLOY,
+	STAGE_COUNT,
+};
+
+/* "preflight", "test", ... */
+const char *stage_name(enum stage_id id);
+
+enum stage_outcome {
+	STAGE_NOT_RUN, /* not reached (an earlier stage stopped the release) */
+	STAGE_OK,      /* did its work */
+	STAGE_ALREADY, /* found done */
+	STAGE_SKIPPED, /* not selected, or not for this version; why in note */
+	STAGE_FAILED,
+};
+
+const char *stage_outcome_name(enum stage_outcome o);
+
+/* Options of the flow commands, taken out of argv before the common ones. */
+struct stage_opts {
+	struct poll_opts poll;
+	const char *entry_file; /* --entry FILE */
+	int to_stdout;          /* --stdout */
+	unsigned only;          /* --only: bit per stage, 0 = all */
+	unsigned skip;          /* --skip: bit per stage */
+};
+
+/* Which of the flow flags a command accepts. */
+enum stage_flag {
+	STAGE_F_POLL = 1 << 0,  /* --poll-interval, --poll-timeout, --cancel-on-timeout */
+	STAGE_F_ENTRY = 1 << 1, /* --entry, --stdout */
+	STAGE_F_SELECT = 1 << 2, /* --only, --skip */
+};
+
+/*
+ * Takes the flow flags `flags` allows out of argv (argc updated, argv
+ * compacted, order kept) into *o (defaults first). A bad value is
+ * RELAPI_EINVAL with a one-line message naming the flag.
+ */
+int stage_opts_take(struct stage_opts *o, int *argc, char **argv, unsigned flags,
+                    struct rerr *err);
+
+/* The flags' lines for --help. */
+extern const char stage_opts_usage[];
+
+/* Something a stage made or watched, for the summary. */
+struct stage_event {
+	enum stage_id stage;
+	char *kind; /* "pipeline", "commit", "tag", "release", "file" */
+	char *repo;
+	char *what; /* tag name, commit id, pipeline id, ... */
+	char *url;
+	char *state; /* "success", "created", "exists", ... */
+};
+
+struct stage_result {
+	enum stage_outcome outcome;
+	char *note;
+	double seconds;
+};
+
+/* One run of the flow: the command's session and what happened. */
+struct stage_run {
+	struct apply_session *s;
+	const struct stage_opts *o;
+	enum stage_id current;
+	struct stage_result results[STAGE_COUNT];
+	struct stage_event *events;
+	size_t nevents;
+	char *entry;                /* the changelog entry of this version, once known */
+	struct plan_blob changelog; /* as read from the docs branch */
+	char *changelog_new;        /* with the entry, NULL when unchanged */
+	size_t changelog_new_len;
+	int gitlab_ci;  /* GITLAB_CI=true: collapsible sections */
+	double started; /* of the current stage */
+	int section_open;
+};
+
+void stage_run_init(struct stage_run *r, struct apply_session *s,
+                    const struct stage_opts *o);
+void stage_run_release(struct stage_run *r);
+
+/* 1 when --only/--skip select stage id. */
+int stage_selected(const struct stage_run *r, enum stage_id id);
+
+/* Starts stage id (a collapsible section in GitLab CI, a heading line). */
+void stage_begin(struct stage_run *r, enum stage_id id);
+/* Ends the current stage with its outcome and a note (printf-style, may be NULL). */
+void stage_end(struct stage_run *r, enum stage_outcome o, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Records a skipped stage without running it. */
+void stage_skip(struct stage_run *r, enum stage_id id, const char *why);
+
+/* A progress line "STAGE: text" (plain and live modes only). */
+void stage_say(struct stage_run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Records an event of the current stage (strings copied, NULL allowed). */
+void stage_event_add(struct stage_run *r, const char *kind, const char *repo,
+                     const char *what, const char *url, const char *state);
+
+/* The summary: text on stdout, or one JSON document in --json mode. */
+void stage_summary(const struct stage_run *r, const char *command);
+
+/* ---- helpers for the stages ---------------------------------------------- */
+
+/* The configured docs repository's plan index, or (size_t)-1. */
+size_t stage_docs_index(const struct stage_run *r);
+/* The plan index of repository `name`, or (size_t)-1. */
+size_t stage_repo_index(const struct stage_run *r, const char *name);
+/* 1 for a stable version. */
+int stage_stable(const struct stage_run *r);
+/* The web URL of commit `id` / tag `name` in repository `cfg`; caller frees. */
+char *stage_commit_url(const struct stage_run *r, const struct config_repo *cfg,
+                       const char *id);
+char *stage_tag_url(const struct stage_run *r, const struct config_repo *cfg,
+                    const char *name);
+/* Runs the engine until idle; 0 or its error (message set). */
+int stage_engine_run(struct stage_run *r, struct rerr *err);
+
+/* ---- the stages (each begins and ends itself; 0 or a negative code) ------ */
+
+/*
+ * Triggers the configured pipelines `pipes` (variables expanded for the
+ * version) and waits for them concurrently, reporting state changes with
+ * web URLs. 0 when every one succeeded; RELAPI_EFAILED when one failed or
+ * was canceled; RELAPI_ETIMEOUT when one did not finish in time.
+ */
+int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes,
+                        size_t n, struct rerr *err);
+
+/*
+ * test: the deployment tests. Unless `always`, found done when tag-all has
+ * already tagged a repository with the version (tags are only made after
+ * the tests passed).
+ */
+int stage_test(struct stage_run *r, int always);
+
+/*
+ * changelog: reads the docs repository's changelog, finds the previous
+ * release, builds the entry from compare results (or takes --entry) and
+ * inserts it in memory (r->changelog_new). Found done when the entry is
+ * there. With --stdout it prints the entry only.
+ */
+int stage_changelog(struct stage_run *r);
+
+/*
+ * docs: one commit of the changelog and (stable) publiccode.yml, then the
+ * docs tag on it unless the tag exists. Found done when neither file changes.
+ */
+int stage_docs(struct stage_run *r);
+
+/* openapi, sdk, deploy (stable only). */
+int stage_openapi(struct stage_run *r);
+int stage_sdk(struct stage_run *r);
+int stage_deploy(struct stage_run *r);
+
+#endif

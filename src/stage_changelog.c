@@ -1,0 +1,576 @@
+/* stage_changelog.c - the changelog stage (entry) and the docs stage (commit, tag). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edit/changelog.h"
+#include "stage.h"
+#include "stage_changelog.h"
+#include "stage_entry.h"
+
+#define CHANGELOG_KEEP    20
+#define DOCS_MAX_ATTEMPTS 4
+
+/* ---- the docs repository ------------------------------------------------------------
+ */
+
+const struct config_repo *stage_docs_repo(const struct stage_run *r, struct rerr *err)
+{
+	const struct config *c = &r->s->x.cfg;
+	const struct config_repo *d =
+	    c->docs_repo ? config_repo_find(c, c->docs_repo) : NULL;
+
+	if (!d || !c->changelog)
+		rerr_set(err, RELAPI_EINVAL,
+		         "the configuration names no docs repository and changelog "
+		         "(release.docs, release.changelog)");
+	return d && c->changelog ? d : NULL;
+}
+
+struct docs_read {
+	struct plan_blob *file;
+	char **tags;
+	size_t ntags;
+	int want_tags;
+	struct rerr err;
+};
+
+static void on_file(const struct forge_reply *rep, void *payload)
+{
+	struct docs_read *d = payload;
+	struct plan_blob *b = d->file;
+
+	if (rep->err.code) {
+		rerr_set(&d->err, rep->err.code, "%s", rep->err.msg);
+		return;
+	}
+	b->data = forge_reply_take_file(rep, &b->len);
+	b->base = rep->file->base ? strdup(rep->file->base) : NULL;
+	b->commit_id = rep->file->commit_id ? strdup(rep->file->commit_id) : NULL;
+	if (!b->data)
+		rerr_set(&d->err, RELAPI_ENOMEM, "out of memory");
+}
+
+static void on_tags(const struct forge_reply *rep, void *payload)
+{
+	struct docs_read *d = payload;
+
+	if (rep->err.code) {
+		rerr_set(&d->err, rep->err.code, "%s", rep->err.msg);
+		return;
+	}
+	d->tags = calloc(rep->tags->n + 1, sizeof(*d->tags));
+	for (size_t i = 0; d->tags && i < rep->tags->n; i++)
+		if ((d->tags[d->ntags] = strdup(rep->tags->tags[i].name)))
+			d->ntags++;
+}
+
+void stage_blob_release(struct plan_blob *b)
+{
+	free(b->path);
+	free(b->data);
+	free(b->base);
+	free(b->commit_id);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Reads `path` at the docs branch into *b (and the docs tags when tags != NULL). */
+static int docs_read(struct stage_run *r, const struct config_repo *d, const char *path,
+                     struct plan_blob *b, struct docs_read *rd, struct rerr *err)
+{
+	struct forge *f = runctx_forge(&r->s->x, d);
+	int rc;
+
+	stage_blob_release(b);
+	rd->file = b;
+	b->path = strdup(path);
+	rc = b->path ? forge_read_file(f, d->path, d->branch, path, on_file, rd)
+	             : RELAPI_ENOMEM;
+	if (!rc && rd->want_tags)
+		rc = forge_list_tags(f, d->path, on_tags, rd);
+	if (!rc)
+		rc = stage_engine_run(r, err);
+	if (rc)
+		return rerr_set(err, rc, "%s: cannot read '%s'", d->name, path);
+	if (rd->err.code)
+		return rerr_set(err, rd->err.code, "%s", rd->err.msg);
+	return 0;
+}
+
+static void docs_read_release(struct docs_read *rd)
+{
+	for (size_t i = 0; i < rd->ntags; i++)
+		free(rd->tags[i]);
+	free(rd->tags);
+}
+
+/* ---- previous release -----------------------------------------------------------------
+ */
+
+int stage_previous(char *out, size_t n, const char *version, char **tags, size_t ntags,
+                   const char *changelog, size_t len, struct rerr *err)
+{
+	struct version v, prev;
+	char **heads = NULL, **all;
+	size_t nheads = 0;
+	int found = 0;
+
+	*out = 0;
+	if (version_parse(&v, version, err))
+		return err->code;
+	if (changelog && changelog_versions(&heads, &nheads, changelog, len, err))
+		return err->code;
+	all = calloc(ntags + nheads + 1, sizeof(*all));
+	if (!all) {
+		changelog_versions_free(heads, nheads);
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	}
+	memcpy(all, tags, ntags * sizeof(*all));
+	memcpy(all + ntags, heads, nheads * sizeof(*all));
+	found = version_previous(&prev, &v, (const char *const *)all, ntags + nheads);
+	if (found)
+		version_format(out, n, &prev);
+	free(all);
+	changelog_versions_free(heads, nheads);
+	return 0;
+}
+
+/* ---- commit data: compares, concurrently
+ * -------------------------------------------------- */
+
+static void on_compare(const struct forge_reply *rep, void *payload)
+{
+	struct stage_log *l = payload;
+
+	if (rep->err.code)
+		rerr_set(&l->err, rep->err.code, "%s", rep->err.msg);
+	else if (stage_log_set(l, rep->compare))
+		rerr_set(&l->err, RELAPI_ENOMEM, "out of memory");
+}
+
+/* The repositories an entry covers: those tagged for this version, not the docs. */
+static int covered(const struct stage_run *r, size_t i)
+{
+	const char *why;
+	const struct plan_repo *pr = &r->s->plan.repos[i];
+
+	return !plan_repo_skipped(&r->s->plan, pr->cfg, &why) && pr->cfg->tag;
+}
+
+static int log_init(struct stage_run *r, size_t i, const char *prev, struct stage_log *l)
+{
+	const struct config_repo *c = r->s->plan.repos[i].cfg;
+	const struct apply_repo *ar = &r->s->ap.repos[i];
+	struct forge *f = runctx_forge(&r->s->x, c);
+	int tagged = ar->act.tag || ar->created_tag;
+
+	l->name = strdup(c->name);
+	l->title = c->title ? strdup(c->title) : stage_entry_title(c->name);
+	l->forge = strdup(forge_kind_name(forge_kind(f)));
+	l->path = strdup(c->path);
+	l->from = strdup(prev);
+	l->to = strdup(tagged ? r->s->plan.version : c->branch);
+	if (!l->name || !l->title || !l->forge || !l->path || !l->from || !l->to)
+		return RELAPI_ENOMEM;
+	return forge_compare(f, c->path, l->from, l->to, on_compare, l);
+}
+
+int stage_gather(struct stage_run *r, const char *prev, struct stage_log **out, size_t *n,
+                 struct rerr *err)
+{
+	const struct plan *p = &r->s->plan;
+	struct stage_log *logs = calloc(p->nrepos + 1, sizeof(*logs));
+	int rc = 0;
+
+	*out = logs;
+	*n = 0;
+	if (!logs)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	for (size_t i = 0; i < p->nrepos && !rc; i++) {
+		if (!covered(r, i))
+			continue;
+		rc = log_init(r, i, prev, &logs[(*n)++]);
+		if (rc)
+			rerr_set(err, rc, "%s: cannot queue a compare",
+			         p->repos[i].cfg->name);
+	}
+	if (!rc)
+		rc = stage_engine_run(r, err);
+	for (size_t i = 0; !rc && i < *n; i++)
+		if (logs[i].err.code)
+			rc = rerr_set(err, logs[i].err.code, "%s", logs[i].err.msg);
+	return rc;
+}
+
+void stage_gather_free(struct stage_log *logs, size_t n)
+{
+	for (size_t i = 0; logs && i < n; i++)
+		stage_log_release(&logs[i]);
+	free(logs);
+}
+
+/* ---- the entry
+ * ------------------------------------------------------------------------------ */
+
+static int entry_from_file(struct stage_run *r, const char *path, struct rerr *err)
+{
+	FILE *fp = fopen(path, "rb");
+	struct buf b;
+	char chunk[4096];
+	size_t got;
+	int rc = 0;
+
+	if (!fp)
+		return rerr_set(err, RELAPI_EIO, "cannot read entry file '%s': %s", path,
+		                strerror(errno));
+	buf_init(&b);
+	while (!rc && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		rc = buf_append(&b, chunk, got);
+	fclose(fp);
+	if (!rc && (!b.len || b.data[b.len - 1] != '\n'))
+		rc = buf_puts(&b, "\n");
+	if (!rc && !stage_entry_heading_ok(b.data, b.len, r->s->plan.version))
+		rc = rerr_set(err, RELAPI_EINVAL,
+		              "entry file '%s' does not start with a '## %s' heading",
+		              path, r->s->plan.version);
+	if (!rc)
+		r->entry = buf_detach(&b, NULL);
+	buf_release(&b);
+	return rc;
+}
+
+static int entry_build(struct stage_run *r, const char *prev, struct rerr *err)
+{
+	struct stage_log *logs = NULL;
+	size_t n = 0;
+	struct buf out;
+	struct stage_entry_input in = {r->s->plan.version, r->s->x.date, stage_stable(r),
+	                               NULL, 0};
+	int rc = 0;
+
+	buf_init(&out);
+	if (*prev)
+		rc = stage_gather(r, prev, &logs, &n, err);
+	else
+		stage_say(r, "no earlier release: the entry lists no commits");
+	in.logs = logs;
+	in.n = n;
+	for (size_t i = 0; !rc && i < n; i++)
+		stage_say(r, "%s: %ld commit%s %s", logs[i].name, logs[i].count,
+		          logs[i].count == 1 ? "" : "s", logs[i].web_url);
+	if (!rc)
+		rc = stage_entry_build(&out, &in, err);
+	if (!rc)
+		r->entry = buf_detach(&out, NULL);
+	buf_release(&out);
+	stage_gather_free(logs, n);
+	return rc;
+}
+
+/* Inserts r->entry into the changelog read into r->changelog. */
+static int entry_insert(struct stage_run *r, struct changelog_result *res,
+                        struct rerr *err)
+{
+	struct buf out;
+	int rc;
+
+	buf_init(&out);
+	memset(res, 0, sizeof(*res));
+	rc = edit_changelog_insert(&out, res, r->changelog.data, r->changelog.len,
+	                           r->changelog.path, r->s->plan.version, r->entry,
+	                           strlen(r->entry), CHANGELOG_KEEP, err);
+	free(r->changelog_new);
+	r->changelog_new = NULL;
+	if (!rc && !res->already)
+		r->changelog_new = buf_detach(&out, &r->changelog_new_len);
+	buf_release(&out);
+	return rc;
+}
+
+/* ---- the changelog stage
+ * ------------------------------------------------------------------- */
+
+static int changelog_existing(struct stage_run *r)
+{
+	struct rerr err = {0};
+
+	if (stage_entry_extract(&r->entry, r->changelog.data, r->changelog.len,
+	                        r->s->plan.version, &err))
+		return err.code;
+	if (r->o->to_stdout && r->entry)
+		fputs(r->entry, stdout);
+	stage_end(r, STAGE_ALREADY, "the entry for %s is in %s", r->s->plan.version,
+	          r->changelog.path);
+	return 0;
+}
+
+static int changelog_new(struct stage_run *r, struct docs_read *rd, struct rerr *err)
+{
+	char prev[VERSION_MAX];
+	struct changelog_result res;
+	int rc;
+
+	rc = stage_previous(prev, sizeof(prev), r->s->plan.version, rd->tags, rd->ntags,
+	                    r->changelog.data, r->changelog.len, err);
+	if (!rc)
+		rc = r->o->entry_file ? entry_from_file(r, r->o->entry_file, err)
+		                      : entry_build(r, prev, err);
+	if (!rc && r->o->to_stdout) {
+		fputs(r->entry, stdout);
+		stage_end(r, STAGE_OK, "entry printed, nothing written");
+		return 0;
+	}
+	if (!rc)
+		rc = entry_insert(r, &res, err);
+	if (rc)
+		return rc;
+	stage_end(r, STAGE_OK, "entry %s%s%s; %zu rc entr%s removed, %zu rotated out",
+	          r->o->entry_file ? "from " : "built since ",
+	          r->o->entry_file ? r->o->entry_file : (*prev ? prev : "the start"), "",
+	          res.removed_rc, res.removed_rc == 1 ? "y" : "ies", res.rotated);
+	return 0;
+}
+
+int stage_changelog(struct stage_run *r)
+{
+	struct docs_read rd = {0};
+	struct rerr err = {0};
+	const struct config_repo *d;
+	int rc;
+
+	stage_begin(r, STAGE_CHANGELOG);
+	d = stage_docs_repo(r, &err);
+	rd.want_tags = 1;
+	rc = d ? docs_read(r, d, r->s->x.cfg.changelog, &r->changelog, &rd, &err)
+	       : err.code;
+	if (!rc &&
+	    edit_changelog_has(r->changelog.data, r->changelog.len, r->s->plan.version))
+		rc = changelog_existing(r);
+	else if (!rc)
+		rc = changelog_new(r, &rd, &err);
+	if (rc)
+		stage_end(r, STAGE_FAILED, "%s", err.msg);
+	docs_read_release(&rd);
+	return rc;
+}
+
+/* ---- the docs stage: one commit, then the docs tag
+ * ------------------------------------------- */
+
+struct docs_commit {
+	struct plan_blob publiccode;
+	struct edit_result pc; /* the edited publiccode.yml */
+	int pc_changed;
+	struct forge_file_change changes[2];
+	size_t n;
+	char *commit_id; /* made, or the head the files were read at */
+	int made;
+	struct rerr err;
+};
+
+static void docs_commit_release(struct docs_commit *dc)
+{
+	stage_blob_release(&dc->publiccode);
+	edit_result_release(&dc->pc);
+	free(dc->commit_id);
+	memset(dc, 0, sizeof(*dc));
+}
+
+/*
+ * publiccode.yml for a stable release: softwareVersion and releaseDate,
+ * unquoted. Left alone when the changelog entry was there already and
+ * softwareVersion holds the version (an earlier run made both).
+ */
+static int publiccode_edit(struct stage_run *r, const struct config_repo *d,
+                           struct docs_commit *dc, struct rerr *err)
+{
+	struct edit_assign a[] = {
+	    {"softwareVersion", r->s->plan.version, EDIT_QUOTE_PLAIN},
+	    {"releaseDate", r->s->x.date, EDIT_QUOTE_PLAIN}};
+	struct docs_read rd = {0};
+	int rc;
+
+	rc = docs_read(r, d, r->s->x.cfg.publiccode, &dc->publiccode, &rd, err);
+	edit_result_init(&dc->pc);
+	if (!rc)
+		rc = edit_apply(&dc->pc, EDIT_YAML, dc->publiccode.path,
+		                dc->publiccode.data, dc->publiccode.len, a, 2, err);
+	if (rc)
+		return rc;
+	dc->pc_changed =
+	    dc->pc.changes[0].changed || (r->changelog_new && dc->pc.changes[1].changed);
+	return 0;
+}
+
+static void on_commit(const struct forge_reply *rep, void *payload)
+{
+	struct docs_commit *dc = payload;
+
+	if (rep->err.code)
+		rerr_set(&dc->err, rep->err.code, "%s", rep->err.msg);
+	else if (!(dc->commit_id = strdup(rep->commit_id)))
+		rerr_set(&dc->err, RELAPI_ENOMEM, "out of memory");
+	dc->made = !rep->err.code;
+}
+
+static char *docs_message(struct stage_run *r)
+{
+	const char *tmpl =
+	    stage_stable(r) && r->s->x.cfg.publiccode
+	        ? "Release {version}: update changelog and publiccode.yml\n\n"
+	          "[skip ci]"
+	        : "Release {version}: update changelog\n\n[skip ci]";
+
+	return plan_commit_message(tmpl, r->s->plan.version, r->s->x.date);
+}
+
+static int docs_commit_send(struct stage_run *r, const struct config_repo *d,
+                            struct docs_commit *dc, struct rerr *err)
+{
+	char *msg = docs_message(r);
+	int rc;
+
+	if (!msg)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	rc = forge_commit_files(runctx_forge(&r->s->x, d), d->path, d->branch,
+	                        r->changelog.commit_id, msg, dc->changes, dc->n,
+	                        on_commit, dc);
+	free(msg);
+	if (!rc)
+		rc = stage_engine_run(r, err);
+	if (!rc && dc->err.code)
+		rc = rerr_set(err, dc->err.code, "%s", dc->err.msg);
+	return rc;
+}
+
+/* One read-edit-commit round; RELAPI_ECONFLICT when the branch moved under it. */
+static int docs_attempt(struct stage_run *r, const struct config_repo *d,
+                        struct docs_commit *dc, struct rerr *err)
+{
+	struct docs_read rd = {0};
+	struct changelog_result res;
+	int rc = docs_read(r, d, r->s->x.cfg.changelog, &r->changelog, &rd, err);
+
+	rc = rc ? rc : entry_insert(r, &res, err);
+	if (!rc && stage_stable(r) && r->s->x.cfg.publiccode)
+		rc = publiccode_edit(r, d, dc, err);
+	if (rc)
+		return rc;
+	if (r->changelog_new)
+		dc->changes[dc->n++] = (struct forge_file_change){
+		    FORGE_CHANGE_UPDATE, r->changelog.path, r->changelog_new,
+		    r->changelog_new_len, r->changelog.base};
+	if (dc->pc_changed)
+		dc->changes[dc->n++] = (struct forge_file_change){
+		    FORGE_CHANGE_UPDATE, dc->publiccode.path, dc->pc.data, dc->pc.len,
+		    dc->publiccode.base};
+	if (!dc->n)
+		return (dc->commit_id = strdup(r->changelog.commit_id)) ? 0
+		                                                        : RELAPI_ENOMEM;
+	return docs_commit_send(r, d, dc, err);
+}
+
+int stage_entry_of(struct stage_run *r, const struct config_repo *d, struct rerr *err)
+{
+	struct docs_read rd = {0};
+	int rc;
+
+	if (r->entry)
+		return 0;
+	rc = docs_read(r, d, r->s->x.cfg.changelog, &r->changelog, &rd, err);
+	if (!rc)
+		rc = stage_entry_extract(&r->entry, r->changelog.data, r->changelog.len,
+		                         r->s->plan.version, err);
+	if (!rc && !r->entry)
+		rc = rerr_set(err, RELAPI_ENOTFOUND,
+		              "no entry for %s in '%s': run the changelog stage first",
+		              r->s->plan.version, r->changelog.path);
+	return rc;
+}
+
+struct docs_tag {
+	char *existing; /* commit of the tag that was there already */
+	int exists;
+	struct rerr err;
+};
+
+static void on_tag(const struct forge_reply *rep, void *payload)
+{
+	struct docs_tag *t = payload;
+
+	if (rep->err.code == RELAPI_EEXISTS) {
+		t->exists = 1;
+		t->existing =
+		    rep->tag && rep->tag->commit_id ? strdup(rep->tag->commit_id) : NULL;
+	} else if (rep->err.code) {
+		rerr_set(&t->err, rep->err.code, "%s", rep->err.msg);
+	}
+}
+
+/* Tags the docs repository on `commit` unless the tag exists. */
+static int docs_tag(struct stage_run *r, const struct config_repo *d, const char *commit,
+                    struct rerr *err)
+{
+	struct docs_tag t = {0};
+	const char *v = r->s->plan.version;
+	char *msg = config_expand(r->s->x.cfg.tag_message, v, r->s->x.date);
+	char *url = stage_tag_url(r, d, v);
+	int rc = msg ? forge_create_tag(runctx_forge(&r->s->x, d), d->path, v, commit,
+	                                msg, on_tag, &t)
+	             : RELAPI_ENOMEM;
+
+	if (!rc)
+		rc = stage_engine_run(r, err);
+	if (!rc && t.err.code)
+		rc = rerr_set(err, t.err.code, "%s", t.err.msg);
+	if (!rc) {
+		stage_event_add(r, "tag", d->name, v, url,
+		                t.exists ? "exists" : "created");
+		stage_say(r, "%s: tag %s %s%s%s", d->name, v,
+		          t.exists ? "already there on " : "created ",
+		          t.exists ? (t.existing ? t.existing : "?") : "",
+		          url ? url : "");
+	}
+	free(t.existing);
+	free(msg);
+	free(url);
+	return rc;
+}
+
+int stage_docs(struct stage_run *r)
+{
+	struct docs_commit dc = {0};
+	struct rerr err = {0};
+	const struct config_repo *d;
+	int rc, attempt;
+
+	stage_begin(r, STAGE_DOCS);
+	d = stage_docs_repo(r, &err);
+	rc = d ? stage_entry_of(r, d, &err) : err.code;
+	for (attempt = 1; !rc; attempt++) {
+		docs_commit_release(&dc);
+		rc = docs_attempt(r, d, &dc, &err);
+		if (rc != RELAPI_ECONFLICT || attempt >= DOCS_MAX_ATTEMPTS)
+			break;
+		stage_say(r, "%s: the branch moved; reading again", d->name);
+		rerr_clear(&err);
+		rc = 0;
+	}
+	if (!rc && dc.made) {
+		char *url = stage_commit_url(r, d, dc.commit_id);
+		stage_event_add(r, "commit", d->name, dc.commit_id, url, "created");
+		stage_say(r, "%s: commit %s %s", d->name, dc.commit_id, url ? url : "");
+		free(url);
+	}
+	if (!rc)
+		rc = docs_tag(r, d, dc.commit_id, &err);
+	if (rc)
+		stage_end(r, STAGE_FAILED, "%s", err.msg);
+	else
+		stage_end(r, dc.made ? STAGE_OK : STAGE_ALREADY, "%s",
+		          dc.made ? "changelog committed"
+		                  : "the docs hold the release already");
+	docs_commit_release(&dc);
+	return rc;
+}
