@@ -226,9 +226,18 @@ struct host_slot {
 	int running;
 };
 
+/* A caller's timer (http_engine_after), in a list sorted by due_ms. */
+struct http_timer {
+	long long due_ms;
+	http_timer_fn fn;
+	void *payload;
+	struct http_timer *next;
+};
+
 struct http_engine {
 	struct http_opts o;
 	CURLM *multi;
+	struct http_timer *calls; /* callers' timers, sorted by due_ms */
 	struct xfer *pending, *pending_tail;
 	struct xfer *timers; /* sorted by due_ms */
 	struct xfer *active; /* running transfers */
@@ -438,6 +447,37 @@ static void timers_promote(struct http_engine *e)
 	}
 }
 
+int http_engine_after(struct http_engine *e, long ms, http_timer_fn fn, void *payload,
+                      struct rerr *err)
+{
+	struct http_timer *t = calloc(1, sizeof(*t)), **p = &e->calls;
+
+	if (!t)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	t->due_ms = mono_ms() + (ms > 0 ? ms : 0);
+	t->fn = fn;
+	t->payload = payload;
+	while (*p && (*p)->due_ms <= t->due_ms)
+		p = &(*p)->next;
+	t->next = *p;
+	*p = t;
+	return 0;
+}
+
+/* Runs every caller's timer that is due (they may add requests and timers). */
+static void calls_fire(struct http_engine *e)
+{
+	long long now = mono_ms();
+
+	while (e->calls && e->calls->due_ms <= now) {
+		struct http_timer *t = e->calls;
+
+		e->calls = t->next;
+		t->fn(e, t->payload);
+		free(t);
+	}
+}
+
 static void free_list(struct xfer *x)
 {
 	while (x) {
@@ -520,6 +560,12 @@ void http_engine_free(struct http_engine *e)
 		return;
 	free_list(e->pending);
 	free_list(e->timers);
+	while (e->calls) {
+		struct http_timer *t = e->calls;
+
+		e->calls = t->next;
+		free(t);
+	}
 	while (e->active) {
 		struct xfer *x = e->active;
 
@@ -1066,6 +1112,8 @@ static int poll_timeout(struct http_engine *e)
 		t = POLL_MAX_MS;
 	if (e->timers && e->timers->due_ms - now < t)
 		t = e->timers->due_ms > now ? (long)(e->timers->due_ms - now) : 0;
+	if (e->calls && e->calls->due_ms - now < t)
+		t = e->calls->due_ms > now ? (long)(e->calls->due_ms - now) : 0;
 	return (int)t;
 }
 
@@ -1080,8 +1128,9 @@ int http_engine_run(struct http_engine *e, struct rerr *err)
 	e->in_run = 1;
 	for (;;) {
 		timers_promote(e);
+		calls_fire(e);
 		start_pending(e);
-		if (!e->running && !e->pending && !e->timers)
+		if (!e->running && !e->pending && !e->timers && !e->calls)
 			break;
 		mc = curl_multi_perform(e->multi, &still);
 		if (mc == CURLM_OK && drain(e) > 0)

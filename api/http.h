@@ -122,6 +122,17 @@ void http_engine_free(struct http_engine *e);
 int http_engine_add(struct http_engine *e, const struct http_request *req,
 		    http_done_fn done, void *payload, struct rerr *err);
 
+/*
+ * Calls fn(e, payload) from the engine loop once `ms` milliseconds have
+ * passed (0: at the next turn), without blocking other requests: the way to
+ * wait between polls of a pipeline or before looking for a dispatched run.
+ * http_engine_run() keeps running while timers are pending. Timers not yet
+ * fired when the engine is freed are dropped without being called.
+ */
+typedef void (*http_timer_fn)(struct http_engine *e, void *payload);
+int http_engine_after(struct http_engine *e, long ms, http_timer_fn fn, void *payload,
+		      struct rerr *err);
+
 /* Drives every queued request (and those callbacks add) to completion. */
 int http_engine_run(struct http_engine *e, struct rerr *err);
 
