@@ -813,6 +813,7 @@ static const cJSON *gh_pick_run(struct forge_op *op, const cJSON *runs)
 }
 
 static void gh_runs_lookup(struct forge_op *op);
+static void gh_runs_again(struct http_engine *e, void *payload);
 
 static void gh_runs_done(struct forge_op *op, struct http_response *resp)
 {
@@ -828,13 +829,17 @@ static void gh_runs_done(struct forge_op *op, struct http_response *resp)
 		forge_op_fail(op, RELAPI_ENOTFOUND,
 		              "no run of '%s' appeared after the dispatch", op->arg[1]);
 		forge_op_done(op);
-	} else {
-		/* The engine has no timers: a short blocking pause lets the run appear.
-		 */
-		struct timespec ts = {op->count, 0};
-		nanosleep(&ts, NULL);
-		gh_runs_lookup(op);
+	} else if (http_engine_after(op->f->engine, 1000L * op->count, gh_runs_again, op,
+	                             &op->err)) {
+		forge_op_done(op);
 	}
+}
+
+/* Timer: look again for the dispatched run (it appears after a moment). */
+static void gh_runs_again(struct http_engine *e, void *payload)
+{
+	(void)e;
+	gh_runs_lookup(payload);
 }
 
 static void gh_runs_lookup(struct forge_op *op)

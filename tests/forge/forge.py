@@ -2707,6 +2707,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the listen backlog: clients open many connections at once
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
