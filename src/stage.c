@@ -307,8 +307,6 @@ static void summary_text(const struct stage_run *r, const char *command)
 	       failed ? "failed" : "finished");
 	for (int i = 0; i < STAGE_COUNT; i++) {
 		const struct stage_result *res = &r->results[i];
-		if (res->outcome == STAGE_NOT_RUN && !res->note)
-			continue;
 		printf("  %-10s %-12s %6.1f s%s%s\n", stage_names[i],
 		       stage_outcome_name(res->outcome), res->seconds,
 		       res->note ? "  " : "", res->note ? res->note : "");

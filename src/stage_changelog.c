@@ -528,7 +528,7 @@ static int docs_tag(struct stage_run *r, const struct config_repo *d, const char
 		stage_event_add(r, "tag", d->name, v, url,
 		                t.exists ? "exists" : "created");
 		stage_say(r, "%s: tag %s %s%s%s", d->name, v,
-		          t.exists ? "already there on " : "created ",
+		          t.exists ? "already there on " : "created",
 		          t.exists ? (t.existing ? t.existing : "?") : "",
 		          url ? url : "");
 	}

@@ -1,0 +1,112 @@
+"""`relapi test` and the test stage of `relapi release`: deployment-test
+pipelines triggered, polled concurrently, gating the release."""
+import json
+import re
+import unittest
+
+from release_env import Forge, GITLAB_COMPONENTS, SDKS, run, writes
+
+TESTED = ["waldur/waldur-docker-compose", "waldur/waldur-helm"]
+FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
+
+
+def pipelines(forge, repo):
+    return forge.repo_state(repo)["pipelines"]
+
+
+class Pipelines(unittest.TestCase):
+    def setUp(self):
+        self.forge = Forge()
+        self.forge.start()
+
+    def tearDown(self):
+        self.forge.stop()
+
+    def test_test_command_waits_for_every_pipeline(self):
+        r = run(self.forge, "test", "8.0.6", *FAST)
+        self.assertEqual(r.code, 0, r)
+        for repo in TESTED:
+            ps = pipelines(self.forge, repo)
+            self.assertEqual(len(ps), 1, ps)
+            self.assertEqual(ps[0]["variables"], {"RELEASE_VERSION": "8.0.6"})
+            self.assertEqual(ps[0]["status"], "success")
+            name = repo.split("/")[1]
+            # each state change is shown with the pipeline's web URL
+            url = re.search(r"%s: pipeline %d triggered (\S+)" % (name, ps[0]["id"]), r.out)
+            self.assertIsNotNone(url, r.out)
+            self.assertIn("%s: pipeline %d success %s" % (name, ps[0]["id"], url.group(1)),
+                          r.out)
+        # nothing but the two triggers was written
+        self.assertEqual(len(writes(self.forge)), 2, writes(self.forge))
+
+    def test_failing_test_stops_release_before_any_tag(self):
+        self.forge.switches(deployment_tests_fail=True)
+        r = run(self.forge, "release", "8.0.6", *FAST)
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("test failed", r.err)
+        self.assertRegex(r.err, r"pipeline \d+ failed")
+        state = self.forge.state()["repos"]
+        for repo, s in state.items():
+            self.assertNotIn("8.0.6", s["tags"], repo)
+        posted = [w["path"] for w in writes(self.forge)]
+        self.assertEqual(len(posted), 2, posted)
+        self.assertTrue(all(p.endswith("/pipeline") for p in posted), posted)
+        self.assertRegex(r.out, r"tag-all\s+not run")
+
+    def test_timeout_fails_and_leaves_pipelines_running(self):
+        self.forge.faults(pipeline_ms=600000)
+        r = run(self.forge, "test", "8.0.6", "--poll-interval", "30", "--poll-timeout", "0.3",
+                "--cancel-on-timeout")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("did not finish in 0.3 s", r.err)
+        self.assertIn("no cancel operation", r.out)
+        for repo in TESTED:
+            ps = pipelines(self.forge, repo)
+            self.assertEqual(len(ps), 1)
+            self.assertIn(ps[0]["status"], ("created", "pending", "running"))
+            # the first check at once, a last one when the time is up, none between
+            gets = [q for q in self.forge.requests()
+                    if q["method"] == "GET" and re.search(r"/pipelines/%d$" % ps[0]["id"],
+                                                         q["path"])]
+            self.assertEqual(len(gets), 2, gets)
+        self.assertFalse([w for w in writes(self.forge) if "cancel" in w["path"]])
+
+    def test_gitlab_ci_sections_and_json(self):
+        r = run(self.forge, "test", "8.0.6", *FAST, env={"GITLAB_CI": "true"})
+        self.assertEqual(r.code, 0, r)
+        self.assertRegex(r.out, r"\x1b\[0Ksection_start:\d+:relapi_test\[collapsed=false\]\r")
+        self.assertRegex(r.out, r"\x1b\[0Ksection_end:\d+:relapi_test\r")
+        self.forge.reset()
+        r = run(self.forge, "test", "8.0.6", *FAST, "--json")
+        self.assertEqual(r.code, 0, r)
+        doc = json.loads(r.out)
+        test = [s for s in doc["stages"] if s["stage"] == "test"][0]
+        self.assertEqual(test["outcome"], "done")
+        events = [e for e in doc["events"] if e["kind"] == "pipeline"]
+        self.assertEqual(sorted(e["repository"] for e in events),
+                         ["waldur-docker-compose", "waldur-helm"])
+        self.assertTrue(all(e["state"] == "success" and e["url"] for e in events), events)
+
+    def test_bad_poll_flags(self):
+        for args in (["--poll-interval", "0"], ["--poll-timeout", "x"], ["--poll-interval"]):
+            r = run(self.forge, "test", "8.0.6", *args)
+            self.assertEqual(r.code, 2, (args, r))
+            self.assertIn("--poll-", r.err)
+        self.assertEqual(writes(self.forge), [])
+
+    def test_release_rerun_does_not_test_again_once_tagged(self):
+        r = run(self.forge, "release", "8.0.6-rc.1", *FAST)
+        self.assertEqual(r.code, 0, r)
+        r = run(self.forge, "release", "8.0.6-rc.1", *FAST)
+        self.assertEqual(r.code, 0, r)
+        self.assertRegex(r.out, r"test\s+already done")
+        for repo in TESTED:
+            self.assertEqual(len(pipelines(self.forge, repo)), 1)
+        for repo in GITLAB_COMPONENTS:
+            self.assertIn("8.0.6-rc.1", self.forge.repo_state(repo)["tags"])
+        for repo in SDKS:
+            self.assertNotIn("8.0.6-rc.1", self.forge.repo_state(repo)["tags"])
+
+
+if __name__ == "__main__":
+    unittest.main()
