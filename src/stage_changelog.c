@@ -508,32 +508,57 @@ static void on_tag(const struct forge_reply *rep, void *payload)
 	}
 }
 
-/* Tags the docs repository on `commit` unless the tag exists. */
+static void on_get_tag(const struct forge_reply *rep, void *payload)
+{
+	struct docs_tag *t = payload;
+
+	if (!rep->err.code) {
+		t->exists = 1;
+		t->existing = rep->tag->commit_id ? strdup(rep->tag->commit_id) : NULL;
+	} else if (rep->err.code != RELAPI_ENOTFOUND) {
+		rerr_set(&t->err, rep->err.code, "%s", rep->err.msg);
+	}
+}
+
+/* Tags the docs repository on `commit` unless the tag exists (looked up first). */
+static int docs_tag_make(struct stage_run *r, const struct config_repo *d,
+                         const char *commit, struct docs_tag *t, struct rerr *err)
+{
+	struct forge *f = runctx_forge(&r->s->x, d);
+	const char *v = r->s->plan.version;
+	char *msg;
+	int rc = forge_get_tag(f, d->path, v, on_get_tag, t);
+
+	rc = rc ? rc : stage_engine_run(r, err);
+	if (rc || t->err.code || t->exists)
+		return rc;
+	msg = config_expand(r->s->x.cfg.tag_message, v, r->s->x.date);
+	rc =
+	    msg ? forge_create_tag(f, d->path, v, commit, msg, on_tag, t) : RELAPI_ENOMEM;
+	free(msg);
+	return rc ? rc : stage_engine_run(r, err);
+}
+
 static int docs_tag(struct stage_run *r, const struct config_repo *d, const char *commit,
                     struct rerr *err)
 {
 	struct docs_tag t = {0};
 	const char *v = r->s->plan.version;
-	char *msg = config_expand(r->s->x.cfg.tag_message, v, r->s->x.date);
 	char *url = stage_tag_url(r, d, v);
-	int rc = msg ? forge_create_tag(runctx_forge(&r->s->x, d), d->path, v, commit,
-	                                msg, on_tag, &t)
-	             : RELAPI_ENOMEM;
+	int rc = docs_tag_make(r, d, commit, &t, err);
 
-	if (!rc)
-		rc = stage_engine_run(r, err);
 	if (!rc && t.err.code)
 		rc = rerr_set(err, t.err.code, "%s", t.err.msg);
 	if (!rc) {
 		stage_event_add(r, "tag", d->name, v, url,
 		                t.exists ? "exists" : "created");
-		stage_say(r, "%s: tag %s %s%s%s", d->name, v,
-		          t.exists ? "already there on " : "created",
-		          t.exists ? (t.existing ? t.existing : "?") : "",
-		          url ? url : "");
+		if (t.exists)
+			stage_say(r, "%s: tag %s already there on %s %s", d->name, v,
+			          t.existing ? t.existing : "?", url ? url : "");
+		else
+			stage_say(r, "%s: tag %s created %s", d->name, v, url ? url : "");
 	}
 	free(t.existing);
-	free(msg);
 	free(url);
 	return rc;
 }

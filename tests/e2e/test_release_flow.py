@@ -1,0 +1,180 @@
+"""`relapi release`: the whole flow against the fake forge - an RC, then the
+stable release, re-runs after each stage's failure, the OpenAPI schema,
+SDK releases and the docs deployment."""
+import json
+import re
+import unittest
+import urllib.parse
+
+from release_env import EDITED, Forge, GITLAB_COMPONENTS, SDKS, run, writes
+
+DOCS = "waldur/waldur-docs"
+CHANGELOG = "docs/about/CHANGELOG.md"
+DATE = "2026-02-01"
+FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
+ENV = {"RELAPI_DATE": DATE}
+
+
+def q(s):
+    return urllib.parse.quote(s, safe="")
+
+
+class ReleaseFlow(unittest.TestCase):
+    def setUp(self):
+        self.forge = Forge()
+        self.forge.start()
+        self.start = self.forge.state()["repos"]
+
+    def tearDown(self):
+        self.forge.stop()
+
+    # -- helpers
+    def release(self, *args, code=0):
+        r = run(self.forge, "release", *args, *FAST, env=ENV)
+        self.assertEqual(r.code, code, r)
+        return r
+
+    def docs_file(self, path):
+        return self.forge.file(DOCS, "master", path)
+
+    def head_message(self, repo, ref):
+        r = self.forge.gitlab("GET", "/projects/%s/repository/commits/%s" % (q(repo), q(ref)))
+        return r.json()["message"]
+
+    def artifact(self, version):
+        r = self.forge.gitlab(
+            "GET", "/projects/%s/jobs/artifacts/%s/raw/waldur-openapi-schema-%s.yaml?job=%s"
+            % (q("waldur/waldur-mastermind"), version, version, q("Generate OpenAPI schema")))
+        self.assertEqual(r.status, 200, r)
+        return r.body
+
+    def deploys(self):
+        return [p for p in self.forge.repo_state(DOCS)["pipelines"]
+                if "DEPLOY_DOCS_VERSION" in p["variables"]]
+
+    # -- an RC, then the stable release
+    def test_rc_then_stable(self):
+        r = self.release("8.0.6-rc.1")
+        text = self.docs_file(CHANGELOG).decode()
+        self.assertTrue(text.startswith("# Changelog\n\n## 8.0.6-rc.1 - %s\n" % DATE), text[:200])
+        self.assertEqual(self.docs_file("publiccode.yml"),
+                         self.forge.file(DOCS, "8.0.5", "publiccode.yml"))
+        docs = self.forge.repo_state(DOCS)
+        self.assertEqual(docs["tags"]["8.0.6-rc.1"]["commit"], docs["branches"]["master"])
+        self.assertEqual(docs["commit_count"], self.start[DOCS]["commit_count"] + 1)
+        msg = self.head_message(DOCS, "master")
+        self.assertTrue(msg.startswith("Release 8.0.6-rc.1: update changelog\n"), msg)
+        self.assertIn("[skip ci]", msg)
+        self.assertIn("Release-Version: 8.0.6-rc.1", msg)
+        for stage in ("openapi", "sdk", "deploy"):
+            self.assertRegex(r.out, r"%s: skipped \(stable releases only\)" % stage)
+        for repo in SDKS:
+            self.assertNotIn("8.0.6-rc.1", self.forge.repo_state(repo)["tags"])
+        self.assertEqual(self.deploys(), [])
+
+        r = self.release("8.0.6", "--json")
+        doc = json.loads(r.out)
+        self.assertTrue(doc["ok"])
+        self.assertEqual([s["outcome"] for s in doc["stages"]], ["done"] * 8)
+        text = self.docs_file(CHANGELOG).decode()
+        self.assertTrue(text.startswith("# Changelog\n\n## 8.0.6 - %s\n" % DATE), text[:200])
+        self.assertNotIn("## 8.0.6-rc.1", text)
+        self.assertIn("- [OpenAPI Schema](../API/waldur-openapi-schema-8.0.6.yaml)", text)
+        pc = self.docs_file("publiccode.yml").decode()
+        self.assertIn("\nsoftwareVersion: 8.0.6\n", pc)
+        self.assertIn("\nreleaseDate: %s\n" % DATE, pc)
+        # the schema is the job's artifact, byte for byte
+        self.assertEqual(self.docs_file("docs/API/waldur-openapi-schema-8.0.6.yaml"),
+                         self.artifact("8.0.6"))
+        self.assertEqual(self.head_message(DOCS, "master").split("\n")[0],
+                         "Add OpenAPI schema for 8.0.6")
+        docs = self.forge.repo_state(DOCS)
+        tagged = docs["tags"]["8.0.6"]["commit"]
+        self.assertTrue(self.head_message(DOCS, tagged).startswith(
+            "Release 8.0.6: update changelog and publiccode.yml\n"))
+        entry = text[len("# Changelog\n\n"):text.index("\n---\n") + 5]
+        for repo in SDKS:
+            rel = self.forge.repo_state(repo)["releases"]["8.0.6"]
+            self.assertEqual(rel["name"], "8.0.6")
+            self.assertEqual(rel["description"], entry)
+        deploys = self.deploys()
+        self.assertEqual([(p["variables"], p["status"]) for p in deploys],
+                         [({"DEPLOY_DOCS_VERSION": "8.0.6"}, "success")])
+        urls = [e["url"] for e in doc["events"] if e["kind"] == "pipeline"]
+        self.assertEqual(len(urls), 3, doc["events"])
+        kinds = sorted({(e["kind"], e["repository"]) for e in doc["events"]
+                        if e["state"] == "created"})
+        self.assertIn(("tag", "waldur-docs"), kinds)
+        self.assertIn(("commit", "waldur-helm"), kinds)
+
+        # a complete release run again: only the docs deployment runs again;
+        # the SDK releases are found by the forge refusing them (422)
+        seq = self.forge.requests()[-1]["seq"]
+        r = self.release("8.0.6")
+        done = writes(self.forge, seq)
+        self.assertEqual([w["path"] for w in done if w["status"] < 300],
+                         ["/api/v4/projects/%s/pipeline" % q(DOCS)])
+        self.assertEqual(sorted(w["path"] for w in done if w["status"] >= 300),
+                         sorted("/api/v3/repos/%s/releases" % s for s in SDKS))
+        for stage in ("test", "tag-all", "changelog", "docs", "openapi", "sdk"):
+            self.assertRegex(r.out, r"\n  %s\s+already done" % stage)
+
+    # -- a failure in each stage, then a re-run finishes with nothing twice
+    def fail_next(self, method, path, kind="500", count=1):
+        self.forge.admin("POST", "faults", {"clear_targets": True})
+        self.forge.faults(targets=[{"method": method, "path": path, "kind": kind,
+                                    "count": count}])
+
+    def test_rerun_after_each_stage_failure(self):
+        steps = [
+            ("tag-all", "POST", r"waldur-homeport/repository/tags", 1),
+            ("docs", "POST", r"waldur-docs/repository/commits", 1),
+            ("openapi", "GET", r"waldur-mastermind/pipelines\?", 100),
+            ("sdk", "POST", r"py-client/releases", 1),
+            ("deploy", "POST", r"waldur-docs/pipeline$", 1),
+        ]
+        for stage, method, path, count in steps:
+            self.fail_next(method, path, count=count)
+            r = run(self.forge, "release", "8.0.6", *FAST, "--retries", "0", env=ENV)
+            self.assertEqual(r.code, 1, (stage, r))
+            self.assertIn("relapi release: %s failed" % stage, r.err)
+            self.assertRegex(r.out, r"\n  %s\s+failed" % stage)
+        self.forge.admin("POST", "faults", {"clear_targets": True})
+        self.release("8.0.6")
+        end = self.forge.state()["repos"]
+        for repo in GITLAB_COMPONENTS + SDKS:
+            self.assertIn("8.0.6", end[repo]["tags"], repo)
+            made = 1 if repo in EDITED else 0
+            self.assertEqual(end[repo]["commit_count"],
+                             self.start[repo]["commit_count"] + made, repo)
+        # changelog and publiccode in one commit, the schema in another
+        self.assertEqual(end[DOCS]["commit_count"], self.start[DOCS]["commit_count"] + 2)
+        for repo in ("waldur/waldur-helm", "waldur/waldur-docker-compose"):
+            self.assertEqual(len(end[repo]["pipelines"]), 1, end[repo]["pipelines"])
+        self.assertEqual(len(self.deploys()), 1)
+        for repo in SDKS:
+            self.assertEqual(list(end[repo]["releases"]), ["8.0.6"])
+        text = self.docs_file(CHANGELOG).decode()
+        self.assertEqual(text.count("\n## 8.0.6 - "), 1)
+
+    def test_only_changelog_stdout_writes_nothing(self):
+        r = self.release("8.0.6", "--only", "changelog", "--stdout")
+        self.assertTrue(r.out.startswith("## 8.0.6 - %s\n\n" % DATE), r.out)
+        self.assertTrue(r.out.endswith("\n---\n"), r.out)
+        self.assertNotIn("==", r.out)
+        self.assertEqual(writes(self.forge), [])
+        self.assertEqual(self.forge.state()["repos"], self.start)
+
+    def test_stage_selection(self):
+        r = self.release("8.0.6-rc.1", "--skip", "test,docs")
+        self.assertRegex(r.out, r"test: skipped \(not selected\)")
+        self.assertRegex(r.out, r"docs: skipped \(not selected\)")
+        self.assertEqual(self.forge.repo_state("waldur/waldur-helm")["pipelines"], [])
+        self.assertNotIn("8.0.6-rc.1", self.forge.repo_state(DOCS)["tags"])
+        r = run(self.forge, "release", "8.0.6", "--only", "nonsense", env=ENV)
+        self.assertEqual(r.code, 2, r)
+        self.assertIn("--only", r.err)
+
+
+if __name__ == "__main__":
+    unittest.main()
