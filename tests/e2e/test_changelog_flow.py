@@ -1,0 +1,145 @@
+"""`relapi changelog`: the entry from the forges' compare results, inserted
+with the changelog rules and committed to the docs with publiccode.yml."""
+import os
+import re
+import tempfile
+import unittest
+import urllib.parse
+
+from release_env import Forge, run, writes
+
+DOCS = "waldur/waldur-docs"
+CHANGELOG = "docs/about/CHANGELOG.md"
+DATE = "2026-02-01"
+ENV = {"RELAPI_DATE": DATE}
+# repository -> branch, for the compare the entry makes before the tags exist
+STABLE_REPOS = {
+    "waldur/waldur-mastermind": "develop", "waldur/waldur-homeport": "develop",
+    "waldur/waldur-prometheus-exporter": "develop", "waldur/waldur-helm": "master",
+    "waldur/waldur-docker-compose": "develop", "waldur/py-client": "main",
+    "waldur/js-client": "main", "waldur/go-client": "main",
+}
+TITLES = {
+    "waldur/waldur-mastermind": "Waldur Mastermind", "waldur/waldur-homeport": "Waldur Homeport",
+    "waldur/waldur-prometheus-exporter": "Waldur Prometheus Exporter",
+    "waldur/waldur-helm": "Waldur Helm", "waldur/waldur-docker-compose": "Waldur Docker Compose",
+    "waldur/py-client": "Py Client", "waldur/js-client": "Js Client",
+    "waldur/go-client": "Go Client",
+}
+
+
+def q(s):
+    return urllib.parse.quote(s, safe="")
+
+
+def entry(version):
+    return "## %s - 2026-01-01\n\n- notes of %s\n\n---\n" % (version, version)
+
+
+class ChangelogFlow(unittest.TestCase):
+    def setUp(self):
+        self.forge = Forge()
+        self.forge.start()
+        self.tmp = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.forge.stop()
+        self.tmp.cleanup()
+
+    def compare(self, repo, frm, to):
+        """(count as the forge's compare API reports it, the web compare URL)."""
+        if repo.split("/")[1] in ("py-client", "js-client", "go-client"):
+            c = self.forge.github("GET", "/repos/%s/compare/%s...%s" % (repo, frm, to)).json()
+            self.assertIn("/compare/", c["html_url"])
+            return c["total_commits"], "%s/%s/compare/%s...%s" % (self.forge.url, repo, frm, to)
+        c = self.forge.gitlab("GET", "/projects/%s/repository/compare?from=%s&to=%s"
+                              % (q(repo), frm, to)).json()
+        self.assertIn("/-/compare/", c["web_url"])
+        return len(c["commits"]), "%s/%s/-/compare/%s...%s" % (self.forge.url, repo, frm, to)
+
+    def test_links_and_counts_match_compare(self):
+        r = run(self.forge, "changelog", "8.0.6", "--stdout", env=ENV)
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(writes(self.forge), [])
+        lines = re.findall(r"^- \*\*(.+?)\*\*: \[(\d+) commits?\]\((\S+)\)$", r.out, re.M)
+        self.assertEqual(len(lines), len(STABLE_REPOS), r.out)
+        got = {title: (int(n), url) for title, n, url in lines}
+        for repo, branch in STABLE_REPOS.items():
+            count, url = self.compare(repo, "8.0.5", branch)
+            self.assertGreater(count, 0)
+            self.assertEqual(got[TITLES[repo]], (count, url), repo)
+        self.assertIn("### Resources\n\n- [OpenAPI Schema](../API/waldur-openapi-schema-8.0.6.yaml)",
+                      r.out)
+
+    def test_rc_entry_covers_rc_repositories_only(self):
+        r = run(self.forge, "changelog", "8.0.6-rc.1", "--stdout", env=ENV)
+        self.assertEqual(r.code, 0, r)
+        self.assertNotIn("Py Client", r.out)
+        self.assertNotIn("Resources", r.out)
+        self.assertIn("**Waldur Helm**: [", r.out)
+
+    def test_rotation_and_rc_removal_with_22_entries(self):
+        versions = ["8.0.6-rc.2", "8.0.6-rc.1", "8.0.5", "8.0.4", "8.0.3", "8.0.2", "8.0.1",
+                    "8.0.0"] + ["7.0.%d" % k for k in range(13, -1, -1)]
+        self.assertEqual(len(versions), 22)
+        text = "# Changelog\n\n" + "\n".join(entry(v) for v in versions)
+        self.forge.push(DOCS, "master", {CHANGELOG: text}, "docs: 22 entries")
+        before = self.forge.repo_state(DOCS)["commit_count"]
+        r = run(self.forge, "changelog", "8.0.6", env=ENV)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("2 rc entries removed, 1 rotated out", r.out)
+        out = self.forge.file(DOCS, "master", CHANGELOG).decode()
+        heads = re.findall(r"^## (\S+)", out, re.M)
+        self.assertEqual(len(heads), 20, heads)
+        self.assertEqual(heads[0], "8.0.6")
+        self.assertEqual(heads[1:], versions[2:-1])
+        self.assertNotIn("\n\n\n", out)
+        self.assertTrue(out.startswith("# Changelog\n\n## 8.0.6 - %s\n" % DATE))
+        # one commit with the changelog and publiccode.yml, the docs tag on it
+        state = self.forge.repo_state(DOCS)
+        self.assertEqual(state["commit_count"], before + 1)
+        self.assertIn("softwareVersion: 8.0.6\n",
+                      self.forge.file(DOCS, "master", "publiccode.yml").decode())
+        self.assertEqual(state["tags"]["8.0.6"]["commit"], state["branches"]["master"])
+        # again: nothing
+        seq = self.forge.requests()[-1]["seq"]
+        r = run(self.forge, "changelog", "8.0.6", env=ENV)
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(writes(self.forge, seq), [])
+        self.assertIn("already done", r.out)
+
+    def test_entry_file(self):
+        path = os.path.join(self.tmp.name, "entry.md")
+        with open(path, "w") as f:
+            f.write("## 8.0.6-rc.1 - %s\n\nHand-written.\n\n---" % DATE)
+        r = run(self.forge, "changelog", "8.0.6-rc.1", "--entry", path, env=ENV)
+        self.assertEqual(r.code, 0, r)
+        out = self.forge.file(DOCS, "master", CHANGELOG).decode()
+        self.assertTrue(out.startswith("# Changelog\n\n## 8.0.6-rc.1 - %s\n\nHand-written.\n\n---\n"
+                                       % DATE), out[:200])
+
+    def test_bad_entry_file_writes_nothing(self):
+        path = os.path.join(self.tmp.name, "entry.md")
+        with open(path, "w") as f:
+            f.write("## 8.0.6-rc.10 - %s\n\nwrong version\n" % DATE)
+        r = run(self.forge, "changelog", "8.0.6-rc.1", "--entry", path, env=ENV)
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("does not start with a '## 8.0.6-rc.1' heading", r.err)
+        r2 = run(self.forge, "changelog", "8.0.6-rc.1", "--entry",
+                 os.path.join(self.tmp.name, "missing.md"), env=ENV)
+        self.assertEqual(r2.code, 1, r2)
+        self.assertIn("cannot read entry file", r2.err)
+        self.assertEqual(writes(self.forge), [])
+
+    def test_previous_is_never_higher(self):
+        r = self.forge.gitlab("POST", "/projects/%s/repository/tags" % q(DOCS),
+                              {"tag_name": "8.1.0", "ref": "master"})
+        self.assertEqual(r.status, 201, r)
+        r = run(self.forge, "changelog", "8.0.6-rc.1", "--stdout", env=ENV)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("/compare/8.0.5...", r.out)
+        self.assertNotIn("8.1.0", r.out)
+
+
+if __name__ == "__main__":
+    unittest.main()
