@@ -19,19 +19,19 @@ def relapi(*args, env=None, cwd=None):
 
 class ConfigCommandTest(unittest.TestCase):
     def test_default_is_waldur_and_round_trips(self):
-        code, out, err = relapi("config", env={"GITLAB_TOKEN": "glpat-secret-value",
+        code, out, err = relapi("config", env={"GITLAB_TOKEN": "test-gitlab-secret-value",
                                                "CI_SERVER_URL": "https://ci.example"})
         self.assertEqual(code, 0, err)
         self.assertIn("from (embedded)", out)
         self.assertIn('path: "waldur/waldur-helm"', out)
         self.assertIn("# gitlab: url https://ci.example (from CI_SERVER_URL), token GITLAB_TOKEN: set", out)
         self.assertIn("# github: url https://api.github.com (from config), token GITHUB_TOKEN: missing", out)
-        self.assertNotIn("glpat-secret-value", out + err)
+        self.assertNotIn("test-gitlab-secret-value", out + err)
         with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as fh:
             fh.write(out)
         self.addCleanup(os.unlink, fh.name)
         code2, out2, err2 = relapi("config", "-c", fh.name,
-                                   env={"GITLAB_TOKEN": "glpat-secret-value",
+                                   env={"GITLAB_TOKEN": "test-gitlab-secret-value",
                                         "CI_SERVER_URL": "https://ci.example"})
         self.assertEqual(code2, 0, err2)
         self.assertEqual(out2.split("\n", 1)[1], out.split("\n", 1)[1])

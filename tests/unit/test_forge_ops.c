@@ -32,9 +32,9 @@ struct forge_case {
 
 static const struct forge_case cases[] = {
     {FORGE_GITLAB, "/api/v4", "waldur/waldur-helm", "master", "waldur/Chart.yaml",
-     "glpat-relapi-write-7c1f9a2b", NULL, 1},
+     "test-gitlab-write-7c1f9a2b", NULL, 1},
     {FORGE_GITHUB, "/api/v3", "waldur/py-client", "main", "pyproject.toml",
-     "ghp_relapiWrite0000000000000000000000", "publish.yml", 5},
+     "test-github-write-0000", "publish.yml", 5},
 };
 
 struct env {

@@ -127,7 +127,7 @@ static void gitlab_release_flow_tail(struct replay *r)
 static void test_gitlab_release_flow(void **state)
 {
 	struct replay *r = replay_start("gitlab/release-flow", FORGE_GITLAB,
-	                                FORGE_TOKEN_DEFAULT, "glpat-secret-value");
+	                                FORGE_TOKEN_DEFAULT, "test-gitlab-secret-value");
 	struct fh_reply f = {0}, m = {0};
 	struct forge_file_change ch[2] = {
 	    {FORGE_CHANGE_UPDATE, "waldur/Chart.yaml", NEW, sizeof(NEW) - 1, NULL},
