@@ -1,0 +1,199 @@
+/* test_stage_flow.c - the flow's option parsing and the shared poll loop. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "stage.h"
+
+/* ---- options ------------------------------------------------------------ */
+
+static void test_opts_taken_out(void **state)
+{
+	char *argv[] = {"release",
+	                "8.0.6",
+	                "--poll-interval",
+	                "0.25",
+	                "--json",
+	                "--poll-timeout=90",
+	                "--only",
+	                "test,docs",
+	                "--skip=sdk",
+	                "--cancel-on-timeout",
+	                "--stdout",
+	                "--entry",
+	                "e.md",
+	                "-q",
+	                NULL};
+	int argc = 14;
+	struct stage_opts o;
+	struct rerr err = {0};
+
+	(void)state;
+	assert_int_equal(stage_opts_take(&o, &argc, argv, ~0u, &err), 0);
+	assert_int_equal(argc, 4);
+	assert_string_equal(argv[1], "8.0.6");
+	assert_string_equal(argv[2], "--json");
+	assert_string_equal(argv[3], "-q");
+	assert_null(argv[4]);
+	assert_true(o.poll.interval == 0.25);
+	assert_true(o.poll.timeout == 90);
+	assert_int_equal(o.poll.cancel_on_timeout, 1);
+	assert_int_equal(o.only, (1u << STAGE_TEST) | (1u << STAGE_DOCS));
+	assert_int_equal(o.skip, 1u << STAGE_SDK);
+	assert_int_equal(o.to_stdout, 1);
+	assert_string_equal(o.entry_file, "e.md");
+}
+
+static void test_opts_defaults_and_groups(void **state)
+{
+	char *argv[] = {"test", "8.0.6", "--stdout", NULL};
+	int argc = 3;
+	struct stage_opts o;
+	struct rerr err = {0};
+
+	(void)state;
+	/* --stdout is not a poll flag: left for the common parser to refuse */
+	assert_int_equal(stage_opts_take(&o, &argc, argv, STAGE_F_POLL, &err), 0);
+	assert_int_equal(argc, 3);
+	assert_true(o.poll.interval == 30);
+	assert_true(o.poll.timeout == 3600);
+	assert_int_equal(o.poll.cancel_on_timeout, 0);
+	assert_int_equal(o.only | o.skip, 0);
+}
+
+static void test_opts_bad_values(void **state)
+{
+	static const char *const bad[][2] = {
+	    {"--poll-interval", "0"}, {"--poll-interval", "-1"},
+	    {"--poll-timeout", "1x"}, {"--only", "tests"},
+	    {"--skip", ","},          {"--poll-interval", NULL},
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[] = {"release", "8.0.6", (char *)bad[i][0], (char *)bad[i][1],
+		                NULL};
+		int argc = bad[i][1] ? 4 : 3;
+		struct stage_opts o;
+		struct rerr err = {0};
+		assert_int_equal(stage_opts_take(&o, &argc, argv, ~0u, &err),
+		                 RELAPI_EINVAL);
+		assert_non_null(strstr(err.msg, bad[i][0]));
+	}
+}
+
+/* ---- the poll loop ------------------------------------------------------ */
+
+struct counted {
+	int calls;
+	int done_at; /* the check that finds it finished, 0 = never */
+};
+
+static int count_check(struct poll_task *t)
+{
+	struct counted *c = t->data;
+
+	if (++c->calls == c->done_at)
+		t->done = 1;
+	return 0;
+}
+
+static struct http_engine *engine(void)
+{
+	struct http_opts o;
+	struct rerr err = {0};
+
+	http_opts_init(&o);
+	return http_engine_new(&o, &err);
+}
+
+static void test_poll_until_done(void **state)
+{
+	struct counted a = {0, 1}, b = {0, 3};
+	struct poll_task ta = {count_check, &a, 0, 0, {0}},
+	                 tb = {count_check, &b, 0, 0, {0}};
+	struct poll_task *tasks[] = {&ta, &tb};
+	struct poll_opts o = {0.001, 60, 0};
+	struct http_engine *e = engine();
+	struct rerr err = {0};
+
+	(void)state;
+	assert_int_equal(poll_run(e, tasks, 2, &o, &err), 0);
+	assert_int_equal(a.calls, 1); /* finished tasks are not checked again */
+	assert_int_equal(b.calls, 3);
+	assert_false(ta.timed_out || tb.timed_out);
+	http_engine_free(e);
+}
+
+static void test_poll_first_check_at_once(void **state)
+{
+	struct counted a = {0, 1};
+	struct poll_task ta = {count_check, &a, 0, 0, {0}};
+	struct poll_task *tasks[] = {&ta};
+	struct poll_opts o = {3600, 7200, 0}; /* a pause would hang the test */
+	struct http_engine *e = engine();
+	struct rerr err = {0};
+
+	(void)state;
+	assert_int_equal(poll_run(e, tasks, 1, &o, &err), 0);
+	assert_int_equal(a.calls, 1);
+	http_engine_free(e);
+}
+
+static void test_poll_timeout(void **state)
+{
+	struct counted a = {0, 0}, b = {0, 1};
+	struct poll_task ta = {count_check, &a, 0, 0, {0}},
+	                 tb = {count_check, &b, 0, 0, {0}};
+	struct poll_task *tasks[] = {&ta, &tb};
+	struct poll_opts o = {3600, 0.02,
+	                      0}; /* one check, then a last one at the deadline */
+	struct http_engine *e = engine();
+	struct rerr err = {0};
+
+	(void)state;
+	assert_int_equal(poll_run(e, tasks, 2, &o, &err), RELAPI_ETIMEOUT);
+	assert_int_equal(a.calls, 2);
+	assert_int_equal(b.calls, 1);
+	assert_true(ta.timed_out);
+	assert_false(tb.timed_out);
+	assert_non_null(strstr(err.msg, "0.5 s"));
+	http_engine_free(e);
+}
+
+static int failing_check(struct poll_task *t)
+{
+	(void)t;
+	return RELAPI_EINVAL;
+}
+
+static void test_poll_check_that_cannot_start(void **state)
+{
+	struct poll_task t = {failing_check, NULL, 0, 0, {0}};
+	struct poll_task *tasks[] = {&t};
+	struct poll_opts o = {0.001, 1, 0};
+	struct http_engine *e = engine();
+	struct rerr err = {0};
+
+	(void)state;
+	assert_int_equal(poll_run(e, tasks, 1, &o, &err), 0);
+	assert_true(t.done);
+	assert_int_equal(t.err.code, RELAPI_EINVAL);
+	http_engine_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_opts_taken_out),
+	    cmocka_unit_test(test_opts_defaults_and_groups),
+	    cmocka_unit_test(test_opts_bad_values),
+	    cmocka_unit_test(test_poll_until_done),
+	    cmocka_unit_test(test_poll_first_check_at_once),
+	    cmocka_unit_test(test_poll_timeout),
+	    cmocka_unit_test(test_poll_check_that_cannot_start),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
