@@ -540,7 +540,8 @@ static int rel_docs_deploy(struct ctx *x, yaml_node_t *n, const char *k, void *o
 	if (!c->docs_deploy && !(c->docs_deploy = calloc(1, sizeof(*c->docs_deploy))))
 		return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
 	c->docs_deploy->line = line_of(n);
-	return map_walk(x, n, "docs_deploy", pipe_fields, NF(pipe_fields), c->docs_deploy);
+	return map_walk(x, n, "docs_deploy", pipe_fields, NF(pipe_fields),
+	                c->docs_deploy);
 }
 
 static int rel_sdk_releases(struct ctx *x, yaml_node_t *n, const char *k, void *o)
@@ -553,11 +554,11 @@ static int rel_generator(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 }
 
 static const struct field release_fields[] = {
-    {"tag_message", 0, rel_tag_message}, {"docs", 0, rel_docs},
-    {"changelog", 0, rel_changelog},     {"publiccode", 0, rel_publiccode},
-    {"test_pipelines", 0, rel_tests},
-    {"openapi", 0, rel_openapi},         {"docs_deploy", 0, rel_docs_deploy},
-    {"sdk_releases", 0, rel_sdk_releases}, {"changelog_generator", 0, rel_generator},
+    {"tag_message", 0, rel_tag_message},       {"docs", 0, rel_docs},
+    {"changelog", 0, rel_changelog},           {"publiccode", 0, rel_publiccode},
+    {"test_pipelines", 0, rel_tests},          {"openapi", 0, rel_openapi},
+    {"docs_deploy", 0, rel_docs_deploy},       {"sdk_releases", 0, rel_sdk_releases},
+    {"changelog_generator", 0, rel_generator},
 };
 
 static int parse_release(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
@@ -977,7 +978,8 @@ static int write_release_flow(const struct config *c, struct buf *out, struct re
 		for (size_t i = 0; !rc && i < p->nvars; i++)
 			rc = put_kv(out, "      ", p->vars[i].key, p->vars[i].value);
 	}
-	rc = rc || buf_printf(out, "  sdk_releases: %s\n", c->sdk_releases ? "true" : "false");
+	rc = rc ||
+	     buf_printf(out, "  sdk_releases: %s\n", c->sdk_releases ? "true" : "false");
 	rc = rc || put_kv(out, "  ", "changelog_generator", c->generator);
 	return rc ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
 }
