@@ -14,10 +14,10 @@ struct edit_kind_entry {
 };
 
 static const struct edit_kind_entry edit_kinds[EDIT_KIND_COUNT] = {
-    [EDIT_YAML] = {"yaml", edit_yaml_set},
+    [EDIT_YAML] = {"yaml", edit_yaml_set, NULL},
     [EDIT_JSON] = {"json", edit_json_set, edit_json_set_chained},
-    [EDIT_TOML] = {"toml", edit_toml_set},
-    [EDIT_DOTENV] = {"dotenv", edit_dotenv_set},
+    [EDIT_TOML] = {"toml", edit_toml_set, NULL},
+    [EDIT_DOTENV] = {"dotenv", edit_dotenv_set, NULL},
 };
 
 enum edit_kind edit_kind_parse(const char *name)
