@@ -521,6 +521,7 @@ class World:
         self.repos = {}
         self.tokens = {}
         self.rate_used = {}
+        self.job_tokens = {}
         self.manifest = {}
         self.switches = {}
         self.users = {}
@@ -759,8 +760,9 @@ def gl_paginate(req, items):
     headers = {
         "X-Page": str(page), "X-Per-Page": str(per), "X-Total": str(total),
         "X-Total-Pages": str(pages), "X-Next-Page": str(page + 1) if page < pages else "",
-        "X-Prev-Page": str(page - 1) if page > 1 else "",
-        "Link": page_links(req, page, pages, per)}
+        "X-Prev-Page": str(page - 1) if page > 1 else ""}
+    if req.world.switches.get("gitlab_link_header", True):
+        headers["Link"] = page_links(req, page, pages, per)
     return chunk, headers
 
 
@@ -1388,11 +1390,44 @@ def gl_protected_tags(req):
 
 
 def gl_get_project(req):
-    return 200, gl_project(req.repo)
+    """The project, with the caller's access level in "permissions" (as GitLab adds for
+    a signed-in user)."""
+    body = gl_project(req.repo)
+    level = GL_ROLE_LEVEL.get(req.token.get("role", "maintainer"), 40)
+    body["permissions"] = {"project_access": {"access_level": level, "notification_level": 3},
+                           "group_access": None}
+    return 200, body
 
 
 def gl_get_user(req):
     return 200, gl_user_json(req.world, req.token)
+
+
+def gl_get_job(req):
+    """GET /job: the running job a job token belongs to (401 for any other token)."""
+    tok = req.token
+    if tok.get("kind") != "job":
+        raise gl_error(401, "401 Unauthorized")
+    world = req.world
+    repo = world.repos.get(tok.get("project", ""))
+    if repo is None:
+        raise gl_error(404, "404 Project Not Found")
+    job = world.job_tokens.get(tok["token"])
+    if job is None:
+        job = world.job_tokens[tok["token"]] = {
+            "id": world.next_id("job"), "pipeline": world.next_id("pipeline"),
+            "created": world.now()}
+    sha = repo.branches[repo.default_branch]
+    user = gl_user_json(world, tok)
+    return 200, {
+        "id": job["id"], "name": "release", "stage": "release", "status": "running",
+        "ref": repo.default_branch, "tag": False, "allow_failure": False,
+        "created_at": ts_gitlab(job["created"]), "started_at": ts_gitlab(job["created"]),
+        "finished_at": None, "user": user,
+        "commit": gl_commit(repo, repo.commits[sha]),
+        "pipeline": {"id": job["pipeline"], "project_id": repo.id, "ref": repo.default_branch,
+                     "sha": sha, "status": "running"},
+        "web_url": "%s/-/jobs/%d" % (repo.web_url, job["id"])}
 
 
 def gl_token_self(req):
@@ -1410,6 +1445,7 @@ P = r"/projects/(?P<id>[^/]+)"
 GITLAB_ROUTES = [
     ("GET", r"/user", gl_get_user, "n"),
     ("GET", r"/personal_access_tokens/self", gl_token_self, "n"),
+    ("GET", r"/job", gl_get_job, "nj"),
     ("GET", P, gl_get_project, ""),
     ("GET", P + r"/repository/files/(?P<file>[^/]+)", gl_get_file, ""),
     ("HEAD", P + r"/repository/files/(?P<file>[^/]+)", gl_get_file, ""),
@@ -2001,8 +2037,18 @@ def gh_find_workflow(repo, ident):
     raise gh_not_found()
 
 
+DISPATCH_DETAILS = ("return", "omit", "reject")
+
+
 def gh_dispatch(req):
+    """workflow_dispatch. Switch github_dispatch_run_details: "return" (default: 200 with
+    the run when asked by return_run_details), "omit" (always 204, no run id), "reject"
+    (400 for the return_run_details field, as GitHub Enterprise Server 3.20 and older)."""
     repo = req.repo
+    details = req.world.switches.get("github_dispatch_run_details", "return")
+    if details == "reject" and "return_run_details" in req.params:
+        raise gh_error(400, "Invalid request.\n\n\"return_run_details\" is not a "
+                            "permitted key.")
     wf = gh_find_workflow(repo, req.args["workflow"])
     ref = req.params.get("ref")
     if not ref:
@@ -2025,7 +2071,7 @@ def gh_dispatch(req):
     run = Run(req.world, repo, req.world.next_id("run"), wf, branch, cid, "workflow_dispatch",
               inputs, req.world.outcome_for(None, inputs, None))
     repo.runs.append(run)
-    if req.params.get("return_run_details") is True:
+    if req.params.get("return_run_details") is True and details == "return":
         return 200, {"workflow_run_id": run.id,
                      "run_url": gh_api(req, repo, "/actions/runs/%d" % run.id),
                      "html_url": "%s/actions/runs/%d" % (repo.web_url, run.id)}
@@ -2406,7 +2452,12 @@ def admin_faults(world, req):
 
 def admin_switches(world, req):
     if req.method == "POST":
-        world.switches.update(parse_body(req.headers, req.body, "admin"))
+        body = parse_body(req.headers, req.body, "admin")
+        details = body.get("github_dispatch_run_details", "return")
+        if details not in DISPATCH_DETAILS:
+            raise ApiError(400, {"message": "github_dispatch_run_details must be one of %s"
+                                 % ", ".join(DISPATCH_DETAILS)})
+        world.switches.update(body)
     return 200, dict(world.switches)
 
 

@@ -230,6 +230,15 @@ class GitLabTest(unittest.TestCase):
         r = self.gl("GET", HELM + "/repository/tags?per_page=500")
         self.assertEqual((r.header("X-Per-Page"), len(r.json())), ("100", total))
 
+    def test_tag_pages_without_link_header(self):
+        self.forge.switches(gitlab_link_header=False)
+        r = self.gl("GET", HELM + "/repository/tags?per_page=2")
+        self.assertIsNone(r.header("Link"))
+        self.assertEqual((r.header("X-Next-Page"), r.header("X-Total-Pages")), ("2", "3"))
+        self.forge.switches(gitlab_link_header=True)
+        self.assertIn('rel="next"', self.gl("GET", HELM + "/repository/tags?per_page=2")
+                      .header("Link"))
+
     # -- compare
     def test_compare(self):
         r = self.gl("GET", "/projects/102/repository/compare?from=8.0.5&to=develop")
@@ -260,6 +269,28 @@ class GitLabTest(unittest.TestCase):
         tag = self.forge.repo_state("waldur/waldur-helm")["tags"]["8.0.6"]
         self.assertEqual((tag["annotated"], tag["message"]), (True, "Release 8.0.6"))
         self.assertEqual(self.gl("GET", HELM, token="gitlab_job", auth="private").status, 401)
+
+    def test_job_endpoint(self):
+        job = dict(token="gitlab_job", auth="job")
+        r = self.gl("GET", "/job", **job)
+        self.assertEqual(r.status, 200, r.body)
+        body = r.json()
+        self.assertEqual(body["user"]["username"], "release-bot")
+        self.assertEqual(body["status"], "running")
+        self.assertEqual((body["pipeline"]["project_id"], body["ref"]), (101, "master"))
+        self.assertEqual(self.gl("GET", "/job", **job).json()["id"], body["id"])
+        r = self.gl("GET", "/job")
+        self.assertEqual((r.status, r.json()), (401, {"message": "401 Unauthorized"}))
+        self.assertEqual(self.gl("GET", "/job", token="gitlab_trigger_docs").status, 401)
+        # a job token may not read the project itself
+        self.assertEqual(self.gl("GET", "/projects/101", **job).status, 403)
+
+    def test_project_permissions(self):
+        for token, level in (("gitlab_write", 40), ("gitlab_developer", 30),
+                             ("gitlab_reporter", 20)):
+            perms = self.gl("GET", HELM, token=token).json()["permissions"]
+            self.assertEqual(perms["project_access"]["access_level"], level, token)
+            self.assertIsNone(perms["group_access"])
 
     # -- releases
     def test_releases(self):

@@ -152,6 +152,28 @@ class PipelineTest(unittest.TestCase):
                 time.sleep(0.02)
             self.assertEqual((run["status"], run["conclusion"]), ("completed", verdict))
 
+    def test_dispatch_run_details_switch(self):
+        wf = "/repos/waldur/py-client/actions/workflows/publish.yml/dispatches"
+        ask = {"ref": "main", "inputs": {"version": "8.0.6"}, "return_run_details": True}
+        plain = {"ref": "main", "inputs": {"version": "8.0.6"}}
+        r = self.forge.github("POST", wf, ask)
+        self.assertEqual(r.status, 200)
+        self.assertIn("workflow_run_id", r.json())
+        self.assertEqual(self.forge.github("POST", wf, plain).status, 204)
+        self.forge.switches(github_dispatch_run_details="omit")
+        r = self.forge.github("POST", wf, ask)
+        self.assertEqual((r.status, r.body), (204, b""))
+        self.forge.switches(github_dispatch_run_details="reject")
+        r = self.forge.github("POST", wf, ask)
+        self.assertEqual(r.status, 400)
+        self.assertIn('"return_run_details" is not a permitted key', r.json()["message"])
+        self.assertEqual(self.forge.github("POST", wf, plain).status, 204)
+        runs = self.forge.repo_state("waldur/py-client")["runs"]
+        self.assertEqual(len(runs), 4)  # the refused dispatch started nothing
+        r = self.forge.request("POST", "/_forge/switches",
+                               {"github_dispatch_run_details": "sometimes"})
+        self.assertEqual(r.status, 400)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -21,20 +21,21 @@
 
 struct forge_case {
 	enum forge_kind kind;
-	const char *api;    /* path prefix of the API */
-	const char *repo;   /* a repository with a version file */
-	const char *branch; /* its default branch */
-	const char *file;   /* a version file in it */
-	const char *token;  /* write token */
+	const char *api;       /* path prefix of the API */
+	const char *repo;      /* a repository with a version file */
+	const char *branch;    /* its default branch */
+	const char *file;      /* a version file in it */
+	const char *token;     /* write token */
+	const char *low_token; /* a token of a role that may not push */
 	const char *workflow;
 	long max_commit_requests; /* a 3-file commit, no large blob */
 };
 
 static const struct forge_case cases[] = {
     {FORGE_GITLAB, "/api/v4", "waldur/waldur-helm", "master", "waldur/Chart.yaml",
-     "test-gitlab-write-7c1f9a2b", NULL, 1},
+     "test-gitlab-write-7c1f9a2b", "test-gitlab-reporter-2d9c", NULL, 1},
     {FORGE_GITHUB, "/api/v3", "waldur/py-client", "main", "pyproject.toml",
-     "test-github-write-0000", "publish.yml", 5},
+     "test-github-write-0000", "test-github-read-0000", "publish.yml", 5},
 };
 
 struct env {
@@ -366,9 +367,22 @@ static void test_whoami(void **state)
 	run(e, &r);
 	assert_int_equal(r.code, 0);
 	assert_non_null(r.user);
-	/* The fake GitLab's project answer has no "permissions" object yet: unknown (-1).
-	 */
-	assert_int_equal(r.can_write, e->fc->kind == FORGE_GITHUB ? 1 : -1);
+	assert_int_equal(r.can_write, 1);
+	fh_reply_release(&r);
+}
+
+/* A token whose role may not push: GitLab reporter, GitHub read. */
+static void test_whoami_no_write(void **state)
+{
+	struct env *e = *state;
+	struct forge *f = env_forge(e, e->fc->low_token, FORGE_TOKEN_DEFAULT);
+	struct fh_reply r = {0};
+
+	assert_int_equal(forge_whoami(f, e->fc->repo, fh_capture, &r), 0);
+	run(e, &r);
+	assert_int_equal(r.code, 0);
+	assert_int_equal(r.can_write, 0);
+	forge_free(f);
 	fh_reply_release(&r);
 }
 
@@ -402,6 +416,7 @@ int main(void)
 	    BOTH(test_list_compare),
 	    BOTH(test_retries),
 	    BOTH(test_whoami),
+	    BOTH(test_whoami_no_write),
 	    BOTH(test_bad_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
