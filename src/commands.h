@@ -32,6 +32,7 @@ int cmd_rollback(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_changelog(int argc, char **argv);
 int cmd_release(int argc, char **argv);
+int cmd_prepare(int argc, char **argv);
 
 /* The command table (main.c); NULL-name terminated. */
 extern const struct command relapi_commands[];

@@ -18,6 +18,7 @@ const struct command relapi_commands[] = {
 	{"rollback", cmd_rollback, "undo what relapi did for a version"},
 	{"test", cmd_test, "run the deployment-test pipelines and wait for them"},
 	{"changelog", cmd_changelog, "build the changelog entry and commit it to the docs"},
+	{"prepare", cmd_prepare, "gather, draft, review and publish the changelog, then tag"},
 	{"release", cmd_release, "the whole release: tests, tags, changelog, schema, docs"},
 	{"edit", cmd_edit, "edit a local file's values, preserving its format (offline)"},
 	{NULL, NULL, NULL},
