@@ -10,18 +10,18 @@
 /* ---- the command table ------------------------------------------------ */
 
 const struct command relapi_commands[] = {
-	{"config", cmd_config, "print the effective configuration"},
-	{"plan", cmd_plan, "show the steps a release needs, with diffs"},
-	{"preflight", cmd_preflight, "check everything a release needs"},
-	{"tag-all", cmd_tag_all, "edit, commit and tag every repository"},
-	{"status", cmd_status, "show what is done, missing or in conflict"},
-	{"rollback", cmd_rollback, "undo what relapi did for a version"},
-	{"test", cmd_test, "run the deployment-test pipelines and wait for them"},
-	{"changelog", cmd_changelog, "build the changelog entry and commit it to the docs"},
-	{"prepare", cmd_prepare, "gather, draft, review and publish the changelog, then tag"},
-	{"release", cmd_release, "the whole release: tests, tags, changelog, schema, docs"},
-	{"edit", cmd_edit, "edit a local file's values, preserving its format (offline)"},
-	{NULL, NULL, NULL},
+    {"config", cmd_config, "print the effective configuration"},
+    {"plan", cmd_plan, "show the steps a release needs, with diffs"},
+    {"preflight", cmd_preflight, "check everything a release needs"},
+    {"tag-all", cmd_tag_all, "edit, commit and tag every repository"},
+    {"status", cmd_status, "show what is done, missing or in conflict"},
+    {"rollback", cmd_rollback, "undo what relapi did for a version"},
+    {"test", cmd_test, "run the deployment-test pipelines and wait for them"},
+    {"changelog", cmd_changelog, "build the changelog entry and commit it to the docs"},
+    {"prepare", cmd_prepare, "gather, draft, review and publish the changelog, then tag"},
+    {"release", cmd_release, "the whole release: tests, tags, changelog, schema, docs"},
+    {"edit", cmd_edit, "edit a local file's values, preserving its format (offline)"},
+    {NULL, NULL, NULL},
 };
 
 /* ---- global flags ------------------------------------------------------- */
@@ -31,7 +31,8 @@ static int print_version(void)
 	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
 
 	printf("relapi %s\n", RELAPI_VERSION);
-	printf("libcurl %s (%s)\n", cv->version, cv->ssl_version ? cv->ssl_version : "no TLS");
+	printf("libcurl %s (%s)\n", cv->version,
+	       cv->ssl_version ? cv->ssl_version : "no TLS");
 	printf("%s\n", OpenSSL_version(OPENSSL_VERSION));
 	return EXIT_DONE;
 }
@@ -39,13 +40,23 @@ static int print_version(void)
 static int print_help(FILE *out)
 {
 	fprintf(out, "usage: relapi [--version] [--help] COMMAND [ARGS]\n\n"
-		     "relapi cuts a release across many GitLab and GitHub repositories\n"
-		     "through their REST APIs alone.\n\ncommands:\n");
+	             "relapi cuts a release across many GitLab and GitHub repositories\n"
+	             "through their REST APIs alone.\n\ncommands:\n");
 	for (const struct command *c = relapi_commands; c->name; c++)
 		fprintf(out, "  %-12s %s\n", c->name, c->summary);
+	fprintf(
+	    out,
+	    "\nforges and tokens (no git, no clones: the REST APIs only):\n"
+	    "  GitLab  --gitlab-url, RELAPI_GITLAB_URL or CI_SERVER_URL; token "
+	    "GITLAB_TOKEN,\n"
+	    "          or CI_JOB_TOKEN alone (job-token mode: tags are created through\n"
+	    "          the Releases API, which a job token may use; commits need\n"
+	    "          GITLAB_TOKEN)\n"
+	    "  GitHub  --github-url, RELAPI_GITHUB_URL or GITHUB_API_URL; token\n"
+	    "          GITHUB_TOKEN or GH_TOKEN\n");
 	fprintf(out, "\nexit codes: 0 done, 1 failed, 2 usage or configuration error,\n"
-		     "            3 preflight found problems, 4 conflict\n"
-		     "\n'relapi COMMAND --help' describes a command.\n");
+	             "            3 preflight found problems, 4 conflict\n"
+	             "\n'relapi COMMAND --help' describes a command.\n");
 	return out == stdout ? EXIT_DONE : EXIT_USAGE;
 }
 
@@ -55,7 +66,8 @@ int main(int argc, char **argv)
 		return print_help(stderr);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))
 		return print_version();
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help"))
 		return print_help(stdout);
 	for (const struct command *c = relapi_commands; c->name; c++)
 		if (!strcmp(c->name, argv[1]))
