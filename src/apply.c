@@ -170,17 +170,12 @@ static void queued(struct apply_repo *rr, int rc, const char *what)
 		rerr_set(&rr->err, rc, "%s: cannot queue %s", crepo(rr)->path, what);
 }
 
-/* The files of the edits (or the branch head) at `ref`. */
-static void read_files(struct apply_repo *rr, const char *ref)
+/* The files of the edits at `ref`. */
+static void read_edit_files(struct apply_repo *rr, const char *ref)
 {
 	const struct config_repo *c = crepo(rr);
 	struct forge *f = rforge(rr);
 
-	if (!c->nedits) {
-		queued(rr, forge_get_branch_head(f, c->path, ref, on_head, rr),
-		       "branch head");
-		return;
-	}
 	for (size_t j = 0; j < c->nedits; j++) {
 		size_t k;
 		for (k = 0; k < j && strcmp(c->edits[k].file, c->edits[j].file); k++)
@@ -191,6 +186,39 @@ static void read_files(struct apply_repo *rr, const char *ref)
 			                       rr),
 			       c->edits[j].file);
 	}
+}
+
+/* The branch head, then the edit files at that very commit. */
+static void on_head_files(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+
+	if (r->err.code) {
+		note_error(rr, &r->err);
+	} else {
+		set_str(&rr->files_commit, r->commit_id);
+		read_edit_files(rr, r->commit_id);
+	}
+	read_done_one(rr);
+}
+
+/*
+ * The files of the edits (or the branch head) at `ref`, a commit id when
+ * at_commit. Where the forge resolves a branch name per file read, the
+ * branch is resolved once and every file read at that commit.
+ */
+static void read_files(struct apply_repo *rr, const char *ref, int at_commit)
+{
+	const struct config_repo *c = crepo(rr);
+	struct forge *f = rforge(rr);
+
+	if (!c->nedits || (!at_commit && plan_read_by_commit(prepo(rr)->kind)))
+		queued(rr,
+		       forge_get_branch_head(f, c->path, ref,
+		                             c->nedits ? on_head_files : on_head, rr),
+		       "branch head");
+	else
+		read_edit_files(rr, ref);
 }
 
 static void read_start(struct apply_repo *rr)
@@ -208,7 +236,7 @@ static void read_start(struct apply_repo *rr)
 	queued(rr, forge_list_tags(f, c->path, on_tags, rr), "tag listing");
 
 	if (!rr->owner->plan->from)
-		read_files(rr, c->branch);
+		read_files(rr, c->branch, 0);
 	read_done_one(rr);
 }
 
@@ -226,7 +254,8 @@ static int read_from(struct apply_repo *rr)
 		return 1;
 	}
 	rr->pending = 1;
-	read_files(rr, a->from_commit ? a->from_commit : crepo(rr)->branch);
+	read_files(rr, a->from_commit ? a->from_commit : crepo(rr)->branch,
+	           a->from_commit != NULL);
 	read_done_one(rr);
 	return 1;
 }
@@ -241,7 +270,7 @@ static int read_more(struct apply_repo *rr)
 	    crepo(rr)->nedits && pr->tag_state == PLAN_TODO && pr->note) {
 		rr->read_rounds = 1;
 		rr->pending = 1;
-		read_files(rr, a->tag->commit_id);
+		read_files(rr, a->tag->commit_id, 1);
 		read_done_one(rr);
 		return 1;
 	}

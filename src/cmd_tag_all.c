@@ -25,6 +25,8 @@ static const char tag_all_help[] =
     "  --dry-run     print the plan (as 'relapi plan') and change nothing\n"
     "  --json        one JSON document at the end\n"
     "  -q            no progress lines\n"
+    "  --jobs N      at most N requests at once, at most 16 to one forge host\n"
+    "                (default: 6 per forge host)\n"
     "Forge URLs: --gitlab-url/--github-url, RELAPI_GITLAB_URL or CI_SERVER_URL,\n"
     "RELAPI_GITHUB_URL or GITHUB_API_URL. Tokens: GITLAB_TOKEN (or CI_JOB_TOKEN),\n"
     "GITHUB_TOKEN or GH_TOKEN.\n"

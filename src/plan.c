@@ -9,23 +9,28 @@
 /* ---- costs: requests and dependent rounds per step, per forge kind -------- */
 
 /*
- * GitLab: a file read is one GET, a commit one POST (repository/commits), a
- * tag one POST. GitHub: a file read resolves the branch to a commit, then
- * reads the contents at it (two requests, two rounds).
- * GitHub: a commit is parent commit -> tree -> commit -> ref update, a tag is
- * tag object -> tag ref. The actual state is read side by side: the tag
- * listing, the files (or the branch head) and, once per forge, the token
+ * GitLab: a file read is one GET at a branch name, a commit one POST
+ * (repository/commits), a tag one POST. GitHub: a branch name is first
+ * resolved to a commit (one GET per repository), then each file is read at
+ * that commit; a commit is parent commit -> tree -> commit -> ref update, a
+ * tag is tag object -> tag ref. The actual state is read side by side: the
+ * tag listing, the files (or the branch head) and, once per forge, the token
  * check, whose chain is the longest (GitLab user -> token scopes; GitHub user).
  */
 static const struct {
-	int read;
-	int file;
+	int read;    /* the token check: requests, one after the other */
+	int resolve; /* resolving the branch before its files are read */
 	int commit;
 	int tag;
 } step_cost[] = {
-    [CONFIG_GITLAB] = {2, 1, 1, 1},
-    [CONFIG_GITHUB] = {1, 2, 4, 2},
+    [CONFIG_GITLAB] = {2, 0, 1, 1},
+    [CONFIG_GITHUB] = {1, 1, 4, 2},
 };
+
+int plan_read_by_commit(enum config_kind k)
+{
+	return step_cost[k].resolve > 0;
+}
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -495,6 +500,29 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 	return 0;
 }
 
+/*
+ * The reading of one repository beside the token check: the tag listing and
+ * the files (resolving the branch first where the forge needs it) or the
+ * branch head; with --from, the tag listing first, then the files at the
+ * RC's commit (a repository without edits needs nothing more).
+ */
+static void read_cost(struct plan_repo *pr, int from)
+{
+	int paths = (int)edit_paths_count(pr->cfg);
+	int resolve = step_cost[pr->kind].resolve, rounds;
+
+	if (from) {
+		rounds = 1 + (paths ? 1 : 0);
+		pr->requests = 1 + paths;
+	} else {
+		rounds = paths ? resolve + 1 : 1;
+		pr->requests = 1 + (paths ? resolve + paths : 1);
+	}
+	pr->read_rounds =
+	    rounds > step_cost[pr->kind].read ? rounds : step_cost[pr->kind].read;
+	pr->round_trips = pr->read_rounds;
+}
+
 int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
                       const struct plan_actual *a, struct rerr *err)
 {
@@ -511,16 +539,7 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 		return pr->note ? 0 : rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	}
 	pr->base = xstrdup(a->from_commit ? a->from_commit : a->head);
-	/* the reading round: tag listing, token check, files or branch head */
-	pr->read_rounds =
-	    (pr->cfg->nedits && step_cost[pr->kind].file > step_cost[pr->kind].read
-	         ? step_cost[pr->kind].file
-	         : step_cost[pr->kind].read) +
-	    (p->from ? 1 : 0);
-	pr->round_trips = pr->read_rounds;
-	pr->requests = 1 + (pr->cfg->nedits ? (int)edit_paths_count(pr->cfg) *
-	                                          step_cost[pr->kind].file
-	                                    : 1);
+	read_cost(pr, p->from != NULL);
 	rc = edit_files(&pr->files, &pr->nfiles, pr->cfg, a->files, a->nfiles, in, &e);
 	if (rc == RELAPI_ENOMEM)
 		return rerr_set(err, rc, "out of memory");

@@ -151,6 +151,12 @@ void plan_repo_fail(struct plan *p, size_t i, enum plan_state s, const char *msg
 /* Sums round_trips/requests into p (call after every compute). */
 void plan_totals(struct plan *p);
 
+/*
+ * 1 when the files of a repository on forge kind k are best read at a commit
+ * resolved once (reading by branch name would resolve it again per file).
+ */
+int plan_read_by_commit(enum config_kind k);
+
 /* 1 when every repository is done or skipped. */
 int plan_complete(const struct plan *p);
 

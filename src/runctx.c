@@ -85,8 +85,10 @@ static int opt_network(struct runctx *x, int ch, const char *arg)
 	case OPT_JOBS:
 		if (parse_long(arg, 1, 64, &v))
 			return -1;
+		x->jobs = (int)v;
 		x->http.max_total = (int)v;
-		x->http.max_per_host = (int)v;
+		x->http.max_per_host =
+		    (int)(v < RUNCTX_HOST_JOBS_MAX ? v : RUNCTX_HOST_JOBS_MAX);
 		return 0;
 	case OPT_TIMEOUT:
 		if (parse_long(arg, 1, 86400, &v))
@@ -246,9 +248,6 @@ static int connect_forge(struct runctx *x, size_t i, struct rerr *err)
 	struct forge_config fc;
 	char *url;
 
-	if (config_access_resolve(
-	        a, f, f->kind == CONFIG_GITLAB ? x->gitlab_url : x->github_url, err))
-		return err->code;
 	url = api_url(f, a->url);
 	if (!url)
 		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
@@ -266,14 +265,60 @@ static int connect_forge(struct runctx *x, size_t i, struct rerr *err)
 	return x->forges[i] ? 0 : RELAPI_EINVAL;
 }
 
+/* Length of the origin (scheme://host:port) at the start of url. */
+static size_t origin_len(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? p + 3 : url;
+	return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+/*
+ * Without --jobs, every distinct forge host gets the engine's per-host cap:
+ * the total grows with the number of hosts (GitLab and GitHub are two), so
+ * one forge's requests never wait for slots the other one could use.
+ */
+static void size_jobs(struct runctx *x)
+{
+	int hosts = 0;
+
+	if (x->jobs)
+		return;
+	for (size_t i = 0; i < x->cfg.nforges; i++) {
+		size_t k, n = origin_len(x->access[i].url);
+		for (k = 0; k < i; k++)
+			if (origin_len(x->access[k].url) == n &&
+			    !strncmp(x->access[k].url, x->access[i].url, n))
+				break;
+		hosts += k == i;
+	}
+	if (hosts * x->http.max_per_host > x->http.max_total)
+		x->http.max_total = hosts * x->http.max_per_host;
+}
+
 int runctx_connect(struct runctx *x)
 {
 	struct rerr err = {0};
 
-	x->engine = http_engine_new(&x->http, &err);
 	x->forges = calloc(x->cfg.nforges + 1, sizeof(*x->forges));
 	x->access = calloc(x->cfg.nforges + 1, sizeof(*x->access));
-	if (!x->engine || !x->forges || !x->access) {
+	if (!x->forges || !x->access) {
+		runctx_error(x, "out of memory");
+		return EXIT_FAILED;
+	}
+	for (size_t i = 0; i < x->cfg.nforges; i++) {
+		const struct config_forge *f = &x->cfg.forges[i];
+		if (config_access_resolve(
+		        &x->access[i], f,
+		        f->kind == CONFIG_GITLAB ? x->gitlab_url : x->github_url, &err)) {
+			runctx_error(x, err.msg);
+			return EXIT_USAGE;
+		}
+	}
+	size_jobs(x);
+	x->engine = http_engine_new(&x->http, &err);
+	if (!x->engine) {
 		runctx_error(x, err.msg[0] ? err.msg : "out of memory");
 		return EXIT_FAILED;
 	}

@@ -22,6 +22,9 @@ enum runctx_flag {
 	RUNCTX_DIFFS = 1 << 4, /* --no-diff */
 };
 
+/* --jobs N raises the per-host cap with the total, up to this many per host. */
+#define RUNCTX_HOST_JOBS_MAX 16
+
 enum runctx_out {
 	RUNCTX_OUT_PLAIN, /* CI or not a terminal: one line per event */
 	RUNCTX_OUT_LIVE,  /* a terminal: one live line per repository */
@@ -37,6 +40,7 @@ struct runctx {
 	const char *version;
 	const char *from;
 	int json, quiet, yes, dry_run, no_diff;
+	int jobs; /* --jobs N, or 0: the engine's per-host cap for each forge host */
 	enum runctx_out out;
 	char date[16]; /* YYYY-MM-DD (UTC, or RELAPI_DATE) */
 	struct http_opts http;

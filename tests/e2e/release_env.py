@@ -104,6 +104,7 @@ class Interposer:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # no delayed-ACK stall per answer
 
             def log_message(self, *a):
                 pass

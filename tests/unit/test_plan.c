@@ -259,6 +259,58 @@ static void test_missing_key_is_error(void **state)
 /* ---- trailer and diff ----------------------------------------------------------------
  */
 
+/* GitHub: the branch is resolved once, then each file is read at that commit. */
+static void test_read_costs_per_forge(void **state)
+{
+	static const char text[] =
+	    "forges:\n"
+	    "  gl: {kind: gitlab, url: http://gl, token_env: [T1]}\n"
+	    "  gh: {kind: github, url: http://gh, token_env: [T2]}\n"
+	    "repositories:\n"
+	    "  - name: js\n    forge: gh\n    path: o/js\n    branch: main\n"
+	    "    edits:\n"
+	    "      - {file: a.json, kind: json, key: version}\n"
+	    "      - {file: b.json, kind: json, key: version}\n"
+	    "  - name: helm\n    forge: gl\n    path: g/helm\n    branch: master\n"
+	    "    edits:\n"
+	    "      - {file: a.json, kind: json, key: version}\n"
+	    "      - {file: b.json, kind: json, key: version}\n";
+	static const char json[] = "{\"version\": \"8.0.5\"}\n";
+	struct config cfg;
+	struct plan_input in = {&cfg, "8.0.6", NULL, "2026-01-02"};
+	struct plan p;
+	struct plan_actual a[2] = {{0}};
+	struct rerr err = {0};
+
+	(void)state;
+	assert_int_equal(config_parse(&cfg, "t.yml", text, strlen(text), &err), 0);
+	assert_int_equal(plan_init(&p, &in, &err), 0);
+	for (size_t i = 0; i < 2; i++) {
+		a[i].head = strdup("abcd");
+		for (const char *f = "a.json"; f; f = *f == 'a' ? "b.json" : NULL)
+			assert_int_equal(plan_actual_add_file(&a[i], 0, f, json,
+			                                      strlen(json), "abcd",
+			                                      "abcd"),
+			                 0);
+		assert_int_equal(plan_repo_compute(&p, i, &in, &a[i], &err), 0);
+	}
+	assert_true(plan_read_by_commit(CONFIG_GITHUB));
+	assert_false(plan_read_by_commit(CONFIG_GITLAB));
+	/* js: tags + head + 2 files; commit 4 + tag 2; reading: head, then files */
+	assert_int_equal(p.repos[0].requests, 1 + 1 + 2 + 4 + 2);
+	assert_int_equal(p.repos[0].read_rounds, 2);
+	/* helm: tags + 2 files by branch; commit + tag; token check is 2 rounds */
+	assert_int_equal(p.repos[1].requests, 1 + 2 + 1 + 1);
+	assert_int_equal(p.repos[1].read_rounds, 2);
+	plan_totals(&p);
+	assert_int_equal(p.round_trips, 2 + 6);
+	assert_int_equal(p.requests, 10 + 5 + 2 + 1);
+	for (size_t i = 0; i < 2; i++)
+		plan_actual_release(&a[i]);
+	plan_release(&p);
+	config_release(&cfg);
+}
+
 static void test_trailer(void **state)
 {
 	(void)state;
@@ -307,6 +359,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_promotion_uses_rc_commit, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_key_is_error, setup, teardown),
+	    cmocka_unit_test(test_read_costs_per_forge),
 	    cmocka_unit_test(test_trailer),
 	    cmocka_unit_test(test_diff),
 	};
