@@ -792,7 +792,10 @@ static long long gh_time(const char *s)
 	return (long long)timegm(&tm);
 }
 
-/* The newest run of our workflow created since the dispatch (30 s clock slack). */
+/*
+ * The newest run of our workflow created since the dispatch (30 s clock slack).
+ * Runs come newest first: among runs of the same second the first one wins.
+ */
 static const cJSON *gh_pick_run(struct forge_op *op, const cJSON *runs)
 {
 	const cJSON *it, *best = NULL;
@@ -802,7 +805,7 @@ static const cJSON *gh_pick_run(struct forge_op *op, const cJSON *runs)
 	{
 		const char *path = fj_str(it, "path");
 		long long t = gh_time(fj_str(it, "created_at"));
-		if (t < op->since - 30 || t < best_t)
+		if (t < op->since - 30 || (best && t <= best_t))
 			continue;
 		if (path && !strstr(path, op->arg[1]))
 			continue;
@@ -848,6 +851,15 @@ static void gh_runs_lookup(struct forge_op *op)
 	         op->arg[0], NULL, NULL, 0, gh_runs_done);
 }
 
+static int gh_dispatch(struct forge_op *op, int details);
+
+/* GHES 3.20 and older refuse the return_run_details field: dispatch again without. */
+static int gh_details_refused(struct forge_op *op, const struct http_response *resp)
+{
+	return op->idx && (resp->status == 400 || resp->status == 422) &&
+	       strstr(op->err.msg, "return_run_details") != NULL;
+}
+
 static void gh_dispatched(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = NULL;
@@ -855,6 +867,11 @@ static void gh_dispatched(struct forge_op *op, struct http_response *resp)
 	char ids[32];
 
 	if (forge_op_check(op, resp)) {
+		if (gh_details_refused(op, resp)) {
+			rerr_clear(&op->err);
+			if (gh_dispatch(op, 0) == 0)
+				return;
+		}
 		forge_op_done(op);
 		return;
 	}
@@ -869,27 +886,49 @@ static void gh_dispatched(struct forge_op *op, struct http_response *resp)
 	cJSON_Delete(j);
 }
 
-static int gh_trigger_pipeline(struct forge_op *op)
+/* {"ref", "inputs": {...}[, "return_run_details": true]} */
+static cJSON *gh_dispatch_body(struct forge_op *op, int details)
 {
 	cJSON *b = cJSON_CreateObject(), *inputs;
+	int ok = b && cJSON_AddStringToObject(b, "ref", op->arg[0]) &&
+	         (inputs = cJSON_AddObjectToObject(b, "inputs"));
+
+	for (size_t i = 0; ok && i < op->nvars; i++)
+		ok = cJSON_AddStringToObject(inputs, op->vars[i].key,
+		                             op->vars[i].value) != NULL;
+	if (ok && details)
+		ok = cJSON_AddTrueToObject(b, "return_run_details") != NULL;
+	if (!ok) {
+		cJSON_Delete(b);
+		return NULL;
+	}
+	return b;
+}
+
+/*
+ * POST the dispatch; with `details` the answer names the run it started
+ * (github.com), else the run is looked up in the list of runs.
+ */
+static int gh_dispatch(struct forge_op *op, int details)
+{
+	cJSON *b = gh_dispatch_body(op, details);
 	int rc;
 
-	if (!op->arg[1] || !*op->arg[1]) {
-		cJSON_Delete(b);
-		return RELAPI_EINVAL; /* a GitHub trigger names its workflow */
-	}
-	if (!b || !cJSON_AddStringToObject(b, "ref", op->arg[0]) ||
-	    !(inputs = cJSON_AddObjectToObject(b, "inputs"))) {
-		cJSON_Delete(b);
+	if (!b)
 		return oom(op);
-	}
-	for (size_t i = 0; i < op->nvars; i++)
-		cJSON_AddStringToObject(inputs, op->vars[i].key, op->vars[i].value);
+	op->idx = (size_t)details;
 	op->since = (long long)time(NULL);
 	rc = gh_send(op, "POST", "/actions/workflows/%p/dispatches", op->arg[1], NULL, b,
 	             NULL, 0, gh_dispatched);
 	cJSON_Delete(b);
 	return rc;
+}
+
+static int gh_trigger_pipeline(struct forge_op *op)
+{
+	if (!op->arg[1] || !*op->arg[1])
+		return RELAPI_EINVAL; /* a GitHub trigger names its workflow */
+	return gh_dispatch(op, 1);
 }
 
 static int gh_find_job_artifact(struct forge_op *op)

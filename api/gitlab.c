@@ -795,12 +795,20 @@ static void gl_project_done(struct forge_op *op, struct http_response *resp)
 	forge_op_done(op);
 }
 
+/*
+ * can_write for op->repo: the project's access levels. A job token may not read
+ * the project, nor commit through the API: it cannot write.
+ */
 static void gl_whoami_next(struct forge_op *op)
 {
-	if (op->repo)
-		gl_chain(op, "GET", "", NULL, NULL, NULL, 0, gl_project_done);
-	else
+	if (op->repo && op->f->mode == FORGE_TOKEN_JOB) {
+		op->whoami.can_write = 0;
 		forge_op_done(op);
+	} else if (op->repo) {
+		gl_chain(op, "GET", "", NULL, NULL, NULL, 0, gl_project_done);
+	} else {
+		forge_op_done(op);
+	}
 }
 
 static void gl_scopes_done(struct forge_op *op, struct http_response *resp)

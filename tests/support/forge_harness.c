@@ -163,7 +163,8 @@ static cJSON *fh_requests(const char *base, long since)
 	return j;
 }
 
-long fh_request_count(const char *base, long since, const char *method)
+long fh_request_count_path(const char *base, long since, const char *method,
+                           const char *part)
 {
 	cJSON *j = fh_requests(base, since), *it;
 	long n = 0;
@@ -172,13 +173,20 @@ long fh_request_count(const char *base, long since, const char *method)
 	{
 		const cJSON *m = cJSON_GetObjectItem(it, "method");
 		const cJSON *p = cJSON_GetObjectItem(it, "path");
-		if (cJSON_IsString(p) && strncmp(p->valuestring, "/_forge", 7) == 0)
+		if (!cJSON_IsString(p) || strncmp(p->valuestring, "/_forge", 7) == 0)
+			continue;
+		if (part && !strstr(p->valuestring, part))
 			continue;
 		if (!method || (cJSON_IsString(m) && strcmp(m->valuestring, method) == 0))
 			n++;
 	}
 	cJSON_Delete(j);
 	return n;
+}
+
+long fh_request_count(const char *base, long since, const char *method)
+{
+	return fh_request_count_path(base, since, method, NULL);
 }
 
 long fh_request_seq(const char *base)
@@ -194,4 +202,28 @@ long fh_request_seq(const char *base)
 	}
 	cJSON_Delete(j);
 	return seq;
+}
+
+/* ---- state and switches ------------------------------------------------------- */
+
+cJSON *fh_state(const char *base)
+{
+	struct buf b;
+	cJSON *j = NULL;
+
+	buf_init(&b);
+	if (fh_admin(base, "GET", "/_forge/state", NULL, &b) == 200)
+		j = cJSON_ParseWithLength(b.data ? b.data : "", b.len);
+	buf_release(&b);
+	return j;
+}
+
+const cJSON *fh_state_repo(const cJSON *state, const char *repo)
+{
+	return cJSON_GetObjectItem(cJSON_GetObjectItem(state, "repos"), repo);
+}
+
+long fh_switch(const char *base, const char *json)
+{
+	return fh_admin(base, "POST", "/_forge/switches", json, NULL);
 }

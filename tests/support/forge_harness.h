@@ -6,6 +6,8 @@
 #ifndef RELAPI_FORGE_HARNESS_H
 #define RELAPI_FORGE_HARNESS_H
 
+#include <cjson/cJSON.h>
+
 #include "buf.h"
 #include "forge.h"
 #include "http.h"
@@ -57,6 +59,16 @@ long fh_admin(const char *base, const char *method, const char *path, const char
 
 /* Counts the logged API requests (not admin ones) after sequence number `since`. */
 long fh_request_count(const char *base, long since, const char *method);
+/* The same, only requests whose path (with query) contains `part` (NULL = any). */
+long fh_request_count_path(const char *base, long since, const char *method,
+                           const char *part);
+
+/* The fake forge's /_forge/state as parsed JSON (caller deletes), NULL on failure. */
+cJSON *fh_state(const char *base);
+/* state.repos[repo] (owned by state), NULL when absent. */
+const cJSON *fh_state_repo(const cJSON *state, const char *repo);
+/* POST /_forge/switches with a JSON object body; the HTTP status. */
+long fh_switch(const char *base, const char *json);
 /* The highest sequence number logged so far. */
 long fh_request_seq(const char *base);
 
