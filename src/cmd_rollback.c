@@ -18,9 +18,13 @@ static const char rollback_help[] =
     "never rewritten. A tag relapi did not create is left alone and reported;\n"
     "a file changed again since the release is not overwritten.\n"
     "\n"
+    "Deleting a GitLab tag also deletes its release (a tag made with a CI job\n"
+    "token is made through the Releases API). A CI job token cannot delete\n"
+    "tags nor commit: undoing needs GITLAB_TOKEN.\n"
+    "\n"
     "exit codes: 0 done (or nothing to undo), 1 a step failed (run again),\n"
-    "  2 usage, configuration or version error, 4 something relapi did not\n"
-    "  create was left alone\n";
+    "  2 usage, configuration or version error, 3 a token cannot undo it\n"
+    "  (nothing written), 4 something relapi did not create was left alone\n";
 
 /* ---- per repository ------------------------------------------------------- */
 
@@ -331,6 +335,30 @@ static void delete_tag(struct rb_repo *r)
 		rb_note(r, "cannot queue the tag deletion", 1);
 }
 
+/*
+ * A CI job token creates tags through the Releases API but may neither
+ * delete a tag nor commit: one line per repository it would have to undo.
+ */
+static size_t token_problems(struct apply_session *s, struct rb_repo *rb)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->plan.nrepos; i++) {
+		const struct config_repo *c = rb_cfg(&rb[i]);
+		const struct config_access *ac = runctx_access(&s->x, c);
+		if (!(rb[i].own_tag || rb[i].restore) || ac->auth != CONFIG_AUTH_JOB)
+			continue;
+		fprintf(stderr,
+		        "relapi rollback: %s: a CI job token (%s) cannot %s through the "
+		        "API; set %s\n",
+		        c->name, ac->token_var,
+		        rb[i].restore ? "commit or delete tags" : "delete tags",
+		        config_forge_find(&s->x.cfg, c->forge)->token_env.v[0]);
+		n++;
+	}
+	return n;
+}
+
 static int rollback(struct apply_session *s, struct rb_repo *rb)
 {
 	int rc = run_phase(s, rb, load_tag);
@@ -352,6 +380,8 @@ static int rollback(struct apply_session *s, struct rb_repo *rb)
 	else if (!s->x.yes)
 		printf("rollback %s: run again with --yes to undo the above\n",
 		       s->plan.version);
+	if (todo && s->x.yes && token_problems(s, rb))
+		return EXIT_PREFLIGHT;
 	if (todo && s->x.yes) {
 		rc = run_phase(s, rb, revert);
 		rc = rc ? rc : run_phase(s, rb, delete_tag);
