@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 /* ---- progress lines ---------------------------------------------------------- */
 
@@ -29,13 +30,23 @@ void output_release(struct output *o)
 	memset(o, 0, sizeof(*o));
 }
 
+/* Columns of the terminal (a longer line would wrap and break the redraw). */
+static int live_width(void)
+{
+	struct winsize ws;
+
+	return ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 30 ? ws.ws_col : 0;
+}
+
 static void live_redraw(struct output *o)
 {
+	int w = live_width();
+
 	if (o->drawn)
 		printf("\033[%dA", o->drawn);
 	for (size_t i = 0; i < o->n; i++)
-		printf("\r\033[K%-28s %s\n", o->plan->repos[i].cfg->name,
-		       o->lines[i] ? o->lines[i] : "waiting");
+		printf("\r\033[K%-28.28s %.*s\n", o->plan->repos[i].cfg->name,
+		       w ? w - 30 : 1024, o->lines[i] ? o->lines[i] : "waiting");
 	o->drawn = (int)o->n;
 	fflush(stdout);
 }
