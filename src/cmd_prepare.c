@@ -465,9 +465,10 @@ static int prompt_load(struct prep *p, struct rerr *err)
 
 /* ---- review ----------------------------------------------------------------------- */
 
-static void show(const struct prep *p)
+/* Shows the entry (always during the review, else unless quiet). */
+static void show(const struct prep *p, int reviewing)
 {
-	if (quiet(p))
+	if (quiet(p) && !reviewing)
 		return;
 	printf("\n%s\n", p->entry);
 	fflush(stdout);
@@ -505,7 +506,7 @@ static int review(struct prep *p, struct rerr *err)
 	int rc = 0;
 
 	for (;;) {
-		show(p);
+		show(p, 1);
 		switch (prepare_ask(stdin, stdout)) {
 		case PREPARE_ACCEPT:
 			return 0;
@@ -692,13 +693,20 @@ static int publish(struct prep *p, struct rerr *err)
 /* ---- the command
  * ------------------------------------------------------------------------ */
 
+static int in_ci(void)
+{
+	const char *ci = getenv("CI");
+
+	return ci && *ci && strcmp(ci, "false") && strcmp(ci, "0");
+}
+
 /* After the draft: the review (or why not), then the dry run or the publish. */
 static int finish(struct prep *p, struct rerr *err)
 {
 	int rc;
 
 	if (p->r.s->x.dry_run || p->r.s->x.yes) {
-		show(p);
+		show(p, 0);
 	} else if (prepare_interactive()) {
 		rc = review(p, err);
 		if (rc == 1)
@@ -707,9 +715,8 @@ static int finish(struct prep *p, struct rerr *err)
 		if (rc)
 			return rc;
 	} else {
-		show(p);
-		say(p, "review skipped (%s)",
-		    getenv("CI") && *getenv("CI") ? "CI" : "not a terminal");
+		show(p, 0);
+		say(p, "review skipped (%s)", in_ci() ? "CI" : "not a terminal");
 	}
 	return p->r.s->x.dry_run ? dry_run(p, err) : publish(p, err);
 }

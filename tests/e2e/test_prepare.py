@@ -274,6 +274,11 @@ class PrepareTest(unittest.TestCase):
         self.assertIn("nothing to do", again.out)
         self.assertEqual(writes(self.forge, seq), [])
 
+    def test_no_terminal_skips_the_review_with_a_notice(self):
+        r = self.prepare("8.0.6", env={"CI": ""})
+        self.assertIn("review skipped (not a terminal)", r.out)
+        self.assert_published("8.0.6")
+
     def test_entry_there_without_tag_only_tags(self):
         self.prepare("8.0.6", "--yes")
         tagged = self.forge.repo_state(DOCS)["tags"]["8.0.6"]["commit"]
