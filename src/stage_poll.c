@@ -1,12 +1,11 @@
 /* stage_poll.c - concurrent polling on the engine with interval and timeout. */
 #include "stage_poll.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* ---- clock ---------------------------------------------------------------------- */
+/* ---- clock ------------------------------------------------------------------ */
 
 static double now_s(void)
 {
@@ -16,19 +15,15 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void pause_s(double s)
+/* Seconds as whole milliseconds, rounded up (a wait never ends early). */
+static long ms_up(double s)
 {
-	struct timespec ts;
+	long ms = (long)(s * 1000);
 
-	if (s <= 0)
-		return;
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	return (double)ms < s * 1000 ? ms + 1 : ms;
 }
 
-/* ---- the loop --------------------------------------------------------------------- */
+/* ---- one task on engine timers ----------------------------------------------- */
 
 void poll_opts_init(struct poll_opts *o)
 {
@@ -37,55 +32,81 @@ void poll_opts_init(struct poll_opts *o)
 	o->cancel_on_timeout = 0;
 }
 
-/* Queues one check of every unfinished task; returns how many are pending. */
-static size_t poll_round(struct poll_task *const *tasks, size_t n)
+static void task_fail(struct poll_task *t, int code, const char *what)
 {
-	size_t pending = 0;
+	if (!t->err.code)
+		rerr_set(&t->err, code, "cannot %s (%s)", what, rerr_name(code));
+	t->done = 1;
+}
 
-	for (size_t i = 0; i < n; i++) {
-		struct poll_task *t = tasks[i];
-		int rc;
-		if (t->done)
-			continue;
-		rc = t->check(t);
-		if (rc) {
-			rerr_set(&t->err, rc, "cannot start a check (%s)", rerr_name(rc));
-			t->done = 1;
-			continue;
-		}
-		pending++;
+static void task_check(struct poll_task *t)
+{
+	int rc = t->check(t);
+
+	if (rc)
+		task_fail(t, rc, "start a check");
+}
+
+static void task_fire(struct http_engine *e, void *payload)
+{
+	(void)e;
+	task_check(payload);
+}
+
+void poll_task_start(struct http_engine *e, struct poll_task *t,
+                     const struct poll_opts *o)
+{
+	t->engine = e;
+	t->opts = o;
+	t->deadline = now_s() + o->timeout;
+	t->final = o->timeout <= 0;
+	t->done = t->timed_out = 0;
+	task_check(t);
+}
+
+void poll_task_checked(struct poll_task *t)
+{
+	double wait = t->opts->interval, left = t->deadline - now_s();
+	struct rerr err = {0};
+
+	if (t->done || t->timed_out)
+		return;
+	if (t->final) {
+		t->timed_out = 1;
+		if (t->expired)
+			t->expired(t);
+		return;
 	}
-	return pending;
+	if (wait >= left) {
+		/* the last check, when the time is up */
+		wait = left > 0 ? left : 0;
+		t->final = 1;
+	}
+	if (http_engine_after(t->engine, ms_up(wait), task_fire, t, &err))
+		task_fail(t, err.code, "wait for the next check");
 }
 
-static size_t unfinished(struct poll_task *const *tasks, size_t n)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++)
-		k += !tasks[i]->done;
-	return k;
-}
+/* ---- a set of tasks ------------------------------------------------------------ */
 
 int poll_run(struct http_engine *e, struct poll_task *const *tasks, size_t n,
              const struct poll_opts *o, struct rerr *err)
 {
-	double deadline = now_s() + o->timeout;
+	size_t late = 0;
 
-	for (;;) {
-		poll_round(tasks, n);
-		if (http_engine_run(e, err))
-			return err->code;
-		if (!unfinished(tasks, n))
-			return 0;
-		if (now_s() >= deadline)
-			break;
-		pause_s(o->interval < deadline - now_s() ? o->interval
-		                                         : deadline - now_s());
-	}
 	for (size_t i = 0; i < n; i++)
-		tasks[i]->timed_out = !tasks[i]->done;
-	return rerr_set(err, RELAPI_ETIMEOUT, "gave up waiting after %g s", o->timeout);
+		poll_task_start(e, tasks[i], o);
+	if (http_engine_run(e, err))
+		return err->code;
+	for (size_t i = 0; i < n; i++) {
+		/* a check that never answered counts as not finished in time */
+		if (!tasks[i]->done)
+			tasks[i]->timed_out = 1;
+		late += (size_t)tasks[i]->timed_out;
+	}
+	if (late)
+		return rerr_set(err, RELAPI_ETIMEOUT, "gave up waiting after %g s",
+		                o->timeout);
+	return 0;
 }
 
 /* ---- pipelines ------------------------------------------------------------------------
@@ -102,6 +123,7 @@ static void pipe_done(const struct forge_reply *r, void *payload)
 			rerr_set(&p->task.err, r->err.code, "%s", r->err.msg);
 			p->task.done = 1;
 		}
+		poll_task_checked(&p->task);
 		return;
 	}
 	if (r->pipeline->web_url && !p->web_url)
@@ -113,6 +135,7 @@ static void pipe_done(const struct forge_reply *r, void *payload)
 	if (!p->reported && p->say)
 		p->say(p, p->ctx);
 	p->reported = 1;
+	poll_task_checked(&p->task);
 }
 
 static int pipe_check(struct poll_task *t)
@@ -147,19 +170,4 @@ void poll_pipe_release(struct poll_pipe *p)
 int poll_pipe_ok(const struct poll_pipe *p)
 {
 	return p->task.done && !p->task.err.code && p->status == FORGE_PIPELINE_SUCCESS;
-}
-
-int poll_pipes(struct http_engine *e, struct poll_pipe *pipes, size_t n,
-               const struct poll_opts *o, struct rerr *err)
-{
-	struct poll_task **tasks = calloc(n ? n : 1, sizeof(*tasks));
-	int rc;
-
-	if (!tasks)
-		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		tasks[i] = &pipes[i].task;
-	rc = poll_run(e, tasks, n, o, err);
-	free(tasks);
-	return rc;
 }

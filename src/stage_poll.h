@@ -2,10 +2,13 @@
  * stage_poll.h - the wait shared by every stage that waits: deployment tests,
  * the OpenAPI job, the docs deployment.
  *
- * A set of tasks is checked concurrently on the HTTP engine: the first check
- * at once, then one round every `interval` seconds (fractions allowed) until
- * every task is finished or `timeout` seconds have passed since the start.
- * A task's check queues one forge operation whose callback sets `done`.
+ * A task is checked on the HTTP engine without ever blocking it: the first
+ * check at once, then one every `interval` seconds (fractions allowed, an
+ * engine timer between checks) until it is finished or `timeout` seconds
+ * have passed since it started; the last check is made when the time is up.
+ * Any number of tasks (and any other requests) proceed concurrently on the
+ * one engine, and a task may be started from a completion callback (a
+ * pipeline is watched as soon as its trigger answers).
  */
 #ifndef RELAPI_STAGE_POLL_H
 #define RELAPI_STAGE_POLL_H
@@ -17,7 +20,7 @@
 #include "rerr.h"
 
 struct poll_opts {
-	double interval;       /* seconds between rounds, default 30 */
+	double interval;       /* seconds between checks, default 30 */
 	double timeout;        /* seconds in all, default 3600 */
 	int cancel_on_timeout; /* cancel pipelines that timed out */
 };
@@ -25,19 +28,43 @@ struct poll_opts {
 void poll_opts_init(struct poll_opts *o);
 
 struct poll_task {
-	/* Queues one check; returns 0 or an error (then the task is done, failed). */
+	/*
+	 * Starts one check (usually one forge operation); returns 0 or an error
+	 * (then the task is done, failed, with err set). When the check has
+	 * its answer - in its callback, or within check itself - it sets
+	 * `done` if the task is finished and calls poll_task_checked() once.
+	 */
 	int (*check)(struct poll_task *t);
+	/* Called once when the time ran out (timed_out set), or NULL. */
+	void (*expired)(struct poll_task *t);
 	void *data;
-	int done;      /* finished: the check's callback sets it */
-	int timed_out; /* set by poll_run when the time ran out first */
+	int done;      /* finished (possibly failed: see err) */
+	int timed_out; /* the time ran out first */
 	struct rerr err;
+	/* the loop's own */
+	struct http_engine *engine;
+	const struct poll_opts *opts; /* not owned; must outlive the wait */
+	double deadline;
+	int final; /* the check in flight is the last one */
 };
 
 /*
- * Checks `tasks` until all are done or the time runs out. Returns 0 when
- * every task finished in time (each may have failed: see its err),
- * RELAPI_ETIMEOUT when some did not (their timed_out is set), or the
- * engine's error.
+ * Starts watching t on engine e (o not copied): the first check is started
+ * now. Safe to call from a completion callback. The task must stay in
+ * place until the engine has run dry (http_engine_run() returned).
+ */
+void poll_task_start(struct http_engine *e, struct poll_task *t,
+                     const struct poll_opts *o);
+
+/* A check of t has its answer: schedules the next one, or ends the wait. */
+void poll_task_checked(struct poll_task *t);
+
+/*
+ * Starts every task and runs the engine until each is finished or timed
+ * out. Returns 0 when every task finished in time (each may have failed:
+ * see its err), RELAPI_ETIMEOUT when some did not (their timed_out is set),
+ * or the engine's error (then the engine may still hold the tasks' timers:
+ * free it before the tasks).
  */
 int poll_run(struct http_engine *e, struct poll_task *const *tasks, size_t n,
              const struct poll_opts *o, struct rerr *err);
@@ -67,9 +94,5 @@ void poll_pipe_release(struct poll_pipe *p);
 
 /* 1 when the pipeline ended in success. */
 int poll_pipe_ok(const struct poll_pipe *p);
-
-/* Waits for every pipeline in pipes (concurrently). Returns as poll_run(). */
-int poll_pipes(struct http_engine *e, struct poll_pipe *pipes, size_t n,
-               const struct poll_opts *o, struct rerr *err);
 
 #endif

@@ -37,19 +37,21 @@ static void on_artifact(const struct forge_reply *rep, void *payload)
 
 	/* not found: no pipeline, job or artifact yet - keep waiting */
 	if (rep->err.code == RELAPI_ENOTFOUND || rep->err.code == RELAPI_ETRANSIENT)
-		return;
+		goto out;
 	o->task.done = 1;
 	if (rep->err.code) {
 		rerr_set(&o->task.err, rep->err.code, "%s", rep->err.msg);
-		return;
+		goto out;
 	}
 	o->data = malloc(rep->artifact->len + 1);
 	if (!o->data) {
 		rerr_set(&o->task.err, RELAPI_ENOMEM, "out of memory");
-		return;
+		goto out;
 	}
 	memcpy(o->data, rep->artifact->data, rep->artifact->len);
 	o->len = rep->artifact->len;
+out:
+	poll_task_checked(&o->task);
 }
 
 static int artifact_check(struct poll_task *t)

@@ -51,6 +51,8 @@ static void on_triggered(const struct forge_reply *rep, void *payload)
 	stage_say(p->r, "%s: pipeline %lld triggered %s", p->repo->name,
 	          rep->pipeline->id,
 	          rep->pipeline->web_url ? rep->pipeline->web_url : "");
+	/* watched at once, while the other triggers may still be on their way */
+	poll_task_start(p->r->s->x.engine, &p->watch.task, &p->r->o->poll);
 }
 
 static int pipe_trigger(struct run_pipe *p)
@@ -121,28 +123,6 @@ static int judge(struct stage_run *r, struct run_pipe *ps, size_t n, struct rerr
 	return rc;
 }
 
-static int wait_all(struct stage_run *r, struct run_pipe *ps, size_t n, struct rerr *err)
-{
-	struct poll_task **tasks = calloc(n + 1, sizeof(*tasks));
-	struct rerr perr = {0};
-	size_t k = 0;
-	int rc;
-
-	if (!tasks)
-		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		if (ps[i].triggered)
-			tasks[k++] = &ps[i].watch.task;
-	rc = poll_run(r->s->x.engine, tasks, k, &r->o->poll, &perr);
-	free(tasks);
-	if (rc && rc != RELAPI_ETIMEOUT)
-		return rerr_set(err, rc, "%s", perr.msg);
-	if (rc == RELAPI_ETIMEOUT && r->o->poll.cancel_on_timeout)
-		stage_say(r, "--cancel-on-timeout: the forge clients have no cancel "
-		             "operation; the pipelines are left running");
-	return 0;
-}
-
 int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes,
                         size_t n, struct rerr *err)
 {
@@ -159,10 +139,9 @@ int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes
 			rerr_set(err, rc, "%s: cannot trigger a pipeline (%s)",
 			         pipes[i].repo, rerr_name(rc));
 	}
+	/* one run of the engine: every trigger, then every pipeline's checks */
 	if (!rc)
 		rc = stage_engine_run(r, err);
-	if (!rc)
-		rc = wait_all(r, ps, n, err);
 	if (!rc)
 		rc = judge(r, ps, n, err);
 	for (size_t i = 0; i < n; i++)

@@ -86,19 +86,35 @@ static void test_opts_bad_values(void **state)
 
 /* ---- the poll loop ------------------------------------------------------ */
 
+static int seq; /* order of checks across tasks */
+
 struct counted {
 	int calls;
-	int done_at; /* the check that finds it finished, 0 = never */
+	int done_at;  /* the check that finds it finished, 0 = never */
+	int last_seq; /* seq of its last check */
+	int expired;  /* times the expired hook ran */
 };
 
 static int count_check(struct poll_task *t)
 {
 	struct counted *c = t->data;
 
+	c->last_seq = ++seq;
 	if (++c->calls == c->done_at)
 		t->done = 1;
+	poll_task_checked(t); /* the answer is known at once */
 	return 0;
 }
+
+static void count_expired(struct poll_task *t)
+{
+	((struct counted *)t->data)->expired++;
+}
+
+#define TASK(c)                                                                          \
+	{                                                                                \
+		.check = count_check, .expired = count_expired, .data = &(c)             \
+	}
 
 static struct http_engine *engine(void)
 {
@@ -111,9 +127,8 @@ static struct http_engine *engine(void)
 
 static void test_poll_until_done(void **state)
 {
-	struct counted a = {0, 1}, b = {0, 3};
-	struct poll_task ta = {count_check, &a, 0, 0, {0}},
-	                 tb = {count_check, &b, 0, 0, {0}};
+	struct counted a = {.done_at = 1}, b = {.done_at = 3};
+	struct poll_task ta = TASK(a), tb = TASK(b);
 	struct poll_task *tasks[] = {&ta, &tb};
 	struct poll_opts o = {0.001, 60, 0};
 	struct http_engine *e = engine();
@@ -124,13 +139,14 @@ static void test_poll_until_done(void **state)
 	assert_int_equal(a.calls, 1); /* finished tasks are not checked again */
 	assert_int_equal(b.calls, 3);
 	assert_false(ta.timed_out || tb.timed_out);
+	assert_int_equal(a.expired + b.expired, 0);
 	http_engine_free(e);
 }
 
 static void test_poll_first_check_at_once(void **state)
 {
-	struct counted a = {0, 1};
-	struct poll_task ta = {count_check, &a, 0, 0, {0}};
+	struct counted a = {.done_at = 1};
+	struct poll_task ta = TASK(a);
 	struct poll_task *tasks[] = {&ta};
 	struct poll_opts o = {3600, 7200, 0}; /* a pause would hang the test */
 	struct http_engine *e = engine();
@@ -144,9 +160,8 @@ static void test_poll_first_check_at_once(void **state)
 
 static void test_poll_timeout(void **state)
 {
-	struct counted a = {0, 0}, b = {0, 1};
-	struct poll_task ta = {count_check, &a, 0, 0, {0}},
-	                 tb = {count_check, &b, 0, 0, {0}};
+	struct counted a = {0}, b = {.done_at = 1};
+	struct poll_task ta = TASK(a), tb = TASK(b);
 	struct poll_task *tasks[] = {&ta, &tb};
 	/* one check at once, then a last one at the deadline */
 	struct poll_opts o = {3600, 0.5, 0};
@@ -159,8 +174,81 @@ static void test_poll_timeout(void **state)
 	assert_int_equal(b.calls, 1);
 	assert_true(ta.timed_out);
 	assert_false(tb.timed_out);
+	assert_int_equal(a.expired, 1); /* told once, when the time ran out */
+	assert_int_equal(b.expired, 0);
 	if (!strstr(err.msg, "0.5 s"))
 		fail_msg("message: %s", err.msg);
+	http_engine_free(e);
+}
+
+static void test_poll_zero_timeout_checks_once(void **state)
+{
+	struct counted a = {0};
+	struct poll_task ta = TASK(a);
+	struct poll_task *tasks[] = {&ta};
+	struct poll_opts o = {3600, 0, 0};
+	struct http_engine *e = engine();
+	struct rerr err = {0};
+
+	(void)state;
+	assert_int_equal(poll_run(e, tasks, 1, &o, &err), RELAPI_ETIMEOUT);
+	assert_int_equal(a.calls, 1);
+	assert_int_equal(a.expired, 1);
+	http_engine_free(e);
+}
+
+/*
+ * Waits share the engine instead of blocking it: a task checked every 10 ms
+ * finishes its three checks while another task (its own options: 0.5 s
+ * between checks) waits for its second one.
+ */
+static void test_poll_waits_do_not_block_each_other(void **state)
+{
+	struct counted fast = {.done_at = 3}, slow = {0};
+	struct poll_task tf = TASK(fast), ts = TASK(slow);
+	struct poll_opts of = {0.01, 60, 0}, os = {0.5, 0.5, 0};
+	struct http_engine *e = engine();
+	struct rerr err = {0};
+
+	(void)state;
+	poll_task_start(e, &ts, &os);
+	poll_task_start(e, &tf, &of);
+	assert_int_equal(http_engine_run(e, &err), 0);
+	assert_int_equal(fast.calls, 3);
+	assert_true(tf.done);
+	assert_int_equal(slow.calls, 2);
+	assert_true(ts.timed_out);
+	assert_true(fast.last_seq < slow.last_seq);
+	http_engine_free(e);
+}
+
+/* A wait may begin inside a completion callback (a trigger's answer). */
+struct later {
+	struct poll_task *t;
+	const struct poll_opts *o;
+};
+
+static void start_later(struct http_engine *e, void *payload)
+{
+	struct later *l = payload;
+
+	poll_task_start(e, l->t, l->o);
+}
+
+static void test_poll_started_from_a_callback(void **state)
+{
+	struct counted a = {.done_at = 2};
+	struct poll_task ta = TASK(a);
+	struct poll_opts o = {0.001, 60, 0};
+	struct later l = {&ta, &o};
+	struct http_engine *e = engine();
+	struct rerr err = {0};
+
+	(void)state;
+	assert_int_equal(http_engine_after(e, 5, start_later, &l, &err), 0);
+	assert_int_equal(http_engine_run(e, &err), 0);
+	assert_int_equal(a.calls, 2);
+	assert_true(ta.done);
 	http_engine_free(e);
 }
 
@@ -172,7 +260,7 @@ static int failing_check(struct poll_task *t)
 
 static void test_poll_check_that_cannot_start(void **state)
 {
-	struct poll_task t = {failing_check, NULL, 0, 0, {0}};
+	struct poll_task t = {.check = failing_check};
 	struct poll_task *tasks[] = {&t};
 	struct poll_opts o = {0.001, 1, 0};
 	struct http_engine *e = engine();
@@ -194,6 +282,9 @@ int main(void)
 	    cmocka_unit_test(test_poll_until_done),
 	    cmocka_unit_test(test_poll_first_check_at_once),
 	    cmocka_unit_test(test_poll_timeout),
+	    cmocka_unit_test(test_poll_zero_timeout_checks_once),
+	    cmocka_unit_test(test_poll_waits_do_not_block_each_other),
+	    cmocka_unit_test(test_poll_started_from_a_callback),
 	    cmocka_unit_test(test_poll_check_that_cannot_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
