@@ -240,22 +240,54 @@ static void read_start(struct apply_repo *rr)
 	read_done_one(rr);
 }
 
-/* With --from: the files (or head) at the RC tag's commit, once the tags are in. */
+/* The commits on the branch after the RC's commit (--from, edits). */
+static void on_moved(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+	const struct forge_compare *c = r->compare;
+	struct plan_actual *a = &rr->act;
+
+	if (r->err.code) {
+		note_error(rr, &r->err);
+	} else {
+		a->moved = c->count > (long)c->n ? c->count : (long)c->n;
+		if (c->n && (long)c->n == a->moved)
+			set_str(&a->moved_head, c->commits[c->n - 1].id);
+		a->moved_own = a->moved == 1 && c->n == 1 &&
+		               plan_message_has_trailer(c->commits[0].body,
+		                                        rr->owner->plan->version);
+	}
+	read_done_one(rr);
+}
+
+/*
+ * With --from, once the tags are in: a repository without edits needs
+ * nothing more (its tag goes on the RC's commit). One with edits reads its
+ * files at the RC's commit and, beside them, which commits the branch has
+ * gained since (the edits go on the RC's commit only while it is the head);
+ * with --allow-moved, or without the RC tag, it reads the branch head.
+ */
 static int read_from(struct apply_repo *rr)
 {
 	struct plan_actual *a = &rr->act;
+	const struct config_repo *c = crepo(rr);
+	int at_rc = a->from_commit && !rr->owner->in->allow_moved;
 
 	if (rr->read_rounds != 0 || !rr->owner->plan->from)
 		return 0;
 	rr->read_rounds = -1; /* base files, not tag files */
-	if (!crepo(rr)->nedits && a->from_commit) {
+	if (!c->nedits && a->from_commit) {
 		set_str(&rr->files_commit, a->from_commit); /* nothing to read */
 		read_judge(rr);
 		return 1;
 	}
 	rr->pending = 1;
-	read_files(rr, a->from_commit ? a->from_commit : crepo(rr)->branch,
-	           a->from_commit != NULL);
+	read_files(rr, at_rc ? a->from_commit : c->branch, at_rc);
+	if (at_rc)
+		queued(rr,
+		       forge_compare(rforge(rr), c->path, a->from_commit, c->branch,
+		                     on_moved, rr),
+		       "comparison with the branch");
 	read_done_one(rr);
 	return 1;
 }
@@ -648,6 +680,7 @@ int apply_session_open(struct apply_session *s, int argc, char **argv, unsigned 
 	s->in.version = s->x.version;
 	s->in.from = s->x.from;
 	s->in.date = s->x.date;
+	s->in.allow_moved = s->x.allow_moved;
 	s->inited = 2;
 	if (plan_init(&s->plan, &s->in, &err)) {
 		runctx_error(&s->x, err.msg);

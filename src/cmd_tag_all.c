@@ -6,7 +6,8 @@
 #include "commands.h"
 
 static const char tag_all_help[] =
-    "usage: relapi tag-all VERSION [--from RC] [--dry-run] [--json] [-q] [-c FILE]\n"
+    "usage: relapi tag-all VERSION [--from RC [--allow-moved]] [--dry-run] [--json]\n"
+    "                      [-q] [-c FILE]\n"
     "                      [--gitlab-url URL] [--github-url URL] [network flags]\n"
     "\n"
     "Tags every configured repository with VERSION, making the configured file\n"
@@ -21,7 +22,11 @@ static const char tag_all_help[] =
     "\n"
     "  --from RC     promote release candidate RC: repositories without edits\n"
     "                are tagged on the commit RC's tag points to, edits are made\n"
-    "                on top of it (without --from, branch heads are used)\n"
+    "                on top of it (without --from, branch heads are used). When\n"
+    "                a branch to edit has commits after RC's commit, they were\n"
+    "                never tested: that is a conflict naming the repository and\n"
+    "                the commits, and nothing is written (exit 4)\n"
+    "  --allow-moved with --from: make the edits on such a moved branch's head\n"
     "  --dry-run     print the plan (as 'relapi plan') and change nothing\n"
     "  --json        one JSON document at the end\n"
     "  -q            no progress lines\n"

@@ -79,6 +79,7 @@ void plan_actual_release(struct plan_actual *a)
 		free(a->tag);
 	}
 	free(a->from_commit);
+	free(a->moved_head);
 	for (size_t i = 0; i < a->ntags; i++)
 		free(a->tags[i]);
 	free(a->tags);
@@ -458,6 +459,36 @@ static int set_conflict(struct plan_repo *pr, const struct plan_actual *a,
 	return pr->note ? 0 : RELAPI_ENOMEM;
 }
 
+/*
+ * With --from, the branch of a repository to edit has commits after the RC's
+ * commit: the release would contain commits that were never tested. Unless
+ * the only one is relapi's own (an earlier run: its commit is done), that is
+ * a conflict; --allow-moved makes the edits on the head instead.
+ */
+static int moved_steps(struct plan_repo *pr, const struct plan_actual *a,
+                       const struct plan *p)
+{
+	struct buf b;
+
+	if (a->moved == 1 && a->moved_own && a->moved_head) {
+		pr->commit_state = PLAN_DONE;
+		pr->tag_target = xstrdup(a->moved_head);
+		return pr->tag_target ? 0 : RELAPI_ENOMEM;
+	}
+	buf_init(&b);
+	buf_printf(&b,
+	           "branch '%s' has %ld commit%s after %.12s, the commit of %s%s%.12s%s: "
+	           "not tested in the release candidate; nothing done (--allow-moved "
+	           "makes the edits on the branch head)",
+	           pr->cfg->branch, a->moved, a->moved == 1 ? "" : "s", a->from_commit,
+	           p->from, a->moved_head ? " (head " : "",
+	           a->moved_head ? a->moved_head : "", a->moved_head ? ")" : "");
+	pr->note = buf_detach(&b, NULL);
+	pr->commit_state = PLAN_CONFLICT;
+	pr->state = PLAN_CONFLICT;
+	return pr->note ? 1 : RELAPI_ENOMEM;
+}
+
 /* Steps of a repository that is read and edited. */
 static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_input *in,
                       const struct plan_actual *a, struct rerr *err)
@@ -486,6 +517,10 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 		pr->tag_target = xstrdup(a->tag->commit_id);
 		pr->read_rounds += a->tag_files ? 1 : 0;
 		pr->requests += a->tag_files ? (int)a->ntag_files : 0;
+	} else if (needs_commit && a->moved > 0 && !in->allow_moved) {
+		done = moved_steps(pr, a, p);
+		if (done)
+			return done < 0 ? rerr_set(err, done, "out of memory") : 0;
 	} else if (pr->tag_state == PLAN_TODO && !needs_commit) {
 		pr->tag_target = xstrdup(pr->base);
 	}
@@ -504,7 +539,8 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
  * The reading of one repository beside the token check: the tag listing and
  * the files (resolving the branch first where the forge needs it) or the
  * branch head; with --from, the tag listing first, then the files at the
- * RC's commit (a repository without edits needs nothing more).
+ * RC's commit beside the comparison of that commit with the branch (a
+ * repository without edits needs nothing more).
  */
 static void read_cost(struct plan_repo *pr, int from)
 {
@@ -513,7 +549,7 @@ static void read_cost(struct plan_repo *pr, int from)
 
 	if (from) {
 		rounds = 1 + (paths ? 1 : 0);
-		pr->requests = 1 + paths;
+		pr->requests = 1 + (paths ? paths + 1 : 0); /* files, comparison */
 	} else {
 		rounds = paths ? resolve + 1 : 1;
 		pr->requests = 1 + (paths ? resolve + paths : 1);
@@ -538,7 +574,9 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 		pr->note = strdup(why);
 		return pr->note ? 0 : rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	}
-	pr->base = xstrdup(a->from_commit ? a->from_commit : a->head);
+	pr->base = xstrdup(a->from_commit && !(in->allow_moved && pr->cfg->nedits)
+	                       ? a->from_commit
+	                       : a->head);
 	read_cost(pr, p->from != NULL);
 	rc = edit_files(&pr->files, &pr->nfiles, pr->cfg, a->files, a->nfiles, in, &e);
 	if (rc == RELAPI_ENOMEM)

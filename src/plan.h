@@ -50,7 +50,16 @@ struct plan_actual {
 	struct plan_blob *tag_files; /* the edit files at tag->commit_id, or NULL */
 	size_t ntag_files;
 	char *from_commit; /* commit of the --from tag in this repository, or NULL */
-	char **tags;       /* every tag name (for the "greater than" check) */
+	/*
+	 * With --from in a repository with edits: the commits on the branch
+	 * after from_commit (0: the head is the RC's commit), the last of them
+	 * (NULL when not known) and whether it is the only one and relapi's own
+	 * commit for this version (an earlier run's).
+	 */
+	long moved;
+	char *moved_head;
+	int moved_own;
+	char **tags; /* every tag name (for the "greater than" check) */
 	size_t ntags;
 };
 
@@ -106,6 +115,7 @@ struct plan_input {
 	const char *version; /* valid version text */
 	const char *from;    /* --from version, or NULL */
 	const char *date;    /* YYYY-MM-DD for {date} */
+	int allow_moved;     /* --allow-moved: with --from, edits on the branch head */
 };
 
 struct plan {

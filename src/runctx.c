@@ -20,6 +20,7 @@ enum {
 	OPT_YES,
 	OPT_DRY,
 	OPT_NODIFF,
+	OPT_ALLOW_MOVED,
 	OPT_JOBS,
 	OPT_TIMEOUT,
 	OPT_RETRIES,
@@ -38,6 +39,7 @@ static const struct option long_opts[] = {
     {"yes", no_argument, NULL, OPT_YES},
     {"dry-run", no_argument, NULL, OPT_DRY},
     {"no-diff", no_argument, NULL, OPT_NODIFF},
+    {"allow-moved", no_argument, NULL, OPT_ALLOW_MOVED},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"verbose", no_argument, NULL, 'v'},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -55,7 +57,7 @@ static const struct {
 	unsigned flag;
 } opt_flags[] = {
     {OPT_JSON, RUNCTX_JSON},   {OPT_FROM, RUNCTX_FROM},    {OPT_YES, RUNCTX_YES},
-    {OPT_DRY, RUNCTX_DRY_RUN}, {OPT_NODIFF, RUNCTX_DIFFS},
+    {OPT_DRY, RUNCTX_DRY_RUN}, {OPT_NODIFF, RUNCTX_DIFFS}, {OPT_ALLOW_MOVED, RUNCTX_FROM},
 };
 
 static int usage(struct runctx *x, const char *help, const char *msg, const char *arg)
@@ -146,6 +148,9 @@ static int opt_common(struct runctx *x, int ch, const char *arg)
 	case OPT_NODIFF:
 		x->no_diff = 1;
 		break;
+	case OPT_ALLOW_MOVED:
+		x->allow_moved = 1;
+		break;
 	default:
 		return opt_network(x, ch, arg);
 	}
@@ -216,6 +221,8 @@ int runctx_init(struct runctx *x, int argc, char **argv, unsigned flags, const c
 		    optind >= argc ? "missing VERSION%s" : "unexpected argument '%s'",
 		    optind >= argc ? "" : argv[optind + 1 < argc ? optind + 1 : optind]);
 	x->version = argv[optind];
+	if (x->allow_moved && !x->from)
+		return usage(x, help, "'--allow-moved' goes with '--from'%s", NULL);
 	pick_output(x);
 	pick_date(x);
 	if (config_load(&x->cfg, x->config_path, &err)) {

@@ -16,7 +16,7 @@
 
 enum runctx_flag {
 	RUNCTX_JSON = 1 << 0,
-	RUNCTX_FROM = 1 << 1,
+	RUNCTX_FROM = 1 << 1, /* --from, --allow-moved */
 	RUNCTX_YES = 1 << 2,
 	RUNCTX_DRY_RUN = 1 << 3,
 	RUNCTX_DIFFS = 1 << 4, /* --no-diff */
@@ -40,6 +40,7 @@ struct runctx {
 	const char *version;
 	const char *from;
 	int json, quiet, yes, dry_run, no_diff;
+	int allow_moved; /* --allow-moved (with --from) */
 	int jobs; /* --jobs N, or 0: the engine's per-host cap for each forge host */
 	enum runctx_out out;
 	char date[16]; /* YYYY-MM-DD (UTC, or RELAPI_DATE) */

@@ -277,7 +277,7 @@ static void test_read_costs_per_forge(void **state)
 	    "      - {file: b.json, kind: json, key: version}\n";
 	static const char json[] = "{\"version\": \"8.0.5\"}\n";
 	struct config cfg;
-	struct plan_input in = {&cfg, "8.0.6", NULL, "2026-01-02"};
+	struct plan_input in = {&cfg, "8.0.6", NULL, "2026-01-02", 0};
 	struct plan p;
 	struct plan_actual a[2] = {{0}};
 	struct rerr err = {0};
