@@ -70,7 +70,12 @@ def main():
         banner("plan for the release candidate 8.0.6-rc.1 (changes nothing)")
         relapi(env, "plan", "8.0.6-rc.1")
 
-        banner("release 8.0.6-rc.1: deployment tests, tags, changelog")
+        banner("the maintainer's path: relapi prepare drafts the changelog entry from the\n"
+               "     forges' compare results, commits it to waldur-docs and tags it")
+        relapi(env, "prepare", "8.0.6-rc.1", "--yes")
+
+        banner("release 8.0.6-rc.1 (what the docs tag's CI job runs): deployment tests,\n"
+               "     tags, changelog already there, docs tag already there")
         relapi(env, "release", "8.0.6-rc.1", *POLL)
         show_tags(forge, "8.0.6-rc.1")
 
