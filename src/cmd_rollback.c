@@ -1,4 +1,5 @@
 /* cmd_rollback.c - `relapi rollback VERSION`: undo what relapi did, only that. */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +8,8 @@
 #include "commands.h"
 
 static const char rollback_help[] =
-    "usage: relapi rollback VERSION [--yes] [-c FILE] [--gitlab-url URL]\n"
-    "                       [--github-url URL] [network flags]\n"
+    "usage: relapi rollback VERSION [--yes] [--json] [-q] [-c FILE]\n"
+    "                       [--gitlab-url URL] [--github-url URL] [network flags]\n"
     "\n"
     "Shows what relapi did for VERSION and would undo; with --yes undoes it:\n"
     "in each repository whose tag VERSION relapi created (annotated, message\n"
@@ -49,7 +50,9 @@ struct rb_repo {
 	char *parent;
 	struct rb_file *files;
 	size_t nfiles;
-	int restore; /* files to restore in the revert commit */
+	int restore;    /* files to restore in the revert commit */
+	char *reverted; /* the revert commit made, or NULL */
+	int deleted;    /* the tag was deleted */
 	char *note;
 	int failed;
 };
@@ -64,6 +67,12 @@ static void rb_note(struct rb_repo *r, const char *msg, int failed)
 static const struct config_repo *rb_cfg(const struct rb_repo *r)
 {
 	return r->s->plan.repos[r->idx].cfg;
+}
+
+/* 1 when progress and the undo are printed as text (not --json, not -q). */
+static int rb_text(const struct apply_session *s)
+{
+	return s->x.out == RUNCTX_OUT_PLAIN || s->x.out == RUNCTX_OUT_LIVE;
 }
 
 static struct forge *rb_forge(const struct rb_repo *r)
@@ -258,8 +267,10 @@ static void on_reverted(const struct forge_reply *rep, void *payload)
 
 	if (rep->err.code)
 		return rb_note(r, rep->err.msg, 1);
-	printf("%s: committed %.12s (Revert release %s)\n", rb_cfg(r)->name,
-	       rep->commit_id, r->s->plan.version);
+	r->reverted = strdup(rep->commit_id);
+	if (rb_text(r->s))
+		printf("%s: committed %.12s (Revert release %s)\n", rb_cfg(r)->name,
+		       rep->commit_id, r->s->plan.version);
 }
 
 static void revert(struct rb_repo *r)
@@ -293,7 +304,9 @@ static void on_deleted(const struct forge_reply *rep, void *payload)
 
 	if (rep->err.code)
 		return rb_note(r, rep->err.msg, 1);
-	printf("%s: deleted tag %s\n", rb_cfg(r)->name, r->s->plan.version);
+	r->deleted = 1;
+	if (rb_text(r->s))
+		printf("%s: deleted tag %s\n", rb_cfg(r)->name, r->s->plan.version);
 }
 
 /* ---- the command ----------------------------------------------------------------------
@@ -303,6 +316,8 @@ static void describe(struct rb_repo *r)
 {
 	const char *name = rb_cfg(r)->name, *v = r->s->plan.version;
 
+	if (!rb_text(r->s))
+		return;
 	if (r->restore)
 		printf("%s: restore %d file%s changed by %.12s in a commit 'Revert "
 		       "release %s'\n",
@@ -374,10 +389,10 @@ static int rollback(struct apply_session *s, struct rb_repo *rb)
 		describe(&rb[i]);
 		todo += rb[i].own_tag || rb[i].restore;
 	}
-	if (!todo)
+	if (rb_text(s) && !todo)
 		printf("rollback %s: nothing relapi did is left to undo\n",
 		       s->plan.version);
-	else if (!s->x.yes)
+	else if (rb_text(s) && !s->x.yes)
 		printf("rollback %s: run again with --yes to undo the above\n",
 		       s->plan.version);
 	if (todo && s->x.yes && token_problems(s, rb))
@@ -410,15 +425,64 @@ static void rb_free(struct rb_repo *rb, size_t n)
 		free(rb[i].tag_message);
 		free(rb[i].parent);
 		free(rb[i].note);
+		free(rb[i].reverted);
 	}
 	free(rb);
+}
+
+/* ---- --json ------------------------------------------------------------------ */
+
+static cJSON *rb_repo_json(const struct rb_repo *r)
+{
+	cJSON *o = cJSON_CreateObject(), *files;
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "name", rb_cfg(r)->name);
+	cJSON_AddBoolToObject(o, "own_tag", r->own_tag);
+	cJSON_AddBoolToObject(o, "tag_deleted", r->deleted);
+	if (r->commit)
+		cJSON_AddStringToObject(o, "tag_commit", r->commit);
+	files = cJSON_AddArrayToObject(o, "restore");
+	for (size_t i = 0; files && i < r->nfiles; i++)
+		if (!same(&r->files[i], RB_HEAD, RB_PARENT) &&
+		    same(&r->files[i], RB_HEAD, RB_RELEASE))
+			cJSON_AddItemToArray(files, cJSON_CreateString(r->files[i].path));
+	if (r->reverted)
+		cJSON_AddStringToObject(o, "revert_commit", r->reverted);
+	if (r->note)
+		cJSON_AddStringToObject(o, r->failed ? "error" : "note", r->note);
+	return o;
+}
+
+/* The undo as one JSON document on stdout. */
+static void rb_json(const struct apply_session *s, const struct rb_repo *rb, int rc)
+{
+	cJSON *doc = cJSON_CreateObject(), *arr;
+	char *text;
+
+	if (!doc)
+		return;
+	cJSON_AddStringToObject(doc, "version", s->plan.version);
+	cJSON_AddBoolToObject(doc, "yes", s->x.yes);
+	cJSON_AddNumberToObject(doc, "exit", rc);
+	arr = cJSON_AddArrayToObject(doc, "repositories");
+	for (size_t i = 0; arr && rb && i < s->plan.nrepos; i++)
+		if (s->plan.repos[i].state != PLAN_SKIPPED)
+			cJSON_AddItemToArray(arr, rb_repo_json(&rb[i]));
+	text = cJSON_Print(doc);
+	if (text)
+		printf("%s\n", text);
+	free(text);
+	cJSON_Delete(doc);
 }
 
 int cmd_rollback(int argc, char **argv)
 {
 	struct apply_session s;
 	struct rb_repo *rb = NULL;
-	int rc = apply_session_open(&s, argc, argv, RUNCTX_YES, rollback_help, 0);
+	int rc = apply_session_open(&s, argc, argv, RUNCTX_YES | RUNCTX_JSON,
+	                            rollback_help, 0);
 
 	if (rc < 0) {
 		rb = calloc(s.plan.nrepos + 1, sizeof(*rb));
@@ -427,6 +491,8 @@ int cmd_rollback(int argc, char **argv)
 			rb[i].idx = i;
 		}
 		rc = rb ? rollback(&s, rb) : EXIT_FAILED;
+		if (s.x.out == RUNCTX_OUT_JSON)
+			rb_json(&s, rb, rc);
 	}
 	rb_free(rb, s.plan.nrepos);
 	apply_session_close(&s);

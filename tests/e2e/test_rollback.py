@@ -1,6 +1,7 @@
 """rollback end to end: restores files byte for byte, removes relapi's tags,
 leaves alone what relapi did not create."""
 
+import json
 import unittest
 
 from release_env import EDITED, GITLAB_COMPONENTS, SDKS, Forge, last_seq, run, writes
@@ -38,6 +39,27 @@ class RollbackTest(unittest.TestCase):
         self.assertIn("nothing relapi did is left to undo", again.out)
         # the release can be cut again afterwards
         self.assertEqual(run(self.forge, "tag-all", "8.0.6").code, 0)
+
+    def test_json_and_quiet(self):
+        self.assertEqual(run(self.forge, "tag-all", "8.0.6").code, 0)
+        seq = last_seq(self.forge)
+        show = run(self.forge, "rollback", "8.0.6", "--json")
+        self.assertEqual(show.code, 0, show)
+        doc = json.loads(show.out)
+        repos = {x["name"]: x for x in doc["repositories"]}
+        self.assertFalse(doc["yes"])
+        self.assertTrue(repos["waldur-helm"]["own_tag"])
+        self.assertEqual(sorted(repos["waldur-helm"]["restore"]),
+                         ["waldur/Chart.yaml", "waldur/values.yaml"])
+        self.assertEqual(repos["go-client"]["restore"], [])
+        self.assertEqual(writes(self.forge, seq), [])
+        r = run(self.forge, "rollback", "8.0.6", "--yes", "--json")
+        self.assertEqual(r.code, 0, r)
+        repos = {x["name"]: x for x in json.loads(r.out)["repositories"]}
+        self.assertTrue(all(x["tag_deleted"] for x in repos.values()))
+        self.assertRegex(repos["js-client"]["revert_commit"], "^[0-9a-f]{40}$")
+        q = run(self.forge, "rollback", "8.0.6", "-q")
+        self.assertEqual((q.code, q.out), (0, ""), q)
 
     def test_foreign_tag_is_left_alone(self):
         self.assertEqual(run(self.forge, "tag-all", "8.0.6-rc.1").code, 0)
