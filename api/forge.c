@@ -963,3 +963,28 @@ int forge_whoami(struct forge *f, const char *repo, forge_done_fn cb, void *payl
 	op->whoami.can_write = -1;
 	return op_start(op, f->ops->whoami, "check token");
 }
+
+int forge_cancel_pipeline(struct forge *f, const char *repo, long long id,
+                          forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && id > 0);
+	op->num = id;
+	return op_start(op, f->ops->cancel_pipeline, "cancel pipeline %lld", id);
+}
+
+int forge_find_pipeline(struct forge *f, const char *repo, const struct forge_trigger *t,
+                        forge_done_fn cb, void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && t && t->ref && *t->ref);
+	for (size_t i = 0; i < t->nvars; i++)
+		if (!t->vars[i].key || !*t->vars[i].key) {
+			op_free(op);
+			return RELAPI_EINVAL;
+		}
+	OP_ARGS(op, t->ref, t->workflow, NULL);
+	if (copy_vars(op, t->vars, t->nvars)) {
+		op_free(op);
+		return RELAPI_ENOMEM;
+	}
+	return op_start(op, f->ops->find_pipeline, "find pipeline on %s", t->ref);
+}

@@ -281,6 +281,34 @@ int forge_pipeline_status(struct forge *f, const char *repo, long long id,
                           forge_done_fn cb, void *payload);
 
 /*
+ * Cancels pipeline `id` → reply.pipeline as the forge tells it afterwards
+ * (GitLab: its answer, "canceled" or "canceling"; GitHub: the run read again
+ * after the 202, which may still say "in_progress" while it stops). A
+ * pipeline that already finished is left as it is and answered with its
+ * final status, on both forges (GitHub's 409 for a completed run is no error).
+ */
+int forge_cancel_pipeline(struct forge *f, const char *repo, long long id,
+                          forge_done_fn cb, void *payload);
+
+/*
+ * Finds the newest pipeline on t->ref that a trigger like `t` started →
+ * reply.pipeline, or RELAPI_ENOTFOUND when there is none.
+ * GitLab: among the ref's newest 20 pipelines whose source is one a trigger
+ * makes (trigger, api, pipeline, web, parent_pipeline), the first whose
+ * pipeline variables (GET .../pipelines/:id/variables) hold every t->vars
+ * key with its value. GitHub: among the workflow_dispatch runs of
+ * t->workflow on branch t->ref (newest 50), the first whose display_title
+ * shows every input value as a word (bounded by the title's ends or by
+ * characters other than letters, digits, '.', '_', '+', '-'). GitHub keeps
+ * no inputs with a run, so the workflow must show them in its `run-name`
+ * (`run-name: Deploy docs ${{ inputs.version }}`); without one a run's title
+ * is the workflow's name and, with inputs, nothing is found.
+ * With no vars, the newest such pipeline.
+ */
+int forge_find_pipeline(struct forge *f, const char *repo, const struct forge_trigger *t,
+                        forge_done_fn cb, void *payload);
+
+/*
  * reply.artifact = file `path` from the artifacts of job `job` in the latest
  * pipeline for `ref` (GitLab; GitHub: RELAPI_EINVAL).
  */

@@ -48,6 +48,10 @@ struct forge_ops {
 	    struct forge_op *op); /* arg[0] tag, arg[1] name, arg[2] body */
 	int (*delete_release)(struct forge_op *op); /* arg[0] tag */
 	int (*whoami)(struct forge_op *op);         /* repo may be NULL */
+	/* num = id */
+	int (*cancel_pipeline)(struct forge_op *op);
+	/* arg[0] ref, arg[1] workflow, vars */
+	int (*find_pipeline)(struct forge_op *op);
 };
 
 extern const struct forge_ops forge_gitlab_ops;

@@ -931,6 +931,93 @@ static int gh_trigger_pipeline(struct forge_op *op)
 	return gh_dispatch(op, 1);
 }
 
+/* ---- cancel a run: POST .../cancel (202), then the run read again ------------ */
+
+static void gh_canceled(struct forge_op *op, struct http_response *resp)
+{
+	char id[32];
+
+	/* 409: the run is completed already - answer its final status */
+	if (forge_op_check(op, resp) && resp->status != 409) {
+		forge_op_done(op);
+		return;
+	}
+	rerr_clear(&op->err);
+	snprintf(id, sizeof(id), "%lld", op->num);
+	gh_chain(op, "GET", "/actions/runs/%s", id, NULL, NULL, 0, gh_run_done);
+}
+
+static int gh_cancel_pipeline(struct forge_op *op)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%lld", op->num);
+	/* cancelling twice is harmless: a lost answer may be asked again */
+	return gh_send(op, "POST", "/actions/runs/%s/cancel", id, NULL, NULL, NULL, 1,
+	               gh_canceled);
+}
+
+/* ---- the run a dispatch with these inputs started: by its display title ------ */
+
+static int gh_word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '+' || c == '-';
+}
+
+/* 1 when `word` occurs in `title` bounded by its ends or non-word characters. */
+static int gh_title_has(const char *title, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (!n)
+		return 1;
+	for (const char *p = strstr(title, word); p; p = strstr(p + 1, word))
+		if ((p == title || !gh_word_char(p[-1])) && !gh_word_char(p[n]))
+			return 1;
+	return 0;
+}
+
+static int gh_run_matches(const struct forge_op *op, const cJSON *run)
+{
+	const char *title = fj_str(run, "display_title");
+
+	for (size_t i = 0; i < op->nvars; i++)
+		if (!title || !gh_title_has(title, op->vars[i].value))
+			return 0;
+	return 1;
+}
+
+static void gh_find_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gh_answer(op, resp);
+	const cJSON *it, *found = NULL;
+
+	cJSON_ArrayForEach(it, fj_get(j, "workflow_runs"))
+	{
+		if (!found && gh_run_matches(op, it))
+			found = it;
+	}
+	if (found)
+		gh_run_from_json(op, found);
+	else if (j)
+		forge_op_fail(op, RELAPI_ENOTFOUND,
+		              "no run of '%s' on '%s' shows these inputs in its title",
+		              op->arg[1], op->arg[0]);
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gh_find_pipeline(struct forge_op *op)
+{
+	if (!op->arg[1] || !*op->arg[1])
+		return RELAPI_EINVAL; /* a GitHub pipeline is a workflow's run */
+	return gh_send(op, "GET",
+	               "/actions/workflows/%p/runs?event=workflow_dispatch&branch=%e"
+	               "&per_page=50",
+	               op->arg[1], op->arg[0], NULL, NULL, 0, gh_find_done);
+}
+
 static int gh_find_job_artifact(struct forge_op *op)
 {
 	(void)op;
@@ -1053,6 +1140,8 @@ const struct forge_ops forge_github_ops = {
     .compare = gh_compare,
     .trigger_pipeline = gh_trigger_pipeline,
     .pipeline_status = gh_pipeline_status,
+    .cancel_pipeline = gh_cancel_pipeline,
+    .find_pipeline = gh_find_pipeline,
     .find_job_artifact = gh_find_job_artifact,
     .create_release = gh_create_release,
     .delete_release = gh_delete_release,

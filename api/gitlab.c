@@ -673,6 +673,137 @@ static int gl_pipeline_status(struct forge_op *op)
 	return gl_send(op, "GET", "/pipelines/%s", id, NULL, NULL, 0, gl_pipeline_done);
 }
 
+static int gl_cancel_pipeline(struct forge_op *op)
+{
+	char id[32];
+
+	snprintf(id, sizeof(id), "%lld", op->num);
+	/* cancelling twice is harmless: a lost answer may be asked again */
+	return gl_send(op, "POST", "/pipelines/%s/cancel", id, NULL, NULL, 1,
+	               gl_pipeline_done);
+}
+
+/* ---- pipelines a trigger started: the ref's pipelines -> their variables ---- */
+
+static const char *const gl_trigger_sources[] = {"trigger", "api", "pipeline", "web",
+                                                 "parent_pipeline"};
+
+static int gl_triggered(const cJSON *p)
+{
+	const char *src = fj_str(p, "source");
+
+	for (size_t i = 0;
+	     src && i < sizeof(gl_trigger_sources) / sizeof(*gl_trigger_sources); i++)
+		if (strcmp(src, gl_trigger_sources[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when the variables list [{key, value}] holds every one of op->vars. */
+static int gl_vars_match(const struct forge_op *op, const cJSON *vars)
+{
+	for (size_t i = 0; i < op->nvars; i++) {
+		const cJSON *it;
+		int found = 0;
+		cJSON_ArrayForEach(it, vars)
+		{
+			const char *k = fj_str(it, "key"), *v = fj_str(it, "value");
+			found |= k && v && strcmp(k, op->vars[i].key) == 0 &&
+			         strcmp(v, op->vars[i].value) == 0;
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* Ends op with list item op->idx (kept as text in op->tmp[0]) as the pipeline. */
+static void gl_found(struct forge_op *op)
+{
+	cJSON *list = cJSON_Parse(op->tmp[0]);
+	const cJSON *p = cJSON_GetArrayItem(list, (int)op->idx);
+
+	if (!fj_num(p, "id", &op->pipeline.id)) {
+		forge_op_fail(op, RELAPI_EPARSE, "answer has no pipeline 'id'");
+	} else {
+		op->pipeline.web_url = fj_dup(p, "web_url");
+		op->pipeline.raw_status = fj_dup(p, "status");
+		op->pipeline.status = gl_status(op->pipeline.raw_status);
+		op->result |= FORGE_R_PIPELINE;
+	}
+	cJSON_Delete(list);
+	forge_op_done(op);
+}
+
+static void gl_find_vars_done(struct forge_op *op, struct http_response *resp);
+
+/* Looks at candidates from op->idx on: asks for the next one's variables. */
+static void gl_find_next(struct forge_op *op)
+{
+	cJSON *list = cJSON_Parse(op->tmp[0]);
+	const cJSON *p;
+	char ids[32];
+	long long id = 0;
+
+	while ((p = cJSON_GetArrayItem(list, (int)op->idx)) && !gl_triggered(p))
+		op->idx++;
+	if (p && !op->nvars) {
+		cJSON_Delete(list);
+		gl_found(op);
+		return;
+	}
+	if (!p || !fj_num(p, "id", &id)) {
+		forge_op_fail(op, RELAPI_ENOTFOUND,
+		              "no pipeline on '%s' with these variables", op->arg[0]);
+		cJSON_Delete(list);
+		forge_op_done(op);
+		return;
+	}
+	cJSON_Delete(list);
+	snprintf(ids, sizeof(ids), "%lld", id);
+	gl_chain(op, "GET", "/pipelines/%s/variables", ids, NULL, NULL, 0,
+	         gl_find_vars_done);
+}
+
+static void gl_find_vars_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+	int match = j && gl_vars_match(op, j);
+
+	cJSON_Delete(j);
+	if (op->err.code) {
+		forge_op_done(op);
+	} else if (match) {
+		gl_found(op);
+	} else {
+		op->idx++;
+		gl_find_next(op);
+	}
+}
+
+static void gl_find_list_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = gl_answer(op, resp);
+
+	if (j && !cJSON_IsArray(j))
+		forge_op_fail(op, RELAPI_EPARSE, "answer is not a list of pipelines");
+	else if (j && !(op->tmp[0] = cJSON_PrintUnformatted(j)))
+		oom(op);
+	cJSON_Delete(j);
+	if (op->err.code) {
+		forge_op_done(op);
+		return;
+	}
+	op->idx = 0;
+	gl_find_next(op);
+}
+
+static int gl_find_pipeline(struct forge_op *op)
+{
+	return gl_send(op, "GET", "/pipelines?ref=%e&per_page=20", op->arg[0], NULL, NULL,
+	               0, gl_find_list_done);
+}
+
 /* ---- job artifacts: pipelines for the ref -> jobs -> raw artifact file ---- */
 
 static void gl_artifact_done(struct forge_op *op, struct http_response *resp)
@@ -873,6 +1004,8 @@ const struct forge_ops forge_gitlab_ops = {
     .compare = gl_compare,
     .trigger_pipeline = gl_trigger_pipeline,
     .pipeline_status = gl_pipeline_status,
+    .cancel_pipeline = gl_cancel_pipeline,
+    .find_pipeline = gl_find_pipeline,
     .find_job_artifact = gl_find_job_artifact,
     .create_release = gl_create_release,
     .delete_release = gl_delete_release,

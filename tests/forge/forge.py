@@ -1294,6 +1294,14 @@ def gl_pipeline_bridges(req):
     return 200, chunk, headers
 
 
+def gl_pipeline_variables(req):
+    """GET /projects/:id/pipelines/:pid/variables: the variables it was started with
+    (trigger and pipeline API alike), as [{key, variable_type, value, raw}]."""
+    p = gl_find_pipeline(req)
+    return 200, [{"key": k, "variable_type": "env_var", "value": v, "raw": False}
+                 for k, v in (p.variables or {}).items()]
+
+
 def gl_cancel_pipeline(req):
     p = gl_find_pipeline(req)
     if p.status() not in ("success", "failed", "canceled"):
@@ -1467,6 +1475,7 @@ GITLAB_ROUTES = [
     ("GET", P + r"/pipelines/(?P<pipeline>\d+)", gl_get_pipeline, ""),
     ("GET", P + r"/pipelines/(?P<pipeline>\d+)/jobs", gl_pipeline_jobs, ""),
     ("GET", P + r"/pipelines/(?P<pipeline>\d+)/bridges", gl_pipeline_bridges, ""),
+    ("GET", P + r"/pipelines/(?P<pipeline>\d+)/variables", gl_pipeline_variables, ""),
     ("POST", P + r"/pipelines/(?P<pipeline>\d+)/cancel", gl_cancel_pipeline, "w"),
     ("GET", P + r"/jobs/(?P<job>\d+)/artifacts/(?P<art>.+)", gl_job_artifact, "j"),
     ("GET", P + r"/jobs/artifacts/(?P<ref>[^/]+)/raw/(?P<art>.+)", gl_ref_artifact, "j"),
@@ -1568,12 +1577,24 @@ def gh_release(req, repo, rel):
         "author": rel["author"], "assets": []}
 
 
+RUN_NAME_INPUT = re.compile(r"\$\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}")
+
+
+def run_title(run):
+    """display_title: the workflow's run-name ("run_name" in the manifest, with
+    ${{ inputs.NAME }} expanded from the dispatch) or, without one, its name."""
+    tmpl = run.workflow.get("run_name")
+    if not tmpl:
+        return run.workflow["name"]
+    return RUN_NAME_INPUT.sub(lambda m: (run.inputs or {}).get(m.group(1), ""), tmpl)
+
+
 def gh_run(req, repo, run):
     status, conclusion = run.status()
     return {
         "id": run.id, "name": run.workflow["name"], "node_id": "WFR_%d" % run.id,
         "head_branch": run.ref, "head_sha": run.sha, "path": run.workflow["path"],
-        "display_title": run.workflow["name"], "run_number": run.number, "run_attempt": 1,
+        "display_title": run_title(run), "run_number": run.number, "run_attempt": 1,
         "event": run.event, "status": status, "conclusion": conclusion,
         "workflow_id": run.workflow["id"], "url": gh_api(req, repo, "/actions/runs/%d" % run.id),
         "html_url": "%s/actions/runs/%d" % (repo.web_url, run.id),
