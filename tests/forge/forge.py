@@ -2664,6 +2664,9 @@ def fault_response(kind, forge):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Answers are written in several pieces; with Nagle's algorithm each would
+    # wait for the client's delayed ACK (~40 ms), a stall real forges don't have.
+    disable_nagle_algorithm = True
     server_version = "forge/1.0"
 
     def setup(self):
