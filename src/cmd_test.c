@@ -15,7 +15,7 @@ static const char test_help[] =
     "check at once, then every --poll-interval seconds, printing each pipeline's\n"
     "state and web URL as it changes. Fails when any pipeline fails, is\n"
     "canceled or does not finish within --poll-timeout seconds (it is left\n"
-    "running for people to inspect).\n"
+    "running for people to inspect, or canceled with --cancel-on-timeout).\n"
     "\n"
     "exit codes: 0 every pipeline passed, 1 one failed or timed out, 2 usage,\n"
     "  configuration or version error\n";

@@ -138,6 +138,35 @@ static void pipe_done(const struct forge_reply *r, void *payload)
 	poll_task_checked(&p->task);
 }
 
+static void pipe_canceled(const struct forge_reply *r, void *payload)
+{
+	struct poll_pipe *p = payload;
+
+	if (r->err.code) {
+		rerr_set(&p->cancel_err, r->err.code, "%s", r->err.msg);
+		return;
+	}
+	p->canceled = 1;
+	if (r->pipeline->status != p->status && p->say) {
+		p->status = r->pipeline->status;
+		p->say(p, p->ctx);
+	}
+	p->status = r->pipeline->status;
+}
+
+static void pipe_expired(struct poll_task *t)
+{
+	struct poll_pipe *p = t->data;
+	int rc;
+
+	if (!t->opts->cancel_on_timeout)
+		return;
+	rc = forge_cancel_pipeline(p->f, p->repo, p->id, pipe_canceled, p);
+	if (rc)
+		rerr_set(&p->cancel_err, rc, "cannot cancel pipeline %lld (%s)", p->id,
+		         rerr_name(rc));
+}
+
 static int pipe_check(struct poll_task *t)
 {
 	struct poll_pipe *p = t->data;
@@ -150,6 +179,7 @@ void poll_pipe_init(struct poll_pipe *p, struct forge *f, const char *repo,
 {
 	memset(p, 0, sizeof(*p));
 	p->task.check = pipe_check;
+	p->task.expired = pipe_expired;
 	p->task.data = p;
 	p->f = f;
 	p->repo = repo;

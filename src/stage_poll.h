@@ -83,10 +83,14 @@ struct poll_pipe {
 	int reported; /* a line for the current status was printed */
 	void (*say)(struct poll_pipe *p, void *ctx);
 	void *ctx;
+	int canceled;           /* timed out and canceled (--cancel-on-timeout) */
+	struct rerr cancel_err; /* why canceling it failed */
 };
 
 /*
  * Sets p up for pipeline `id` already known (web_url copied, may be NULL).
+ * When its wait times out and the options say cancel_on_timeout, the
+ * pipeline is canceled at once (its new status is reported through `say`).
  */
 void poll_pipe_init(struct poll_pipe *p, struct forge *f, const char *repo,
                     const char *label, long long id, const char *web_url);

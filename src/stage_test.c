@@ -87,10 +87,20 @@ static const char *pipe_state(const struct run_pipe *p)
 	if (!p->triggered)
 		return "not started";
 	if (p->watch.task.timed_out)
-		return "timeout";
+		return p->watch.canceled ? "timeout, canceled" : "timeout";
 	if (p->watch.task.err.code)
 		return "unknown";
 	return forge_pipeline_status_name(p->watch.status);
+}
+
+/* What became of a pipeline that timed out. */
+static const char *timeout_fate(const struct run_pipe *p)
+{
+	if (p->watch.canceled)
+		return "canceled";
+	if (p->watch.cancel_err.code)
+		return p->watch.cancel_err.msg;
+	return "left running";
 }
 
 /* Records every pipeline and returns the first failure (message in err). */
@@ -108,10 +118,10 @@ static int judge(struct stage_run *r, struct run_pipe *ps, size_t n, struct rerr
 		if (p->err.code)
 			rc = rerr_set(err, p->err.code, "%s", p->err.msg);
 		else if (p->watch.task.timed_out)
-			rc = rerr_set(
-			    err, RELAPI_ETIMEOUT,
-			    "%s: pipeline %lld did not finish in %g s (left running)",
-			    p->repo->name, p->watch.id, r->o->poll.timeout);
+			rc = rerr_set(err, RELAPI_ETIMEOUT,
+			              "%s: pipeline %lld did not finish in %g s (%s)",
+			              p->repo->name, p->watch.id, r->o->poll.timeout,
+			              timeout_fate(p));
 		else if (p->watch.task.err.code)
 			rc = rerr_set(err, p->watch.task.err.code, "%s",
 			              p->watch.task.err.msg);

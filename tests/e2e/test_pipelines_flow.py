@@ -67,7 +67,24 @@ class Pipelines(unittest.TestCase):
                     if q["method"] == "GET" and re.search(r"/pipelines/%d$" % ps[0]["id"],
                                                          q["path"])]
             self.assertEqual(len(gets), 2, gets)
+        self.assertIn("(left running)", r.err)
         self.assertFalse([w for w in writes(self.forge) if "cancel" in w["path"]])
+
+    def test_timeout_with_cancel_on_timeout_cancels(self):
+        self.forge.faults(pipeline_ms=600000)
+        r = run(self.forge, "test", "8.0.6", "--poll-interval", "30", "--poll-timeout", "0.3",
+                "--cancel-on-timeout", "--json")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("did not finish in 0.3 s (canceled)", r.err)
+        doc = json.loads(r.out)
+        events = [e for e in doc["events"] if e["kind"] == "pipeline"]
+        self.assertEqual([e["state"] for e in events], ["timeout, canceled"] * 2, events)
+        for repo in TESTED:
+            ps = pipelines(self.forge, repo)
+            self.assertEqual([p["status"] for p in ps], ["canceled"], ps)
+            cancels = [w for w in writes(self.forge)
+                       if w["path"].endswith("/pipelines/%d/cancel" % ps[0]["id"])]
+            self.assertEqual(len(cancels), 1, cancels)
 
     def test_gitlab_ci_sections_and_json(self):
         r = run(self.forge, "test", "8.0.6", *FAST, env={"GITLAB_CI": "true"})
