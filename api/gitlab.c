@@ -800,8 +800,8 @@ static void gl_find_list_done(struct forge_op *op, struct http_response *resp)
 
 static int gl_find_pipeline(struct forge_op *op)
 {
-	return gl_send(op, "GET", "/pipelines?ref=%e&per_page=20", op->arg[0], NULL, NULL,
-	               0, gl_find_list_done);
+	return gl_send(op, "GET", "/pipelines?ref=%e&per_page=100", op->arg[0], NULL,
+	               NULL, 0, gl_find_list_done);
 }
 
 /* ---- job artifacts: pipelines for the ref -> jobs -> raw artifact file ---- */
