@@ -293,7 +293,7 @@ int forge_cancel_pipeline(struct forge *f, const char *repo, long long id,
 /*
  * Finds the newest pipeline on t->ref that a trigger like `t` started →
  * reply.pipeline, or RELAPI_ENOTFOUND when there is none.
- * GitLab: among the ref's newest 20 pipelines whose source is one a trigger
+ * GitLab: among the ref's newest 100 pipelines whose source is one a trigger
  * makes (trigger, api, pipeline, web, parent_pipeline), the first whose
  * pipeline variables (GET .../pipelines/:id/variables) hold every t->vars
  * key with its value. GitHub: among the workflow_dispatch runs of

@@ -16,6 +16,8 @@ static const char test_help[] =
     "state and web URL as it changes. Fails when any pipeline fails, is\n"
     "canceled or does not finish within --poll-timeout seconds (it is left\n"
     "running for people to inspect, or canceled with --cancel-on-timeout).\n"
+    "It always starts new pipelines; the test stage of relapi release reuses\n"
+    "the ones of this version that passed.\n"
     "\n"
     "exit codes: 0 every pipeline passed, 1 one failed or timed out, 2 usage,\n"
     "  configuration or version error\n";

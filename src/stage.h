@@ -158,16 +158,21 @@ int stage_engine_run(struct stage_run *r, struct rerr *err);
 /*
  * Triggers the configured pipelines `pipes` (variables expanded for the
  * version) and waits for them concurrently, reporting state changes with
- * web URLs. 0 when every one succeeded; RELAPI_EFAILED when one failed or
- * was canceled; RELAPI_ETIMEOUT when one did not finish in time.
+ * web URLs. With `reuse`, each is first looked for (forge_find_pipeline():
+ * the newest pipeline on its ref with these variables, or on GitHub the run
+ * whose run-name shows them): a success counts without a new run (added to
+ * *reused), a running one is waited for, a failed or canceled one is
+ * replaced by a new trigger. 0 when every one succeeded; RELAPI_EFAILED
+ * when one failed or was canceled; RELAPI_ETIMEOUT when one did not finish
+ * in time (canceled with --cancel-on-timeout).
  */
 int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes,
-                        size_t n, struct rerr *err);
+                        size_t n, int reuse, size_t *reused, struct rerr *err);
 
 /*
- * test: the deployment tests. Unless `always`, found done when tag-all has
- * already tagged a repository with the version (tags are only made after
- * the tests passed).
+ * test: the deployment tests. Unless `always` (relapi test), pipelines of
+ * this version that passed already are reused and running ones waited for;
+ * found done when every one passed before.
  */
 int stage_test(struct stage_run *r, int always);
 
@@ -185,7 +190,10 @@ int stage_changelog(struct stage_run *r);
  */
 int stage_docs(struct stage_run *r);
 
-/* openapi, sdk, deploy (stable only). */
+/*
+ * openapi, sdk, deploy (stable only). deploy reuses a deployment pipeline of
+ * this version that succeeded (found done) or is running (waited for).
+ */
 int stage_openapi(struct stage_run *r);
 int stage_sdk(struct stage_run *r);
 int stage_deploy(struct stage_run *r);

@@ -281,6 +281,7 @@ int stage_deploy(struct stage_run *r)
 {
 	const struct config *c = &r->s->x.cfg;
 	struct rerr err = {0};
+	size_t reused = 0;
 	int rc;
 
 	stage_begin(r, STAGE_DEPLOY);
@@ -288,9 +289,12 @@ int stage_deploy(struct stage_run *r)
 		stage_end(r, STAGE_SKIPPED, "release.docs_deploy is not configured");
 		return 0;
 	}
-	rc = stage_pipelines_run(r, c->docs_deploy, 1, &err);
+	rc = stage_pipelines_run(r, c->docs_deploy, 1, 1, &reused, &err);
 	if (rc)
 		stage_end(r, STAGE_FAILED, "%s", err.msg);
+	else if (reused)
+		stage_end(r, STAGE_ALREADY, "documentation for %s was deployed before",
+		          r->s->plan.version);
 	else
 		stage_end(r, STAGE_OK, "documentation for %s deployed",
 		          r->s->plan.version);

@@ -13,8 +13,10 @@ struct run_pipe {
 	const struct config_repo *repo;
 	struct forge_var *vars;
 	size_t nvars;
+	struct forge_trigger trig;
 	struct poll_pipe watch;
-	int triggered;
+	int triggered; /* watch is set up: triggered now, or found */
+	int found;     /* an earlier pipeline of this version is reused */
 	struct rerr err;
 };
 
@@ -34,36 +36,96 @@ static void say_state(struct poll_pipe *w, void *ctx)
 	          forge_pipeline_status_name(w->status), w->web_url ? w->web_url : "");
 }
 
+static struct forge *pipe_forge(const struct run_pipe *p)
+{
+	return runctx_forge(&p->r->s->x, p->repo);
+}
+
+/* Watches pipeline `pl` (just triggered or found); a finished one is not polled. */
+static void pipe_watch(struct run_pipe *p, const struct forge_pipeline *pl)
+{
+	poll_pipe_init(&p->watch, pipe_forge(p), p->repo->path, p->repo->name, pl->id,
+	               pl->web_url);
+	p->watch.say = say_state;
+	p->watch.ctx = p;
+	p->triggered = 1;
+	if (p->found && forge_pipeline_status_final(pl->status)) {
+		p->watch.status = pl->status;
+		p->watch.task.done = 1;
+		return;
+	}
+	/* watched at once, while the other triggers may still be on their way */
+	poll_task_start(p->r->s->x.engine, &p->watch.task, &p->r->o->poll);
+}
+
 static void on_triggered(const struct forge_reply *rep, void *payload)
 {
 	struct run_pipe *p = payload;
-	struct forge *f = runctx_forge(&p->r->s->x, p->repo);
 
 	if (rep->err.code) {
 		rerr_set(&p->err, rep->err.code, "%s", rep->err.msg);
 		return;
 	}
-	poll_pipe_init(&p->watch, f, p->repo->path, p->repo->name, rep->pipeline->id,
-	               rep->pipeline->web_url);
-	p->watch.say = say_state;
-	p->watch.ctx = p;
-	p->triggered = 1;
 	stage_say(p->r, "%s: pipeline %lld triggered %s", p->repo->name,
 	          rep->pipeline->id,
 	          rep->pipeline->web_url ? rep->pipeline->web_url : "");
-	/* watched at once, while the other triggers may still be on their way */
-	poll_task_start(p->r->s->x.engine, &p->watch.task, &p->r->o->poll);
+	pipe_watch(p, rep->pipeline);
 }
 
-static int pipe_trigger(struct run_pipe *p)
+static void pipe_trigger(struct run_pipe *p)
+{
+	int rc = forge_trigger_pipeline(pipe_forge(p), p->repo->path, &p->trig,
+	                                on_triggered, p);
+
+	if (rc)
+		rerr_set(&p->err, rc, "%s: cannot trigger a pipeline (%s)", p->repo->name,
+		         rerr_name(rc));
+}
+
+/*
+ * The earlier pipeline of this version, if any: a success is reused, a
+ * running one waited for, a failed or canceled one replaced by a new one.
+ * When the forge cannot be asked (a job token may not list pipelines), a
+ * new one is triggered.
+ */
+static void on_found(const struct forge_reply *rep, void *payload)
+{
+	struct run_pipe *p = payload;
+	const struct forge_pipeline *pl = rep->pipeline;
+	const char *name = p->repo->name;
+
+	if (rep->err.code && rep->err.code != RELAPI_ENOTFOUND)
+		stage_say(p->r,
+		          "%s: cannot look for an earlier pipeline (%s); triggering one",
+		          name, rep->err.msg);
+	if (rep->err.code) {
+		pipe_trigger(p);
+		return;
+	}
+	if (forge_pipeline_status_final(pl->status) &&
+	    pl->status != FORGE_PIPELINE_SUCCESS) {
+		stage_say(p->r, "%s: earlier pipeline %lld %s %s; triggering a new one",
+		          name, pl->id, forge_pipeline_status_name(pl->status),
+		          pl->web_url ? pl->web_url : "");
+		pipe_trigger(p);
+		return;
+	}
+	stage_say(p->r, "%s: pipeline %lld of %s found %s %s", name, pl->id,
+	          p->r->s->plan.version, forge_pipeline_status_name(pl->status),
+	          pl->web_url ? pl->web_url : "");
+	p->found = 1;
+	pipe_watch(p, pl);
+}
+
+/* Expands the configured variables; the trigger to start or look for. */
+static int pipe_prepare(struct run_pipe *p)
 {
 	struct runctx *x = &p->r->s->x;
-	struct forge_trigger t = {0};
 
 	p->repo = config_repo_find(&x->cfg, p->cfg->repo);
 	p->vars = calloc(p->cfg->nvars + 1, sizeof(*p->vars));
-	if (!p->vars)
-		return RELAPI_ENOMEM;
+	if (!p->repo || !p->vars)
+		return p->repo ? RELAPI_ENOMEM : RELAPI_EINVAL;
 	for (; p->nvars < p->cfg->nvars; p->nvars++) {
 		p->vars[p->nvars].key = p->cfg->vars[p->nvars].key;
 		p->vars[p->nvars].value =
@@ -71,12 +133,24 @@ static int pipe_trigger(struct run_pipe *p)
 		if (!p->vars[p->nvars].value)
 			return RELAPI_ENOMEM;
 	}
-	t.ref = p->cfg->ref ? p->cfg->ref : p->repo->branch;
-	t.workflow = p->cfg->workflow;
-	t.vars = p->vars;
-	t.nvars = p->nvars;
-	return forge_trigger_pipeline(runctx_forge(x, p->repo), p->repo->path, &t,
-	                              on_triggered, p);
+	p->trig.ref = p->cfg->ref ? p->cfg->ref : p->repo->branch;
+	p->trig.workflow = p->cfg->workflow;
+	p->trig.vars = p->vars;
+	p->trig.nvars = p->nvars;
+	return 0;
+}
+
+/* Looks for an earlier pipeline first when `reuse`, else triggers at once. */
+static int pipe_start(struct run_pipe *p, int reuse)
+{
+	int rc = pipe_prepare(p);
+
+	if (!rc && reuse)
+		rc = forge_find_pipeline(pipe_forge(p), p->repo->path, &p->trig, on_found,
+		                         p);
+	else if (!rc)
+		pipe_trigger(p);
+	return rc ? rc : p->err.code;
 }
 
 /* ---- waiting and judging ------------------------------------------------------------
@@ -113,8 +187,10 @@ static int judge(struct stage_run *r, struct run_pipe *ps, size_t n, struct rerr
 		char id[32];
 		snprintf(id, sizeof(id), "%lld", p->watch.id);
 		if (p->triggered)
-			stage_event_add(r, "pipeline", p->repo->name, id,
-			                p->watch.web_url, pipe_state(p));
+			stage_event_add(
+			    r, "pipeline", p->repo->name, id, p->watch.web_url,
+			    p->found && poll_pipe_ok(&p->watch) ? "success (earlier)"
+			                                        : pipe_state(p));
 		if (p->err.code)
 			rc = rerr_set(err, p->err.code, "%s", p->err.msg);
 		else if (p->watch.task.timed_out)
@@ -134,7 +210,7 @@ static int judge(struct stage_run *r, struct run_pipe *ps, size_t n, struct rerr
 }
 
 int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes,
-                        size_t n, struct rerr *err)
+                        size_t n, int reuse, size_t *reused, struct rerr *err)
 {
 	struct run_pipe *ps = calloc(n + 1, sizeof(*ps));
 	int rc = 0;
@@ -144,18 +220,23 @@ int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes
 	for (size_t i = 0; i < n && !rc; i++) {
 		ps[i].r = r;
 		ps[i].cfg = &pipes[i];
-		rc = pipe_trigger(&ps[i]);
-		if (rc)
-			rerr_set(err, rc, "%s: cannot trigger a pipeline (%s)",
+		rc = pipe_start(&ps[i], reuse);
+		if (rc && !ps[i].err.code)
+			rerr_set(err, rc, "%s: cannot start a pipeline (%s)",
 			         pipes[i].repo, rerr_name(rc));
+		else if (rc)
+			rerr_set(err, rc, "%s", ps[i].err.msg);
 	}
-	/* one run of the engine: every trigger, then every pipeline's checks */
+	/* one run of the engine: every lookup and trigger, then every pipeline's checks
+	 */
 	if (!rc)
 		rc = stage_engine_run(r, err);
 	if (!rc)
 		rc = judge(r, ps, n, err);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		*reused += ps[i].found && poll_pipe_ok(&ps[i].watch);
 		pipe_release(&ps[i]);
+	}
 	free(ps);
 	return rc;
 }
@@ -163,22 +244,11 @@ int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes
 /* ---- the test stage -----------------------------------------------------------------
  */
 
-/* 1 when tag-all has tagged some repository with the version already. */
-static int tag_all_began(const struct stage_run *r)
-{
-	const struct plan *p = &r->s->plan;
-
-	for (size_t i = 0; i < p->nrepos; i++)
-		if (p->repos[i].state != PLAN_SKIPPED &&
-		    p->repos[i].tag_state == PLAN_DONE)
-			return 1;
-	return 0;
-}
-
 int stage_test(struct stage_run *r, int always)
 {
 	const struct config *c = &r->s->x.cfg;
 	struct rerr err = {0};
+	size_t reused = 0;
 	int rc;
 
 	stage_begin(r, STAGE_TEST);
@@ -186,18 +256,14 @@ int stage_test(struct stage_run *r, int always)
 		stage_end(r, STAGE_SKIPPED, "no test pipelines configured");
 		return 0;
 	}
-	if (!always && tag_all_began(r)) {
-		stage_end(r, STAGE_ALREADY,
-		          "tag-all has begun for %s, which it does only after the tests "
-		          "passed",
-		          r->s->plan.version);
-		return 0;
-	}
-	rc = stage_pipelines_run(r, c->tests, c->ntests, &err);
+	rc = stage_pipelines_run(r, c->tests, c->ntests, !always, &reused, &err);
 	if (rc)
 		stage_end(r, STAGE_FAILED, "%s", err.msg);
+	else if (reused == c->ntests)
+		stage_end(r, STAGE_ALREADY, "%zu pipeline%s of %s passed before", reused,
+		          reused == 1 ? "" : "s", r->s->plan.version);
 	else
-		stage_end(r, STAGE_OK, "%zu pipeline%s passed", c->ntests,
-		          c->ntests == 1 ? "" : "s");
+		stage_end(r, STAGE_OK, "%zu pipeline%s passed (%zu earlier)", c->ntests,
+		          c->ntests == 1 ? "" : "s", reused);
 	return rc;
 }

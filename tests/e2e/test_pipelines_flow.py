@@ -109,6 +109,34 @@ class Pipelines(unittest.TestCase):
             self.assertIn("--poll-", r.err)
         self.assertEqual(writes(self.forge), [])
 
+    def test_release_reuses_passed_tests_and_reruns_failed_ones(self):
+        # relapi test always runs them; the release's test stage finds them
+        r = run(self.forge, "test", "8.0.6", *FAST)
+        self.assertEqual(r.code, 0, r)
+        seq = self.forge.requests()[-1]["seq"]
+        r = run(self.forge, "release", "8.0.6", "--only", "test", *FAST)
+        self.assertEqual(r.code, 0, r)
+        self.assertRegex(r.out, r"test\s+already done\s+[\d.]+ s  2 pipelines of 8.0.6 passed before")
+        self.assertEqual(writes(self.forge, seq), [])
+        # an RC's pipelines are not this version's
+        r = run(self.forge, "release", "8.0.6-rc.1", "--only", "test", *FAST)
+        self.assertEqual(r.code, 0, r)
+        for repo in TESTED:
+            self.assertEqual([p["variables"]["RELEASE_VERSION"] for p in pipelines(self.forge, repo)],
+                             ["8.0.6", "8.0.6-rc.1"])
+        # a failed one is triggered again, a passed one is kept
+        self.forge.switches(deployment_tests_fail=True)
+        r = run(self.forge, "test", "8.0.7", *FAST)
+        self.assertEqual(r.code, 1, r)
+        self.forge.switches(deployment_tests_fail=False)
+        r = run(self.forge, "release", "8.0.7", "--only", "test", *FAST)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("triggering a new one", r.out)
+        for repo in TESTED:
+            self.assertEqual([p["status"] for p in pipelines(self.forge, repo)
+                              if p["variables"]["RELEASE_VERSION"] == "8.0.7"],
+                             ["failed", "success"])
+
     def test_release_rerun_does_not_test_again_once_tagged(self):
         r = run(self.forge, "release", "8.0.6-rc.1", *FAST)
         self.assertEqual(r.code, 0, r)

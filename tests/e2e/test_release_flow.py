@@ -107,17 +107,20 @@ class ReleaseFlow(unittest.TestCase):
         self.assertIn(("tag", "waldur-docs"), kinds)
         self.assertIn(("commit", "waldur-helm"), kinds)
 
-        # a complete release run again: only the docs deployment runs again;
-        # the SDK releases are found by the forge refusing them (422)
+        # a complete release run again writes nothing: the deployment tests and
+        # the docs deployment are found by their variables; the SDK releases
+        # are found by the forge refusing them (422)
         seq = self.forge.requests()[-1]["seq"]
         r = self.release("8.0.6")
         done = writes(self.forge, seq)
-        self.assertEqual([w["path"] for w in done if w["status"] < 300],
-                         ["/api/v4/projects/%s/pipeline" % q(DOCS)])
+        self.assertEqual([w["path"] for w in done if w["status"] < 300], [])
         self.assertEqual(sorted(w["path"] for w in done if w["status"] >= 300),
                          sorted("/api/v3/repos/%s/releases" % s for s in SDKS))
-        for stage in ("test", "tag-all", "changelog", "docs", "openapi", "sdk"):
+        for stage in ("test", "tag-all", "changelog", "docs", "openapi", "sdk", "deploy"):
             self.assertRegex(r.out, r"\n  %s\s+already done" % stage)
+        self.assertEqual(len(self.deploys()), 1)
+        self.assertRegex(r.out, r"deploy: waldur-docs: pipeline %d of 8.0.6 found success"
+                         % deploys[0]["id"])
 
     # -- a failure in each stage, then a re-run finishes with nothing twice
     def fail_next(self, method, path, kind="500", count=1):
@@ -156,6 +159,39 @@ class ReleaseFlow(unittest.TestCase):
             self.assertEqual(list(end[repo]["releases"]), ["8.0.6"])
         text = self.docs_file(CHANGELOG).decode()
         self.assertEqual(text.count("\n## 8.0.6 - "), 1)
+
+    # -- the docs deployment of a version: reused, waited for, or replaced
+    def start_deploy(self, version):
+        r = self.forge.gitlab("POST", "/projects/%s/pipeline" % q(DOCS),
+                              {"ref": "master", "variables": [
+                                  {"key": "DEPLOY_DOCS_VERSION", "value": version}]})
+        self.assertEqual(r.status, 201, r)
+        return r.json()["id"]
+
+    def test_running_deployment_is_waited_for_not_duplicated(self):
+        self.forge.faults(pipeline_ms=1500)
+        pid = self.start_deploy("8.0.6")
+        seq = self.forge.requests()[-1]["seq"]
+        r = self.release("8.0.6", "--only", "deploy")
+        self.assertEqual(writes(self.forge, seq), [])
+        self.assertRegex(r.out, r"waldur-docs: pipeline %d of 8.0.6 found (created|pending|running)"
+                         % pid)
+        self.assertRegex(r.out, r"waldur-docs: pipeline %d success" % pid)
+        self.assertEqual([(p["id"], p["status"]) for p in self.deploys()], [(pid, "success")])
+
+    def test_failed_deployment_is_triggered_again(self):
+        self.forge.faults(pipeline_ms=600000)
+        old = self.start_deploy("8.0.6")
+        other = self.start_deploy("8.0.7")  # another version's is never taken
+        r = self.forge.gitlab("POST", "/projects/%s/pipelines/%d/cancel" % (q(DOCS), old))
+        self.assertEqual(r.status, 200, r)
+        self.forge.faults(pipeline_ms=100)
+        r = self.release("8.0.6", "--only", "deploy")
+        self.assertRegex(r.out, r"earlier pipeline %d canceled .*; triggering a new one" % old)
+        deploys = [(p["variables"]["DEPLOY_DOCS_VERSION"], p["status"]) for p in self.deploys()
+                   if p["id"] not in (old, other)]
+        self.assertEqual(deploys, [("8.0.6", "success")])
+        self.assertRegex(r.out, r"\n  deploy\s+done")
 
     def test_only_changelog_stdout_writes_nothing(self):
         r = self.release("8.0.6", "--only", "changelog", "--stdout")
