@@ -342,6 +342,19 @@ static int repo_title(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	return get_str(x, n, k, &((struct config_repo *)o)->title);
 }
 
+static int link_check(const char *tmpl, struct rerr *err);
+
+static int repo_compare_url(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	struct rerr e = {0};
+	int rc = get_str(x, n, k, &((struct config_repo *)o)->compare_url);
+
+	if (!rc && link_check(((struct config_repo *)o)->compare_url, &e))
+		rc = rerr_set(x->err, RELAPI_EINVAL, "%s:%d: '%s': %.900s", x->source,
+		              line_of(n), k, e.msg);
+	return rc;
+}
+
 static const char *const role_names[] = {"component", "sdk", "docs"};
 
 static int repo_role(struct ctx *x, yaml_node_t *n, const char *k, void *o)
@@ -383,11 +396,17 @@ static int repo_edits(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 }
 
 static const struct field repo_fields[] = {
-    {"name", 1, repo_name},   {"forge", 1, repo_forge},
-    {"path", 1, repo_path},   {"branch", 1, repo_branch},
-    {"role", 0, repo_role},   {"stable_only", 0, repo_stable},
-    {"tag", 0, repo_tag},     {"message", 0, repo_message},
-    {"edits", 0, repo_edits}, {"title", 0, repo_title},
+    {"name", 1, repo_name},
+    {"forge", 1, repo_forge},
+    {"path", 1, repo_path},
+    {"branch", 1, repo_branch},
+    {"role", 0, repo_role},
+    {"stable_only", 0, repo_stable},
+    {"tag", 0, repo_tag},
+    {"message", 0, repo_message},
+    {"edits", 0, repo_edits},
+    {"title", 0, repo_title},
+    {"compare_url", 0, repo_compare_url},
 };
 
 static int parse_repos(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
@@ -717,6 +736,7 @@ static void repo_release(struct config_repo *r)
 	free(r->branch);
 	free(r->message);
 	free(r->title);
+	free(r->compare_url);
 	for (size_t j = 0; j < r->nedits; j++) {
 		free(r->edits[j].file);
 		free(r->edits[j].key);
@@ -864,6 +884,59 @@ oom:
 	return NULL;
 }
 
+/* ---- compare links -------------------------------------------------------------- */
+
+static const char *const link_vars[] = {"{name}", "{path}", "{from}", "{to}"};
+
+/* The link_vars index of the placeholder at p, or -1. */
+static int link_var_at(const char *p)
+{
+	for (size_t i = 0; i < NF(link_vars); i++)
+		if (!strncmp(p, link_vars[i], strlen(link_vars[i])))
+			return (int)i;
+	return -1;
+}
+
+static int link_check(const char *tmpl, struct rerr *err)
+{
+	for (const char *p = tmpl; *p; p++) {
+		int v = *p == '{' ? link_var_at(p) : -1;
+		if ((*p == '{' || *p == '}') && v < 0)
+			return rerr_set(
+			    err, RELAPI_EINVAL,
+			    "bad link '%s': only {name}, {path}, {from} and {to} "
+			    "may be used",
+			    tmpl);
+		if (v >= 0)
+			p += strlen(link_vars[v]) - 1;
+	}
+	return 0;
+}
+
+char *config_compare_url(const struct config_repo *r, const char *from, const char *to,
+                         int *oom)
+{
+	const char *vals[] = {r->name, r->path, from, to};
+	struct buf b;
+	int rc = 0;
+
+	*oom = 0;
+	if (!r->compare_url)
+		return NULL;
+	buf_init(&b);
+	for (const char *p = r->compare_url; *p && !rc;) {
+		int v = link_var_at(p);
+		rc = v >= 0 ? buf_puts(&b, vals[v] ? vals[v] : "") : buf_append(&b, p, 1);
+		p += v >= 0 ? strlen(link_vars[v]) : 1;
+	}
+	if (rc || buf_grow(&b, 1)) {
+		buf_release(&b);
+		*oom = 1;
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
 /* ---- writing the effective configuration --------------------------------------- */
 
 /* Appends s as a double-quoted YAML scalar. */
@@ -930,6 +1003,7 @@ static int write_repo(struct buf *b, const struct config_repo *r)
 	                     r->tag ? "true" : "false");
 	rc = rc || put_kv(b, "    ", "message", r->message);
 	rc = rc || put_kv(b, "    ", "title", r->title);
+	rc = rc || put_kv(b, "    ", "compare_url", r->compare_url);
 	if (!rc && r->nedits)
 		rc = buf_puts(b, "    edits:\n");
 	for (size_t i = 0; !rc && i < r->nedits; i++) {

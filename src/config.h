@@ -24,6 +24,10 @@
  * {version}" edits:                   # file edits, made in one commit
  *       title: TEXT              # display name in the changelog, default from
  *                                # the name (waldur-helm -> Waldur Helm)
+ *       compare_url: LINK        # the changelog's link for this repository,
+ *                                # default the forge's web compare URL; LINK
+ *                                # may use {name} {path} {from} {to}, e.g.
+ *       # https://github.com/waldur/{name}/compare/{from}...{to}  (a mirror)
  *         - file: PATH           # required
  *           kind: yaml|json|toml|dotenv  # default: from the file name
  *           key: KEY.PATH        # required, kind-specific key syntax
@@ -103,8 +107,9 @@ struct config_repo {
 	enum config_role role;
 	int stable_only;
 	int tag;
-	char *message; /* template */
-	char *title;   /* display name, or NULL */
+	char *message;     /* template */
+	char *title;       /* display name, or NULL */
+	char *compare_url; /* changelog link template, or NULL (the forge's) */
 	struct config_edit *edits;
 	size_t nedits;
 	int line;
@@ -181,6 +186,14 @@ char *config_expand(const char *tmpl, const char *version, const char *date);
 
 /* Checks that `tmpl` uses only {version} and {date}; 0 or RELAPI_EINVAL. */
 int config_template_check(const char *tmpl, struct rerr *err);
+
+/*
+ * Repository r's configured changelog link for from...to (compare_url with
+ * {name} {path} {from} {to} expanded), caller frees; NULL when r has none
+ * (*oom stays 0) or out of memory (*oom set).
+ */
+char *config_compare_url(const struct config_repo *r, const char *from, const char *to,
+                         int *oom);
 
 /* "gitlab"/"github"; "component"/"sdk"/"docs". */
 const char *config_kind_name(enum config_kind k);

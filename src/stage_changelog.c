@@ -176,6 +176,26 @@ static int log_init(struct stage_run *r, size_t i, const char *prev, struct stag
 	return forge_compare(f, c->path, l->from, l->to, on_compare, l);
 }
 
+/* A repository's compare_url (a mirror, say) replaces the forge's link. */
+static int links_apply(struct stage_run *r, struct stage_log *logs, size_t n,
+                       struct rerr *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct config_repo *c =
+		    config_repo_find(&r->s->x.cfg, logs[i].name);
+		int oom = 0;
+		char *url =
+		    c ? config_compare_url(c, logs[i].from, logs[i].to, &oom) : NULL;
+		if (oom)
+			return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+		if (!url)
+			continue;
+		free(logs[i].web_url);
+		logs[i].web_url = url;
+	}
+	return 0;
+}
+
 int stage_gather(struct stage_run *r, const char *prev, struct stage_log **out, size_t *n,
                  struct rerr *err)
 {
@@ -200,7 +220,7 @@ int stage_gather(struct stage_run *r, const char *prev, struct stage_log **out, 
 	for (size_t i = 0; !rc && i < *n; i++)
 		if (logs[i].err.code)
 			rc = rerr_set(err, logs[i].err.code, "%s", logs[i].err.msg);
-	return rc;
+	return rc ? rc : links_apply(r, logs, *n, err);
 }
 
 void stage_gather_free(struct stage_log *logs, size_t n)

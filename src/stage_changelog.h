@@ -24,7 +24,8 @@ int stage_previous(char *out, size_t n, const char *version, char **tags, size_t
  * The commit data of every repository the release tags (not the docs, not
  * the ones skipped for an RC): compare `prev`...VERSION when the repository
  * has the tag, else `prev`...its branch, all at once. *out (free with
- * stage_gather_free) holds *n logs in configuration order.
+ * stage_gather_free) holds *n logs in configuration order. A repository
+ * with a compare_url gets that link instead of the forge's web compare URL.
  */
 int stage_gather(struct stage_run *r, const char *prev, struct stage_log **out, size_t *n,
                  struct rerr *err);

@@ -40,7 +40,7 @@ struct stage_log {
 	char *path;    /* group/project */
 	char *from;    /* previous release tag */
 	char *to;      /* the new tag, or the branch when it is not tagged yet */
-	char *web_url; /* the forge's web compare URL */
+	char *web_url; /* the forge's web compare URL, or the repository's compare_url */
 	long count;    /* commits from..to as the forge counts them */
 	struct forge_commit *commits;
 	size_t n;

@@ -71,6 +71,47 @@ class ChangelogFlow(unittest.TestCase):
         self.assertIn("### Resources\n\n- [OpenAPI Schema](../API/waldur-openapi-schema-8.0.6.yaml)",
                       r.out)
 
+    def config_with_links(self, links):
+        """The embedded configuration with compare_url set on some repositories."""
+        with open(os.path.join(os.environ.get("RELAPI_SOURCE_DIR", "."),
+                               "src", "embed", "waldur.yml"), encoding="utf-8") as f:
+            text = f.read()
+        for name, link in links.items():
+            head = "  - name: %s\n" % name
+            self.assertIn(head, text)
+            text = text.replace(head, head + "    compare_url: \"%s\"\n" % link)
+        path = os.path.join(self.tmp.name, "relapi.yml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def test_compare_url_links_a_mirror(self):
+        mirror = "https://github.com/waldur/{name}/compare/{from}...{to}"
+        cfg = self.config_with_links({"waldur-mastermind": mirror,
+                                      "waldur-helm": "https://example.org/{path}/c/{from}..{to}"})
+        r = run(self.forge, "changelog", "8.0.6", "--stdout", "-c", cfg, env=ENV)
+        self.assertEqual(r.code, 0, r)
+        lines = re.findall(r"^- \*\*(.+?)\*\*: \[(\d+) commits?\]\((\S+)\)$", r.out, re.M)
+        got = {title: (int(n), url) for title, n, url in lines}
+        count, _ = self.compare("waldur/waldur-mastermind", "8.0.5", "develop")
+        self.assertEqual(got["Waldur Mastermind"],
+                         (count, "https://github.com/waldur/waldur-mastermind/compare/8.0.5...develop"))
+        count, _ = self.compare("waldur/waldur-helm", "8.0.5", "master")
+        self.assertEqual(got["Waldur Helm"],
+                         (count, "https://example.org/waldur/waldur-helm/c/8.0.5..master"))
+        # the others keep the forge's own compare page
+        self.assertEqual(got["Waldur Homeport"],
+                         self.compare("waldur/waldur-homeport", "8.0.5", "develop"))
+        # relapi config shows the key; a placeholder it does not know is refused
+        r = run(self.forge, "config", "-c", cfg)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn('compare_url: "%s"' % mirror, r.out)
+        bad = self.config_with_links({"waldur-helm": "https://x/{version}"})
+        r = run(self.forge, "changelog", "8.0.6", "--stdout", "-c", bad, env=ENV)
+        self.assertEqual(r.code, 2, r)
+        self.assertRegex(r.err, r"relapi\.yml:\d+: 'compare_url': bad link 'https://x/\{version\}'")
+        self.assertEqual(r.out, "")
+
     def test_rc_entry_covers_rc_repositories_only(self):
         r = run(self.forge, "changelog", "8.0.6-rc.1", "--stdout", env=ENV)
         self.assertEqual(r.code, 0, r)

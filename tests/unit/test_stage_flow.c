@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stage.h"
@@ -273,6 +275,59 @@ static void test_poll_check_that_cannot_start(void **state)
 	http_engine_free(e);
 }
 
+/* ---- compare links --------------------------------------------------------- */
+
+static const char links_yml[] =
+    "forges:\n"
+    "  gl: {kind: gitlab, url: 'https://gitlab.example', token_env: [T]}\n"
+    "repositories:\n"
+    "  - {name: core, forge: gl, path: g/core, branch: main,\n"
+    "     compare_url: 'https://mirror/{name}/{path}/compare/{from}...{to}'}\n"
+    "  - {name: plain, forge: gl, path: g/plain, branch: main}\n";
+
+static void test_compare_url_expands(void **state)
+{
+	struct config c;
+	struct rerr err = {0};
+	int oom = 1;
+	char *url;
+
+	(void)state;
+	assert_int_equal(config_parse(&c, "t.yml", links_yml, strlen(links_yml), &err),
+	                 0);
+	url = config_compare_url(config_repo_find(&c, "core"), "8.0.5", "8.0.6", &oom);
+	assert_string_equal(url, "https://mirror/core/g/core/compare/8.0.5...8.0.6");
+	assert_int_equal(oom, 0);
+	free(url);
+	assert_null(config_compare_url(config_repo_find(&c, "plain"), "a", "b", &oom));
+	assert_int_equal(oom, 0);
+	config_release(&c);
+}
+
+static void test_compare_url_refuses_unknown_placeholders(void **state)
+{
+	static const char *const bad[] = {"https://x/{version}", "https://x/{from",
+	                                  "https://x/to}"};
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[512];
+		struct config c;
+		struct rerr err = {0};
+		snprintf(
+		    text, sizeof(text),
+		    "forges:\n  gl: {kind: gitlab, url: 'https://g', token_env: [T]}\n"
+		    "repositories:\n  - {name: a, forge: gl, path: g/a, branch: main,\n"
+		    "     compare_url: '%s'}\n",
+		    bad[i]);
+		assert_int_equal(config_parse(&c, "t.yml", text, strlen(text), &err),
+		                 RELAPI_EINVAL);
+		if (!strstr(err.msg, "t.yml:") || !strstr(err.msg, "bad link") ||
+		    !strstr(err.msg, bad[i]))
+			fail_msg("message: %s", err.msg);
+		config_release(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +341,8 @@ int main(void)
 	    cmocka_unit_test(test_poll_waits_do_not_block_each_other),
 	    cmocka_unit_test(test_poll_started_from_a_callback),
 	    cmocka_unit_test(test_poll_check_that_cannot_start),
+	    cmocka_unit_test(test_compare_url_expands),
+	    cmocka_unit_test(test_compare_url_refuses_unknown_placeholders),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
