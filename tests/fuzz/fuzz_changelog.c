@@ -7,20 +7,12 @@
  *
  * Input: one byte for `keep`, VERSION '\n', the entry, a NUL byte, the file.
  */
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "edit/changelog.h"
+#include "fuzz_edit_common.h"
 
 /* ---- the property ----------------------------------------------------------- */
-
-static void check(int ok)
-{
-	if (!ok)
-		abort();
-}
 
 /* 1 when b[1..] is a subsequence of a (the old entries, some dropped). */
 static int kept_in_order(char **a, size_t na, char **b, size_t nb)
@@ -46,17 +38,17 @@ static void check_inserted(const struct buf *out, const char *in, size_t len,
 	struct rerr err;
 
 	rerr_clear(&err);
-	check(changelog_versions(&vin, &nin, in, len, &err) == 0);
-	check(changelog_versions(&vout, &nout, out->data, out->len, &err) == 0);
-	check(nout >= 1 && strcmp(vout[0], version) == 0);
-	check(nout <= (size_t)(keep > 0 ? keep : 20));
-	check(kept_in_order(vin, nin, vout, nout));
-	check(edit_changelog_has(out->data, out->len, version));
+	fuzz_check(changelog_versions(&vin, &nin, in, len, &err) == 0);
+	fuzz_check(changelog_versions(&vout, &nout, out->data, out->len, &err) == 0);
+	fuzz_check(nout >= 1 && strcmp(vout[0], version) == 0);
+	fuzz_check(nout <= (size_t)(keep > 0 ? keep : 20));
+	fuzz_check(kept_in_order(vin, nin, vout, nout));
+	fuzz_check(edit_changelog_has(out->data, out->len, version));
 	buf_init(&out2);
-	check(edit_changelog_insert(&out2, &again, out->data, out->len, "f.md", version,
-	                            entry, elen, keep, &err) == 0);
-	check(again.already && out2.len == out->len &&
-	      memcmp(out2.data, out->data, out->len) == 0);
+	fuzz_check(edit_changelog_insert(&out2, &again, out->data, out->len, "f.md",
+	                                 version, entry, elen, keep, &err) == 0);
+	fuzz_check(again.already && out2.len == out->len &&
+	           memcmp(out2.data, out->data, out->len) == 0);
 	buf_release(&out2);
 	changelog_versions_free(vin, nin);
 	changelog_versions_free(vout, nout);
@@ -84,13 +76,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = edit_changelog_insert(&out, &res, nul + 1, (size_t)(end - nul - 1), "f.md",
 	                           version, nl + 1, (size_t)(nul - nl - 1), keep, &err);
 	if (rc) {
-		check(out.len == 0 && err.msg[0] && err.code < 0);
+		fuzz_check(out.len == 0 && err.msg[0] && err.code < 0);
 	} else if (res.already) {
-		check(edit_changelog_has(nul + 1, (size_t)(end - nul - 1), version));
-		check(out.len == (size_t)(end - nul - 1) &&
-		      !memcmp(out.data, nul + 1, out.len));
+		fuzz_check(edit_changelog_has(nul + 1, (size_t)(end - nul - 1), version));
+		fuzz_check(out.len == (size_t)(end - nul - 1) &&
+		           !memcmp(out.data, nul + 1, out.len));
 	} else {
-		check(!edit_changelog_has(nul + 1, (size_t)(end - nul - 1), version));
+		fuzz_check(
+		    !edit_changelog_has(nul + 1, (size_t)(end - nul - 1), version));
 		check_inserted(&out, nul + 1, (size_t)(end - nul - 1), version, nl + 1,
 		               (size_t)(nul - nl - 1), keep);
 	}

@@ -9,7 +9,7 @@
 /* With cJSON, independently: the output parses; strings hold the new value. */
 static void check_cjson(const uint8_t *data, size_t size)
 {
-	char *key = NULL, *value = NULL;
+	struct edit_assign a;
 	struct edit_change ch = {0};
 	struct edit_path path = {0};
 	struct buf out;
@@ -19,15 +19,14 @@ static void check_cjson(const uint8_t *data, size_t size)
 	cJSON *root = NULL, *item;
 
 	buf_init(&out);
-	if (fuzz_split(data, size, &key, &value, &doc, &len))
+	if (fuzz_split(data, size, 0, &a, &doc, &len))
 		goto done;
 	rerr_clear(&err);
-	if (edit_json_set(&ch, &out, doc, len, "fuzz",
-	                  &(struct edit_assign){key, value, 0}, &err))
+	if (edit_json_set(&ch, &out, doc, len, "fuzz", &a, &err))
 		goto done;
 	if (!(root = cJSON_ParseWithLength(out.data, out.len)))
 		abort();
-	if (edit_path_parse(&path, key, "fuzz", &err))
+	if (edit_path_parse(&path, a.key, "fuzz", &err))
 		abort();
 	item = root;
 	for (size_t i = 0; i < path.n && item; i++)
@@ -35,20 +34,22 @@ static void check_cjson(const uint8_t *data, size_t size)
 		           ? cJSON_GetObjectItemCaseSensitive(item, path.seg[i])
 		           : NULL;
 	if (item && cJSON_IsString(item) && ch.changed &&
-	    strcmp(item->valuestring, value))
+	    strcmp(item->valuestring, a.value))
 		abort();
 done:
 	cJSON_Delete(root);
 	edit_path_release(&path);
 	edit_change_release(&ch);
 	buf_release(&out);
-	free(key);
-	free(value);
+	free((char *)a.key);
+	free((char *)a.value);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_check_edit(edit_json_set, data, size);
+	static const struct fuzz_edit_target t = {edit_json_set, "fuzz", 0, 0};
+
+	fuzz_check_edit(&t, data, size);
 	check_cjson(data, size);
 	return 0;
 }

@@ -3,6 +3,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	fuzz_check_edit(edit_yaml_set, data, size);
+	static const struct fuzz_edit_target t = {edit_yaml_set, "fuzz", 0, 0};
+
+	fuzz_check_edit(&t, data, size);
 	return 0;
 }
