@@ -130,7 +130,9 @@ class ReleaseFlow(unittest.TestCase):
 
     def test_rerun_after_each_stage_failure(self):
         steps = [
+            ("test", "POST", r"waldur-helm/pipeline$", 1),
             ("tag-all", "POST", r"waldur-homeport/repository/tags", 1),
+            ("changelog", "GET", r"waldur-homeport/repository/compare", 1),
             ("docs", "POST", r"waldur-docs/repository/commits", 1),
             ("openapi", "GET", r"waldur-mastermind/pipelines\?", 100),
             ("sdk", "POST", r"py-client/releases", 1),
