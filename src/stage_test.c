@@ -213,6 +213,7 @@ int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes
                         size_t n, int reuse, size_t *reused, struct rerr *err)
 {
 	struct run_pipe *ps = calloc(n + 1, sizeof(*ps));
+	struct rerr drain = {0};
 	int rc = 0;
 
 	if (!ps)
@@ -227,10 +228,13 @@ int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes
 		else if (rc)
 			rerr_set(err, rc, "%s", ps[i].err.msg);
 	}
-	/* one run of the engine: every lookup and trigger, then every pipeline's checks
+	/*
+	 * One run of the engine: every lookup and trigger, then every pipeline's
+	 * checks. It runs even when a pipeline could not start, so that nothing
+	 * queued for the others outlives ps.
 	 */
-	if (!rc)
-		rc = stage_engine_run(r, err);
+	if (stage_engine_run(r, rc ? &drain : err) && !rc)
+		rc = err->code;
 	if (!rc)
 		rc = judge(r, ps, n, err);
 	for (size_t i = 0; i < n; i++) {
