@@ -14,29 +14,7 @@
 #include <cjson/cJSON.h>
 
 #include "edit/edit.h"
-
-static char *make_lockfile(size_t size, size_t *len)
-{
-	struct buf b;
-
-	buf_init(&b);
-	buf_printf(&b, "{\n  \"name\": \"big\",\n  \"version\": \"8.0.9\",\n"
-	               "  \"lockfileVersion\": 3,\n  \"packages\": {\n    \"\": {\n"
-	               "      \"name\": \"big\",\n      \"version\": \"8.0.9\"\n    }");
-	for (size_t i = 0; b.len < size; i++)
-		buf_printf(
-		    &b,
-		    ",\n    \"node_modules/pkg-%zu\": {\n      \"version\": "
-		    "\"1.%zu.0\",\n"
-		    "      \"resolved\": "
-		    "\"https://registry.npmjs.org/pkg-%zu/-/pkg-%zu-1.%zu.0.tgz\",\n"
-		    "      \"integrity\": \"sha512-\\u0041bc\\/def==\",\n"
-		    "      \"dev\": true,\n      \"engines\": {\"node\": \">=18\"}\n    "
-		    "}",
-		    i, i, i, i, i);
-	buf_puts(&b, "\n  }\n}\n");
-	return buf_detach(&b, len);
-}
+#include "edit_cases.h"
 
 static double now_ms(void)
 {
@@ -96,9 +74,13 @@ int main(int argc, char **argv)
 {
 	int runs = argc > 1 ? atoi(argv[1]) : 20;
 	size_t len;
-	char *in = make_lockfile(8u << 20, &len);
+	char *in = ec_lockfile(8u << 20, "8.0.9", &len);
 	double *t, edit, max, parse;
 
+	if (!in) {
+		fprintf(stderr, "bench_edit: out of memory\n");
+		return 1;
+	}
 	if (runs < 1)
 		runs = 1;
 	t = calloc((size_t)runs, sizeof(*t));

@@ -4,54 +4,22 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "edit/changelog.h"
+#include "edit_cases.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b;
-	char chunk[65536];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(&b, chunk, n), 0);
-	fclose(f);
-	return buf_detach(&b, len);
-}
-
-static char *fixture(const char *dir, const char *name, const char *ext, size_t *len)
-{
-	char path[8192];
-
-	snprintf(path, sizeof(path), "%s/%s%s", dir, name, ext);
-	return slurp(path, len);
-}
-
-static const char *src_dir(void)
-{
-	const char *d = getenv("RELAPI_SOURCE_DIR");
-
-	return d ? d : ".";
-}
-
 static char *ref_file(const char *rel, size_t *len)
 {
-	const char *ref = getenv("RELAPI_REFERENCE");
 	char path[8192];
 
 	snprintf(path, sizeof(path), "%s/waldur/waldur-docs/docs/about/%s",
-	         ref ? ref : "../shared/reference", rel);
-	return slurp(path, len);
+	         ec_reference_dir(), rel);
+	return ec_slurp(path, len);
 }
 
 #define REF_RC13 "CHANGELOG.md.head@00748b27-2026-03-after-8.0.7-rc.13"
@@ -97,18 +65,20 @@ static void check_result(const char *name, const struct cl_args *a,
 	assert_int_equal(r->rotated, a->expect[2]);
 }
 
-static void golden_case(const char *dir, const char *name)
+/* One case for ec_golden_walk: asserts, so returns 0 when it comes back. */
+static int golden_case(const char *dir, const char *name, const void *ctx)
 {
 	size_t len, elen, wlen;
-	char *in = fixture(dir, name, ".in", &len),
-	     *entry = fixture(dir, name, ".entry", &elen);
-	char *args = fixture(dir, name, ".args", NULL), *want;
+	char *in = ec_fixture(dir, name, ".in", &len),
+	     *entry = ec_fixture(dir, name, ".entry", &elen);
+	char *args = ec_fixture(dir, name, ".args", NULL), *want;
 	struct changelog_result res;
 	struct cl_args a;
 	struct buf out;
 	struct rerr err;
 	int rc;
 
+	(void)ctx;
 	assert_non_null(in);
 	assert_non_null(entry);
 	assert_non_null(args);
@@ -117,7 +87,7 @@ static void golden_case(const char *dir, const char *name)
 	rerr_clear(&err);
 	rc = edit_changelog_insert(&out, &res, in, len, "CHANGELOG.md", a.version, entry,
 	                           elen, a.keep, &err);
-	if ((want = fixture(dir, name, ".out", &wlen))) {
+	if ((want = ec_fixture(dir, name, ".out", &wlen))) {
 		if (rc || out.len != wlen || memcmp(out.data, want, wlen))
 			fprintf(stderr, "%s: %s\n", name,
 			        rc ? err.msg : "output differs");
@@ -126,13 +96,7 @@ static void golden_case(const char *dir, const char *name)
 		assert_memory_equal(out.data, want, wlen);
 		check_result(name, &a, &res);
 	} else {
-		want = fixture(dir, name, ".err", NULL);
-		assert_non_null(want);
-		if (!rc || !strstr(err.msg, want))
-			fprintf(stderr, "%s: want error '%s', got '%s'\n", name, want,
-			        rc ? err.msg : "(none)");
-		assert_true(rc < 0);
-		assert_non_null(strstr(err.msg, want));
+		ec_expect_case_error(dir, name, rc, &err);
 		assert_int_equal(out.len, 0);
 	}
 	free(want);
@@ -140,32 +104,13 @@ static void golden_case(const char *dir, const char *name)
 	free(entry);
 	free(in);
 	buf_release(&out);
+	return 0;
 }
 
 static void test_golden(void **state)
 {
-	char dir[4096];
-	struct dirent *de;
-	DIR *d;
-	int n = 0;
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/fixtures/edit/changelog", src_dir());
-	d = opendir(dir);
-	assert_non_null(d);
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		char name[1024];
-
-		if (l < 4 || strcmp(de->d_name + l - 3, ".in") || l - 3 >= sizeof(name))
-			continue;
-		memcpy(name, de->d_name, l - 3);
-		name[l - 3] = '\0';
-		golden_case(dir, name);
-		n++;
-	}
-	closedir(d);
-	assert_true(n >= 30);
+	ec_golden_walk("changelog", 30, golden_case, NULL);
 }
 
 /* ---- queries ------------------------------------------------------------ */

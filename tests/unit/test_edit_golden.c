@@ -6,70 +6,21 @@
  * <case>.err (a part of the expected error message; the file is named
  * test.<kind>, test.env for dotenv). Each successful case is
  * applied again to its own output, which must be a byte-identical no-op.
- * Also edits an 8 MB lockfile generated here.
+ * Also edits an 8 MB lockfile (ec_lockfile).
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "edit/edit.h"
+#include "edit_cases.h"
 
 #define MAX_ARGS 16
-
-/* ---- files -------------------------------------------------------------- */
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b;
-	char chunk[65536];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(&b, chunk, n), 0);
-	fclose(f);
-	return buf_detach(&b, len);
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The case names (files ending in .in) of a folder, sorted. */
-static size_t list_cases(const char *dir, char ***out)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0;
-
-	*out = NULL;
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-
-		if (len <= 3 || strcmp(e->d_name + len - 3, ".in"))
-			continue;
-		names = realloc(names, (n + 1) * sizeof(*names));
-		names[n++] = strndup(e->d_name, len - 3);
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_names);
-	*out = names;
-	return n;
-}
 
 /* ---- one case ----------------------------------------------------------- */
 
@@ -86,7 +37,7 @@ static int load_args(struct gcase *c)
 	char *line, *save = NULL;
 
 	snprintf(p, sizeof(p), "%s.args", c->path);
-	if (!(c->args = slurp(p, NULL)))
+	if (!(c->args = ec_slurp(p, NULL)))
 		return -1;
 	for (line = strtok_r(c->args, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -139,7 +90,7 @@ static int check_result(struct gcase *c, enum edit_kind kind, const char *fname,
 	size_t wlen;
 
 	snprintf(p, sizeof(p), "%s.err", c->path);
-	if ((want = slurp(p, NULL))) {
+	if ((want = ec_slurp(p, NULL))) {
 		strip_newline(want);
 		rc = rc == 0 ? fprintf(stderr, "%s: expected an error\n", c->path)
 		     : !strstr(err->msg, want)
@@ -150,7 +101,7 @@ static int check_result(struct gcase *c, enum edit_kind kind, const char *fname,
 		return rc != 0;
 	}
 	snprintf(p, sizeof(p), "%s.out", c->path);
-	if (!(want = slurp(p, &wlen)))
+	if (!(want = ec_slurp(p, &wlen)))
 		return fprintf(stderr, "%s: no .out or .err\n", c->path) > 0;
 	if (rc)
 		rc = fprintf(stderr, "%s: unexpected error: %s\n", c->path, err->msg);
@@ -163,8 +114,10 @@ static int check_result(struct gcase *c, enum edit_kind kind, const char *fname,
 	return rc != 0;
 }
 
-static int run_case(const char *dir, const char *name, enum edit_kind kind)
+/* One case for ec_golden_walk, ctx the kind: 0 when it passes, 1 when it fails. */
+static int run_case(const char *dir, const char *name, const void *ctx)
 {
+	enum edit_kind kind = *(const enum edit_kind *)ctx;
 	struct gcase c = {0};
 	struct edit_result r;
 	struct rerr err;
@@ -177,7 +130,7 @@ static int run_case(const char *dir, const char *name, enum edit_kind kind)
 	snprintf(fname, sizeof(fname), "test.%s",
 	         kind == EDIT_DOTENV ? "env" : edit_kind_name(kind));
 	snprintf(p, sizeof(p), "%s.in", c.path);
-	in = slurp(p, &len);
+	in = ec_slurp(p, &len);
 	if (!in || load_args(&c)) {
 		free(in);
 		free(c.args);
@@ -198,34 +151,9 @@ static int run_case(const char *dir, const char *name, enum edit_kind kind)
 
 /* ---- the walk ----------------------------------------------------------- */
 
-static const char *source_dir(void)
-{
-	const char *s = getenv("RELAPI_SOURCE_DIR");
-
-	if (!s) {
-		fprintf(stderr, "RELAPI_SOURCE_DIR is not set\n");
-		fail();
-	}
-	return s;
-}
-
 static void run_kind(enum edit_kind kind, size_t min_cases)
 {
-	char dir[1024];
-	char **names;
-	size_t n, failed = 0;
-
-	snprintf(dir, sizeof(dir), "%s/fixtures/edit/%s", source_dir(),
-	         edit_kind_name(kind));
-	n = list_cases(dir, &names);
-	for (size_t i = 0; i < n; i++) {
-		failed += (size_t)run_case(dir, names[i], kind);
-		free(names[i]);
-	}
-	free(names);
-	fprintf(stderr, "%s: %zu cases, %zu failed\n", edit_kind_name(kind), n, failed);
-	assert_true(n >= min_cases);
-	assert_int_equal(failed, 0);
+	ec_golden_walk(edit_kind_name(kind), min_cases, run_case, &kind);
 }
 
 static void test_yaml(void **state)
@@ -254,45 +182,20 @@ static void test_dotenv(void **state)
 
 /* ---- an 8 MB lockfile --------------------------------------------------- */
 
-/* A package-lock.json v3 of about `size` bytes with `version` at both places. */
-static char *make_lockfile(size_t size, const char *version, size_t *len)
-{
-	struct buf b;
-
-	buf_init(&b);
-	buf_printf(
-	    &b,
-	    "{\n  \"name\": \"big\",\n  \"version\": \"%s\",\n  \"lockfileVersion\": 3,\n"
-	    "  \"packages\": {\n    \"\": {\n      \"name\": \"big\",\n"
-	    "      \"version\": \"%s\"\n    }",
-	    version, version);
-	for (size_t i = 0; b.len < size; i++)
-		buf_printf(
-		    &b,
-		    ",\n    \"node_modules/pkg-%zu\": {\n      \"version\": "
-		    "\"1.%zu.0\",\n"
-		    "      \"resolved\": "
-		    "\"https://registry.npmjs.org/pkg-%zu/-/pkg-%zu-1.%zu.0.tgz\",\n"
-		    "      \"integrity\": \"sha512-\\u0041bc\\/def==\",\n"
-		    "      \"dev\": true,\n      \"engines\": {\"node\": \">=18\"}\n    "
-		    "}",
-		    i, i, i, i, i);
-	buf_puts(&b, "\n  }\n}\n");
-	return buf_detach(&b, len);
-}
-
 static void test_big_lockfile(void **state)
 {
 	const struct edit_assign a[] = {
 	    {"version", "8.0.10", EDIT_QUOTE_KEEP},
 	    {"packages.\"\".version", "8.0.10", EDIT_QUOTE_KEEP}};
 	size_t len, wlen;
-	char *in = make_lockfile(8u << 20, "8.0.9", &len);
-	char *want = make_lockfile(8u << 20, "8.0.10", &wlen);
+	char *in = ec_lockfile(8u << 20, "8.0.9", &len);
+	char *want = ec_lockfile(8u << 20, "8.0.10", &wlen);
 	struct edit_result r;
 	struct rerr err;
 
 	(void)state;
+	assert_non_null(in);
+	assert_non_null(want);
 	assert_true(len >= 8u << 20);
 	edit_result_init(&r);
 	rerr_clear(&err);

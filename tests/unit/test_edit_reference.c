@@ -17,37 +17,18 @@
 #include <sys/stat.h>
 
 #include "edit/edit.h"
+#include "edit_cases.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
 static char root[1024];
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b;
-	char chunk[65536];
-	size_t n;
-
-	if (!f) {
-		fprintf(stderr, "cannot read '%s'\n", path);
-		fail();
-	}
-	buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		assert_int_equal(buf_append(&b, chunk, n), 0);
-	fclose(f);
-	return buf_detach(&b, len);
-}
-
 static int setup(void **state)
 {
-	const char *ref = getenv("RELAPI_REFERENCE");
 	struct stat st;
 
 	(void)state;
-	snprintf(root, sizeof(root), "%s/waldur/fixtures",
-	         ref ? ref : "../shared/reference");
+	snprintf(root, sizeof(root), "%s/waldur/fixtures", ec_reference_dir());
 	if (stat(root, &st) || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "reference fixtures '%s' are absent: skipping\n", root);
 		root[0] = '\0';
@@ -66,7 +47,7 @@ static void edit_before(struct edit_result *r, const char *pair, const char *fil
 	char *in;
 
 	snprintf(path, sizeof(path), "%s/%s/before/%s", root, pair, file);
-	in = slurp(path, &len);
+	in = ec_read(path, &len);
 	edit_result_init(r);
 	rerr_clear(&err);
 	assert_int_not_equal(kind, EDIT_KIND_NONE);
@@ -91,7 +72,7 @@ static void expect_after(const char *pair, const char *file, const struct edit_a
 		skip();
 	edit_before(&r, pair, file, a, n);
 	snprintf(path, sizeof(path), "%s/%s/after/%s", root, pair, file);
-	want = slurp(path, &wlen);
+	want = ec_read(path, &wlen);
 	if (r.len != wlen || memcmp(r.data, want, wlen))
 		fprintf(stderr, "%s differs from the real after\n", path);
 	assert_int_equal(r.len, wlen);
@@ -171,7 +152,7 @@ static void test_js_client_lockfile(void **state)
 	edit_before(&ours, "js-client-8.0.9", "package-lock.json", both, N(both));
 	assert_int_equal(ours.changes[0].line, 3);
 	snprintf(path, sizeof(path), "%s/js-client-8.0.9/after/package-lock.json", root);
-	after = slurp(path, &alen);
+	after = ec_read(path, &alen);
 	assert_false(ours.len == alen && !memcmp(ours.data, after, alen));
 	edit_result_init(&fixed);
 	rerr_clear(&err);
