@@ -266,8 +266,11 @@ int stage_test(struct stage_run *r, int always)
 	else if (reused == c->ntests)
 		stage_end(r, STAGE_ALREADY, "%zu pipeline%s of %s passed before", reused,
 		          reused == 1 ? "" : "s", r->s->plan.version);
+	else if (reused)
+		stage_end(r, STAGE_OK, "%zu pipelines passed (%zu of them before)",
+		          c->ntests, reused);
 	else
-		stage_end(r, STAGE_OK, "%zu pipeline%s passed (%zu earlier)", c->ntests,
-		          c->ntests == 1 ? "" : "s", reused);
+		stage_end(r, STAGE_OK, "%zu pipeline%s passed", c->ntests,
+		          c->ntests == 1 ? "" : "s");
 	return rc;
 }
