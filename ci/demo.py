@@ -7,6 +7,7 @@ GitHub. The forge's admin endpoints are used only to show the result.
 """
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -53,8 +54,18 @@ def show_file(forge, repo, ref, path, lines=None):
         print("    " + l)
 
 
+def free_port():
+    """A free loopback port, so that the forge's web links can name it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def main():
-    with Forge(args=["--pipeline-ms", "600"]) as forge:
+    port = free_port()
+    web = "http://127.0.0.1:%d" % port
+    with Forge(args=["--pipeline-ms", "600", "--port", str(port),
+                     "--gitlab-web-url", web, "--github-web-url", web]) as forge:
         env = {k: v for k, v in os.environ.items() if not k.endswith("_TOKEN")}
         env.update(CI="true", RELAPI_GITLAB_URL=forge.url, RELAPI_GITHUB_URL=forge.github_url,
                    GITLAB_TOKEN=forge.token("gitlab_write"),
