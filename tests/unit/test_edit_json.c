@@ -10,56 +10,25 @@
 #include <string.h>
 
 #include "edit/edit.h"
+#include "edit_cases.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
-struct run {
-	int rc;
-	struct buf out;
-	struct edit_change ch;
-	struct rerr err;
-};
+static const struct ec_kind json = {edit_json_set, "f.json"};
 
-static void run_set(struct run *r, const char *in, const char *key, const char *value)
+static void run_set(struct ec_run *r, const char *in, const char *key, const char *value)
 {
-	struct edit_assign a = {key, value, EDIT_QUOTE_KEEP};
-
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->out);
-	rerr_clear(&r->err);
-	r->rc = edit_json_set(&r->ch, &r->out, in, strlen(in), "f.json", &a, &r->err);
-}
-
-static void run_done(struct run *r)
-{
-	buf_release(&r->out);
-	edit_change_release(&r->ch);
+	ec_run_set(r, &json, in, key, value, EDIT_QUOTE_KEEP);
 }
 
 static void expect(const char *in, const char *key, const char *value, const char *want)
 {
-	struct run r;
-
-	run_set(&r, in, key, value);
-	if (r.rc)
-		fprintf(stderr, "error: %s\n", r.err.msg);
-	assert_int_equal(r.rc, 0);
-	assert_non_null(r.out.data);
-	assert_string_equal(r.out.data, want);
-	assert_int_equal(r.out.len, strlen(want));
-	run_done(&r);
+	ec_expect(&json, in, key, value, EDIT_QUOTE_KEEP, want);
 }
 
 static void expect_err(const char *in, const char *key, int code, const char *msg)
 {
-	struct run r;
-
-	run_set(&r, in, key, "1.2.3");
-	assert_int_equal(r.rc, code);
-	if (!strstr(r.err.msg, msg))
-		fprintf(stderr, "message: %s\nwanted: %s\n", r.err.msg, msg);
-	assert_non_null(strstr(r.err.msg, msg));
-	run_done(&r);
+	ec_expect_err(&json, in, key, code, msg);
 }
 
 /* The value cJSON reads at a plain top-level key of `doc`. */
@@ -149,7 +118,7 @@ static void test_types(void **state)
 static void test_escaping(void **state)
 {
 	const char *v = "a\"b\\c\n\t\x01\xc3\xa9/";
-	struct run r;
+	struct ec_run r;
 	char *back;
 
 	(void)state;
@@ -160,13 +129,13 @@ static void test_escaping(void **state)
 	back = cjson_string_at(r.out.data, "s");
 	assert_string_equal(back, v);
 	free(back);
-	run_done(&r);
+	ec_run_done(&r);
 }
 
 static void test_change_report(void **state)
 {
 	const char *in = "{\n\"a\": 1,\n\n  \"version\": \"8.0.\\u0038\"\n}";
-	struct run r;
+	struct ec_run r;
 
 	(void)state;
 	run_set(&r, in, "version", "8.0.9");
@@ -179,13 +148,13 @@ static void test_change_report(void **state)
 	assert_int_equal(r.ch.end, strlen(in) - 2);
 	assert_int_equal(r.ch.new_len, 7);
 	assert_true(r.ch.changed);
-	run_done(&r);
+	ec_run_done(&r);
 }
 
 static void test_noop_keeps_bytes(void **state)
 {
 	const char *in = "{\"version\": \"8.0.\\u0038\"}";
-	struct run r;
+	struct ec_run r;
 
 	(void)state;
 	run_set(&r, in, "version", "8.0.8");
@@ -193,7 +162,7 @@ static void test_noop_keeps_bytes(void **state)
 	assert_false(r.ch.changed);
 	assert_string_equal(r.out.data, in);
 	assert_int_equal(r.ch.new_len, r.ch.end - r.ch.start);
-	run_done(&r);
+	ec_run_done(&r);
 }
 
 /* ---- refusals ----------------------------------------------------------- */
@@ -255,13 +224,13 @@ static void test_nesting_limit(void **state)
 
 static void test_bad_new_value(void **state)
 {
-	struct run r;
+	struct ec_run r;
 
 	(void)state;
 	run_set(&r, "{\"a\": \"1\"}", "a", "\xff");
 	assert_int_equal(r.rc, RELAPI_EINVAL);
 	assert_non_null(strstr(r.err.msg, "not valid utf-8"));
-	run_done(&r);
+	ec_run_done(&r);
 }
 
 /* The chained variant skips only cJSON's confirmation, not the scanner's. */

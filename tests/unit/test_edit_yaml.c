@@ -10,64 +10,26 @@
 #include <yaml.h>
 
 #include "edit/edit.h"
+#include "edit_cases.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
-struct run {
-	int rc;
-	struct buf out;
-	struct edit_change ch;
-	struct rerr err;
-};
-
-static void run_set(struct run *r, const char *in, const char *key, const char *value,
-                    enum edit_quote q)
-{
-	struct edit_assign a = {key, value, q};
-
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->out);
-	rerr_clear(&r->err);
-	r->rc = edit_yaml_set(&r->ch, &r->out, in, strlen(in), "f.yaml", &a, &r->err);
-}
-
-static void run_done(struct run *r)
-{
-	buf_release(&r->out);
-	edit_change_release(&r->ch);
-}
+static const struct ec_kind yaml = {edit_yaml_set, "f.yaml"};
 
 static void expect_q(const char *in, const char *key, const char *value,
                      enum edit_quote q, const char *want)
 {
-	struct run r;
-
-	run_set(&r, in, key, value, q);
-	if (r.rc)
-		fprintf(stderr, "error: %s\n", r.err.msg);
-	assert_int_equal(r.rc, 0);
-	if (strcmp(r.out.data, want))
-		fprintf(stderr, "got:\n%s\nwanted:\n%s\n", r.out.data, want);
-	assert_string_equal(r.out.data, want);
-	assert_int_equal(r.out.len, strlen(want));
-	run_done(&r);
+	ec_expect(&yaml, in, key, value, q, want);
 }
 
 static void expect(const char *in, const char *key, const char *value, const char *want)
 {
-	expect_q(in, key, value, EDIT_QUOTE_KEEP, want);
+	ec_expect(&yaml, in, key, value, EDIT_QUOTE_KEEP, want);
 }
 
 static void expect_err(const char *in, const char *key, int code, const char *msg)
 {
-	struct run r;
-
-	run_set(&r, in, key, "1.2.3", EDIT_QUOTE_KEEP);
-	if (r.rc != code || !strstr(r.err.msg, msg))
-		fprintf(stderr, "rc %d message: %s\nwanted: %s\n", r.rc, r.err.msg, msg);
-	assert_int_equal(r.rc, code);
-	assert_non_null(strstr(r.err.msg, msg));
-	run_done(&r);
+	ec_expect_err(&yaml, in, key, code, msg);
 }
 
 /* ---- locating ----------------------------------------------------------- */
@@ -217,13 +179,13 @@ static void test_plain_unsafe(void **state)
 
 static void test_forced_plain_refused(void **state)
 {
-	struct run r;
+	struct ec_run r;
 
 	(void)state;
-	run_set(&r, "v: \"x\"\n", "v", "a: b", EDIT_QUOTE_PLAIN);
+	ec_run_set(&r, &yaml, "v: \"x\"\n", "v", "a: b", EDIT_QUOTE_PLAIN);
 	assert_int_equal(r.rc, RELAPI_EINVAL);
 	assert_non_null(strstr(r.err.msg, "cannot write 'a: b' unquoted"));
-	run_done(&r);
+	ec_run_done(&r);
 }
 
 /* ---- anchors, aliases --------------------------------------------------- */
@@ -248,10 +210,10 @@ static void test_anchors(void **state)
 static void test_change_report(void **state)
 {
 	const char *in = "# h\n\xc3\xa9t\xc3\xa9: \xc3\xa9\nv: \"8.0.5\" # x\n";
-	struct run r;
+	struct ec_run r;
 
 	(void)state;
-	run_set(&r, in, "v", "8.0.6", EDIT_QUOTE_KEEP);
+	ec_run_set(&r, &yaml, in, "v", "8.0.6", EDIT_QUOTE_KEEP);
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.ch.old_value, "8.0.5");
 	assert_string_equal(r.ch.new_value, "8.0.6");
@@ -261,13 +223,13 @@ static void test_change_report(void **state)
 	assert_int_equal(r.ch.end, r.ch.start + 7);
 	assert_int_equal(r.ch.new_len, 7);
 	assert_true(r.ch.changed);
-	run_done(&r);
+	ec_run_done(&r);
 	/* same value: a no-op, bytes kept */
-	run_set(&r, "v: \"8.0.\\x35\"\n", "v", "8.0.5", EDIT_QUOTE_KEEP);
+	ec_run_set(&r, &yaml, "v: \"8.0.\\x35\"\n", "v", "8.0.5", EDIT_QUOTE_KEEP);
 	assert_int_equal(r.rc, 0);
 	assert_false(r.ch.changed);
 	assert_string_equal(r.out.data, "v: \"8.0.\\x35\"\n");
-	run_done(&r);
+	ec_run_done(&r);
 }
 
 /* ---- refusals ----------------------------------------------------------- */

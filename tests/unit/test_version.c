@@ -31,6 +31,16 @@ static int cmp(const char *a, const char *b)
 	return version_cmp(&va, &vb);
 }
 
+/* The four numbers of v. */
+static void check_fields(const struct version *v, unsigned long major,
+                         unsigned long minor, unsigned long patch, unsigned long rc)
+{
+	assert_int_equal(v->major, major);
+	assert_int_equal(v->minor, minor);
+	assert_int_equal(v->patch, patch);
+	assert_int_equal(v->rc, rc);
+}
+
 /* ---- parsing ------------------------------------------------------------ */
 
 static void test_parse_stable_and_rc(void **state)
@@ -39,16 +49,10 @@ static void test_parse_stable_and_rc(void **state)
 
 	(void)state;
 	v = parse_ok("8.0.6");
-	assert_int_equal(v.major, 8);
-	assert_int_equal(v.minor, 0);
-	assert_int_equal(v.patch, 6);
-	assert_int_equal(v.rc, 0);
+	check_fields(&v, 8, 0, 6, 0);
 	assert_false(version_is_rc(&v));
 	v = parse_ok("10.20.30-rc.12");
-	assert_int_equal(v.major, 10);
-	assert_int_equal(v.minor, 20);
-	assert_int_equal(v.patch, 30);
-	assert_int_equal(v.rc, 12);
+	check_fields(&v, 10, 20, 30, 12);
 	assert_true(version_is_rc(&v));
 	v = parse_ok("0.0.0");
 	assert_int_equal(v.major + v.minor + v.patch + v.rc, 0);
