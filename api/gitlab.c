@@ -819,6 +819,17 @@ static void gl_artifact_done(struct forge_op *op, struct http_response *resp)
 }
 
 /* The newest job named arg[1] (jobs come newest first). */
+/* 1 for a job status that will never produce artifacts. */
+static int gl_job_ended_badly(const char *status)
+{
+	static const char *const bad[] = {"failed", "canceled", "skipped"};
+
+	for (size_t i = 0; status && i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (strcmp(status, bad[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static void gl_jobs_done(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = gl_answer(op, resp);
@@ -835,6 +846,9 @@ static void gl_jobs_done(struct forge_op *op, struct http_response *resp)
 	if (j && (!found || !fj_num(found, "id", &id)))
 		forge_op_fail(op, RELAPI_ENOTFOUND, "no job '%s' in pipeline %lld",
 		              op->arg[1], op->num);
+	else if (found && gl_job_ended_badly(fj_str(found, "status")))
+		forge_op_fail(op, RELAPI_EFAILED, "job '%s' of pipeline %lld %s",
+		              op->arg[1], op->num, fj_str(found, "status"));
 	cJSON_Delete(j);
 	if (op->err.code) {
 		forge_op_done(op);

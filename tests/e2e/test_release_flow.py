@@ -195,6 +195,16 @@ class ReleaseFlow(unittest.TestCase):
         self.assertEqual(deploys, [("8.0.6", "success")])
         self.assertRegex(r.out, r"\n  deploy\s+done")
 
+    def test_failed_schema_job_fails_the_stage_at_once(self):
+        # The poll timeout is long: a wait that ignored the job's status would
+        # end with "no artifact ... after 30 s" instead of the job's verdict.
+        self.forge.switches(openapi_schema_fails=True)
+        r = self.release("8.0.6", code=1)
+        self.assertRegex(r.err + r.out, r"job 'Generate OpenAPI schema' of pipeline \d+ failed")
+        self.assertNotRegex(r.err + r.out, r"no artifact")
+        self.assertNotIn("docs/API/waldur-openapi-schema-8.0.6.yaml",
+                         self.forge.repo_state(DOCS)["files"]["master"])
+
     def test_only_changelog_stdout_writes_nothing(self):
         r = self.release("8.0.6", "--only", "changelog", "--stdout")
         self.assertTrue(r.out.startswith("## 8.0.6 - %s\n\n" % DATE), r.out)
