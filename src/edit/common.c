@@ -119,11 +119,24 @@ int edit_line_at(const char *in, size_t len, size_t pos)
 	const char *p = in, *end = in + (pos < len ? pos : len);
 	int line = 1;
 
-	while ((p = memchr(p, '\n', (size_t)(end - p)))) {
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
 		line++;
 		p++;
 	}
 	return line;
+}
+
+int edit_at_eol(const char *in, size_t len, size_t pos)
+{
+	return pos >= len || in[pos] == '\n' ||
+	       (in[pos] == '\r' && pos + 1 < len && in[pos + 1] == '\n');
+}
+
+size_t edit_skip_blanks(const char *in, size_t len, size_t pos)
+{
+	while (pos < len && (in[pos] == ' ' || in[pos] == '\t'))
+		pos++;
+	return pos;
 }
 
 /* Length of the UTF-8 sequence at s (at most n bytes), 0 when invalid. */

@@ -33,15 +33,12 @@ struct denv_entry {
 
 static int denv_at_eol(const struct denv_scan *s)
 {
-	return s->pos >= s->len || s->in[s->pos] == '\n' ||
-	       (s->in[s->pos] == '\r' && s->pos + 1 < s->len &&
-	        s->in[s->pos + 1] == '\n');
+	return edit_at_eol(s->in, s->len, s->pos);
 }
 
 static void denv_skip_blanks(struct denv_scan *s)
 {
-	while (s->pos < s->len && (s->in[s->pos] == ' ' || s->in[s->pos] == '\t'))
-		s->pos++;
+	s->pos = edit_skip_blanks(s->in, s->len, s->pos);
 }
 
 /* Moves past the end of the current line (and its newline). */

@@ -137,6 +137,10 @@ int edit_assign_split(struct edit_assign *a, char *arg);
 
 /* The 1-based line of byte `pos` in in[0, len). */
 int edit_line_at(const char *in, size_t len, size_t pos);
+/* 1 when `pos` is at the end of in[0, len) or before its "\n" or "\r\n". */
+int edit_at_eol(const char *in, size_t len, size_t pos);
+/* The first position from `pos` that is not a space or a tab (at most len). */
+size_t edit_skip_blanks(const char *in, size_t len, size_t pos);
 
 /* 1 when s[0, len) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 int edit_utf8_valid(const char *s, size_t len);

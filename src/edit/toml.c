@@ -54,19 +54,10 @@ struct toml_scan {
 	size_t aot_pos;   /* where */
 };
 
-static int toml_line_at(const char *in, size_t pos)
-{
-	int line = 1;
-
-	for (size_t i = 0; i < pos; i++)
-		line += in[i] == '\n';
-	return line;
-}
-
 static int toml_perr(const struct toml_scan *s, const char *what, struct rerr *err)
 {
 	return rerr_set(err, RELAPI_EPARSE, "cannot parse '%s' line %d: %s", s->fname,
-	                toml_line_at(s->in, s->pos < s->len ? s->pos : s->len), what);
+	                edit_line_at(s->in, s->len, s->pos), what);
 }
 
 /* ---- key paths ------------------------------------------------------------ */
@@ -88,15 +79,12 @@ static int toml_path_within(const struct buf *a, const char *b, size_t blen)
 
 static int toml_at_eol(const struct toml_scan *s)
 {
-	return s->pos >= s->len || s->in[s->pos] == '\n' ||
-	       (s->in[s->pos] == '\r' && s->pos + 1 < s->len &&
-	        s->in[s->pos + 1] == '\n');
+	return edit_at_eol(s->in, s->len, s->pos);
 }
 
 static void toml_skip_ws(struct toml_scan *s)
 {
-	while (s->pos < s->len && (s->in[s->pos] == ' ' || s->in[s->pos] == '\t'))
-		s->pos++;
+	s->pos = edit_skip_blanks(s->in, s->len, s->pos);
 }
 
 static int toml_is_bare(char c)
@@ -200,7 +188,7 @@ static int toml_decode(struct buf *b, const struct toml_scan *s, size_t start, s
 			return rerr_set(
 			    err, RELAPI_EPARSE,
 			    "cannot parse '%s' line %d: invalid escape in string",
-			    s->fname, toml_line_at(s->in, p));
+			    s->fname, edit_line_at(s->in, s->len, p));
 		p += 1 + used;
 	}
 	return rc ? rerr_set(err, rc, "out of memory reading '%s'", s->fname) : 0;
@@ -456,8 +444,8 @@ static int toml_note(struct toml_scan *s, const struct buf *path, size_t key_pos
 			return rerr_set(err, RELAPI_EINVAL,
 			                "key '%s' is set twice in '%s' (lines %d and %d)",
 			                s->key, s->fname,
-			                toml_line_at(s->in, s->first_pos),
-			                toml_line_at(s->in, key_pos));
+			                edit_line_at(s->in, s->len, s->first_pos),
+			                edit_line_at(s->in, s->len, key_pos));
 		}
 		s->first_pos = key_pos;
 		s->vstart = vstart;
@@ -592,7 +580,7 @@ static int toml_encode_basic(struct buf *out, const char *v)
 static int toml_encode(struct buf *out, const struct toml_scan *s,
                        const struct edit_assign *a, struct rerr *err)
 {
-	int line = toml_line_at(s->in, s->vstart);
+	int line = edit_line_at(s->in, s->len, s->vstart);
 
 	if (a->quote == EDIT_QUOTE_PLAIN)
 		return rerr_set(
@@ -638,7 +626,8 @@ static int toml_check_found(const struct toml_scan *s, struct rerr *err)
 	if (s->is_table)
 		return rerr_set(err, RELAPI_EINVAL,
 		                "key '%s' in '%s' line %d is a table, not a string",
-		                s->key, s->fname, toml_line_at(s->in, s->table_pos));
+		                s->key, s->fname,
+		                edit_line_at(s->in, s->len, s->table_pos));
 	if (!s->nfound)
 		return rerr_set(err, RELAPI_ENOTFOUND, "cannot find key '%s' in '%s'",
 		                s->key, s->fname);
@@ -646,13 +635,14 @@ static int toml_check_found(const struct toml_scan *s, struct rerr *err)
 		return rerr_set(err, RELAPI_EINVAL,
 		                "key '%s' in '%s' line %d is inside an array of tables "
 		                "(line %d): ambiguous",
-		                s->key, s->fname, toml_line_at(s->in, s->first_pos),
-		                toml_line_at(s->in, s->aot_pos));
+		                s->key, s->fname,
+		                edit_line_at(s->in, s->len, s->first_pos),
+		                edit_line_at(s->in, s->len, s->aot_pos));
 	if (s->vkind != TV_BASIC && s->vkind != TV_LITERAL)
 		return rerr_set(
 		    err, RELAPI_EINVAL,
 		    "key '%s' in '%s' line %d is %s; only one-line strings are edited",
-		    s->key, s->fname, toml_line_at(s->in, s->vstart),
+		    s->key, s->fname, edit_line_at(s->in, s->len, s->vstart),
 		    toml_vkind_names[s->vkind]);
 	return 0;
 }
@@ -672,7 +662,7 @@ static int toml_write(struct edit_change *c, struct buf *out, const struct toml_
 		rc = buf_append(out, s->in + s->vend, s->len - s->vend);
 	c->start = s->vstart;
 	c->end = s->vend;
-	c->line = toml_line_at(s->in, s->vstart);
+	c->line = edit_line_at(s->in, s->len, s->vstart);
 	return rc;
 }
 
