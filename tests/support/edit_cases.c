@@ -190,6 +190,35 @@ int ec_set_checked(const struct ec_kind *k, struct buf *out, struct edit_change 
 	return 0;
 }
 
+int ec_run_checked(struct ec_run *r, const struct ec_kind *k, const char *in, size_t len,
+                   const char *key, const char *value, enum edit_quote q)
+{
+	edit_change_release(&r->ch);
+	r->rc = ec_set_checked(k, &r->out, &r->ch, in, len, key, value, q, &r->err);
+	return r->rc;
+}
+
+int ec_run_setup(void **state)
+{
+	struct ec_run *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -1;
+	buf_init(&r->out);
+	rerr_clear(&r->err);
+	*state = r;
+	return 0;
+}
+
+int ec_run_teardown(void **state)
+{
+	struct ec_run *r = *state;
+
+	ec_run_done(r);
+	free(r);
+	return 0;
+}
+
 int ec_set_lines(const struct ec_kind *k, struct buf *out, char **data, size_t *len,
                  const char *args, struct rerr *err)
 {

@@ -81,6 +81,12 @@ void ec_expect_err(const struct ec_kind *k, const char *in, const char *key, int
 int ec_set_checked(const struct ec_kind *k, struct buf *out, struct edit_change *c,
                    const char *in, size_t len, const char *key, const char *value,
                    enum edit_quote q, struct rerr *err);
+/* ec_set_checked into r, whose earlier change is released first; r->rc. */
+int ec_run_checked(struct ec_run *r, const struct ec_kind *k, const char *in, size_t len,
+                   const char *key, const char *value, enum edit_quote q);
+/* cmocka setup and teardown: *state is a fresh struct ec_run, then released. */
+int ec_run_setup(void **state);
+int ec_run_teardown(void **state);
 /*
  * Applies the "KEY=VALUE" lines of `args` in turn with ec_set_checked (quoting
  * kept), replacing *data (len *len) with each output. Stops at the first error

@@ -16,10 +16,10 @@
 static const struct ec_kind kind = {edit_dotenv_set, "test.env"};
 
 /* One assignment; checks the report against the bytes. Returns the rc. */
-static int set1(struct buf *out, struct edit_change *c, const char *in, size_t len,
-                const char *key, const char *value, enum edit_quote q, struct rerr *err)
+static int set1(struct ec_run *r, const char *in, size_t len, const char *key,
+                const char *value, enum edit_quote q)
 {
-	return ec_set_checked(&kind, out, c, in, len, key, value, q, err);
+	return ec_run_checked(r, &kind, in, len, key, value, q);
 }
 
 /* ---- golden cases --------------------------------------------------------- */
@@ -34,104 +34,75 @@ static void test_golden(void **state)
 
 static void test_report(void **state)
 {
+	struct ec_run *r = *state;
 	const char *in = "# x\nA=1\nTAG=\"8.0.5\"\n";
-	struct edit_change c;
-	struct buf out;
-	struct rerr err;
 
-	(void)state;
-	buf_init(&out);
-	assert_int_equal(set1(&out, &c, in, strlen(in), "TAG", "8.0.6", 0, &err), 0);
-	assert_string_equal(c.old_value, "8.0.5");
-	assert_int_equal(c.start, 12);
-	assert_int_equal(c.end, 19);
-	assert_int_equal(c.new_len, 7);
-	assert_int_equal(c.line, 3);
-	assert_int_equal(c.changed, 1);
-	edit_change_release(&c);
-	assert_int_equal(set1(&out, &c, in, strlen(in), "A", "1", 0, &err), 0);
-	assert_int_equal(c.changed, 0);
-	assert_string_equal(out.data, in);
-	edit_change_release(&c);
+	assert_int_equal(set1(r, in, strlen(in), "TAG", "8.0.6", 0), 0);
+	assert_string_equal(r->ch.old_value, "8.0.5");
+	assert_int_equal(r->ch.start, 12);
+	assert_int_equal(r->ch.end, 19);
+	assert_int_equal(r->ch.new_len, 7);
+	assert_int_equal(r->ch.line, 3);
+	assert_int_equal(r->ch.changed, 1);
+	assert_int_equal(set1(r, in, strlen(in), "A", "1", 0), 0);
+	assert_int_equal(r->ch.changed, 0);
+	assert_string_equal(r->out.data, in);
 	in = "E=\nF=''\n";
-	assert_int_equal(set1(&out, &c, in, strlen(in), "E", "", 0, &err), 0);
-	assert_string_equal(c.old_value, "");
-	assert_int_equal(c.changed, 0);
-	edit_change_release(&c);
-	assert_int_equal(set1(&out, &c, in, strlen(in), "F", "x", 0, &err), 0);
-	assert_string_equal(c.old_value, "");
-	assert_string_equal(out.data, "E=\nF='x'\n");
-	edit_change_release(&c);
-	buf_release(&out);
+	assert_int_equal(set1(r, in, strlen(in), "E", "", 0), 0);
+	assert_string_equal(r->ch.old_value, "");
+	assert_int_equal(r->ch.changed, 0);
+	assert_int_equal(set1(r, in, strlen(in), "F", "x", 0), 0);
+	assert_string_equal(r->ch.old_value, "");
+	assert_string_equal(r->out.data, "E=\nF='x'\n");
 }
 
 static void test_quote_override(void **state)
 {
+	struct ec_run *r = *state;
 	const char *in = "A=1\nB='x'\n";
-	struct edit_change c;
-	struct buf out;
-	struct rerr err;
 
-	(void)state;
-	buf_init(&out);
-	assert_int_equal(
-	    set1(&out, &c, in, strlen(in), "A", "2", EDIT_QUOTE_DOUBLE, &err), 0);
-	assert_string_equal(out.data, "A=\"2\"\nB='x'\n");
-	edit_change_release(&c);
-	assert_int_equal(set1(&out, &c, in, strlen(in), "B", "y", EDIT_QUOTE_PLAIN, &err),
-	                 0);
-	assert_string_equal(out.data, "A=1\nB=y\n");
-	edit_change_release(&c);
-	assert_int_equal(
-	    set1(&out, &c, in, strlen(in), "B", " y", EDIT_QUOTE_PLAIN, &err),
-	    RELAPI_EINVAL);
-	assert_non_null(strstr(err.msg, "unquoted"));
-	buf_release(&out);
+	assert_int_equal(set1(r, in, strlen(in), "A", "2", EDIT_QUOTE_DOUBLE), 0);
+	assert_string_equal(r->out.data, "A=\"2\"\nB='x'\n");
+	assert_int_equal(set1(r, in, strlen(in), "B", "y", EDIT_QUOTE_PLAIN), 0);
+	assert_string_equal(r->out.data, "A=1\nB=y\n");
+	assert_int_equal(set1(r, in, strlen(in), "B", " y", EDIT_QUOTE_PLAIN),
+	                 RELAPI_EINVAL);
+	assert_non_null(strstr(r->err.msg, "unquoted"));
 }
 
 static void test_errors_leave_out_alone(void **state)
 {
+	struct ec_run *r = *state;
 	const char *in = "TAG=1\nTAG=2\n";
-	struct edit_change c;
-	struct buf out;
-	struct rerr err;
 	struct edit_assign a = {"TAG", "3", 0};
 
-	(void)state;
-	buf_init(&out);
-	assert_int_equal(buf_puts(&out, "keep"), 0);
-	memset(&c, 0, sizeof(c));
-	rerr_clear(&err);
-	assert_int_equal(edit_dotenv_set(&c, &out, in, strlen(in), "f.env", &a, &err),
+	assert_int_equal(buf_puts(&r->out, "keep"), 0);
+	memset(&r->ch, 0, sizeof(r->ch));
+	rerr_clear(&r->err);
+	assert_int_equal(kind.set(&r->ch, &r->out, in, strlen(in), "f.env", &a, &r->err),
 	                 RELAPI_EINVAL);
-	assert_string_equal(out.data, "keep");
-	assert_null(c.key);
-	assert_string_equal(err.msg, "key 'TAG' is set twice in 'f.env' (lines 1 and 2)");
+	assert_string_equal(r->out.data, "keep");
+	assert_null(r->ch.key);
+	assert_string_equal(r->err.msg,
+	                    "key 'TAG' is set twice in 'f.env' (lines 1 and 2)");
 	a.key = "";
-	rerr_clear(&err);
-	assert_int_equal(edit_dotenv_set(&c, &out, in, strlen(in), "f.env", &a, &err),
+	rerr_clear(&r->err);
+	assert_int_equal(kind.set(&r->ch, &r->out, in, strlen(in), "f.env", &a, &r->err),
 	                 RELAPI_EINVAL);
 	a.key = "A B";
-	rerr_clear(&err);
-	assert_int_equal(edit_dotenv_set(&c, &out, in, strlen(in), "f.env", &a, &err),
+	rerr_clear(&r->err);
+	assert_int_equal(kind.set(&r->ch, &r->out, in, strlen(in), "f.env", &a, &r->err),
 	                 RELAPI_EINVAL);
-	assert_string_equal(out.data, "keep");
-	buf_release(&out);
+	assert_string_equal(r->out.data, "keep");
 }
 
 static void test_missing_key_not_appended(void **state)
 {
+	struct ec_run *r = *state;
 	const char *in = "A=1";
-	struct edit_change c;
-	struct buf out;
-	struct rerr err;
 
-	(void)state;
-	buf_init(&out);
-	assert_int_equal(set1(&out, &c, in, strlen(in), "B", "1", 0, &err),
-	                 RELAPI_ENOTFOUND);
-	assert_string_equal(err.msg, "cannot find key 'B' in 'test.env'");
-	buf_release(&out);
+	assert_int_equal(set1(r, in, strlen(in), "B", "1", 0), RELAPI_ENOTFOUND);
+	assert_string_equal(r->err.msg, "cannot find key 'B' in 'test.env'");
 }
 
 /* ---- the real release commit ---------------------------------------------- */
@@ -148,10 +119,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden),
-	    cmocka_unit_test(test_report),
-	    cmocka_unit_test(test_quote_override),
-	    cmocka_unit_test(test_errors_leave_out_alone),
-	    cmocka_unit_test(test_missing_key_not_appended),
+	    cmocka_unit_test_setup_teardown(test_report, ec_run_setup, ec_run_teardown),
+	    cmocka_unit_test_setup_teardown(test_quote_override, ec_run_setup,
+	                                    ec_run_teardown),
+	    cmocka_unit_test_setup_teardown(test_errors_leave_out_alone, ec_run_setup,
+	                                    ec_run_teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_key_not_appended, ec_run_setup,
+	                                    ec_run_teardown),
 	    cmocka_unit_test(test_reference_pair),
 	};
 
