@@ -43,6 +43,21 @@ const char *forge_web_url(const struct forge *f)
 	return f->web_url;
 }
 
+char *forge_link(const struct forge *f, const char *repo, enum forge_link what,
+                 const char *a, const char *b)
+{
+	struct buf out;
+
+	buf_init(&out);
+	if ((unsigned)what >= FORGE_LINK_COUNT ||
+	    buf_printf(&out, f->ops->link_fmt[what], f->web_url, repo, a ? a : "",
+	               b ? b : "")) {
+		buf_release(&out);
+		return NULL;
+	}
+	return buf_detach(&out, NULL);
+}
+
 static char *strip_slash(const char *s)
 {
 	char *d = strdup(s);

@@ -81,6 +81,22 @@ const char *forge_kind_name(enum forge_kind k);
 /* Web base URL without trailing slash (https://gitlab.com, https://github.com). */
 const char *forge_web_url(const struct forge *f);
 
+/* The web pages forge_link() names. */
+enum forge_link {
+	FORGE_LINK_COMMIT,  /* a = commit id */
+	FORGE_LINK_TAG,     /* a = tag name */
+	FORGE_LINK_COMPARE, /* a...b, two refs */
+	FORGE_LINK_COUNT,
+};
+
+/*
+ * The browser URL of a page of `repo`, built from the web base URL (no
+ * request): GitLab `…/group/name/-/compare/a...b`, GitHub
+ * `…/owner/name/compare/a...b`, and so on. Caller frees; NULL when out of memory.
+ */
+char *forge_link(const struct forge *f, const char *repo, enum forge_link what,
+                 const char *a, const char *b);
+
 /* ---- results ------------------------------------------------------------ */
 
 struct forge_file {

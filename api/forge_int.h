@@ -52,6 +52,8 @@ struct forge_ops {
 	int (*cancel_pipeline)(struct forge_op *op);
 	/* arg[0] ref, arg[1] workflow, vars */
 	int (*find_pipeline)(struct forge_op *op);
+	/* forge_link() formats: web base, repo path, a, b */
+	const char *link_fmt[FORGE_LINK_COUNT];
 };
 
 extern const struct forge_ops forge_gitlab_ops;

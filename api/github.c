@@ -1146,4 +1146,10 @@ const struct forge_ops forge_github_ops = {
     .create_release = gh_create_release,
     .delete_release = gh_delete_release,
     .whoami = gh_whoami,
+    .link_fmt =
+        {
+            [FORGE_LINK_COMMIT] = "%s/%s/commit/%s",
+            [FORGE_LINK_TAG] = "%s/%s/releases/tag/%s",
+            [FORGE_LINK_COMPARE] = "%s/%s/compare/%s...%s",
+        },
 };

@@ -1024,4 +1024,10 @@ const struct forge_ops forge_gitlab_ops = {
     .create_release = gl_create_release,
     .delete_release = gl_delete_release,
     .whoami = gl_whoami,
+    .link_fmt =
+        {
+            [FORGE_LINK_COMMIT] = "%s/%s/-/commit/%s",
+            [FORGE_LINK_TAG] = "%s/%s/-/tags/%s",
+            [FORGE_LINK_COMPARE] = "%s/%s/-/compare/%s...%s",
+        },
 };

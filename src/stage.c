@@ -401,32 +401,18 @@ int stage_stable(const struct stage_run *r)
 	return !r->s->plan.rc;
 }
 
-static char *web_path(const struct stage_run *r, const struct config_repo *cfg,
-                      const char *gitlab_fmt, const char *github_fmt, const char *arg)
-{
-	struct forge *f = runctx_forge(&r->s->x, cfg);
-	struct buf b;
-
-	buf_init(&b);
-	if (buf_printf(&b, "%s/%s", forge_web_url(f), cfg->path) ||
-	    buf_printf(&b, forge_kind(f) == FORGE_GITLAB ? gitlab_fmt : github_fmt,
-	               arg)) {
-		buf_release(&b);
-		return NULL;
-	}
-	return buf_detach(&b, NULL);
-}
-
 char *stage_commit_url(const struct stage_run *r, const struct config_repo *cfg,
                        const char *id)
 {
-	return web_path(r, cfg, "/-/commit/%s", "/commit/%s", id);
+	return forge_link(runctx_forge(&r->s->x, cfg), cfg->path, FORGE_LINK_COMMIT, id,
+	                  NULL);
 }
 
 char *stage_tag_url(const struct stage_run *r, const struct config_repo *cfg,
                     const char *name)
 {
-	return web_path(r, cfg, "/-/tags/%s", "/releases/tag/%s", name);
+	return forge_link(runctx_forge(&r->s->x, cfg), cfg->path, FORGE_LINK_TAG, name,
+	                  NULL);
 }
 
 int stage_engine_run(struct stage_run *r, struct rerr *err)

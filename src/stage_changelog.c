@@ -176,22 +176,30 @@ static int log_init(struct stage_run *r, size_t i, const char *prev, struct stag
 	return forge_compare(f, c->path, l->from, l->to, on_compare, l);
 }
 
-/* A repository's compare_url (a mirror, say) replaces the forge's link. */
+/*
+ * The entry's links compare the previous release with the new version's tag,
+ * also when the commits were counted up to a branch head because the tags do
+ * not exist yet (`relapi prepare`, `relapi changelog` before tag-all): an entry
+ * is permanent, a link to a branch would drift. A repository's compare_url (a
+ * mirror, say) replaces the forge's own compare page.
+ */
 static int links_apply(struct stage_run *r, struct stage_log *logs, size_t n,
                        struct rerr *err)
 {
+	const char *version = r->s->plan.version;
+
 	for (size_t i = 0; i < n; i++) {
 		const struct config_repo *c =
 		    config_repo_find(&r->s->x.cfg, logs[i].name);
 		int oom = 0;
-		char *url =
-		    c ? config_compare_url(c, logs[i].from, logs[i].to, &oom) : NULL;
-		if (oom)
-			return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+		char *url = c ? config_compare_url(c, logs[i].from, version, &oom) : NULL;
+		if (!url && c && !oom)
+			url = forge_link(runctx_forge(&r->s->x, c), c->path,
+			                 FORGE_LINK_COMPARE, logs[i].from, version);
 		if (!url)
-			continue;
-		free(logs[i].web_url);
-		logs[i].web_url = url;
+			return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+		free(logs[i].link);
+		logs[i].link = url;
 	}
 	return 0;
 }

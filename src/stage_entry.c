@@ -30,6 +30,7 @@ void stage_log_release(struct stage_log *l)
 	free(l->from);
 	free(l->to);
 	free(l->web_url);
+	free(l->link);
 	for (size_t i = 0; i < l->n; i++)
 		commit_release(&l->commits[i]);
 	free(l->commits);
@@ -170,8 +171,9 @@ static int put_activity(struct buf *out, const struct stage_entry_input *in)
 			continue;
 		if (!any++)
 			rc = buf_puts(out, "### Core Component Activity\n\n");
-		rc = rc || buf_printf(out, "- **%s**: [%ld commit%s](%s)\n", l->title,
-		                      l->count, l->count == 1 ? "" : "s", l->web_url);
+		rc = rc ||
+		     buf_printf(out, "- **%s**: [%ld commit%s](%s)\n", l->title, l->count,
+		                l->count == 1 ? "" : "s", l->link ? l->link : l->web_url);
 	}
 	return rc || (any && buf_puts(out, "\n"));
 }

@@ -40,7 +40,9 @@ struct stage_log {
 	char *path;    /* group/project */
 	char *from;    /* previous release tag */
 	char *to;      /* the new tag, or the branch when it is not tagged yet */
-	char *web_url; /* the forge's web compare URL, or the repository's compare_url */
+	char *web_url; /* the forge's web compare URL of from...to */
+	char *link;    /* the entry's link, from...the new version: the repository's
+	                  compare_url, else the forge's compare page; NULL = web_url */
 	long count;    /* commits from..to as the forge counts them */
 	struct forge_commit *commits;
 	size_t n;

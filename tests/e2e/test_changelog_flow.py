@@ -46,16 +46,21 @@ class ChangelogFlow(unittest.TestCase):
         self.forge.stop()
         self.tmp.cleanup()
 
-    def compare(self, repo, frm, to):
-        """(count as the forge's compare API reports it, the web compare URL)."""
+    def compare(self, repo, frm, to, link_to=None):
+        """(count as the forge's compare API reports it for frm...to, the web
+        compare URL of frm...link_to: an entry links the previous release with
+        the new version's tag even before that tag exists)."""
+        link_to = link_to or to
         if repo.split("/")[1] in ("py-client", "js-client", "go-client"):
             c = self.forge.github("GET", "/repos/%s/compare/%s...%s" % (repo, frm, to)).json()
             self.assertIn("/compare/", c["html_url"])
-            return c["total_commits"], "%s/%s/compare/%s...%s" % (self.forge.url, repo, frm, to)
+            return c["total_commits"], "%s/%s/compare/%s...%s" % (self.forge.url, repo, frm,
+                                                                  link_to)
         c = self.forge.gitlab("GET", "/projects/%s/repository/compare?from=%s&to=%s"
                               % (q(repo), frm, to)).json()
         self.assertIn("/-/compare/", c["web_url"])
-        return len(c["commits"]), "%s/%s/-/compare/%s...%s" % (self.forge.url, repo, frm, to)
+        return len(c["commits"]), "%s/%s/-/compare/%s...%s" % (self.forge.url, repo, frm,
+                                                                 link_to)
 
     def test_links_and_counts_match_compare(self):
         r = run(self.forge, "changelog", "8.0.6", "--stdout", env=ENV)
@@ -65,7 +70,7 @@ class ChangelogFlow(unittest.TestCase):
         self.assertEqual(len(lines), len(STABLE_REPOS), r.out)
         got = {title: (int(n), url) for title, n, url in lines}
         for repo, branch in STABLE_REPOS.items():
-            count, url = self.compare(repo, "8.0.5", branch)
+            count, url = self.compare(repo, "8.0.5", branch, link_to="8.0.6")
             self.assertGreater(count, 0)
             self.assertEqual(got[TITLES[repo]], (count, url), repo)
         self.assertIn("### Resources\n\n- [OpenAPI Schema](../API/waldur-openapi-schema-8.0.6.yaml)",
@@ -95,13 +100,14 @@ class ChangelogFlow(unittest.TestCase):
         got = {title: (int(n), url) for title, n, url in lines}
         count, _ = self.compare("waldur/waldur-mastermind", "8.0.5", "develop")
         self.assertEqual(got["Waldur Mastermind"],
-                         (count, "https://github.com/waldur/waldur-mastermind/compare/8.0.5...develop"))
+                         (count, "https://github.com/waldur/waldur-mastermind/compare/8.0.5...8.0.6"))
         count, _ = self.compare("waldur/waldur-helm", "8.0.5", "master")
         self.assertEqual(got["Waldur Helm"],
-                         (count, "https://example.org/waldur/waldur-helm/c/8.0.5..master"))
+                         (count, "https://example.org/waldur/waldur-helm/c/8.0.5..8.0.6"))
         # the others keep the forge's own compare page
         self.assertEqual(got["Waldur Homeport"],
-                         self.compare("waldur/waldur-homeport", "8.0.5", "develop"))
+                         self.compare("waldur/waldur-homeport", "8.0.5", "develop",
+                                      link_to="8.0.6"))
         # relapi config shows the key; a placeholder it does not know is refused
         r = run(self.forge, "config", "-c", cfg)
         self.assertEqual(r.code, 0, r)

@@ -264,6 +264,11 @@ class PrepareTest(unittest.TestCase):
         text = self.changelog()
         self.assertTrue(text.startswith("# Changelog\n\n## 8.0.6 - %s\n" % DATE))
         self.assertIn("\n---\n\n## 8.0.5 - ", text)
+        # the links name the tag the release will create, not the branch that was
+        # counted, so that they never drift
+        self.assertRegex(text, r"\*\*Waldur Mastermind\*\*: \[\d+ commits?\]\("
+                               r"\S+/waldur/waldur-mastermind/-/compare/8\.0\.5\.\.\.8\.0\.6\)")
+        self.assertNotIn("...develop)", text)
         head = self.forge.repo_state(DOCS)["branches"]["master"]
         changed = self.forge.gitlab("GET", "/projects/%s/repository/compare?from=%s&to=%s"
                                     % (q(DOCS), self.start[DOCS]["branches"]["master"],

@@ -389,6 +389,49 @@ static void test_config_urls(void **state)
 	assert_int_equal(e.code, RELAPI_EINVAL);
 }
 
+/* Links are built from the web base, the forge's page layout and the names. */
+static void test_links(void **state)
+{
+	static const struct {
+		enum forge_kind kind;
+		enum forge_link what;
+		const char *a, *b, *want;
+	} cases[] = {
+	    {FORGE_GITLAB, FORGE_LINK_COMMIT, "abc123", NULL,
+	     "https://gitlab.com/waldur/waldur-helm/-/commit/abc123"},
+	    {FORGE_GITLAB, FORGE_LINK_TAG, "8.0.6", NULL,
+	     "https://gitlab.com/waldur/waldur-helm/-/tags/8.0.6"},
+	    {FORGE_GITLAB, FORGE_LINK_COMPARE, "8.0.5", "8.0.6",
+	     "https://gitlab.com/waldur/waldur-helm/-/compare/8.0.5...8.0.6"},
+	    {FORGE_GITHUB, FORGE_LINK_COMMIT, "abc123", NULL,
+	     "https://github.com/waldur/waldur-helm/commit/abc123"},
+	    {FORGE_GITHUB, FORGE_LINK_TAG, "8.0.6", NULL,
+	     "https://github.com/waldur/waldur-helm/releases/tag/8.0.6"},
+	    {FORGE_GITHUB, FORGE_LINK_COMPARE, "8.0.5", "8.0.6",
+	     "https://github.com/waldur/waldur-helm/compare/8.0.5...8.0.6"},
+	};
+	struct forge_config c;
+	struct rerr e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct forge *f;
+		char *url;
+
+		rerr_clear(&e);
+		forge_config_init(&c);
+		c.kind = cases[i].kind;
+		f = forge_new(&c, NULL, &e);
+		assert_non_null(f);
+		url = forge_link(f, "waldur/waldur-helm", cases[i].what, cases[i].a,
+		                 cases[i].b);
+		assert_string_equal(url, cases[i].want);
+		free(url);
+		assert_null(forge_link(f, "x", FORGE_LINK_COUNT, "a", "b"));
+		forge_free(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +447,7 @@ int main(void)
 	    cmocka_unit_test(test_classify_order),
 	    cmocka_unit_test(test_status_names),
 	    cmocka_unit_test(test_config_urls),
+	    cmocka_unit_test(test_links),
 	    cmocka_unit_test(test_link_next),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -138,17 +138,16 @@ static void test_data_json(void **state)
 {
 	struct forge_commit c = {"0123456789abcdef", "01234567", "feat: x \"quoted\"",
 	                         "line1\nline2",     "Dev",      "2026-01-10T10:00:00Z"};
-	struct stage_log l = {"waldur-helm",
-	                      "Waldur Helm",
-	                      "gitlab",
-	                      "waldur/waldur-helm",
-	                      "8.0.5",
-	                      "master",
-	                      "https://x/compare/8.0.5...master",
-	                      7,
-	                      &c,
-	                      1,
-	                      {0}};
+	struct stage_log l = {.name = "waldur-helm",
+	                      .title = "Waldur Helm",
+	                      .forge = "gitlab",
+	                      .path = "waldur/waldur-helm",
+	                      .from = "8.0.5",
+	                      .to = "master",
+	                      .web_url = "https://x/compare/8.0.5...master",
+	                      .count = 7,
+	                      .commits = &c,
+	                      .n = 1};
 	struct prepare_data d = {"8.0.6", NULL, "2026-02-01", 1, &l, 1};
 	struct buf b;
 	struct rerr err = {0};
