@@ -47,7 +47,8 @@ done:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct fuzz_edit_target t = {edit_json_set, "fuzz", 0, 0};
+	static const struct fuzz_edit_target t = {
+	    .set = edit_json_set, .fname = "fuzz", .same_start = 1};
 
 	fuzz_check_edit(&t, data, size);
 	check_cjson(data, size);

@@ -11,7 +11,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct fuzz_edit_target t = {edit_toml_set, "fuzz.toml", 1, 1};
+	static const struct fuzz_edit_target t = {.set = edit_toml_set,
+	                                          .fname = "fuzz.toml",
+	                                          .quote_byte = 1,
+	                                          .empty_on_error = 1};
 
 	fuzz_check_edit(&t, data, size);
 	return 0;
