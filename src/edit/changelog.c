@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "changelog.h"
+#include "edit.h"
 #include "version.h"
 
 #define CHANGELOG_KEEP_DEFAULT 20
@@ -463,9 +464,7 @@ int edit_changelog_insert(struct buf *out, struct changelog_result *res, const c
 out:
 	cl_doc_release(&d);
 	if (rc) {
-		out->len = mark;
-		if (out->data)
-			out->data[mark] = '\0';
+		edit_out_cut(out, mark);
 		memset(res, 0, sizeof(*res));
 	}
 	return rc;

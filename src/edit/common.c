@@ -19,6 +19,25 @@ void edit_change_release(struct edit_change *ch)
 	memset(ch, 0, sizeof(*ch));
 }
 
+void edit_out_cut(struct buf *out, size_t mark)
+{
+	out->len = mark;
+	if (out->data)
+		out->data[mark] = '\0';
+}
+
+int edit_set_finish(struct edit_change *ch, struct edit_change *c, struct buf *out,
+                    size_t mark, int rc)
+{
+	if (rc) {
+		edit_change_release(c);
+		edit_out_cut(out, mark);
+		return rc;
+	}
+	*ch = *c;
+	return 0;
+}
+
 void edit_result_release(struct edit_result *r)
 {
 	for (size_t i = 0; i < r->nchanges; i++)

@@ -371,17 +371,7 @@ int edit_dotenv_set(struct edit_change *ch, struct buf *out, const char *in, siz
 	c.end = e.vend;
 	c.line = e.line;
 out:
-	if (rc) {
-		if (rc == RELAPI_ENOMEM)
-			rerr_set(err, rc, "out of memory editing '%s'", fname);
-		free(c.key);
-		free(c.old_value);
-		free(c.new_value);
-		out->len = mark;
-		if (out->data)
-			out->data[mark] = '\0';
-		return rc;
-	}
-	*ch = c;
-	return 0;
+	if (rc == RELAPI_ENOMEM)
+		rerr_set(err, rc, "out of memory editing '%s'", fname);
+	return edit_set_finish(ch, &c, out, mark, rc);
 }

@@ -111,6 +111,14 @@ int edit_apply(struct edit_result *out, enum edit_kind kind, const char *fname,
 
 /* Frees the strings of one change and zeroes it. */
 void edit_change_release(struct edit_change *ch);
+/* Cuts `out` back to its first `mark` bytes (what it held before an edit). */
+void edit_out_cut(struct buf *out, size_t mark);
+/*
+ * Ends a kind's set function: with rc 0 moves *c into *ch; otherwise frees
+ * c's strings and cuts `out` back to `mark`. Returns rc.
+ */
+int edit_set_finish(struct edit_change *ch, struct edit_change *c, struct buf *out,
+                    size_t mark, int rc);
 
 /* ---- helpers shared by the kinds ---------------------------------------- */
 

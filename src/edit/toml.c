@@ -710,15 +710,5 @@ int edit_toml_set(struct edit_change *ch, struct buf *out, const char *in, size_
 out:
 	buf_release(&s.target);
 	buf_release(&old);
-	if (rc) {
-		free(c.key);
-		free(c.old_value);
-		free(c.new_value);
-		out->len = mark;
-		if (out->data)
-			out->data[mark] = '\0';
-		return rc;
-	}
-	*ch = c;
-	return 0;
+	return edit_set_finish(ch, &c, out, mark, rc);
 }
