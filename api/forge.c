@@ -919,20 +919,30 @@ static int copy_vars(struct forge_op *op, const struct forge_var *v, size_t n)
 	return 0;
 }
 
+/* Takes a trigger's ref, workflow and variables into op; frees op on failure. */
+static int op_take_trigger(struct forge_op *op, const struct forge_trigger *t)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < t->nvars && !rc; i++)
+		if (!t->vars[i].key || !*t->vars[i].key)
+			rc = RELAPI_EINVAL;
+	if (!rc &&
+	    (op_args(op, t->ref, t->workflow, NULL) || copy_vars(op, t->vars, t->nvars)))
+		rc = RELAPI_ENOMEM;
+	if (rc)
+		op_free(op);
+	return rc;
+}
+
 int forge_trigger_pipeline(struct forge *f, const char *repo,
                            const struct forge_trigger *t, forge_done_fn cb, void *payload)
 {
 	OP_BEGIN(op, f, repo, cb, payload, f && repo && t && t->ref && *t->ref);
-	for (size_t i = 0; i < t->nvars; i++)
-		if (!t->vars[i].key || !*t->vars[i].key) {
-			op_free(op);
-			return RELAPI_EINVAL;
-		}
-	OP_ARGS(op, t->ref, t->workflow, NULL);
-	if (copy_vars(op, t->vars, t->nvars)) {
-		op_free(op);
-		return RELAPI_ENOMEM;
-	}
+	int rc = op_take_trigger(op, t);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->trigger_pipeline, "trigger pipeline on %s", t->ref);
 }
 
@@ -991,15 +1001,9 @@ int forge_find_pipeline(struct forge *f, const char *repo, const struct forge_tr
                         forge_done_fn cb, void *payload)
 {
 	OP_BEGIN(op, f, repo, cb, payload, f && repo && t && t->ref && *t->ref);
-	for (size_t i = 0; i < t->nvars; i++)
-		if (!t->vars[i].key || !*t->vars[i].key) {
-			op_free(op);
-			return RELAPI_EINVAL;
-		}
-	OP_ARGS(op, t->ref, t->workflow, NULL);
-	if (copy_vars(op, t->vars, t->nvars)) {
-		op_free(op);
-		return RELAPI_ENOMEM;
-	}
+	int rc = op_take_trigger(op, t);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->find_pipeline, "find pipeline on %s", t->ref);
 }
