@@ -16,8 +16,10 @@ static const char rollback_help[] =
     "'Release VERSION'), the files its own commit changed (the tag's commit,\n"
     "carrying the trailer 'Release-Version: VERSION') are restored in a new\n"
     "commit 'Revert release VERSION', then the tag is deleted. History is\n"
-    "never rewritten. A tag relapi did not create is left alone and reported;\n"
-    "a file changed again since the release is not overwritten.\n"
+    "never rewritten. Where a run stopped before tagging, relapi's newest\n"
+    "commit for VERSION on the branch is undone the same way. A tag relapi\n"
+    "did not create is left alone and reported; a file changed again since\n"
+    "the release is not overwritten.\n"
     "\n"
     "Deleting a GitLab tag also deletes its release (a tag made with a CI job\n"
     "token is made through the Releases API). A CI job token cannot delete\n"
@@ -45,8 +47,9 @@ struct rb_repo {
 	char *tag_message; /* the tag's message, when the listing did not give it */
 	int own_tag;       /* the tag is relapi's: delete it */
 	int foreign;       /* a tag relapi did not create: left alone */
-	char *commit;      /* the tag's commit */
+	char *commit;      /* the tag's commit, or without a tag relapi's commit */
 	int own_commit;    /* that commit carries relapi's trailer */
+	const char *prev;  /* the previous release tag (the compare base) */
 	char *parent;
 	struct rb_file *files;
 	size_t nfiles;
@@ -124,22 +127,30 @@ static void judge_tag(struct rb_repo *r)
 	rb_note(r, msg, 0);
 }
 
+/*
+ * With a tag, its commit is the last one compared; without one (a run that
+ * stopped before tagging), relapi's commit is the newest carrying the trailer.
+ * The first commit after the previous release has that release as parent.
+ */
 static void on_compare(const struct forge_reply *rep, void *payload)
 {
 	struct rb_repo *r = payload;
 	const struct forge_compare *c = rep->compare;
-	const struct forge_commit *last;
+	const char *v = r->s->plan.version;
+	size_t k;
 
 	if (rep->err.code)
 		return rb_note(r, rep->err.msg, 1);
-	if (!c->n)
+	k = c->n;
+	while (k && !r->own_tag && !plan_message_has_trailer(c->commits[k - 1].body, v))
+		k--;
+	if (!k || (r->own_tag && strcmp(c->commits[k - 1].id, r->commit)) ||
+	    !plan_message_has_trailer(c->commits[k - 1].body, v))
 		return;
-	last = &c->commits[c->n - 1];
-	if (strcmp(last->id, r->commit) ||
-	    !plan_message_has_trailer(last->body, r->s->plan.version))
-		return;
-	r->own_commit = 1;
-	r->parent = strdup(c->n >= 2 ? c->commits[c->n - 2].id : "");
+	if (!r->commit)
+		r->commit = strdup(c->commits[k - 1].id);
+	r->own_commit = r->commit != NULL;
+	r->parent = strdup(k >= 2 ? c->commits[k - 2].id : r->prev);
 }
 
 /* The previous release tag of the repository (the compare base). */
@@ -162,12 +173,14 @@ static void find_commit(struct rb_repo *r)
 {
 	const struct plan_actual *a = &r->s->ap.repos[r->idx].act;
 	const char *prev = previous_tag(a, r->s->plan.version);
+	const char *to = r->own_tag ? r->commit : a->head;
 
-	if (!r->own_tag || !rb_cfg(r)->nedits)
+	if (r->foreign || !to || !rb_cfg(r)->nedits || (!prev && !r->own_tag))
 		return;
 	if (!prev)
 		return rb_note(r, "no earlier release tag to compare with", 1);
-	if (forge_compare(rb_forge(r), rb_cfg(r)->path, prev, r->commit, on_compare, r))
+	r->prev = prev;
+	if (forge_compare(rb_forge(r), rb_cfg(r)->path, prev, to, on_compare, r))
 		rb_note(r, "cannot queue the comparison", 1);
 }
 
@@ -215,7 +228,7 @@ static void read_versions(struct rb_repo *r)
 {
 	const struct config_repo *c = rb_cfg(r);
 
-	if (!r->own_commit || !r->parent[0])
+	if (!r->own_commit || !r->parent)
 		return;
 	r->files = calloc(c->nedits, sizeof(*r->files));
 	for (size_t j = 0; r->files && j < c->nedits; j++) {
@@ -442,7 +455,9 @@ static cJSON *rb_repo_json(const struct rb_repo *r)
 	cJSON_AddBoolToObject(o, "own_tag", r->own_tag);
 	cJSON_AddBoolToObject(o, "tag_deleted", r->deleted);
 	if (r->commit)
-		cJSON_AddStringToObject(o, "tag_commit", r->commit);
+		cJSON_AddStringToObject(
+		    o, r->own_tag || r->foreign ? "tag_commit" : "release_commit",
+		    r->commit);
 	files = cJSON_AddArrayToObject(o, "restore");
 	for (size_t i = 0; files && i < r->nfiles; i++)
 		if (!same(&r->files[i], RB_HEAD, RB_PARENT) &&

@@ -77,6 +77,38 @@ class RollbackTest(unittest.TestCase):
         self.assertIn("8.0.6-rc.1", state["waldur/waldur-homeport"]["tags"])
         self.assertNotIn("8.0.6-rc.1", state["waldur/waldur-helm"]["tags"])
 
+    def test_release_commit_right_after_the_previous_release_is_restored(self):
+        # 8.0.7's commit is the only one since 8.0.6: its parent is 8.0.6's commit
+        self.assertEqual(run(self.forge, "tag-all", "8.0.6").code, 0)
+        before = self.files()
+        self.assertEqual(run(self.forge, "tag-all", "8.0.7").code, 0)
+        r = run(self.forge, "rollback", "8.0.7", "--yes")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("waldur-helm: restore 2 files", r.out)
+        self.assertEqual(before, self.files())
+
+    def test_commit_of_an_interrupted_run_without_its_tag_is_restored(self):
+        before = self.files()
+        self.forge.faults(targets=[{"method": "POST", "path": r"/repository/tags$",
+                                    "kind": "500", "count": 100}])
+        r = run(self.forge, "tag-all", "8.0.6")
+        self.assertEqual(r.code, 1, r)
+        self.forge.faults(targets=[])
+        state = self.forge.state()["repos"]
+        self.assertNotIn("8.0.6", state["waldur/waldur-helm"]["tags"])
+        self.assertNotEqual(before, self.files())
+        show = run(self.forge, "rollback", "8.0.6")
+        self.assertEqual(show.code, 0, show)
+        self.assertIn("waldur-helm: restore 2 files", show.out)
+        self.assertIn("waldur-docker-compose: restore 1 file", show.out)
+        r = run(self.forge, "rollback", "8.0.6", "--yes")
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(before, self.files())
+        for repo in GITLAB_COMPONENTS + SDKS:
+            self.assertNotIn("8.0.6", self.forge.state()["repos"][repo]["tags"], repo)
+        again = run(self.forge, "rollback", "8.0.6", "--yes")
+        self.assertIn("nothing relapi did is left to undo", again.out)
+
 
 if __name__ == "__main__":
     unittest.main()
