@@ -43,6 +43,7 @@ int buf_grow(struct buf *b, size_t extra)
 		return RELAPI_ENOMEM;
 	b->data = p;
 	b->cap = cap;
+	b->data[b->len] = '\0'; /* NUL-terminated from the first allocation on */
 	return 0;
 }
 

@@ -49,6 +49,14 @@ static int get_str(struct ctx *x, yaml_node_t *n, const char *key, char **out)
 	return *out ? 0 : rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
 }
 
+/* A string that names something (a repository, a path, a key): never empty. */
+static int get_text(struct ctx *x, yaml_node_t *n, const char *key, char **out)
+{
+	int rc = get_str(x, n, key, out);
+
+	return rc || **out ? rc : fail(x, n, "'%s' must not be empty%s", key, NULL);
+}
+
 static int get_tmpl(struct ctx *x, yaml_node_t *n, const char *key, char **out)
 {
 	struct rerr e = {0};
@@ -175,7 +183,7 @@ static int forge_kind(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
 
 static int forge_url(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_str(x, n, k, &((struct config_forge *)o)->url);
+	return get_text(x, n, k, &((struct config_forge *)o)->url);
 }
 static int forge_web(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
@@ -187,7 +195,11 @@ static int forge_url_env(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 }
 static int forge_token_env(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_strv(x, n, k, &((struct config_forge *)o)->token_env);
+	struct config_strv *v = &((struct config_forge *)o)->token_env;
+	int rc = get_strv(x, n, k, v);
+
+	return rc || v->n ? rc
+	                  : fail(x, n, "'%s' must name at least one variable%s", k, NULL);
 }
 static int forge_job_env(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
@@ -235,11 +247,11 @@ static int parse_forges(struct ctx *x, yaml_node_t *n, const char *key, void *ob
 
 static int edit_file(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_str(x, n, k, &((struct config_edit *)o)->file);
+	return get_text(x, n, k, &((struct config_edit *)o)->file);
 }
 static int edit_key(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_str(x, n, k, &((struct config_edit *)o)->key);
+	return get_text(x, n, k, &((struct config_edit *)o)->key);
 }
 static int edit_value(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
@@ -310,19 +322,19 @@ static int parse_edit(struct ctx *x, yaml_node_t *n, struct config_edit *e)
 
 static int repo_name(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_str(x, n, k, &((struct config_repo *)o)->name);
+	return get_text(x, n, k, &((struct config_repo *)o)->name);
 }
 static int repo_forge(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_str(x, n, k, &((struct config_repo *)o)->forge);
+	return get_text(x, n, k, &((struct config_repo *)o)->forge);
 }
 static int repo_path(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_str(x, n, k, &((struct config_repo *)o)->path);
+	return get_text(x, n, k, &((struct config_repo *)o)->path);
 }
 static int repo_branch(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_str(x, n, k, &((struct config_repo *)o)->branch);
+	return get_text(x, n, k, &((struct config_repo *)o)->branch);
 }
 static int repo_stable(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
@@ -334,7 +346,11 @@ static int repo_tag(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 }
 static int repo_message(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_tmpl(x, n, k, &((struct config_repo *)o)->message);
+	char **m = &((struct config_repo *)o)->message;
+
+	if (get_tmpl(x, n, k, m))
+		return x->err->code;
+	return **m ? 0 : fail(x, n, "'%s' must not be empty%s", k, NULL);
 }
 
 static int repo_title(struct ctx *x, yaml_node_t *n, const char *k, void *o)
@@ -391,6 +407,13 @@ static int repo_edits(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 		memset(&r->edits[r->nedits], 0, sizeof(*ne));
 		if (parse_edit(x, node_at(x, *it), &r->edits[r->nedits++]))
 			return x->err->code;
+		/* the same key set twice in one commit: the last would silently win */
+		for (size_t j = 0; j + 1 < r->nedits; j++)
+			if (!strcmp(r->edits[j].file, r->edits[r->nedits - 1].file) &&
+			    !strcmp(r->edits[j].key, r->edits[r->nedits - 1].key))
+				return fail(x, node_at(x, *it),
+				            "duplicate edit of '%s' in '%s'",
+				            r->edits[j].key, r->edits[j].file);
 	}
 	return 0;
 }
@@ -501,7 +524,11 @@ static int rel_tests(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 
 static int rel_tag_message(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_tmpl(x, n, k, &((struct config *)o)->tag_message);
+	char **m = &((struct config *)o)->tag_message;
+
+	if (get_tmpl(x, n, k, m))
+		return x->err->code;
+	return **m ? 0 : fail(x, n, "'%s' must not be empty%s", k, NULL);
 }
 static int rel_docs(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
@@ -602,6 +629,15 @@ static int check_refs(struct ctx *x, struct config *c)
 			return rerr_set(x->err, RELAPI_EINVAL,
 			                "%s:%d: duplicate repository '%s'", x->source,
 			                r->line, r->name);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(c->repos[j].forge, r->forge) &&
+			    !strcmp(c->repos[j].path, r->path))
+				return rerr_set(
+				    x->err, RELAPI_EINVAL,
+				    "%s:%d: repository '%s' has the same path '%s' "
+				    "as '%s'",
+				    x->source, r->line, r->name, r->path,
+				    c->repos[j].name);
 		if (!config_forge_find(c, r->forge))
 			return rerr_set(x->err, RELAPI_EINVAL,
 			                "%s:%d: repository '%s' names unknown forge '%s'",

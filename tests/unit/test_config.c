@@ -170,6 +170,53 @@ static void test_bad_values(void **state)
 	expect_error(text, "t.yml:14: unknown quote 'single'");
 }
 
+static void test_empty_values(void **state)
+{
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+	         "%s  - name: \"\"\n    forge: gl\n    path: p\n"
+	         "    branch: b\n",
+	         minimal);
+	expect_error(text, "t.yml:11: 'name' must not be empty");
+	expect_error("forges:\n  gl:\n    kind: gitlab\n    url: u\n    token_env: []\n"
+	             "repositories: []\n",
+	             "t.yml:5: 'token_env' must name at least one variable");
+	expect_error("forges:\n  gl:\n    kind: gitlab\n    url: ''\n    token_env: T\n"
+	             "repositories: []\n",
+	             "t.yml:4: 'url' must not be empty");
+	expect_error("forges:\n  gl:\n    kind: gitlab\n    url: u\n    token_env: T\n"
+	             "repositories:\n  - name: a\n    forge: gl\n    path: p\n"
+	             "    branch: ''\n",
+	             "t.yml:10: 'branch' must not be empty");
+	snprintf(text, sizeof(text), "%s    message: ''\n", minimal);
+	expect_error(text, "t.yml:11: 'message' must not be empty");
+	snprintf(text, sizeof(text), "%srelease:\n  tag_message: ''\n", minimal);
+	expect_error(text, "t.yml:12: 'tag_message' must not be empty");
+	snprintf(text, sizeof(text),
+	         "%s    edits:\n      - file: a.yml\n        key: ''\n", minimal);
+	expect_error(text, "t.yml:13: 'key' must not be empty");
+}
+
+static void test_duplicates(void **state)
+{
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+	         "%s    edits:\n      - file: a.yml\n        key: v\n"
+	         "      - file: b.yml\n        key: v\n"
+	         "      - file: a.yml\n        key: v\n        value: x{version}\n",
+	         minimal);
+	expect_error(text, "t.yml:16: duplicate edit of 'v' in 'a.yml'");
+	snprintf(text, sizeof(text),
+	         "%s  - name: other\n    forge: gl\n    path: grp/app\n    branch: b\n",
+	         minimal);
+	expect_error(text, "t.yml:11: repository 'other' has the same path 'grp/app' as "
+	                   "'app'");
+}
+
 static void test_bad_template(void **state)
 {
 	char text[1024];
@@ -216,6 +263,9 @@ static void test_expand(void **state)
 	(void)state;
 	s = config_expand("v{version} on {date} ({version})", "8.0.6", "2026-01-02");
 	assert_string_equal(s, "v8.0.6 on 2026-01-02 (8.0.6)");
+	free(s);
+	s = config_expand("", "8.0.6", "2026-01-02"); /* an empty value stays empty */
+	assert_string_equal(s, "");
 	free(s);
 	assert_int_equal(config_template_check("{version}-{date}", NULL), 0);
 	assert_int_equal(config_template_check("{Version}", NULL), RELAPI_EINVAL);
@@ -281,6 +331,8 @@ int main(void)
 	    cmocka_unit_test(test_unknown_key),
 	    cmocka_unit_test(test_missing_field),
 	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_empty_values),
+	    cmocka_unit_test(test_duplicates),
 	    cmocka_unit_test(test_bad_template),
 	    cmocka_unit_test(test_yaml_syntax_error),
 	    cmocka_unit_test(test_missing_file),
