@@ -1,6 +1,7 @@
 /* runctx.c - shared command options, configuration, engine and forges. */
 #include "runctx.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,30 @@ static int opt_common(struct runctx *x, int ch, const char *arg)
 	return 0;
 }
 
+/* The option's name: "-c" for a short option, "--jobs" for a long one. */
+static void opt_label(char *out, size_t n, int ch)
+{
+	for (size_t i = 0; ch >= 256 && long_opts[i].name; i++)
+		if (long_opts[i].val == ch) {
+			snprintf(out, n, "--%s", long_opts[i].name);
+			return;
+		}
+	snprintf(out, n, "-%c", ch > 0 && ch < 256 ? ch : '?');
+}
+
+/* One line for an option getopt refused ('?') or found without its value (':'). */
+static int opt_refused(struct runctx *x, const char *help, int ch, char **argv)
+{
+	char name[64];
+
+	if (ch == '?' && !optopt)
+		return usage(x, help, "unknown option '%s'", argv[optind - 1]);
+	opt_label(name, sizeof(name), optopt);
+	return usage(x, help,
+	             ch == ':' ? "option '%s' needs a value" : "unknown option '%s'",
+	             name);
+}
+
 static int opt_allowed(int ch, unsigned flags)
 {
 	for (size_t i = 0; i < sizeof(opt_flags) / sizeof(opt_flags[0]); i++)
@@ -181,18 +206,37 @@ static void pick_output(struct runctx *x)
 		x->out = RUNCTX_OUT_LIVE;
 }
 
-static void pick_date(struct runctx *x)
+/* 1 when d is YYYY-MM-DD with a month 01-12 and a day 01-31. */
+static int date_valid(const char *d)
+{
+	static const char shape[] = "dddd-dd-dd";
+	int month, day;
+
+	for (size_t i = 0; i < sizeof(shape) - 1; i++)
+		if (!d[i] ||
+		    (shape[i] == 'd' ? !isdigit((unsigned char)d[i]) : d[i] != '-'))
+			return 0;
+	month = (d[5] - '0') * 10 + d[6] - '0';
+	day = (d[8] - '0') * 10 + d[9] - '0';
+	return !d[10] && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+/* {date}: RELAPI_DATE when set (it must be YYYY-MM-DD), else today (UTC). */
+static int pick_date(struct runctx *x)
 {
 	const char *d = getenv("RELAPI_DATE");
 	time_t now = time(NULL);
 	struct tm tm;
 
-	if (d && strlen(d) == 10) {
+	if (d && *d) {
+		if (!date_valid(d))
+			return -1;
 		snprintf(x->date, sizeof(x->date), "%s", d);
-		return;
+		return 0;
 	}
 	gmtime_r(&now, &tm);
 	strftime(x->date, sizeof(x->date), "%Y-%m-%d", &tm);
+	return 0;
 }
 
 /* ---- init ------------------------------------------------------------------- */
@@ -206,14 +250,21 @@ int runctx_init(struct runctx *x, int argc, char **argv, unsigned flags, const c
 	x->cmd = argv[0];
 	http_opts_init(&x->http);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:qvh", long_opts, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:qvh", long_opts, NULL)) != -1) {
+		char name[64], msg[160];
 		if (ch == 'h')
 			return fputs(help, stdout), EXIT_DONE;
-		if (ch == '?' || !opt_allowed(ch, flags))
-			return usage(x, help, "unsupported option '%s'",
-			             argv[optind - 1]);
-		if (opt_common(x, ch, optarg))
-			return usage(x, help, "bad value for '%s'", argv[optind - 1]);
+		if (ch == '?' || ch == ':')
+			return opt_refused(x, help, ch, argv);
+		opt_label(name, sizeof(name), ch);
+		if (!opt_allowed(ch, flags))
+			return usage(x, help, "unsupported option '%s'", name);
+		if (opt_common(x, ch, optarg)) {
+			snprintf(msg, sizeof(msg), "bad value '%.60s' for '%s'",
+			         optarg ? optarg : "", name);
+			return usage(x, help, "%s", msg);
+		}
 	}
 	if (optind != argc - 1)
 		return usage(
@@ -224,7 +275,9 @@ int runctx_init(struct runctx *x, int argc, char **argv, unsigned flags, const c
 	if (x->allow_moved && !x->from)
 		return usage(x, help, "'--allow-moved' goes with '--from'%s", NULL);
 	pick_output(x);
-	pick_date(x);
+	if (pick_date(x))
+		return usage(x, help, "invalid RELAPI_DATE '%.40s': expected YYYY-MM-DD",
+		             getenv("RELAPI_DATE"));
 	if (config_load(&x->cfg, x->config_path, &err)) {
 		fprintf(stderr, "relapi %s: %s\n", x->cmd, err.msg);
 		return EXIT_USAGE;

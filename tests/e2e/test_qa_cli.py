@@ -1,0 +1,65 @@
+"""Command-line misuse: every refusal is one line naming the thing and the
+cause, with exit 2, before any forge is contacted."""
+
+import os
+import subprocess
+import unittest
+
+from release_env import BIN
+
+# no forge runs: a request would fail to connect, so exit 2 proves none was made
+ENV = dict(os.environ, CI="true", RELAPI_GITLAB_URL="http://127.0.0.1:9",
+           RELAPI_GITHUB_URL="http://127.0.0.1:9/api/v3")
+
+
+def relapi(*args, env=None):
+    e = dict(ENV)
+    e.update(env or {})
+    p = subprocess.run([BIN] + list(args), env=e, capture_output=True, timeout=60)
+    return p.returncode, p.stderr.decode("utf-8", "replace")
+
+
+class OptionErrorsTest(unittest.TestCase):
+    def assertRefused(self, args, line, env=None):
+        code, err = relapi(*args, env=env)
+        self.assertEqual(code, 2, (args, err))
+        self.assertEqual(err.splitlines()[0], line, (args, err))
+        # the one line is relapi's own: getopt prints nothing of its own
+        self.assertEqual([l for l in err.splitlines() if l.startswith(args[0] + ":")], [],
+                         err)
+
+    def test_unknown_option(self):
+        self.assertRefused(["plan", "8.0.6", "--bogus"],
+                           "relapi plan: unknown option '--bogus'")
+        self.assertRefused(["status", "-x", "8.0.6"], "relapi status: unknown option '-x'")
+        self.assertRefused(["plan", "-1.0.0"], "relapi plan: unknown option '-1'")
+
+    def test_option_without_its_value(self):
+        self.assertRefused(["plan", "8.0.6", "--jobs"],
+                           "relapi plan: option '--jobs' needs a value")
+        self.assertRefused(["tag-all", "8.0.6", "--from"],
+                           "relapi tag-all: option '--from' needs a value")
+
+    def test_bad_value_names_value_and_option(self):
+        self.assertRefused(["plan", "8.0.6", "--jobs", "0"],
+                           "relapi plan: bad value '0' for '--jobs'")
+        self.assertRefused(["status", "8.0.6", "--timeout=-1"],
+                           "relapi status: bad value '-1' for '--timeout'")
+        self.assertRefused(["tag-all", "8.0.6", "--retries", "x"],
+                           "relapi tag-all: bad value 'x' for '--retries'")
+
+    def test_option_of_another_command(self):
+        self.assertRefused(["status", "8.0.6", "--dry-run"],
+                           "relapi status: unsupported option '--dry-run'")
+        self.assertRefused(["status", "8.0.6", "--from", "8.0.6-rc.1", "--yes"],
+                           "relapi status: unsupported option '--yes'")
+
+    def test_bad_relapi_date(self):
+        for bad in ("garbage!!!", "2026/11/29", "29-11-2026", "2026-13-01", "2026-11-29x"):
+            self.assertRefused(["plan", "8.0.6"],
+                               "relapi plan: invalid RELAPI_DATE '%s': expected YYYY-MM-DD"
+                               % bad, env={"RELAPI_DATE": bad})
+
+
+if __name__ == "__main__":
+    unittest.main()
