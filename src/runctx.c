@@ -380,7 +380,8 @@ int runctx_connect(struct runctx *x)
 	x->engine = http_engine_new(&x->http, &err);
 	if (!x->engine) {
 		runctx_error(x, err.msg[0] ? err.msg : "out of memory");
-		return EXIT_FAILED;
+		/* an unreadable --cacert or unusable --record folder is a usage error */
+		return err.code && err.code != RELAPI_ENOMEM ? EXIT_USAGE : EXIT_FAILED;
 	}
 	for (size_t i = 0; i < x->cfg.nforges; i++)
 		if (connect_forge(x, i, &err)) {

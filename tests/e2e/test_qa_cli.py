@@ -60,6 +60,16 @@ class OptionErrorsTest(unittest.TestCase):
                                "relapi plan: invalid RELAPI_DATE '%s': expected YYYY-MM-DD"
                                % bad, env={"RELAPI_DATE": bad})
 
+    def test_unusable_cacert_or_record_folder(self):
+        code, err = relapi("status", "8.0.6", "--cacert", "/nonexistent/ca.pem")
+        self.assertEqual(code, 2, err)
+        self.assertEqual(err.strip(), "relapi status: cannot read CA file "
+                         "'/nonexistent/ca.pem': No such file or directory")
+        code, err = relapi("plan", "8.0.6", "--record", "/nonexistent/rec")
+        self.assertEqual(code, 2, err)
+        self.assertEqual(err.strip(), "relapi plan: cannot use '/nonexistent/rec' as the "
+                         "record folder: No such file or directory")
+
 
 if __name__ == "__main__":
     unittest.main()
