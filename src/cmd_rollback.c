@@ -85,6 +85,16 @@ static struct forge *rb_forge(const struct rb_repo *r)
 
 /* ---- phase 1: which tag and commit are relapi's ------------------------------- */
 
+/* A repository whose tags or branch could not be read cannot be judged: it fails. */
+static void judge_read(struct rb_repo *r)
+{
+	const struct plan_repo *pr = &r->s->plan.repos[r->idx];
+	const struct plan_actual *a = &r->s->ap.repos[r->idx].act;
+
+	if (pr->state == PLAN_ERROR && (!a->tags || (rb_cfg(r)->nedits && !a->head)))
+		rb_note(r, pr->note ? pr->note : "cannot read the repository", 1);
+}
+
 static void on_tag(const struct forge_reply *rep, void *payload)
 {
 	struct rb_repo *r = payload;
@@ -389,9 +399,10 @@ static size_t token_problems(struct apply_session *s, struct rb_repo *rb)
 
 static int rollback(struct apply_session *s, struct rb_repo *rb)
 {
-	int rc = run_phase(s, rb, load_tag);
+	int rc = run_phase(s, rb, judge_read);
 	size_t todo = 0;
 
+	rc = rc ? rc : run_phase(s, rb, load_tag);
 	rc = rc ? rc : run_phase(s, rb, judge_tag);
 	rc = rc ? rc : run_phase(s, rb, find_commit);
 	rc = rc ? rc : run_phase(s, rb, read_versions);
@@ -414,12 +425,12 @@ static int rollback(struct apply_session *s, struct rb_repo *rb)
 		rc = run_phase(s, rb, revert);
 		rc = rc ? rc : run_phase(s, rb, delete_tag);
 	}
-	for (size_t i = 0; !rc && i < s->plan.nrepos; i++) {
+	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
 		if (rb[i].failed)
 			fprintf(stderr, "relapi rollback: %s: %s\n", rb_cfg(&rb[i])->name,
 			        rb[i].note);
+	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
 		rc = rb[i].failed ? EXIT_FAILED : rc;
-	}
 	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
 		rc = rb[i].foreign ? EXIT_CONFLICT : 0;
 	return rc;

@@ -109,6 +109,22 @@ class RollbackTest(unittest.TestCase):
         again = run(self.forge, "rollback", "8.0.6", "--yes")
         self.assertIn("nothing relapi did is left to undo", again.out)
 
+    def test_repository_that_cannot_be_read_fails_the_rollback(self):
+        self.assertEqual(run(self.forge, "tag-all", "8.0.6").code, 0)
+        # GitLab is unreachable: its repositories cannot be judged, never "nothing to undo"
+        for args in (("rollback", "8.0.6"), ("rollback", "8.0.6", "--yes")):
+            r = run(self.forge, *args, "--retries", "0", gitlab_url="http://127.0.0.1:9")
+            self.assertEqual(r.code, 1, r)
+            self.assertRegex(r.err, r"relapi rollback: waldur-helm: .*list tags: .*connect")
+            self.assertNotIn("nothing relapi did is left to undo", r.out)
+        state = self.forge.state()["repos"]
+        self.assertIn("8.0.6", state["waldur/waldur-helm"]["tags"])
+        self.assertNotIn("8.0.6", state["waldur/py-client"]["tags"])
+        # the GitLab repositories are undone once the forge answers again
+        r = run(self.forge, "rollback", "8.0.6", "--yes")
+        self.assertEqual(r.code, 0, r)
+        self.assertNotIn("8.0.6", self.forge.state()["repos"]["waldur/waldur-helm"]["tags"])
+
 
 if __name__ == "__main__":
     unittest.main()
