@@ -103,6 +103,8 @@ static void on_forge_whoami(const struct forge_reply *r, void *payload)
 
 	if (r->err.code) {
 		set_str(&fc->error, r->err.msg);
+		fc->refused = r->err.code == RELAPI_EUNAUTHORIZED ||
+		              r->err.code == RELAPI_EFORBIDDEN;
 		return;
 	}
 	set_str(&fc->scopes, r->whoami->scopes);
@@ -634,7 +636,10 @@ static int token_problems(const struct apply *a, struct buf *out, size_t *n)
 			rc =
 			    (++*n,
 			     buf_printf(
-			         out, "forge '%s': the token in %s is not accepted: %s\n",
+			         out,
+			         a->checks[f].refused
+			             ? "forge '%s': the token in %s is not accepted: %s\n"
+			             : "forge '%s': cannot check the token in %s: %s\n",
 			         a->x->cfg.forges[f].name, ac->token_var,
 			         a->checks[f].error));
 		if (!rc && a->checks[f].can_write == 0 && forge_writes(a, f))

@@ -47,7 +47,8 @@ struct apply_repo {
 struct apply_forge_check {
 	struct apply *owner;
 	size_t idx;
-	char *error;   /* the token was refused: the forge's words */
+	char *error;   /* the check failed: the forge's or the network's words */
+	int refused;   /* the forge refused the token (401, 403), not the network */
 	int can_write; /* 1, 0 (scopes lack write), -1 unknown */
 	char *scopes;
 };

@@ -71,5 +71,16 @@ class OptionErrorsTest(unittest.TestCase):
                          "record folder: No such file or directory")
 
 
+class UnreachableForgeTest(unittest.TestCase):
+    def test_network_failure_is_not_a_refused_token(self):
+        code, err = relapi("preflight", "8.0.6", "--retries", "0",
+                           env={"GITLAB_TOKEN": "t1", "GITHUB_TOKEN": "t2"})
+        self.assertEqual(code, 3, err)
+        self.assertRegex(err, r"forge 'gitlab': cannot check the token in GITLAB_TOKEN: "
+                              r"gitlab: check token: Failed to connect")
+        self.assertNotIn("not accepted", err)
+        self.assertNotIn("t1", err.replace("GITLAB_TOKEN", ""))
+
+
 if __name__ == "__main__":
     unittest.main()
