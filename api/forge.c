@@ -480,6 +480,42 @@ int forge_classify(const struct forge_err_rule *rules, long status, const char *
 	return RELAPI_EINVAL;
 }
 
+int forge_map_error(const struct forge_err_rule *rules,
+                    void (*words)(const cJSON *j, char *out, size_t n),
+                    int transport_error, const char *transport_msg, long status,
+                    const char *body, size_t len, struct rerr *err)
+{
+	char msg[400];
+	cJSON *j;
+
+	if (transport_error || status == 0)
+		return rerr_set(err, RELAPI_ETRANSIENT, "%s",
+		                transport_msg && *transport_msg ? transport_msg
+		                                                : "no response");
+	if (status >= 200 && status < 300)
+		return 0;
+	j = body && len ? cJSON_ParseWithLength(body, len) : NULL;
+	msg[0] = '\0';
+	words(j, msg, sizeof(msg));
+	if (!msg[0] && !j && body && len)
+		snprintf(msg, sizeof(msg), "%.*s", (int)strcspn(body, "\r\n"), body);
+	cJSON_Delete(j);
+	if (!msg[0])
+		snprintf(msg, sizeof(msg), "HTTP %ld", status);
+	if (status >= 500)
+		return rerr_set(err, RELAPI_ESERVER, "%s", msg);
+	return rerr_set(err, forge_classify(rules, status, msg), "%s", msg);
+}
+
+enum forge_pipeline_status forge_status_lookup(const struct forge_status_word *t,
+                                               size_t n, const char *word)
+{
+	for (size_t i = 0; word && i < n; i++)
+		if (strcmp(word, t[i].word) == 0)
+			return t[i].status;
+	return FORGE_PIPELINE_UNKNOWN;
+}
+
 /* ---- operation plumbing -------------------------------------------------- */
 
 static void op_http_done(struct http_engine *e, struct http_response *resp, void *payload)
@@ -598,6 +634,18 @@ cJSON *forge_op_json(struct forge_op *op, const struct http_response *resp)
 	return j;
 }
 
+int forge_op_oom(struct forge_op *op)
+{
+	return forge_op_fail(op, RELAPI_ENOMEM, "out of memory");
+}
+
+cJSON *forge_op_answer(struct forge_op *op, const struct http_response *resp)
+{
+	if (forge_op_check(op, resp))
+		return NULL;
+	return forge_op_json(op, resp);
+}
+
 int forge_op_push_tag(struct forge_op *op, struct forge_tag *t)
 {
 	struct forge_tag_list *l = &op->tags;
@@ -622,6 +670,153 @@ void forge_tag_release(struct forge_tag *t)
 	free(t->commit_id);
 	free(t->message);
 	memset(t, 0, sizeof(*t));
+}
+
+/* ---- requests on a repository ---------------------------------------------- */
+
+char *forge_repo_path(const struct forge_op *op, const char *fmt, const char *a,
+                      const char *b)
+{
+	char *rest = forge_fmt(fmt, a, b), *path;
+
+	if (!rest)
+		return NULL;
+	path = forge_fmt(op->f->ops->repo_fmt, op->repo, rest);
+	free(rest);
+	return path;
+}
+
+int forge_repo_send(struct forge_op *op, const char *method, const char *fmt,
+                    const char *a, const char *b, const cJSON *body, int retry_unsafe,
+                    forge_step_fn next)
+{
+	char *path = forge_repo_path(op, fmt, a, b);
+	int rc;
+
+	if (!path)
+		return forge_op_oom(op);
+	rc = forge_op_send(op, method, path, body, NULL, retry_unsafe, next);
+	free(path);
+	return rc;
+}
+
+void forge_repo_chain(struct forge_op *op, const char *method, const char *fmt,
+                      const char *a, const char *b, const cJSON *body, int retry_unsafe,
+                      forge_step_fn next)
+{
+	if (forge_repo_send(op, method, fmt, a, b, body, retry_unsafe, next))
+		forge_op_done(op);
+}
+
+/* ---- steps both clients end with ------------------------------------------- */
+
+void forge_step_plain(struct forge_op *op, struct http_response *resp)
+{
+	forge_op_check(op, resp);
+	forge_op_done(op);
+}
+
+static int tags_page(struct forge_op *op, const cJSON *arr)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsArray(arr))
+		return forge_op_fail(op, RELAPI_EPARSE, "tag list is not an array");
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct forge_tag t;
+		memset(&t, 0, sizeof(t));
+		if (op->f->ops->tag_from_json(it, &t))
+			return forge_op_fail(op, RELAPI_EPARSE,
+			                     "tag without name or commit");
+		if (forge_op_push_tag(op, &t)) {
+			forge_tag_release(&t);
+			return forge_op_oom(op);
+		}
+	}
+	return 0;
+}
+
+/* The next page: the Link header, else what the forge says (ops->tags_next). */
+static char *tags_next(struct forge_op *op, const struct http_response *resp)
+{
+	char *next = forge_link_next(resp, op->f->api_url);
+
+	if (!next && op->f->ops->tags_next)
+		next = op->f->ops->tags_next(op, resp);
+	return next;
+}
+
+void forge_step_tags(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	char *next = NULL;
+
+	op->result |= FORGE_R_TAGS;
+	if (j && tags_page(op, j) == 0 && (next = tags_next(op, resp)) &&
+	    ++op->count < 10000)
+		forge_op_chain(op, "GET", next, NULL, NULL, 0, forge_step_tags);
+	else
+		forge_op_done(op);
+	cJSON_Delete(j);
+	free(next);
+}
+
+/* Fills op->compare from the answer j; 0 or the code (op->err set). */
+static int compare_from_json(struct forge_op *op, const cJSON *j)
+{
+	const struct forge_ops *ops = op->f->ops;
+	const cJSON *arr = fj_get(j, "commits"), *it;
+	struct forge_compare *c = &op->compare;
+	long long total = 0;
+
+	c->web_url = forge_fmt(ops->compare_web_fmt, op->f->web_url, op->repo, op->arg[0],
+	                       op->arg[1]);
+	c->commits = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*c->commits));
+	if (!c->web_url || !c->commits)
+		return forge_op_oom(op);
+	cJSON_ArrayForEach(it, arr)
+	{
+		if (ops->commit_from_json(it, &c->commits[c->n++]))
+			return forge_op_fail(op, RELAPI_EPARSE, "commit without %s",
+			                     ops->commit_id_key);
+	}
+	c->count = ops->compare_total_key && fj_num(j, ops->compare_total_key, &total)
+	               ? (long)total
+	               : (long)c->n;
+	op->result |= FORGE_R_COMPARE;
+	return 0;
+}
+
+void forge_step_compare(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+
+	if (j)
+		compare_from_json(op, j);
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+void forge_step_release(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	const struct forge_ops *ops = op->f->ops;
+	struct forge_release *r = &op->release;
+
+	if (j) {
+		if (ops->release_id_key)
+			fj_num(j, ops->release_id_key, &r->id);
+		r->tag = fj_dup(j, "tag_name");
+		r->name = fj_dup(j, "name");
+		r->web_url = fj_dup(j, ops->release_url_key);
+		if (r->tag)
+			op->result |= FORGE_R_RELEASE;
+		else
+			forge_op_fail(op, RELAPI_EPARSE, "answer has no 'tag_name'");
+	}
+	cJSON_Delete(j);
+	forge_op_done(op);
 }
 
 /* ---- freeing an operation -------------------------------------------------- */

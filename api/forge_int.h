@@ -19,6 +19,12 @@
 struct forge_op;
 typedef void (*forge_step_fn)(struct forge_op *op, struct http_response *resp);
 
+/* A pipeline status word of a forge and what it means. */
+struct forge_status_word {
+	const char *word;
+	enum forge_pipeline_status status;
+};
+
 /* ---- the ops table ------------------------------------------------------- */
 
 /*
@@ -54,6 +60,18 @@ struct forge_ops {
 	int (*find_pipeline)(struct forge_op *op);
 	/* forge_link() formats: web base, repo path, a, b */
 	const char *link_fmt[FORGE_LINK_COUNT];
+
+	/* Routes and JSON shapes the shared steps in forge.c follow. */
+	const char *repo_fmt; /* forge_fmt: op->repo, then the rest of the path */
+	int (*tag_from_json)(const cJSON *j, struct forge_tag *t); /* a tag list's item */
+	/* The next page of a tag list when there is no Link header; may be NULL. */
+	char *(*tags_next)(struct forge_op *op, const struct http_response *resp);
+	int (*commit_from_json)(const cJSON *j, struct forge_commit *m);
+	const char *commit_id_key;     /* named when a compared commit has none */
+	const char *compare_web_fmt;   /* forge_fmt: web base, repo, from, to */
+	const char *compare_total_key; /* the full count; NULL: the commits listed */
+	const char *release_id_key;    /* NULL: the forge has no release ids */
+	const char *release_url_key;
 };
 
 extern const struct forge_ops forge_gitlab_ops;
@@ -161,6 +179,45 @@ void forge_op_done(struct forge_op *op);
 /* Appends a tag to op->tags (strings are taken). 0 or RELAPI_ENOMEM. */
 int forge_op_push_tag(struct forge_op *op, struct forge_tag *t);
 
+/* Sets op->err to "out of memory" and returns RELAPI_ENOMEM. */
+int forge_op_oom(struct forge_op *op);
+
+/* Checks the status, then parses the body; NULL (op->err set) when op is to end. */
+cJSON *forge_op_answer(struct forge_op *op, const struct http_response *resp);
+
+/* ---- requests on op->repo ------------------------------------------------- */
+
+/*
+ * The API path of op->repo (ops->repo_fmt) followed by `fmt` formatted with
+ * forge_fmt() from up to two strings. Returns a malloc'd string or NULL.
+ */
+char *forge_repo_path(const struct forge_op *op, const char *fmt, const char *a,
+                      const char *b);
+
+/* forge_op_send() on forge_repo_path(op, fmt, a, b) with the default Accept. */
+int forge_repo_send(struct forge_op *op, const char *method, const char *fmt,
+                    const char *a, const char *b, const cJSON *body, int retry_unsafe,
+                    forge_step_fn next);
+
+/* Like forge_repo_send(), but on failure ends the operation (use inside steps). */
+void forge_repo_chain(struct forge_op *op, const char *method, const char *fmt,
+                      const char *a, const char *b, const cJSON *body, int retry_unsafe,
+                      forge_step_fn next);
+
+/* ---- steps both clients end with ------------------------------------------ */
+
+/* Ends op with only a status check (DELETE and the like). */
+void forge_step_plain(struct forge_op *op, struct http_response *resp);
+
+/* A page of a tag list (ops->tag_from_json); asks for the next page or ends op. */
+void forge_step_tags(struct forge_op *op, struct http_response *resp);
+
+/* A compare answer {"commits": [...]} (ops->commit_from_json and the compare keys). */
+void forge_step_compare(struct forge_op *op, struct http_response *resp);
+
+/* A release answer (ops->release_id_key, ops->release_url_key). */
+void forge_step_release(struct forge_op *op, struct http_response *resp);
+
 /* ---- helpers -------------------------------------------------------------- */
 
 /*
@@ -198,6 +255,21 @@ struct forge_err_rule {
 	int code;
 };
 int forge_classify(const struct forge_err_rule *rules, long status, const char *msg);
+
+/*
+ * The map_error of a forge: a transport error is RELAPI_ETRANSIENT, 2xx is 0,
+ * 5xx RELAPI_ESERVER, else forge_classify(rules). The message is what
+ * `words` finds in the JSON body (j may be NULL), else the body's first line
+ * when it is not JSON, else "HTTP <status>".
+ */
+int forge_map_error(const struct forge_err_rule *rules,
+                    void (*words)(const cJSON *j, char *out, size_t n),
+                    int transport_error, const char *transport_msg, long status,
+                    const char *body, size_t len, struct rerr *err);
+
+/* The status of `word` in the table t of n entries; UNKNOWN when absent. */
+enum forge_pipeline_status forge_status_lookup(const struct forge_status_word *t,
+                                               size_t n, const char *word);
 
 /* Frees everything a tag holds (not t itself). */
 void forge_tag_release(struct forge_tag *t);

@@ -42,13 +42,11 @@ static const struct forge_err_rule github_rules[] = {
 };
 
 /* "message" plus the first of "errors": its message, or "resource field code". */
-static void github_message(const char *body, size_t len, char *out, size_t n)
+static void github_message(const cJSON *j, char *out, size_t n)
 {
-	cJSON *j = body && len ? cJSON_ParseWithLength(body, len) : NULL;
 	const char *m = fj_str(j, "message");
 	const cJSON *e = cJSON_GetArrayItem(fj_get(j, "errors"), 0);
 
-	out[0] = '\0';
 	if (m && fj_str(e, "message"))
 		snprintf(out, n, "%s: %s", m, fj_str(e, "message"));
 	else if (m && fj_str(e, "code"))
@@ -59,75 +57,16 @@ static void github_message(const char *body, size_t len, char *out, size_t n)
 		snprintf(out, n, "%s", m);
 	else if (cJSON_IsString(e))
 		snprintf(out, n, "%s", e->valuestring);
-	else if (!j && body && len)
-		snprintf(out, n, "%.*s", (int)strcspn(body, "\r\n"), body);
-	cJSON_Delete(j);
 }
 
 int forge_github_error(int transport_error, const char *transport_msg, long status,
                        const char *body, size_t len, struct rerr *err)
 {
-	char msg[400];
-
-	if (transport_error || status == 0)
-		return rerr_set(err, RELAPI_ETRANSIENT, "%s",
-		                transport_msg && *transport_msg ? transport_msg
-		                                                : "no response");
-	if (status >= 200 && status < 300)
-		return 0;
-	github_message(body, len, msg, sizeof(msg));
-	if (!msg[0])
-		snprintf(msg, sizeof(msg), "HTTP %ld", status);
-	if (status >= 500)
-		return rerr_set(err, RELAPI_ESERVER, "%s", msg);
-	return rerr_set(err, forge_classify(github_rules, status, msg), "%s", msg);
+	return forge_map_error(github_rules, github_message, transport_error,
+	                       transport_msg, status, body, len, err);
 }
 
 /* ---- shared steps ------------------------------------------------------------- */
-
-static int oom(struct forge_op *op)
-{
-	return forge_op_fail(op, RELAPI_ENOMEM, "out of memory");
-}
-
-/* Sends METHOD /repos/<repo><rest>, rest formatted from fmt with up to two strings. */
-static int gh_send(struct forge_op *op, const char *method, const char *fmt,
-                   const char *a, const char *b, const cJSON *body, const char *accept,
-                   int retry_unsafe, forge_step_fn next)
-{
-	char *rest = forge_fmt(fmt, a, b),
-	     *path = rest ? forge_fmt("/repos/%p%s", op->repo, rest) : NULL;
-	int rc;
-
-	if (!path)
-		rc = oom(op);
-	else
-		rc = forge_op_send(op, method, path, body, accept, retry_unsafe, next);
-	free(rest);
-	free(path);
-	return rc;
-}
-
-static void gh_chain(struct forge_op *op, const char *method, const char *fmt,
-                     const char *a, const char *b, const cJSON *body, int retry_unsafe,
-                     forge_step_fn next)
-{
-	if (gh_send(op, method, fmt, a, b, body, NULL, retry_unsafe, next))
-		forge_op_done(op);
-}
-
-static cJSON *gh_answer(struct forge_op *op, struct http_response *resp)
-{
-	if (forge_op_check(op, resp))
-		return NULL;
-	return forge_op_json(op, resp);
-}
-
-static void gh_step_plain(struct forge_op *op, struct http_response *resp)
-{
-	forge_op_check(op, resp);
-	forge_op_done(op);
-}
 
 /* Builds a JSON object from key/value string pairs (NULL value = skipped). */
 static cJSON *gh_object(const char *const *kv, size_t n)
@@ -146,7 +85,7 @@ static cJSON *gh_object(const char *const *kv, size_t n)
 
 static void gh_blob_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gh_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	const char *content = fj_str(j, "content");
 
 	if (j && !content)
@@ -161,14 +100,14 @@ static void gh_blob_done(struct forge_op *op, struct http_response *resp)
 
 static void gh_read_blob(struct forge_op *op)
 {
-	gh_chain(op, "GET", "/git/blobs/%s", op->file.blob_id, NULL, NULL, 0,
-	         gh_blob_done);
+	forge_repo_chain(op, "GET", "/git/blobs/%s", op->file.blob_id, NULL, NULL, 0,
+	                 gh_blob_done);
 }
 
 /* A directory listing of the file's folder gives its blob sha (contents refused it). */
 static void gh_dir_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gh_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	const char *slash = strrchr(op->arg[1], '/'),
 	           *name = slash ? slash + 1 : op->arg[1];
 	const cJSON *it;
@@ -183,7 +122,7 @@ static void gh_dir_done(struct forge_op *op, struct http_response *resp)
 	if (!op->err.code && !op->file.blob_id)
 		forge_op_fail(op, RELAPI_ENOTFOUND, "no '%s' in its folder", op->arg[1]);
 	if (!op->err.code && !(op->file.base = strdup(op->file.blob_id)))
-		oom(op);
+		forge_op_oom(op);
 	if (op->err.code)
 		forge_op_done(op);
 	else
@@ -197,12 +136,12 @@ static void gh_read_via_dir(struct forge_op *op)
 
 	rerr_clear(&op->err);
 	if (!dir) {
-		oom(op);
+		forge_op_oom(op);
 		forge_op_done(op);
 		return;
 	}
-	gh_chain(op, "GET", "/contents/%p?ref=%e", dir, op->file.commit_id, NULL, 0,
-	         gh_dir_done);
+	forge_repo_chain(op, "GET", "/contents/%p?ref=%e", dir, op->file.commit_id, NULL,
+	                 0, gh_dir_done);
 	free(dir);
 }
 
@@ -249,12 +188,12 @@ static void gh_contents_done(struct forge_op *op, struct http_response *resp)
 static void gh_read_contents(struct forge_op *op)
 {
 	if (!(op->file.path = strdup(op->arg[1]))) {
-		oom(op);
+		forge_op_oom(op);
 		forge_op_done(op);
 		return;
 	}
-	gh_chain(op, "GET", "/contents/%p?ref=%e", op->arg[1], op->file.commit_id, NULL,
-	         0, gh_contents_done);
+	forge_repo_chain(op, "GET", "/contents/%p?ref=%e", op->arg[1], op->file.commit_id,
+	                 NULL, 0, gh_contents_done);
 }
 
 /* Accept: application/vnd.github.sha answers the bare sha; JSON is accepted too. */
@@ -288,17 +227,30 @@ static void gh_ref_resolved(struct forge_op *op, struct http_response *resp)
 	gh_read_contents(op);
 }
 
+/* GET commits/<ref> asking for the bare sha. */
+static int gh_send_sha(struct forge_op *op)
+{
+	char *path = forge_repo_path(op, "/commits/%p", op->arg[0], NULL);
+	int rc;
+
+	if (!path)
+		return forge_op_oom(op);
+	rc = forge_op_send(op, "GET", path, NULL, "Accept: application/vnd.github.sha", 0,
+	                   gh_ref_resolved);
+	free(path);
+	return rc;
+}
+
 static int gh_read_file(struct forge_op *op)
 {
 	if (forge_is_sha(op->arg[0])) {
 		if (!(op->file.commit_id = strdup(op->arg[0])) ||
 		    !(op->file.path = strdup(op->arg[1])))
-			return oom(op);
-		return gh_send(op, "GET", "/contents/%p?ref=%e", op->arg[1], op->arg[0],
-		               NULL, NULL, 0, gh_contents_done);
+			return forge_op_oom(op);
+		return forge_repo_send(op, "GET", "/contents/%p?ref=%e", op->arg[1],
+		                       op->arg[0], NULL, 0, gh_contents_done);
 	}
-	return gh_send(op, "GET", "/commits/%p", op->arg[0], NULL, NULL,
-	               "Accept: application/vnd.github.sha", 0, gh_ref_resolved);
+	return gh_send_sha(op);
 }
 
 /* ---- commit_files: ref -> commit -> [blobs] -> tree -> commit -> ref ------ */
@@ -323,7 +275,7 @@ static void gh_ref_updated(struct forge_op *op, struct http_response *resp)
 static int gh_take_sha(struct forge_op *op, struct http_response *resp, const char *key,
                        char **slot)
 {
-	cJSON *j = gh_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 
 	if (j && !(*slot = fj_dup(j, key)))
 		forge_op_fail(op, RELAPI_EPARSE, "answer has no '%s'", key);
@@ -342,11 +294,11 @@ static void gh_commit_made(struct forge_op *op, struct http_response *resp)
 	b = cJSON_CreateObject();
 	if (!b || !cJSON_AddStringToObject(b, "sha", op->tmp[3]) ||
 	    !cJSON_AddFalseToObject(b, "force")) {
-		oom(op);
+		forge_op_oom(op);
 		forge_op_done(op);
 	} else {
-		gh_chain(op, "PATCH", "/git/refs/heads/%p", op->arg[0], NULL, b, 0,
-		         gh_ref_updated);
+		forge_repo_chain(op, "PATCH", "/git/refs/heads/%p", op->arg[0], NULL, b,
+		                 0, gh_ref_updated);
 	}
 	cJSON_Delete(b);
 }
@@ -362,10 +314,10 @@ static void gh_tree_made(struct forge_op *op, struct http_response *resp)
 	b = gh_object(kv, 4);
 	if (!b || !(parents = cJSON_AddArrayToObject(b, "parents")) ||
 	    !cJSON_AddItemToArray(parents, cJSON_CreateString(op->tmp[0]))) {
-		oom(op);
+		forge_op_oom(op);
 		goto fail;
 	}
-	gh_chain(op, "POST", "/git/commits", NULL, NULL, b, 1, gh_commit_made);
+	forge_repo_chain(op, "POST", "/git/commits", NULL, NULL, b, 1, gh_commit_made);
 	cJSON_Delete(b);
 	return;
 fail:
@@ -404,10 +356,11 @@ static void gh_make_tree(struct forge_op *op)
 		ok = e && cJSON_AddItemToArray(tree, e);
 	}
 	if (!ok) {
-		oom(op);
+		forge_op_oom(op);
 		forge_op_done(op);
 	} else {
-		gh_chain(op, "POST", "/git/trees", NULL, NULL, b, 1, gh_tree_made);
+		forge_repo_chain(op, "POST", "/git/trees", NULL, NULL, b, 1,
+		                 gh_tree_made);
 	}
 	cJSON_Delete(b);
 }
@@ -443,10 +396,11 @@ static void gh_next_blob(struct forge_op *op)
 	                    4)
 	        : NULL;
 	if (!b) {
-		oom(op);
+		forge_op_oom(op);
 		forge_op_done(op);
 	} else {
-		gh_chain(op, "POST", "/git/blobs", NULL, NULL, b, 1, gh_blob_made);
+		forge_repo_chain(op, "POST", "/git/blobs", NULL, NULL, b, 1,
+		                 gh_blob_made);
 	}
 	cJSON_Delete(b);
 	free(b64);
@@ -467,23 +421,23 @@ static void gh_head_read(struct forge_op *op, struct http_response *resp)
 	if (gh_take_sha(op, resp, "object.sha", &op->tmp[0]))
 		forge_op_done(op);
 	else
-		gh_chain(op, "GET", "/git/commits/%s", op->tmp[0], NULL, NULL, 0,
-		         gh_parent_read);
+		forge_repo_chain(op, "GET", "/git/commits/%s", op->tmp[0], NULL, NULL, 0,
+		                 gh_parent_read);
 }
 
 static int gh_commit_files(struct forge_op *op)
 {
 	op->blobs = calloc(op->nchanges, sizeof(*op->blobs));
 	if (!op->blobs)
-		return oom(op);
+		return forge_op_oom(op);
 	if (op->arg[1]) {
 		if (!(op->tmp[0] = strdup(op->arg[1])))
-			return oom(op);
-		return gh_send(op, "GET", "/git/commits/%s", op->tmp[0], NULL, NULL, NULL,
-		               0, gh_parent_read);
+			return forge_op_oom(op);
+		return forge_repo_send(op, "GET", "/git/commits/%s", op->tmp[0], NULL,
+		                       NULL, 0, gh_parent_read);
 	}
-	return gh_send(op, "GET", "/git/ref/heads/%p", op->arg[0], NULL, NULL, NULL, 0,
-	               gh_head_read);
+	return forge_repo_send(op, "GET", "/git/ref/heads/%p", op->arg[0], NULL, NULL, 0,
+	                       gh_head_read);
 }
 
 /* ---- tags ---------------------------------------------------------------------- */
@@ -499,12 +453,12 @@ static void gh_tag_follow(struct forge_op *op, const cJSON *object)
 		forge_op_fail(op, RELAPI_EPARSE, "tag object without type or sha");
 	} else if (strcmp(type, "tag") == 0 && op->count++ < 8) {
 		op->tag.annotated = 1;
-		gh_chain(op, "GET", "/git/tags/%s", sha, NULL, NULL, 0,
-		         gh_tag_object_done);
+		forge_repo_chain(op, "GET", "/git/tags/%s", sha, NULL, NULL, 0,
+		                 gh_tag_object_done);
 		return;
 	} else if (!(op->tag.commit_id = strdup(sha)) ||
 	           !(op->tag.name = strdup(op->arg[0]))) {
-		oom(op);
+		forge_op_oom(op);
 	} else {
 		op->result |= FORGE_R_TAG;
 	}
@@ -513,7 +467,7 @@ static void gh_tag_follow(struct forge_op *op, const cJSON *object)
 
 static void gh_tag_object_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gh_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 
 	if (j && !op->tag.message)
 		op->tag.message = fj_dup(j, "message");
@@ -526,7 +480,7 @@ static void gh_tag_object_done(struct forge_op *op, struct http_response *resp)
 
 static void gh_tag_ref_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gh_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 
 	if (j)
 		gh_tag_follow(op, fj_get(j, "object"));
@@ -537,8 +491,8 @@ static void gh_tag_ref_done(struct forge_op *op, struct http_response *resp)
 
 static int gh_get_tag(struct forge_op *op)
 {
-	return gh_send(op, "GET", "/git/ref/tags/%p", op->arg[0], NULL, NULL, NULL, 0,
-	               gh_tag_ref_done);
+	return forge_repo_send(op, "GET", "/git/ref/tags/%p", op->arg[0], NULL, NULL, 0,
+	                       gh_tag_ref_done);
 }
 
 static void gh_tag_ref_made(struct forge_op *op, struct http_response *resp)
@@ -549,8 +503,8 @@ static void gh_tag_ref_made(struct forge_op *op, struct http_response *resp)
 		op->saved = op->err;
 		rerr_clear(&op->err);
 		forge_tag_release(&op->tag);
-		gh_chain(op, "GET", "/git/ref/tags/%p", op->arg[0], NULL, NULL, 0,
-		         gh_tag_ref_done);
+		forge_repo_chain(op, "GET", "/git/ref/tags/%p", op->arg[0], NULL, NULL, 0,
+		                 gh_tag_ref_done);
 		return;
 	}
 	if (rc == 0 && (op->tag.name = strdup(op->arg[0])) &&
@@ -559,7 +513,7 @@ static void gh_tag_ref_made(struct forge_op *op, struct http_response *resp)
 		op->tag.message = op->arg[2] ? strdup(op->arg[2]) : NULL;
 		op->result |= FORGE_R_TAG;
 	} else if (rc == 0) {
-		oom(op);
+		forge_op_oom(op);
 	}
 	forge_op_done(op);
 }
@@ -570,9 +524,9 @@ static int gh_make_tag_ref(struct forge_op *op, const char *sha)
 	char *ref = forge_fmt("refs/tags/%s", op->arg[0]);
 	const char *kv[] = {"ref", ref, "sha", sha};
 	cJSON *b = ref ? gh_object(kv, 4) : NULL;
-	int rc =
-	    b ? gh_send(op, "POST", "/git/refs", NULL, NULL, b, NULL, 1, gh_tag_ref_made)
-	      : oom(op);
+	int rc = b ? forge_repo_send(op, "POST", "/git/refs", NULL, NULL, b, 1,
+	                             gh_tag_ref_made)
+	           : forge_op_oom(op);
 
 	cJSON_Delete(b);
 	free(ref);
@@ -596,16 +550,17 @@ static int gh_create_tag(struct forge_op *op)
 		return gh_make_tag_ref(op, op->arg[1]);
 	b = gh_object(kv, 8);
 	if (!b)
-		return oom(op);
-	rc = gh_send(op, "POST", "/git/tags", NULL, NULL, b, NULL, 1, gh_tag_object_made);
+		return forge_op_oom(op);
+	rc = forge_repo_send(op, "POST", "/git/tags", NULL, NULL, b, 1,
+	                     gh_tag_object_made);
 	cJSON_Delete(b);
 	return rc;
 }
 
 static int gh_delete_tag(struct forge_op *op)
 {
-	return gh_send(op, "DELETE", "/git/refs/tags/%p", op->arg[0], NULL, NULL, NULL, 0,
-	               gh_step_plain);
+	return forge_repo_send(op, "DELETE", "/git/refs/tags/%p", op->arg[0], NULL, NULL,
+	                       0, forge_step_plain);
 }
 
 /* ---- branches and tag lists ------------------------------------------------ */
@@ -619,50 +574,27 @@ static void gh_branch_done(struct forge_op *op, struct http_response *resp)
 
 static int gh_get_branch_head(struct forge_op *op)
 {
-	return gh_send(op, "GET", "/git/ref/heads/%p", op->arg[0], NULL, NULL, NULL, 0,
-	               gh_branch_done);
+	return forge_repo_send(op, "GET", "/git/ref/heads/%p", op->arg[0], NULL, NULL, 0,
+	                       gh_branch_done);
 }
 
-static int gh_tags_page(struct forge_op *op, const cJSON *arr)
+/* A tag list's item: {"name", "commit": {"sha"}}. */
+static int gh_tag_from_json(const cJSON *j, struct forge_tag *t)
 {
-	const cJSON *it;
-
-	if (!cJSON_IsArray(arr))
-		return forge_op_fail(op, RELAPI_EPARSE, "tag list is not an array");
-	cJSON_ArrayForEach(it, arr)
-	{
-		struct forge_tag t;
-		memset(&t, 0, sizeof(t));
-		t.name = fj_dup(it, "name");
-		t.commit_id = fj_dup(it, "commit.sha");
-		if (!t.name || !t.commit_id || forge_op_push_tag(op, &t)) {
-			forge_tag_release(&t);
-			return forge_op_fail(op, RELAPI_EPARSE,
-			                     "tag without name or commit");
-		}
+	t->name = fj_dup(j, "name");
+	t->commit_id = fj_dup(j, "commit.sha");
+	if (!t->name || !t->commit_id) {
+		forge_tag_release(t);
+		return RELAPI_EPARSE;
 	}
 	return 0;
-}
-
-static void gh_tags_done(struct forge_op *op, struct http_response *resp)
-{
-	cJSON *j = gh_answer(op, resp);
-	char *next = NULL;
-
-	if (j && gh_tags_page(op, j) == 0 &&
-	    (next = forge_link_next(resp, op->f->api_url)) && ++op->count < 10000)
-		forge_op_chain(op, "GET", next, NULL, NULL, 0, gh_tags_done);
-	else
-		forge_op_done(op);
-	cJSON_Delete(j);
-	free(next);
 }
 
 static int gh_list_tags(struct forge_op *op)
 {
 	op->result |= FORGE_R_TAGS;
-	return gh_send(op, "GET", "/tags?per_page=100", NULL, NULL, NULL, NULL, 0,
-	               gh_tags_done);
+	return forge_repo_send(op, "GET", "/tags?per_page=100", NULL, NULL, NULL, 0,
+	                       forge_step_tags);
 }
 
 /* ---- compare -------------------------------------------------------------------- */
@@ -678,48 +610,16 @@ static int gh_commit_from_json(const cJSON *c, struct forge_commit *m)
 	return m->id ? 0 : RELAPI_EPARSE;
 }
 
-static void gh_compare_done(struct forge_op *op, struct http_response *resp)
-{
-	cJSON *j = gh_answer(op, resp);
-	const cJSON *arr = fj_get(j, "commits"), *it;
-	struct forge_compare *c = &op->compare;
-	long long total = 0;
-
-	if (!j)
-		goto out;
-	c->web_url = forge_fmt("%s/%s/compare/%p...%p", op->f->web_url, op->repo,
-	                       op->arg[0], op->arg[1]);
-	c->commits = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*c->commits));
-	if (!c->web_url || !c->commits) {
-		oom(op);
-		goto out;
-	}
-	cJSON_ArrayForEach(it, arr)
-	{
-		if (gh_commit_from_json(it, &c->commits[c->n++])) {
-			forge_op_fail(op, RELAPI_EPARSE, "commit without sha");
-			goto out;
-		}
-	}
-	c->count = fj_num(j, "total_commits", &total) ? (long)total : (long)c->n;
-	op->result |= FORGE_R_COMPARE;
-out:
-	cJSON_Delete(j);
-	forge_op_done(op);
-}
-
 static int gh_compare(struct forge_op *op)
 {
-	return gh_send(op, "GET", "/compare/%p...%p", op->arg[0], op->arg[1], NULL, NULL,
-	               0, gh_compare_done);
+	return forge_repo_send(op, "GET", "/compare/%p...%p", op->arg[0], op->arg[1],
+	                       NULL, 0, forge_step_compare);
 }
 
 /* ---- workflow runs ------------------------------------------------------------ */
 
-static const struct {
-	const char *word; /* status, or "completed/<conclusion>" */
-	enum forge_pipeline_status status;
-} gh_statuses[] = {
+/* status, or "completed/<conclusion>" */
+static const struct forge_status_word gh_statuses[] = {
     {"requested", FORGE_PIPELINE_CREATED},
     {"queued", FORGE_PIPELINE_PENDING},
     {"pending", FORGE_PIPELINE_PENDING},
@@ -736,14 +636,6 @@ static const struct {
     {"completed/action_required", FORGE_PIPELINE_MANUAL},
 };
 
-static enum forge_pipeline_status gh_status(const char *s)
-{
-	for (size_t i = 0; s && i < sizeof(gh_statuses) / sizeof(gh_statuses[0]); i++)
-		if (strcmp(s, gh_statuses[i].word) == 0)
-			return gh_statuses[i].status;
-	return FORGE_PIPELINE_UNKNOWN;
-}
-
 static int gh_run_from_json(struct forge_op *op, const cJSON *run)
 {
 	struct forge_pipeline *p = &op->pipeline;
@@ -756,15 +648,16 @@ static int gh_run_from_json(struct forge_op *op, const cJSON *run)
 	                    ? forge_fmt("%s/%s", st, concl)
 	                    : strdup(st ? st : "");
 	if (!p->raw_status)
-		return oom(op);
-	p->status = gh_status(p->raw_status);
+		return forge_op_oom(op);
+	p->status = forge_status_lookup(
+	    gh_statuses, sizeof(gh_statuses) / sizeof(gh_statuses[0]), p->raw_status);
 	op->result |= FORGE_R_PIPELINE;
 	return 0;
 }
 
 static void gh_run_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gh_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 
 	if (j)
 		gh_run_from_json(op, j);
@@ -777,8 +670,8 @@ static int gh_pipeline_status(struct forge_op *op)
 	char id[32];
 
 	snprintf(id, sizeof(id), "%lld", op->num);
-	return gh_send(op, "GET", "/actions/runs/%s", id, NULL, NULL, NULL, 0,
-	               gh_run_done);
+	return forge_repo_send(op, "GET", "/actions/runs/%s", id, NULL, NULL, 0,
+	                       gh_run_done);
 }
 
 /* created_at "2024-05-01T10:00:00Z" as epoch seconds; 0 when unparsable. */
@@ -820,7 +713,7 @@ static void gh_runs_again(struct http_engine *e, void *payload);
 
 static void gh_runs_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gh_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	const cJSON *run = j ? gh_pick_run(op, fj_get(j, "workflow_runs")) : NULL;
 
 	if (run)
@@ -847,8 +740,9 @@ static void gh_runs_again(struct http_engine *e, void *payload)
 
 static void gh_runs_lookup(struct forge_op *op)
 {
-	gh_chain(op, "GET", "/actions/runs?event=workflow_dispatch&branch=%e&per_page=20",
-	         op->arg[0], NULL, NULL, 0, gh_runs_done);
+	forge_repo_chain(op, "GET",
+	                 "/actions/runs?event=workflow_dispatch&branch=%e&per_page=20",
+	                 op->arg[0], NULL, NULL, 0, gh_runs_done);
 }
 
 static int gh_dispatch(struct forge_op *op, int details);
@@ -879,7 +773,8 @@ static void gh_dispatched(struct forge_op *op, struct http_response *resp)
 		j = cJSON_ParseWithLength(resp->body.data, resp->body.len);
 	if (fj_num(j, "workflow_run_id", &id)) {
 		snprintf(ids, sizeof(ids), "%lld", id);
-		gh_chain(op, "GET", "/actions/runs/%s", ids, NULL, NULL, 0, gh_run_done);
+		forge_repo_chain(op, "GET", "/actions/runs/%s", ids, NULL, NULL, 0,
+		                 gh_run_done);
 	} else {
 		gh_runs_lookup(op);
 	}
@@ -915,11 +810,11 @@ static int gh_dispatch(struct forge_op *op, int details)
 	int rc;
 
 	if (!b)
-		return oom(op);
+		return forge_op_oom(op);
 	op->idx = (size_t)details;
 	op->since = (long long)time(NULL);
-	rc = gh_send(op, "POST", "/actions/workflows/%p/dispatches", op->arg[1], NULL, b,
-	             NULL, 0, gh_dispatched);
+	rc = forge_repo_send(op, "POST", "/actions/workflows/%p/dispatches", op->arg[1],
+	                     NULL, b, 0, gh_dispatched);
 	cJSON_Delete(b);
 	return rc;
 }
@@ -944,7 +839,7 @@ static void gh_canceled(struct forge_op *op, struct http_response *resp)
 	}
 	rerr_clear(&op->err);
 	snprintf(id, sizeof(id), "%lld", op->num);
-	gh_chain(op, "GET", "/actions/runs/%s", id, NULL, NULL, 0, gh_run_done);
+	forge_repo_chain(op, "GET", "/actions/runs/%s", id, NULL, NULL, 0, gh_run_done);
 }
 
 static int gh_cancel_pipeline(struct forge_op *op)
@@ -953,8 +848,8 @@ static int gh_cancel_pipeline(struct forge_op *op)
 
 	snprintf(id, sizeof(id), "%lld", op->num);
 	/* cancelling twice is harmless: a lost answer may be asked again */
-	return gh_send(op, "POST", "/actions/runs/%s/cancel", id, NULL, NULL, NULL, 1,
-	               gh_canceled);
+	return forge_repo_send(op, "POST", "/actions/runs/%s/cancel", id, NULL, NULL, 1,
+	                       gh_canceled);
 }
 
 /* ---- the run a dispatch with these inputs started: by its display title ------ */
@@ -990,7 +885,7 @@ static int gh_run_matches(const struct forge_op *op, const cJSON *run)
 
 static void gh_find_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gh_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	const cJSON *it, *found = NULL;
 
 	cJSON_ArrayForEach(it, fj_get(j, "workflow_runs"))
@@ -1012,10 +907,11 @@ static int gh_find_pipeline(struct forge_op *op)
 {
 	if (!op->arg[1] || !*op->arg[1])
 		return RELAPI_EINVAL; /* a GitHub pipeline is a workflow's run */
-	return gh_send(op, "GET",
-	               "/actions/workflows/%p/runs?event=workflow_dispatch&branch=%e"
-	               "&per_page=50",
-	               op->arg[1], op->arg[0], NULL, NULL, 0, gh_find_done);
+	return forge_repo_send(
+	    op, "GET",
+	    "/actions/workflows/%p/runs?event=workflow_dispatch&branch=%e"
+	    "&per_page=50",
+	    op->arg[1], op->arg[0], NULL, 0, gh_find_done);
 }
 
 static int gh_find_job_artifact(struct forge_op *op)
@@ -1026,25 +922,6 @@ static int gh_find_job_artifact(struct forge_op *op)
 
 /* ---- releases ------------------------------------------------------------------ */
 
-static void gh_release_done(struct forge_op *op, struct http_response *resp)
-{
-	cJSON *j = gh_answer(op, resp);
-	struct forge_release *r = &op->release;
-
-	if (j) {
-		fj_num(j, "id", &r->id);
-		r->tag = fj_dup(j, "tag_name");
-		r->name = fj_dup(j, "name");
-		r->web_url = fj_dup(j, "html_url");
-		if (r->tag)
-			op->result |= FORGE_R_RELEASE;
-		else
-			forge_op_fail(op, RELAPI_EPARSE, "answer has no 'tag_name'");
-	}
-	cJSON_Delete(j);
-	forge_op_done(op);
-}
-
 static int gh_create_release(struct forge_op *op)
 {
 	const char *kv[] = {"tag_name", op->arg[0], "name",
@@ -1053,15 +930,16 @@ static int gh_create_release(struct forge_op *op)
 	int rc;
 
 	if (!b)
-		return oom(op);
-	rc = gh_send(op, "POST", "/releases", NULL, NULL, b, NULL, 0, gh_release_done);
+		return forge_op_oom(op);
+	rc = forge_repo_send(op, "POST", "/releases", NULL, NULL, b, 0,
+	                     forge_step_release);
 	cJSON_Delete(b);
 	return rc;
 }
 
 static void gh_release_found(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gh_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	long long id = 0;
 	char ids[32];
 
@@ -1073,20 +951,21 @@ static void gh_release_found(struct forge_op *op, struct http_response *resp)
 		return;
 	}
 	snprintf(ids, sizeof(ids), "%lld", id);
-	gh_chain(op, "DELETE", "/releases/%s", ids, NULL, NULL, 0, gh_step_plain);
+	forge_repo_chain(op, "DELETE", "/releases/%s", ids, NULL, NULL, 0,
+	                 forge_step_plain);
 }
 
 static int gh_delete_release(struct forge_op *op)
 {
-	return gh_send(op, "GET", "/releases/tags/%p", op->arg[0], NULL, NULL, NULL, 0,
-	               gh_release_found);
+	return forge_repo_send(op, "GET", "/releases/tags/%p", op->arg[0], NULL, NULL, 0,
+	                       gh_release_found);
 }
 
 /* ---- whoami: /user (+ X-OAuth-Scopes), repository push permission ------- */
 
 static void gh_repo_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gh_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	const cJSON *push = fj_get(j, "permissions.push");
 
 	if (cJSON_IsBool(push))
@@ -1111,12 +990,12 @@ static void gh_user_done(struct forge_op *op, struct http_response *resp)
 	if (!op->err.code && !op->whoami.user)
 		forge_op_fail(op, RELAPI_EPARSE, "answer has no 'login'");
 	if (!op->err.code && scopes && !(op->whoami.scopes = strdup(scopes)))
-		oom(op);
+		forge_op_oom(op);
 	cJSON_Delete(j);
 	if (!op->err.code)
 		op->result |= FORGE_R_WHOAMI;
 	if (!op->err.code && op->repo)
-		gh_chain(op, "GET", "", NULL, NULL, NULL, 0, gh_repo_done);
+		forge_repo_chain(op, "GET", "", NULL, NULL, NULL, 0, gh_repo_done);
 	else
 		forge_op_done(op);
 }
@@ -1152,4 +1031,12 @@ const struct forge_ops forge_github_ops = {
             [FORGE_LINK_TAG] = "%s/%s/releases/tag/%s",
             [FORGE_LINK_COMPARE] = "%s/%s/compare/%s...%s",
         },
+    .repo_fmt = "/repos/%p%s",
+    .tag_from_json = gh_tag_from_json,
+    .commit_from_json = gh_commit_from_json,
+    .commit_id_key = "sha",
+    .compare_web_fmt = "%s/%s/compare/%p...%p",
+    .compare_total_key = "total_commits",
+    .release_id_key = "id",
+    .release_url_key = "html_url",
 };

@@ -44,12 +44,10 @@ static void gitlab_message_object(const cJSON *m, char *out, size_t n)
 		snprintf(out, n, "%s %s", f->string, f->child->valuestring);
 }
 
-static void gitlab_message(const char *body, size_t len, char *out, size_t n)
+static void gitlab_message(const cJSON *j, char *out, size_t n)
 {
-	cJSON *j = body && len ? cJSON_ParseWithLength(body, len) : NULL;
 	const cJSON *m = fj_get(j, "message");
 
-	out[0] = '\0';
 	if (cJSON_IsString(m))
 		snprintf(out, n, "%s", m->valuestring);
 	else if (cJSON_IsObject(m))
@@ -60,86 +58,13 @@ static void gitlab_message(const char *body, size_t len, char *out, size_t n)
 		         fj_str(j, "error_description"));
 	else if (fj_str(j, "error"))
 		snprintf(out, n, "%s", fj_str(j, "error"));
-	else if (!j && body && len)
-		snprintf(out, n, "%.*s", (int)strcspn(body, "\r\n"), body);
-	cJSON_Delete(j);
 }
 
 int forge_gitlab_error(int transport_error, const char *transport_msg, long status,
                        const char *body, size_t len, struct rerr *err)
 {
-	char msg[400];
-
-	if (transport_error || status == 0)
-		return rerr_set(err, RELAPI_ETRANSIENT, "%s",
-		                transport_msg && *transport_msg ? transport_msg
-		                                                : "no response");
-	if (status >= 200 && status < 300)
-		return 0;
-	gitlab_message(body, len, msg, sizeof(msg));
-	if (!msg[0])
-		snprintf(msg, sizeof(msg), "HTTP %ld", status);
-	if (status >= 500)
-		return rerr_set(err, RELAPI_ESERVER, "%s", msg);
-	return rerr_set(err, forge_classify(gitlab_rules, status, msg), "%s", msg);
-}
-
-/* ---- shared steps ---------------------------------------------------------- */
-
-/* "/projects/<encoded repo>" + rest (formatted by the caller with forge_fmt). */
-static char *project_path(struct forge_op *op, const char *fmt, const char *a,
-                          const char *b)
-{
-	char *rest = forge_fmt(fmt, a, b), *p;
-
-	if (!rest)
-		return NULL;
-	p = forge_fmt("/projects/%e%s", op->repo, rest);
-	free(rest);
-	return p;
-}
-
-/* Sends a request on a project path; returns 0 or the code (op->err set). */
-static int gl_send(struct forge_op *op, const char *method, const char *fmt,
-                   const char *a, const char *b, const cJSON *body, int retry_unsafe,
-                   forge_step_fn next)
-{
-	char *path = project_path(op, fmt, a, b);
-	int rc;
-
-	if (!path)
-		return forge_op_fail(op, RELAPI_ENOMEM, "out of memory");
-	rc = forge_op_send(op, method, path, body, NULL, retry_unsafe, next);
-	free(path);
-	return rc;
-}
-
-static void gl_chain(struct forge_op *op, const char *method, const char *fmt,
-                     const char *a, const char *b, const cJSON *body, int retry_unsafe,
-                     forge_step_fn next)
-{
-	if (gl_send(op, method, fmt, a, b, body, retry_unsafe, next))
-		forge_op_done(op);
-}
-
-/* Parses a JSON answer after checking its status; NULL when op is to end. */
-static cJSON *gl_answer(struct forge_op *op, struct http_response *resp)
-{
-	if (forge_op_check(op, resp))
-		return NULL;
-	return forge_op_json(op, resp);
-}
-
-/* Ends op with only a status check (DELETE and the like). */
-static void gl_step_plain(struct forge_op *op, struct http_response *resp)
-{
-	forge_op_check(op, resp);
-	forge_op_done(op);
-}
-
-static int oom(struct forge_op *op)
-{
-	return forge_op_fail(op, RELAPI_ENOMEM, "out of memory");
+	return forge_map_error(gitlab_rules, gitlab_message, transport_error,
+	                       transport_msg, status, body, len, err);
 }
 
 /* ---- read_file ------------------------------------------------------------- */
@@ -162,14 +87,14 @@ static int gl_file_from_json(struct forge_op *op, const cJSON *j)
 	f->base = fj_dup(j, "last_commit_id");
 	f->commit_id = fj_dup(j, "commit_id");
 	if (!f->path)
-		return oom(op);
+		return forge_op_oom(op);
 	op->result |= FORGE_R_FILE;
 	return 0;
 }
 
 static void gl_read_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 
 	if (j)
 		gl_file_from_json(op, j);
@@ -197,7 +122,7 @@ static void gl_read_raw_done(struct forge_op *op, struct http_response *resp)
 	f->base = dup_header(resp, "X-Gitlab-Last-Commit-Id");
 	f->commit_id = dup_header(resp, "X-Gitlab-Commit-Id");
 	if (!f->data || !f->path)
-		oom(op);
+		forge_op_oom(op);
 	else
 		op->result |= FORGE_R_FILE;
 out:
@@ -207,10 +132,10 @@ out:
 static int gl_read_file(struct forge_op *op)
 {
 	if (op->f->mode == FORGE_TOKEN_JOB)
-		return gl_send(op, "GET", "/repository/files/%e/raw?ref=%e", op->arg[1],
-		               op->arg[0], NULL, 0, gl_read_raw_done);
-	return gl_send(op, "GET", "/repository/files/%e?ref=%e", op->arg[1], op->arg[0],
-	               NULL, 0, gl_read_done);
+		return forge_repo_send(op, "GET", "/repository/files/%e/raw?ref=%e",
+		                       op->arg[1], op->arg[0], NULL, 0, gl_read_raw_done);
+	return forge_repo_send(op, "GET", "/repository/files/%e?ref=%e", op->arg[1],
+	                       op->arg[0], NULL, 0, gl_read_done);
 }
 
 /* ---- commit_files ---------------------------------------------------------- */
@@ -264,7 +189,7 @@ static cJSON *gl_commit_body(struct forge_op *op)
 
 static void gl_commit_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 
 	if (j && !(op->commit_id = fj_dup(j, "id")))
 		forge_op_fail(op, RELAPI_EPARSE, "answer has no commit 'id'");
@@ -282,9 +207,9 @@ static int gl_commit_files(struct forge_op *op)
 	int rc;
 
 	if (!body)
-		return oom(op);
-	rc = gl_send(op, "POST", "/repository/commits", NULL, NULL, body, 0,
-	             gl_commit_done);
+		return forge_op_oom(op);
+	rc = forge_repo_send(op, "POST", "/repository/commits", NULL, NULL, body, 0,
+	                     gl_commit_done);
 	cJSON_Delete(body);
 	return rc;
 }
@@ -310,7 +235,7 @@ static int gl_tag_from_json(const cJSON *j, struct forge_tag *t)
 
 static void gl_tag_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 
 	if (j && gl_tag_from_json(j, &op->tag))
 		forge_op_fail(op, RELAPI_EPARSE, "answer has no tag name or commit");
@@ -322,8 +247,8 @@ static void gl_tag_done(struct forge_op *op, struct http_response *resp)
 
 static int gl_get_tag(struct forge_op *op)
 {
-	return gl_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL, 0,
-	               gl_tag_done);
+	return forge_repo_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL,
+	                       0, gl_tag_done);
 }
 
 /* After an "already exists": read the tag, keep EEXISTS, and reply with the tag. */
@@ -333,7 +258,7 @@ static void gl_existing_tag_done(struct forge_op *op, struct http_response *resp
 	cJSON *j;
 
 	rerr_clear(&op->err);
-	j = gl_answer(op, resp);
+	j = forge_op_answer(op, resp);
 	if (j && gl_tag_from_json(j, &op->tag) == 0)
 		op->result |= FORGE_R_TAG;
 	cJSON_Delete(j);
@@ -344,8 +269,8 @@ static void gl_existing_tag_done(struct forge_op *op, struct http_response *resp
 static void gl_tag_created(struct forge_op *op, struct http_response *resp)
 {
 	if (forge_op_check(op, resp) == RELAPI_EEXISTS) {
-		gl_chain(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL, 0,
-		         gl_existing_tag_done);
+		forge_repo_chain(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL,
+		                 0, gl_existing_tag_done);
 		return;
 	}
 	if (op->err.code) {
@@ -363,8 +288,9 @@ static void gl_release_tag_created(struct forge_op *op, struct http_response *re
 	if (rc == RELAPI_EEXISTS || rc == 0) {
 		struct rerr saved = op->err;
 		rerr_clear(&op->err);
-		if (gl_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL, 0,
-		            rc ? gl_existing_tag_done : gl_tag_done) == 0) {
+		if (forge_repo_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL,
+		                    NULL, 0,
+		                    rc ? gl_existing_tag_done : gl_tag_done) == 0) {
 			if (rc)
 				op->err = saved;
 			return;
@@ -409,9 +335,9 @@ static void gl_jobtoken_tag_probe(struct forge_op *op, struct http_response *res
 	rerr_clear(&op->err);
 	body = gl_tag_body(op, 1);
 	if (!body)
-		oom(op);
-	if (!body ||
-	    gl_send(op, "POST", "/releases", NULL, NULL, body, 1, gl_release_tag_created))
+		forge_op_oom(op);
+	if (!body || forge_repo_send(op, "POST", "/releases", NULL, NULL, body, 1,
+	                             gl_release_tag_created))
 		forge_op_done(op);
 	cJSON_Delete(body);
 }
@@ -423,27 +349,28 @@ static int gl_create_tag(struct forge_op *op)
 	int rc;
 
 	if (op->f->mode == FORGE_TOKEN_JOB)
-		return gl_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL,
-		               0, gl_jobtoken_tag_probe);
+		return forge_repo_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL,
+		                       NULL, 0, gl_jobtoken_tag_probe);
 	body = gl_tag_body(op, 0);
 	if (!body)
-		return oom(op);
-	rc = gl_send(op, "POST", "/repository/tags", NULL, NULL, body, 1, gl_tag_created);
+		return forge_op_oom(op);
+	rc = forge_repo_send(op, "POST", "/repository/tags", NULL, NULL, body, 1,
+	                     gl_tag_created);
 	cJSON_Delete(body);
 	return rc;
 }
 
 static int gl_delete_tag(struct forge_op *op)
 {
-	return gl_send(op, "DELETE", "/repository/tags/%e", op->arg[0], NULL, NULL, 0,
-	               gl_step_plain);
+	return forge_repo_send(op, "DELETE", "/repository/tags/%e", op->arg[0], NULL,
+	                       NULL, 0, forge_step_plain);
 }
 
 /* ---- branches and tag lists ---------------------------------------------- */
 
 static void gl_branch_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 
 	if (j && !(op->commit_id = fj_dup(j, "commit.id")))
 		forge_op_fail(op, RELAPI_EPARSE, "answer has no 'commit.id'");
@@ -455,69 +382,26 @@ static void gl_branch_done(struct forge_op *op, struct http_response *resp)
 
 static int gl_get_branch_head(struct forge_op *op)
 {
-	return gl_send(op, "GET", "/repository/branches/%e", op->arg[0], NULL, NULL, 0,
-	               gl_branch_done);
+	return forge_repo_send(op, "GET", "/repository/branches/%e", op->arg[0], NULL,
+	                       NULL, 0, gl_branch_done);
 }
 
-static int gl_tags_page(struct forge_op *op, const cJSON *arr)
-{
-	const cJSON *it;
-
-	if (!cJSON_IsArray(arr))
-		return forge_op_fail(op, RELAPI_EPARSE, "tag list is not an array");
-	cJSON_ArrayForEach(it, arr)
-	{
-		struct forge_tag t;
-		memset(&t, 0, sizeof(t));
-		if (gl_tag_from_json(it, &t))
-			return forge_op_fail(op, RELAPI_EPARSE,
-			                     "tag without name or commit");
-		if (forge_op_push_tag(op, &t)) {
-			forge_tag_release(&t);
-			return oom(op);
-		}
-	}
-	return 0;
-}
-
-/* Next page: the Link header, else X-Next-Page. */
-static char *gl_next_page(struct forge_op *op, const struct http_response *resp)
+/* Without a Link header GitLab names the next page in X-Next-Page. */
+static char *gl_tags_next(struct forge_op *op, const struct http_response *resp)
 {
 	const char *np = http_response_header(resp, "X-Next-Page");
-	char *next = forge_link_next(resp, op->f->api_url);
 
-	if (next || !np || !*np)
-		return next;
+	if (!np || !*np)
+		return NULL;
 	return forge_fmt("/projects/%e/repository/tags?per_page=100&page=%s", op->repo,
 	                 np);
-}
-
-static void gl_tags_done(struct forge_op *op, struct http_response *resp)
-{
-	cJSON *j = gl_answer(op, resp);
-	char *next = NULL;
-
-	op->result |= FORGE_R_TAGS;
-	if (!j || gl_tags_page(op, j))
-		goto out;
-	next = gl_next_page(op, resp);
-	if (next && ++op->count < 10000) {
-		forge_op_chain(op, "GET", next, NULL, NULL, 0, gl_tags_done);
-		cJSON_Delete(j);
-		free(next);
-		return;
-	}
-out:
-	cJSON_Delete(j);
-	free(next);
-	forge_op_done(op);
 }
 
 static int gl_list_tags(struct forge_op *op)
 {
 	op->result |= FORGE_R_TAGS;
-	return gl_send(op, "GET", "/repository/tags?per_page=100", NULL, NULL, NULL, 0,
-	               gl_tags_done);
+	return forge_repo_send(op, "GET", "/repository/tags?per_page=100", NULL, NULL,
+	                       NULL, 0, forge_step_tags);
 }
 
 /* ---- compare --------------------------------------------------------------- */
@@ -537,47 +421,15 @@ static int gl_commit_from_json(const cJSON *c, struct forge_commit *m)
 	return m->id ? 0 : RELAPI_EPARSE;
 }
 
-static void gl_compare_done(struct forge_op *op, struct http_response *resp)
-{
-	cJSON *j = gl_answer(op, resp);
-	const cJSON *arr = fj_get(j, "commits"), *it;
-	struct forge_compare *c = &op->compare;
-
-	if (!j)
-		goto out;
-	c->web_url = forge_fmt("%s/%s/-/compare/%p...%p", op->f->web_url, op->repo,
-	                       op->arg[0], op->arg[1]);
-	c->commits = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*c->commits));
-	if (!c->web_url || !c->commits) {
-		oom(op);
-		goto out;
-	}
-	cJSON_ArrayForEach(it, arr)
-	{
-		if (gl_commit_from_json(it, &c->commits[c->n++])) {
-			forge_op_fail(op, RELAPI_EPARSE, "commit without id");
-			goto out;
-		}
-	}
-	c->count = (long)c->n;
-	op->result |= FORGE_R_COMPARE;
-out:
-	cJSON_Delete(j);
-	forge_op_done(op);
-}
-
 static int gl_compare(struct forge_op *op)
 {
-	return gl_send(op, "GET", "/repository/compare?from=%e&to=%e", op->arg[0],
-	               op->arg[1], NULL, 0, gl_compare_done);
+	return forge_repo_send(op, "GET", "/repository/compare?from=%e&to=%e", op->arg[0],
+	                       op->arg[1], NULL, 0, forge_step_compare);
 }
 
 /* ---- pipelines --------------------------------------------------------------- */
 
-static const struct {
-	const char *word;
-	enum forge_pipeline_status status;
-} gl_statuses[] = {
+static const struct forge_status_word gl_statuses[] = {
     {"created", FORGE_PIPELINE_CREATED},
     {"waiting_for_resource", FORGE_PIPELINE_PENDING},
     {"preparing", FORGE_PIPELINE_PENDING},
@@ -593,30 +445,27 @@ static const struct {
     {"manual", FORGE_PIPELINE_MANUAL},
 };
 
-static enum forge_pipeline_status gl_status(const char *s)
+/* Fills op->pipeline from a pipeline object; 0 or the code (op->err set). */
+static int gl_pipeline_from_json(struct forge_op *op, const cJSON *j)
 {
-	for (size_t i = 0; s && i < sizeof(gl_statuses) / sizeof(gl_statuses[0]); i++)
-		if (strcmp(s, gl_statuses[i].word) == 0)
-			return gl_statuses[i].status;
-	return FORGE_PIPELINE_UNKNOWN;
+	struct forge_pipeline *p = &op->pipeline;
+
+	if (!fj_num(j, "id", &p->id))
+		return forge_op_fail(op, RELAPI_EPARSE, "answer has no pipeline 'id'");
+	p->web_url = fj_dup(j, "web_url");
+	p->raw_status = fj_dup(j, "status");
+	p->status = forge_status_lookup(
+	    gl_statuses, sizeof(gl_statuses) / sizeof(gl_statuses[0]), p->raw_status);
+	op->result |= FORGE_R_PIPELINE;
+	return 0;
 }
 
 static void gl_pipeline_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
-	struct forge_pipeline *p = &op->pipeline;
+	cJSON *j = forge_op_answer(op, resp);
 
-	if (!j)
-		goto out;
-	if (!fj_num(j, "id", &p->id)) {
-		forge_op_fail(op, RELAPI_EPARSE, "answer has no pipeline 'id'");
-		goto out;
-	}
-	p->web_url = fj_dup(j, "web_url");
-	p->raw_status = fj_dup(j, "status");
-	p->status = gl_status(p->raw_status);
-	op->result |= FORGE_R_PIPELINE;
-out:
+	if (j)
+		gl_pipeline_from_json(op, j);
 	cJSON_Delete(j);
 	forge_op_done(op);
 }
@@ -658,9 +507,9 @@ static int gl_trigger_pipeline(struct forge_op *op)
 		token = op->f->token;
 	body = gl_trigger_body(op, token);
 	if (!body)
-		return oom(op);
-	rc = gl_send(op, "POST", token ? "/trigger/pipeline" : "/pipeline", NULL, NULL,
-	             body, 0, gl_pipeline_done);
+		return forge_op_oom(op);
+	rc = forge_repo_send(op, "POST", token ? "/trigger/pipeline" : "/pipeline", NULL,
+	                     NULL, body, 0, gl_pipeline_done);
 	cJSON_Delete(body);
 	return rc;
 }
@@ -670,7 +519,8 @@ static int gl_pipeline_status(struct forge_op *op)
 	char id[32];
 
 	snprintf(id, sizeof(id), "%lld", op->num);
-	return gl_send(op, "GET", "/pipelines/%s", id, NULL, NULL, 0, gl_pipeline_done);
+	return forge_repo_send(op, "GET", "/pipelines/%s", id, NULL, NULL, 0,
+	                       gl_pipeline_done);
 }
 
 static int gl_cancel_pipeline(struct forge_op *op)
@@ -679,8 +529,8 @@ static int gl_cancel_pipeline(struct forge_op *op)
 
 	snprintf(id, sizeof(id), "%lld", op->num);
 	/* cancelling twice is harmless: a lost answer may be asked again */
-	return gl_send(op, "POST", "/pipelines/%s/cancel", id, NULL, NULL, 1,
-	               gl_pipeline_done);
+	return forge_repo_send(op, "POST", "/pipelines/%s/cancel", id, NULL, NULL, 1,
+	                       gl_pipeline_done);
 }
 
 /* ---- pipelines a trigger started: the ref's pipelines -> their variables ---- */
@@ -721,16 +571,8 @@ static int gl_vars_match(const struct forge_op *op, const cJSON *vars)
 static void gl_found(struct forge_op *op)
 {
 	cJSON *list = cJSON_Parse(op->tmp[0]);
-	const cJSON *p = cJSON_GetArrayItem(list, (int)op->idx);
 
-	if (!fj_num(p, "id", &op->pipeline.id)) {
-		forge_op_fail(op, RELAPI_EPARSE, "answer has no pipeline 'id'");
-	} else {
-		op->pipeline.web_url = fj_dup(p, "web_url");
-		op->pipeline.raw_status = fj_dup(p, "status");
-		op->pipeline.status = gl_status(op->pipeline.raw_status);
-		op->result |= FORGE_R_PIPELINE;
-	}
+	gl_pipeline_from_json(op, cJSON_GetArrayItem(list, (int)op->idx));
 	cJSON_Delete(list);
 	forge_op_done(op);
 }
@@ -761,13 +603,13 @@ static void gl_find_next(struct forge_op *op)
 	}
 	cJSON_Delete(list);
 	snprintf(ids, sizeof(ids), "%lld", id);
-	gl_chain(op, "GET", "/pipelines/%s/variables", ids, NULL, NULL, 0,
-	         gl_find_vars_done);
+	forge_repo_chain(op, "GET", "/pipelines/%s/variables", ids, NULL, NULL, 0,
+	                 gl_find_vars_done);
 }
 
 static void gl_find_vars_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	int match = j && gl_vars_match(op, j);
 
 	cJSON_Delete(j);
@@ -783,12 +625,12 @@ static void gl_find_vars_done(struct forge_op *op, struct http_response *resp)
 
 static void gl_find_list_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 
 	if (j && !cJSON_IsArray(j))
 		forge_op_fail(op, RELAPI_EPARSE, "answer is not a list of pipelines");
 	else if (j && !(op->tmp[0] = cJSON_PrintUnformatted(j)))
-		oom(op);
+		forge_op_oom(op);
 	cJSON_Delete(j);
 	if (op->err.code) {
 		forge_op_done(op);
@@ -800,8 +642,8 @@ static void gl_find_list_done(struct forge_op *op, struct http_response *resp)
 
 static int gl_find_pipeline(struct forge_op *op)
 {
-	return gl_send(op, "GET", "/pipelines?ref=%e&per_page=100", op->arg[0], NULL,
-	               NULL, 0, gl_find_list_done);
+	return forge_repo_send(op, "GET", "/pipelines?ref=%e&per_page=100", op->arg[0],
+	                       NULL, NULL, 0, gl_find_list_done);
 }
 
 /* ---- job artifacts: pipelines for the ref -> jobs -> raw artifact file ---- */
@@ -813,7 +655,7 @@ static void gl_artifact_done(struct forge_op *op, struct http_response *resp)
 		if (op->artifact.data)
 			op->result |= FORGE_R_ARTIFACT;
 		else
-			oom(op);
+			forge_op_oom(op);
 	}
 	forge_op_done(op);
 }
@@ -832,7 +674,7 @@ static int gl_job_ended_badly(const char *status)
 
 static void gl_jobs_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	const cJSON *it, *found = NULL;
 	long long id = 0;
 	char ids[32];
@@ -855,13 +697,13 @@ static void gl_jobs_done(struct forge_op *op, struct http_response *resp)
 		return;
 	}
 	snprintf(ids, sizeof(ids), "%lld", id);
-	gl_chain(op, "GET", "/jobs/%s/artifacts/%p", ids, op->arg[2], NULL, 0,
-	         gl_artifact_done);
+	forge_repo_chain(op, "GET", "/jobs/%s/artifacts/%p", ids, op->arg[2], NULL, 0,
+	                 gl_artifact_done);
 }
 
 static void gl_pipelines_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	char ids[32];
 
 	if (j && !fj_num(cJSON_GetArrayItem(j, 0), "id", &op->num))
@@ -872,35 +714,17 @@ static void gl_pipelines_done(struct forge_op *op, struct http_response *resp)
 		return;
 	}
 	snprintf(ids, sizeof(ids), "%lld", op->num);
-	gl_chain(op, "GET", "/pipelines/%s/jobs?per_page=100", ids, NULL, NULL, 0,
-	         gl_jobs_done);
+	forge_repo_chain(op, "GET", "/pipelines/%s/jobs?per_page=100", ids, NULL, NULL, 0,
+	                 gl_jobs_done);
 }
 
 static int gl_find_job_artifact(struct forge_op *op)
 {
-	return gl_send(op, "GET", "/pipelines?ref=%e&per_page=20", op->arg[0], NULL, NULL,
-	               0, gl_pipelines_done);
+	return forge_repo_send(op, "GET", "/pipelines?ref=%e&per_page=20", op->arg[0],
+	                       NULL, NULL, 0, gl_pipelines_done);
 }
 
 /* ---- releases --------------------------------------------------------------- */
-
-static void gl_release_done(struct forge_op *op, struct http_response *resp)
-{
-	cJSON *j = gl_answer(op, resp);
-	struct forge_release *r = &op->release;
-
-	if (j) {
-		r->tag = fj_dup(j, "tag_name");
-		r->name = fj_dup(j, "name");
-		r->web_url = fj_dup(j, "_links.self");
-		if (r->tag)
-			op->result |= FORGE_R_RELEASE;
-		else
-			forge_op_fail(op, RELAPI_EPARSE, "answer has no 'tag_name'");
-	}
-	cJSON_Delete(j);
-	forge_op_done(op);
-}
 
 static int gl_create_release(struct forge_op *op)
 {
@@ -910,24 +734,25 @@ static int gl_create_release(struct forge_op *op)
 	if (b && cJSON_AddStringToObject(b, "tag_name", op->arg[0]) &&
 	    cJSON_AddStringToObject(b, "name", op->arg[1]) &&
 	    cJSON_AddStringToObject(b, "description", op->arg[2]))
-		rc = gl_send(op, "POST", "/releases", NULL, NULL, b, 0, gl_release_done);
+		rc = forge_repo_send(op, "POST", "/releases", NULL, NULL, b, 0,
+		                     forge_step_release);
 	else
-		oom(op);
+		forge_op_oom(op);
 	cJSON_Delete(b);
 	return rc;
 }
 
 static int gl_delete_release(struct forge_op *op)
 {
-	return gl_send(op, "DELETE", "/releases/%e", op->arg[0], NULL, NULL, 0,
-	               gl_step_plain);
+	return forge_repo_send(op, "DELETE", "/releases/%e", op->arg[0], NULL, NULL, 0,
+	                       forge_step_plain);
 }
 
 /* ---- whoami: /user (or /job), token scopes, project access -------------- */
 
 static void gl_project_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	long long p = 0, g = 0;
 
 	/* Developer (30) and up may push; no "permissions" object: unknown */
@@ -950,7 +775,7 @@ static void gl_whoami_next(struct forge_op *op)
 		op->whoami.can_write = 0;
 		forge_op_done(op);
 	} else if (op->repo) {
-		gl_chain(op, "GET", "", NULL, NULL, NULL, 0, gl_project_done);
+		forge_repo_chain(op, "GET", "", NULL, NULL, NULL, 0, gl_project_done);
 	} else {
 		forge_op_done(op);
 	}
@@ -978,7 +803,7 @@ static void gl_scopes_done(struct forge_op *op, struct http_response *resp)
 
 static void gl_user_done(struct forge_op *op, struct http_response *resp)
 {
-	cJSON *j = gl_answer(op, resp);
+	cJSON *j = forge_op_answer(op, resp);
 	int job = op->f->mode == FORGE_TOKEN_JOB;
 
 	if (j) {
@@ -1030,4 +855,11 @@ const struct forge_ops forge_gitlab_ops = {
             [FORGE_LINK_TAG] = "%s/%s/-/tags/%s",
             [FORGE_LINK_COMPARE] = "%s/%s/-/compare/%s...%s",
         },
+    .repo_fmt = "/projects/%e%s",
+    .tag_from_json = gl_tag_from_json,
+    .tags_next = gl_tags_next,
+    .commit_from_json = gl_commit_from_json,
+    .commit_id_key = "id",
+    .compare_web_fmt = "%s/%s/-/compare/%p...%p",
+    .release_url_key = "_links.self",
 };
