@@ -77,20 +77,17 @@ static int get_bool(struct ctx *x, yaml_node_t *n, const char *key, int *out)
 		int value;
 	} words[] = {{"true", 1},  {"yes", 1}, {"on", 1},
 	             {"false", 0}, {"no", 0},  {"off", 0}};
-	char *s = NULL;
-	int rc = get_str(x, n, key, &s);
+	const char *s;
 
-	if (rc)
-		return rc;
-	rc = fail(x, n, "'%s' must be true or false, not '%s'", key, s);
+	if (n->type != YAML_SCALAR_NODE)
+		return fail(x, n, "'%s' must be true or false%s", key, NULL);
+	s = (const char *)n->data.scalar.value; /* libyaml NUL-terminates scalars */
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strcmp(words[i].text, s)) {
 			*out = words[i].value;
-			rerr_clear(x->err);
-			rc = 0;
+			return 0;
 		}
-	free(s);
-	return rc;
+	return fail(x, n, "'%s' must be true or false, not '%s'", key, s);
 }
 
 static int get_strv(struct ctx *x, yaml_node_t *n, const char *key,

@@ -151,6 +151,8 @@ static void test_bad_values(void **state)
 	             "t.yml:3: unknown forge kind 'gitbucket'");
 	snprintf(text, sizeof(text), "%s    stable_only: maybe\n", minimal);
 	expect_error(text, "t.yml:11: 'stable_only' must be true or false, not 'maybe'");
+	snprintf(text, sizeof(text), "%s    tag: [1]\n", minimal);
+	expect_error(text, "t.yml:11: 'tag' must be true or false");
 	snprintf(text, sizeof(text), "%s    role: lib\n", minimal);
 	expect_error(text, "unknown role 'lib'");
 	snprintf(text, sizeof(text),
