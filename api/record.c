@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "file.h"
+
 #define REDACTED "[REDACTED]"
 #define SLUG_MAX 80
 
@@ -385,21 +387,6 @@ static int last_seq(const char *dir)
 	return max;
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int record_write(const char *dir, int *seq, const struct record_exchange *x,
                  struct rerr *err)
 {
@@ -415,8 +402,8 @@ int record_write(const char *dir, int *seq, const struct record_exchange *x,
 		goto out;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, json, strlen(json)) < 0 ||
-	    write_all(fd, "\n", 1) < 0) {
+	if (fd < 0 || file_write_all(fd, json, strlen(json)) < 0 ||
+	    file_write_all(fd, "\n", 1) < 0) {
 		rc = rerr_set(err, RELAPI_EIO, "cannot write '%s': %s", tmp,
 		              strerror(errno));
 		goto fail;

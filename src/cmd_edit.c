@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "edit/changelog.h"
+#include "file.h"
 #include "edit/edit.h"
 #include "version.h"
 
@@ -58,52 +59,18 @@ static int usage(const char *fmt, const char *arg)
 
 /* ---- files --------------------------------------------------------------- */
 
-static int read_stream(struct buf *b, FILE *f)
-{
-	char chunk[65536];
-	size_t n;
-
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		if (buf_append(b, chunk, n))
-			return -1;
-	return ferror(f) ? -1 : 0;
-}
-
 /* Reads FILE (or stdin for "-") into b; prints the error. */
 static int read_input(struct buf *b, const char *path)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	int rc;
+	struct rerr err = {0};
+	int rc = strcmp(path, "-") ? file_read(b, path, NULL, &err)
+	                           : file_read_stream(b, stdin, path, &err);
 
-	if (!f) {
-		fprintf(stderr, "relapi edit: cannot read '%s': %s\n", path,
-		        strerror(errno));
-		return -1;
-	}
-	rc = read_stream(b, f);
 	if (rc)
-		fprintf(stderr, "relapi edit: cannot read '%s': %s\n", path,
-		        strerror(errno));
-	if (f != stdin)
-		fclose(f);
+		fprintf(stderr, "relapi edit: %s\n", err.msg);
 	if (!rc && !b->data && buf_append(b, "", 0))
 		rc = -1;
 	return rc;
-}
-
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /*
@@ -129,7 +96,7 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	}
 	if ((fd = mkstemp(tmp)) < 0)
 		return -1;
-	if (write_all(fd, data, len) == 0 && fchmod(fd, mode) == 0 && fsync(fd) == 0)
+	if (file_write_all(fd, data, len) == 0 && fchmod(fd, mode) == 0 && fsync(fd) == 0)
 		rc = 0;
 	if (close(fd) != 0)
 		rc = -1;

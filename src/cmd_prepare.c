@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "edit/changelog.h"
+#include "file.h"
 #include "prepare.h"
 #include "stage.h"
 #include "stage_changelog.h"
@@ -441,26 +442,18 @@ static int draft_make(struct prep *p, struct rerr *err)
 static int prompt_load(struct prep *p, struct rerr *err)
 {
 	const char *builtin = prepare_builtin_prompt();
-	FILE *fp;
 	struct buf b;
-	char chunk[4096];
-	size_t got;
-	int rc = 0;
+	int rc;
 
 	if (!p->o->prompt_file) {
 		p->prompt = builtin ? strdup(builtin) : strdup("");
 		return p->prompt ? 0 : rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	}
-	if (!(fp = fopen(p->o->prompt_file, "rb")))
-		return rerr_set(err, RELAPI_EINVAL, "cannot read prompt file '%s': %s",
-		                p->o->prompt_file, strerror(errno));
 	buf_init(&b);
-	while (!rc && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		rc = buf_append(&b, chunk, got);
-	fclose(fp);
+	rc = file_read(&b, p->o->prompt_file, "prompt file", err);
 	p->prompt = rc ? NULL : buf_detach(&b, NULL);
 	buf_release(&b);
-	return rc ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
+	return rc;
 }
 
 /* ---- review ----------------------------------------------------------------------- */

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "file.h"
 
 /* ---- parse context ---------------------------------------------------- */
 
@@ -709,24 +710,6 @@ int config_parse(struct config *c, const char *source, const char *text, size_t 
 	return rc;
 }
 
-static int read_file(const char *path, struct buf *b, struct rerr *err)
-{
-	FILE *f = fopen(path, "rb");
-	char chunk[8192];
-	size_t n;
-	int rc = 0;
-
-	if (!f)
-		return rerr_set(err, RELAPI_EIO, "cannot read '%s': %s", path,
-		                strerror(errno));
-	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = buf_append(b, chunk, n);
-	if (!rc && ferror(f))
-		rc = rerr_set(err, RELAPI_EIO, "cannot read '%s'", path);
-	fclose(f);
-	return rc ? rerr_set(err, rc, "cannot read '%s'", path) : 0;
-}
-
 extern const char *embed_find(const char *name, size_t *len);
 
 int config_load(struct config *c, const char *path, struct rerr *err)
@@ -747,7 +730,7 @@ int config_load(struct config *c, const char *path, struct rerr *err)
 		return config_parse(c, "(embedded)", text, len, err);
 	}
 	buf_init(&b);
-	rc = read_file(path, &b, err);
+	rc = file_read(&b, path, NULL, err);
 	if (!rc)
 		rc = config_parse(c, path, b.data ? b.data : "", b.len, err);
 	buf_release(&b);

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "file.h"
+
 /* ---- the generator: fork, pipes, poll ------------------------------------------ */
 
 static double now_s(void)
@@ -242,41 +244,6 @@ static const char *editor_command(void)
 	return "vi";
 }
 
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int read_file(char **out, const char *path, struct rerr *err)
-{
-	FILE *fp = fopen(path, "rb");
-	struct buf b;
-	char chunk[4096];
-	size_t got;
-	int rc = 0;
-
-	if (!fp)
-		return rerr_set(err, RELAPI_EIO, "cannot read '%s': %s", path,
-		                strerror(errno));
-	buf_init(&b);
-	while (!rc && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		rc = buf_append(&b, chunk, got);
-	fclose(fp);
-	if (!rc)
-		*out = buf_detach(&b, NULL);
-	buf_release(&b);
-	return rc ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
-}
-
 /* Runs the editor on `path` through the shell; the path is "$1", never parsed. */
 static int run_editor(const char *path, struct rerr *err)
 {
@@ -310,6 +277,7 @@ int prepare_edit(char **out, const char *text, struct rerr *err)
 {
 	const char *tmp = getenv("TMPDIR");
 	char path[4096];
+	struct buf b;
 	int fd, rc;
 
 	*out = NULL;
@@ -320,13 +288,17 @@ int prepare_edit(char **out, const char *text, struct rerr *err)
 		return rerr_set(err, RELAPI_EIO,
 		                "cannot create a temporary file in '%s': %s",
 		                tmp && *tmp ? tmp : "/tmp", strerror(errno));
-	rc = write_all(fd, text, strlen(text));
+	rc = file_write_all(fd, text, strlen(text));
 	close(fd);
 	if (rc)
 		rc = rerr_set(err, RELAPI_EIO, "cannot write '%s': %s", path,
 		              strerror(errno));
 	rc = rc ? rc : run_editor(path, err);
-	rc = rc ? rc : read_file(out, path, err);
+	buf_init(&b);
+	rc = rc ? rc : file_read(&b, path, NULL, err);
+	if (!rc)
+		*out = buf_detach(&b, NULL);
+	buf_release(&b);
 	unlink(path);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "edit/changelog.h"
+#include "file.h"
 #include "stage.h"
 #include "stage_changelog.h"
 #include "stage_entry.h"
@@ -243,19 +244,11 @@ void stage_gather_free(struct stage_log *logs, size_t n)
 
 static int entry_from_file(struct stage_run *r, const char *path, struct rerr *err)
 {
-	FILE *fp = fopen(path, "rb");
 	struct buf b;
-	char chunk[4096];
-	size_t got;
-	int rc = 0;
+	int rc;
 
-	if (!fp)
-		return rerr_set(err, RELAPI_EIO, "cannot read entry file '%s': %s", path,
-		                strerror(errno));
 	buf_init(&b);
-	while (!rc && (got = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		rc = buf_append(&b, chunk, got);
-	fclose(fp);
+	rc = file_read(&b, path, "entry file", err);
 	if (!rc && (!b.len || b.data[b.len - 1] != '\n'))
 		rc = buf_puts(&b, "\n");
 	if (!rc && !stage_entry_heading_ok(b.data, b.len, r->s->plan.version))
