@@ -27,31 +27,25 @@ static const char changelog_help[] =
     "\n"
     "exit codes: 0 done, 1 failed, 2 usage, configuration or version error\n";
 
+/* The entry, then the docs commit and tag unless --stdout. */
+static int changelog_run(struct stage_run *r)
+{
+	int rc = stage_changelog(r);
+
+	if (!rc && !r->o->to_stdout)
+		rc = stage_docs(r);
+	return rc ? EXIT_FAILED : EXIT_DONE;
+}
+
 int cmd_changelog(int argc, char **argv)
 {
-	struct apply_session s;
-	struct stage_opts o;
-	struct stage_run r;
-	struct rerr err = {0};
-	int rc;
+	static const struct stage_cmd c = {
+	    .name = "changelog",
+	    .help = changelog_help,
+	    .stage_flags = STAGE_F_ENTRY,
+	    .ctx_flags = RUNCTX_JSON,
+	    .run = changelog_run,
+	};
 
-	if (stage_opts_take(&o, &argc, argv, STAGE_F_ENTRY, &err)) {
-		fprintf(stderr, "relapi changelog: %s\n%s", err.msg, changelog_help);
-		return EXIT_USAGE;
-	}
-	rc = apply_session_open(&s, argc, argv, RUNCTX_JSON, changelog_help, 0);
-	if (rc >= 0) {
-		apply_session_close(&s);
-		return rc;
-	}
-	if (o.to_stdout)
-		s.x.out = RUNCTX_OUT_QUIET;
-	stage_run_init(&r, &s, &o);
-	rc = stage_changelog(&r);
-	if (!rc && !o.to_stdout)
-		rc = stage_docs(&r);
-	stage_summary(&r, "changelog");
-	stage_run_release(&r);
-	apply_session_close(&s);
-	return rc ? EXIT_FAILED : EXIT_DONE;
+	return stage_cmd_run(&c, argc, argv);
 }

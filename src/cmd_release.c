@@ -167,31 +167,16 @@ static int run_all(struct stage_run *r)
 
 int cmd_release(int argc, char **argv)
 {
-	struct apply_session s;
-	struct stage_opts o;
-	struct stage_run r;
-	struct rerr err = {0};
 	char help[sizeof(release_help) + 1024];
-	int rc;
+	const struct stage_cmd c = {
+	    .name = "release",
+	    .help = help,
+	    .stage_flags = STAGE_F_POLL | STAGE_F_ENTRY | STAGE_F_SELECT,
+	    .ctx_flags = RUNCTX_JSON | RUNCTX_FROM,
+	    .apply_flags = APPLY_CHECK_ACCESS | APPLY_PROGRESS,
+	    .run = run_all,
+	};
 
 	snprintf(help, sizeof(help), release_help, stage_opts_usage);
-	if (stage_opts_take(&o, &argc, argv,
-	                    STAGE_F_POLL | STAGE_F_ENTRY | STAGE_F_SELECT, &err)) {
-		fprintf(stderr, "relapi release: %s\n%s", err.msg, help);
-		return EXIT_USAGE;
-	}
-	rc = apply_session_open(&s, argc, argv, RUNCTX_JSON | RUNCTX_FROM, help,
-	                        o.to_stdout ? 0 : APPLY_CHECK_ACCESS | APPLY_PROGRESS);
-	if (rc >= 0) {
-		apply_session_close(&s);
-		return rc;
-	}
-	if (o.to_stdout)
-		s.x.out = RUNCTX_OUT_QUIET;
-	stage_run_init(&r, &s, &o);
-	rc = run_all(&r);
-	stage_summary(&r, "release");
-	stage_run_release(&r);
-	apply_session_close(&s);
-	return rc;
+	return stage_cmd_run(&c, argc, argv);
 }

@@ -22,27 +22,21 @@ static const char test_help[] =
     "exit codes: 0 every pipeline passed, 1 one failed or timed out, 2 usage,\n"
     "  configuration or version error\n";
 
+/* New pipelines every time (1): passed ones of this version are not reused. */
+static int test_run(struct stage_run *r)
+{
+	return stage_test(r, 1) ? EXIT_FAILED : EXIT_DONE;
+}
+
 int cmd_test(int argc, char **argv)
 {
-	struct apply_session s;
-	struct stage_opts o;
-	struct stage_run r;
-	struct rerr err = {0};
-	int rc;
+	static const struct stage_cmd c = {
+	    .name = "test",
+	    .help = test_help,
+	    .stage_flags = STAGE_F_POLL,
+	    .ctx_flags = RUNCTX_JSON,
+	    .run = test_run,
+	};
 
-	if (stage_opts_take(&o, &argc, argv, STAGE_F_POLL, &err)) {
-		fprintf(stderr, "relapi test: %s\n%s", err.msg, test_help);
-		return EXIT_USAGE;
-	}
-	rc = apply_session_open(&s, argc, argv, RUNCTX_JSON, test_help, 0);
-	if (rc >= 0) {
-		apply_session_close(&s);
-		return rc;
-	}
-	stage_run_init(&r, &s, &o);
-	rc = stage_test(&r, 1) ? EXIT_FAILED : EXIT_DONE;
-	stage_summary(&r, "test");
-	stage_run_release(&r);
-	apply_session_close(&s);
-	return rc;
+	return stage_cmd_run(&c, argc, argv);
 }

@@ -137,6 +137,25 @@ void stage_event_add(struct stage_run *r, const char *kind, const char *repo,
 /* The summary: text on stdout, or one JSON document in --json mode. */
 void stage_summary(const struct stage_run *r, const char *command);
 
+/* ---- flow commands ------------------------------------------------------- */
+
+/* A command that runs stages: `relapi test`, `changelog`, `release`. */
+struct stage_cmd {
+	const char *name;     /* "test": in errors and the summary */
+	const char *help;     /* printed after a usage error */
+	unsigned stage_flags; /* the STAGE_F_* flags it accepts */
+	unsigned ctx_flags;   /* RUNCTX_* for apply_session_open() */
+	unsigned apply_flags; /* APPLY_* for apply_session_open(), unless --stdout */
+	int (*run)(struct stage_run *r); /* the stages; returns the exit code */
+};
+
+/*
+ * Runs flow command c on argv: its flags (a bad one is EXIT_USAGE with the
+ * help), the session (--stdout makes it quiet), c->run, the summary. Returns
+ * the exit code; everything is released.
+ */
+int stage_cmd_run(const struct stage_cmd *c, int argc, char **argv);
+
 /* ---- helpers for the stages ---------------------------------------------- */
 
 /* The configured docs repository's plan index, or (size_t)-1. */

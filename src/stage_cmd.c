@@ -1,0 +1,35 @@
+/* stage_cmd.c - see stage.h: the frame every flow command runs its stages in. */
+#include <stdio.h>
+
+#include "commands.h"
+#include "stage.h"
+
+/* ---- flow commands ------------------------------------------------------- */
+
+int stage_cmd_run(const struct stage_cmd *c, int argc, char **argv)
+{
+	struct apply_session s;
+	struct stage_opts o;
+	struct stage_run r;
+	struct rerr err = {0};
+	int rc;
+
+	if (stage_opts_take(&o, &argc, argv, c->stage_flags, &err)) {
+		fprintf(stderr, "relapi %s: %s\n%s", c->name, err.msg, c->help);
+		return EXIT_USAGE;
+	}
+	rc = apply_session_open(&s, argc, argv, c->ctx_flags, c->help,
+	                        o.to_stdout ? 0 : c->apply_flags);
+	if (rc >= 0) {
+		apply_session_close(&s);
+		return rc;
+	}
+	if (o.to_stdout)
+		s.x.out = RUNCTX_OUT_QUIET;
+	stage_run_init(&r, &s, &o);
+	rc = c->run(&r);
+	stage_summary(&r, c->name);
+	stage_run_release(&r);
+	apply_session_close(&s);
+	return rc;
+}
