@@ -61,11 +61,25 @@ static const struct {
     {OPT_DRY, RUNCTX_DRY_RUN}, {OPT_NODIFF, RUNCTX_DIFFS}, {OPT_ALLOW_MOVED, RUNCTX_FROM},
 };
 
-static int usage(struct runctx *x, const char *help, const char *msg, const char *arg)
+/* The network flags every networked command takes, described in its --help. */
+static const char network_help[] =
+    "\nnetwork flags:\n"
+    "  --jobs N            at most N requests in flight, N per forge host up to 16\n"
+    "                      (default: 6 per forge host)\n"
+    "  -v, --verbose       one line per HTTP request on stderr (tokens redacted)\n"
+    "  --record DIR        write every HTTP exchange to DIR as a JSON fixture\n"
+    "                      (tokens redacted; see fixtures/api/FORMAT.md)\n"
+    "  --cacert FILE       trust the CA certificates in FILE as well\n"
+    "  --insecure          do not verify TLS certificates (warns on every run)\n"
+    "  --timeout SECONDS   give up on a request after SECONDS (default 120)\n"
+    "  --retries N         retry a failed request at most N times (default 4)\n";
+
+/* One line naming the problem, and where the usage is: never the whole help. */
+static int usage(struct runctx *x, const char *msg, const char *arg)
 {
 	fprintf(stderr, "relapi %s: ", x->cmd);
 	fprintf(stderr, msg, arg ? arg : "");
-	fprintf(stderr, "\n%s", help);
+	fprintf(stderr, " (see 'relapi %s --help')\n", x->cmd);
 	return EXIT_USAGE;
 }
 
@@ -170,15 +184,14 @@ static void opt_label(char *out, size_t n, int ch)
 }
 
 /* One line for an option getopt refused ('?') or found without its value (':'). */
-static int opt_refused(struct runctx *x, const char *help, int ch, char **argv)
+static int opt_refused(struct runctx *x, int ch, char **argv)
 {
 	char name[64];
 
 	if (ch == '?' && !optopt)
-		return usage(x, help, "unknown option '%s'", argv[optind - 1]);
+		return usage(x, "unknown option '%s'", argv[optind - 1]);
 	opt_label(name, sizeof(name), optopt);
-	return usage(x, help,
-	             ch == ':' ? "option '%s' needs a value" : "unknown option '%s'",
+	return usage(x, ch == ':' ? "option '%s' needs a value" : "unknown option '%s'",
 	             name);
 }
 
@@ -254,29 +267,29 @@ int runctx_init(struct runctx *x, int argc, char **argv, unsigned flags, const c
 	while ((ch = getopt_long(argc, argv, ":c:qvh", long_opts, NULL)) != -1) {
 		char name[64], msg[160];
 		if (ch == 'h')
-			return fputs(help, stdout), EXIT_DONE;
+			return fputs(help, stdout), fputs(network_help, stdout),
+			       EXIT_DONE;
 		if (ch == '?' || ch == ':')
-			return opt_refused(x, help, ch, argv);
+			return opt_refused(x, ch, argv);
 		opt_label(name, sizeof(name), ch);
 		if (!opt_allowed(ch, flags))
-			return usage(x, help, "unsupported option '%s'", name);
+			return usage(x, "unsupported option '%s'", name);
 		if (opt_common(x, ch, optarg)) {
 			snprintf(msg, sizeof(msg), "bad value '%.60s' for '%s'",
 			         optarg ? optarg : "", name);
-			return usage(x, help, "%s", msg);
+			return usage(x, "%s", msg);
 		}
 	}
 	if (optind != argc - 1)
 		return usage(
-		    x, help,
-		    optind >= argc ? "missing VERSION%s" : "unexpected argument '%s'",
+		    x, optind >= argc ? "missing VERSION%s" : "unexpected argument '%s'",
 		    optind >= argc ? "" : argv[optind + 1 < argc ? optind + 1 : optind]);
 	x->version = argv[optind];
 	if (x->allow_moved && !x->from)
-		return usage(x, help, "'--allow-moved' goes with '--from'%s", NULL);
+		return usage(x, "'--allow-moved' goes with '--from'%s", NULL);
 	pick_output(x);
 	if (pick_date(x))
-		return usage(x, help, "invalid RELAPI_DATE '%.40s': expected YYYY-MM-DD",
+		return usage(x, "invalid RELAPI_DATE '%.40s': expected YYYY-MM-DD",
 		             getenv("RELAPI_DATE"));
 	if (config_load(&x->cfg, x->config_path, &err)) {
 		fprintf(stderr, "relapi %s: %s\n", x->cmd, err.msg);
