@@ -282,6 +282,29 @@ out:
 	return d;
 }
 
+int forge_wildcard_match(const char *pattern, const char *name)
+{
+	const char *star = NULL, *resume = NULL;
+
+	while (*name) {
+		if (*pattern == '*') {
+			star = pattern++;
+			resume = name;
+		} else if (*pattern == *name) {
+			pattern++;
+			name++;
+		} else if (star) {
+			pattern = star + 1;
+			name = ++resume;
+		} else {
+			return 0;
+		}
+	}
+	while (*pattern == '*')
+		pattern++;
+	return *pattern == '\0';
+}
+
 int forge_is_sha(const char *s)
 {
 	size_t n = 0;
@@ -862,6 +885,8 @@ static void op_results_release(struct forge_op *op)
 	free(op->release.web_url);
 	free(op->whoami.user);
 	free(op->whoami.scopes);
+	free(op->access.role);
+	free(op->access.rule);
 }
 
 static void op_free(struct forge_op *op)
@@ -911,6 +936,7 @@ void forge_op_done(struct forge_op *op)
 	r.artifact = ok & FORGE_R_ARTIFACT ? &op->artifact : NULL;
 	r.release = ok & FORGE_R_RELEASE ? &op->release : NULL;
 	r.whoami = ok & FORGE_R_WHOAMI ? &op->whoami : NULL;
+	r.access = ok & FORGE_R_ACCESS ? &op->access : NULL;
 	op->cb(&r, op->payload);
 	op_free(op);
 }
@@ -1182,6 +1208,16 @@ int forge_whoami(struct forge *f, const char *repo, forge_done_fn cb, void *payl
 	OP_BEGIN(op, f, repo, cb, payload, f != NULL);
 	op->whoami.can_write = -1;
 	return op_start(op, f->ops->whoami, "check token");
+}
+
+int forge_tag_access(struct forge *f, const char *repo, const char *tag, forge_done_fn cb,
+                     void *payload)
+{
+	OP_BEGIN(op, f, repo, cb, payload, f && repo && tag && *tag);
+	OP_ARGS(op, tag, NULL, NULL);
+	op->access.can_push = -1;
+	op->access.can_tag = -1;
+	return op_start(op, f->ops->tag_access, "check access for tag %s", tag);
 }
 
 int forge_cancel_pipeline(struct forge *f, const char *repo, long long id,

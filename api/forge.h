@@ -181,6 +181,22 @@ struct forge_whoami {
 };
 
 /*
+ * What the token may do in one repository (forge_tag_access). GitLab: the
+ * token's access level on the project (GET /projects/:id, the larger of
+ * project and group access) and the protected tags matching the tag (GET
+ * /projects/:id/protected_tags; GitLab lets only Maintainers read them, so
+ * for a lower role a protection stays unknown). GitHub: the repository's
+ * `permissions` (GET /repos/:owner/:repo).
+ */
+struct forge_access {
+	int can_push; /* may commit to a branch: 1, 0, -1 unknown */
+	int can_tag;  /* may create the tag asked about: 1, 0, -1 unknown */
+	char *role;   /* the token's role ("Developer", "read"), NULL when unknown */
+	char *rule;   /* who the matching tag protection allows ("Maintainers",
+	                 "No one"), NULL when no protection is known to apply */
+};
+
+/*
  * The reply of every operation. err.code 0 on success. Exactly the field of
  * the operation is set; on RELAPI_EEXISTS from create_tag, `tag` holds the
  * existing tag (so "already done" can be told from "conflict").
@@ -197,6 +213,7 @@ struct forge_reply {
 	const struct forge_artifact *artifact;
 	const struct forge_release *release;
 	const struct forge_whoami *whoami;
+	const struct forge_access *access;
 };
 
 typedef void (*forge_done_fn)(const struct forge_reply *r, void *payload);
@@ -344,6 +361,14 @@ int forge_delete_release(struct forge *f, const char *repo, const char *tag,
 /* reply.whoami; can_write is learned for `repo` when repo != NULL. */
 int forge_whoami(struct forge *f, const char *repo, forge_done_fn cb, void *payload);
 
+/*
+ * reply.access: whether the token may push to `repo` and create tag `tag`
+ * there (see struct forge_access). Not for GitLab job tokens, which may not
+ * read the project.
+ */
+int forge_tag_access(struct forge *f, const char *repo, const char *tag, forge_done_fn cb,
+                     void *payload);
+
 /* ---- pure helpers (exposed for tests) ------------------------------------ */
 
 /*
@@ -355,6 +380,9 @@ int forge_gitlab_error(int transport_error, const char *transport_msg, long stat
                        const char *body, size_t len, struct rerr *err);
 int forge_github_error(int transport_error, const char *transport_msg, long status,
                        const char *body, size_t len, struct rerr *err);
+
+/* 1 when `name` matches a GitLab protected-tag pattern (`*` is any run of characters). */
+int forge_wildcard_match(const char *pattern, const char *name);
 
 /* Percent-encodes everything but unreserved [A-Za-z0-9-._~]; keep '/' when keep_slash. */
 char *forge_urlencode(const char *s, int keep_slash);

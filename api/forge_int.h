@@ -54,6 +54,7 @@ struct forge_ops {
 	    struct forge_op *op); /* arg[0] tag, arg[1] name, arg[2] body */
 	int (*delete_release)(struct forge_op *op); /* arg[0] tag */
 	int (*whoami)(struct forge_op *op);         /* repo may be NULL */
+	int (*tag_access)(struct forge_op *op);     /* arg[0] tag */
 	/* num = id */
 	int (*cancel_pipeline)(struct forge_op *op);
 	/* arg[0] ref, arg[1] workflow, vars */
@@ -102,6 +103,7 @@ enum forge_result {
 	FORGE_R_ARTIFACT = 1 << 6,
 	FORGE_R_RELEASE = 1 << 7,
 	FORGE_R_WHOAMI = 1 << 8,
+	FORGE_R_ACCESS = 1 << 9,
 };
 
 #define FORGE_OP_ARGS 4
@@ -140,6 +142,7 @@ struct forge_op {
 	struct forge_artifact artifact;
 	struct forge_release release;
 	struct forge_whoami whoami;
+	struct forge_access access;
 };
 
 /* ---- operation plumbing -------------------------------------------------- */

@@ -1005,6 +1005,40 @@ static int gh_whoami(struct forge_op *op)
 	return forge_op_send(op, "GET", "/user", NULL, NULL, 0, gh_user_done);
 }
 
+/* ---- tag access: the repository's permissions ------------------------------- */
+
+/* GitHub's permission keys, highest first, and the role each names. */
+static const char *const gh_perms[][2] = {
+    {"admin", "admin"},   {"maintain", "maintain"}, {"push", "write"},
+    {"triage", "triage"}, {"pull", "read"},
+};
+
+static void gh_access_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	const cJSON *perm = fj_get(j, "permissions");
+	const char *role = "none";
+
+	if (cJSON_IsObject(perm)) {
+		for (size_t i = sizeof(gh_perms) / sizeof(gh_perms[0]); i-- > 0;)
+			if (cJSON_IsTrue(cJSON_GetObjectItem(perm, gh_perms[i][0])))
+				role = gh_perms[i][1];
+		op->access.can_push = cJSON_IsTrue(cJSON_GetObjectItem(perm, "push"));
+		op->access.can_tag = op->access.can_push;
+		if (!(op->access.role = strdup(role)))
+			forge_op_oom(op);
+	}
+	if (j && !op->err.code)
+		op->result |= FORGE_R_ACCESS;
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gh_tag_access(struct forge_op *op)
+{
+	return forge_repo_send(op, "GET", "", NULL, NULL, NULL, 0, gh_access_done);
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 const struct forge_ops forge_github_ops = {
@@ -1025,6 +1059,7 @@ const struct forge_ops forge_github_ops = {
     .create_release = gh_create_release,
     .delete_release = gh_delete_release,
     .whoami = gh_whoami,
+    .tag_access = gh_tag_access,
     .link_fmt =
         {
             [FORGE_LINK_COMMIT] = "%s/%s/commit/%s",

@@ -829,6 +829,111 @@ static int gl_whoami(struct forge_op *op)
 	                     NULL, NULL, 0, gl_user_done);
 }
 
+/* ---- tag access: project access level, protected tags ------------------------ */
+
+#define GL_DEVELOPER 30 /* the lowest access level that may push and tag */
+
+/* GitLab's role names by access level / 10. */
+static const char *const gl_roles[] = {"No one",    "Guest",      "Reporter",
+                                       "Developer", "Maintainer", "Owner"};
+
+static const char *gl_role_name(long long level)
+{
+	size_t i = (size_t)(level / 10);
+
+	return level >= 0 && i < sizeof(gl_roles) / sizeof(gl_roles[0]) ? gl_roles[i]
+	                                                                : "Unknown";
+}
+
+/*
+ * One matching protection rule: *allowed when one of its create levels
+ * admits op->num, *unsure when one names users, groups or keys instead.
+ * The first rule's description becomes access.rule.
+ */
+static void gl_rule_levels(struct forge_op *op, const cJSON *rule, int *allowed,
+                           int *unsure)
+{
+	const cJSON *it;
+	long long lvl;
+
+	cJSON_ArrayForEach(it, fj_get(rule, "create_access_levels"))
+	{
+		if (!op->access.rule && fj_str(it, "access_level_description"))
+			op->access.rule = fj_dup(it, "access_level_description");
+		if (fj_num(it, "user_id", &lvl) || fj_num(it, "group_id", &lvl) ||
+		    fj_num(it, "deploy_key_id", &lvl))
+			*unsure = 1;
+		else if (fj_num(it, "access_level", &lvl) && lvl > 0 && op->num >= lvl)
+			*allowed = 1;
+	}
+}
+
+/* can_tag from the protected tags `j` and the access level op->num (-1 unknown). */
+static void gl_access_judge(struct forge_op *op, const cJSON *j)
+{
+	const cJSON *rule;
+	int matched = 0, allowed = 0, unsure = op->num < 0;
+
+	cJSON_ArrayForEach(rule, j)
+	{
+		const char *name = fj_str(rule, "name");
+		if (!name || !forge_wildcard_match(name, op->arg[0]))
+			continue;
+		matched = 1;
+		gl_rule_levels(op, rule, &allowed, &unsure);
+	}
+	if (!matched)
+		op->access.can_tag = op->num < 0 ? -1 : op->num >= GL_DEVELOPER;
+	else
+		op->access.can_tag = allowed ? 1 : unsure ? -1 : 0;
+}
+
+static void gl_access_rules_done(struct forge_op *op, struct http_response *resp)
+{
+	int rc = forge_op_check(op, resp);
+	cJSON *j = rc ? NULL : forge_op_json(op, resp);
+
+	if (rc == RELAPI_EFORBIDDEN || rc == RELAPI_ENOTFOUND) {
+		/* below Maintainer the rules cannot be read: only a low role tells */
+		rerr_clear(&op->err);
+		op->access.can_tag = op->num >= 0 && op->num < GL_DEVELOPER ? 0 : -1;
+	} else if (j) {
+		gl_access_judge(op, j);
+	}
+	if (!op->err.code)
+		op->result |= FORGE_R_ACCESS;
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static void gl_access_project_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	long long p = 0, g = 0;
+
+	op->num = -1; /* no "permissions" object: unknown */
+	if (j && cJSON_IsObject(fj_get(j, "permissions"))) {
+		fj_num(j, "permissions.project_access.access_level", &p);
+		fj_num(j, "permissions.group_access.access_level", &g);
+		op->num = p > g ? p : g;
+		op->access.can_push = op->num >= GL_DEVELOPER;
+		if (!(op->access.role = strdup(gl_role_name(op->num))))
+			forge_op_oom(op);
+	}
+	cJSON_Delete(j);
+	if (op->err.code)
+		forge_op_done(op);
+	else
+		forge_repo_chain(op, "GET", "/protected_tags?per_page=100", NULL, NULL,
+		                 NULL, 0, gl_access_rules_done);
+}
+
+static int gl_tag_access(struct forge_op *op)
+{
+	return forge_repo_send(op, "GET", "", NULL, NULL, NULL, 0,
+	                       gl_access_project_done);
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 const struct forge_ops forge_gitlab_ops = {
@@ -849,6 +954,7 @@ const struct forge_ops forge_gitlab_ops = {
     .create_release = gl_create_release,
     .delete_release = gl_delete_release,
     .whoami = gl_whoami,
+    .tag_access = gl_tag_access,
     .link_fmt =
         {
             [FORGE_LINK_COMMIT] = "%s/%s/-/commit/%s",

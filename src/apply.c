@@ -131,6 +131,22 @@ static void check_forges(struct apply *a)
 	}
 }
 
+/* What the token may do in the repository (preflight, tag-all). */
+static void on_access(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+
+	if (r->err.code) {
+		note_error(rr, &r->err);
+	} else {
+		rr->can_push = r->access->can_push;
+		rr->can_tag = r->access->can_tag;
+		set_str(&rr->role, r->access->role);
+		set_str(&rr->rule, r->access->rule);
+	}
+	read_done_one(rr);
+}
+
 static void on_file(const struct forge_reply *r, void *payload)
 {
 	struct apply_repo *rr = payload;
@@ -236,6 +252,14 @@ static void read_start(struct apply_repo *rr)
 	rr->read_rounds = 0;
 	rr->pending = 1; /* held until every read is queued */
 	queued(rr, forge_list_tags(f, c->path, on_tags, rr), "tag listing");
+	if (rr->owner->check_access && !rr->access_asked &&
+	    runctx_access(rr->owner->x, c)->auth == CONFIG_AUTH_PRIVATE) {
+		rr->access_asked = 1;
+		queued(
+		    rr,
+		    forge_tag_access(f, c->path, rr->owner->plan->version, on_access, rr),
+		    "access check");
+	}
 
 	if (!rr->owner->plan->from)
 		read_files(rr, c->branch, 0);
@@ -474,6 +498,8 @@ int apply_init(struct apply *a, struct runctx *x, struct plan *p,
 	for (size_t i = 0; i < p->nrepos; i++) {
 		a->repos[i].owner = a;
 		a->repos[i].idx = i;
+		a->repos[i].can_push = -1;
+		a->repos[i].can_tag = -1;
 	}
 	return 0;
 }
@@ -483,6 +509,8 @@ void apply_release(struct apply *a)
 	for (size_t i = 0; a->repos && i < a->plan->nrepos; i++) {
 		plan_actual_release(&a->repos[i].act);
 		free(a->repos[i].problem);
+		free(a->repos[i].role);
+		free(a->repos[i].rule);
 		free(a->repos[i].new_commit);
 		free(a->repos[i].files_commit);
 	}
@@ -565,6 +593,35 @@ static const char *newer_tag(const struct plan_actual *a, const struct version *
 	return best;
 }
 
+/*
+ * The token may not make a write the plan needs: one line, the push when a
+ * commit is planned, else the tag.
+ */
+static int access_problem(const struct apply *a, size_t i, struct buf *out, size_t *n)
+{
+	const struct plan_repo *pr = &a->plan->repos[i];
+	const struct apply_repo *rr = &a->repos[i];
+	const char *var = runctx_access(a->x, pr->cfg)->token_var;
+	const char *role = rr->role ? rr->role : "unknown";
+
+	if (pr->commit_state == PLAN_TODO && rr->can_push == 0)
+		return ++*n, buf_printf(out,
+		                        "%s: the token in %s may not push to branch '%s' "
+		                        "(token: %s)\n",
+		                        pr->cfg->name, var, pr->cfg->branch, role);
+	if (pr->tag_state != PLAN_TODO || rr->can_tag != 0)
+		return 0;
+	if (rr->rule)
+		return ++*n,
+		       buf_printf(out,
+		                  "%s: the token in %s may not create tag '%s' "
+		                  "(protected: %s; token: %s)\n",
+		                  pr->cfg->name, var, a->plan->version, rr->rule, role);
+	return ++*n, buf_printf(
+	                 out, "%s: the token in %s may not create tag '%s' (token: %s)\n",
+	                 pr->cfg->name, var, a->plan->version, role);
+}
+
 static int repo_problems(const struct apply *a, size_t i, const struct version *v,
                          struct buf *out, size_t *n)
 {
@@ -583,6 +640,8 @@ static int repo_problems(const struct apply *a, size_t i, const struct version *
 	if (rr->problem)
 		rc =
 		    rc || (++*n, buf_printf(out, "%s: %s\n", pr->cfg->name, rr->problem));
+	if (pr->state == PLAN_TODO)
+		rc = rc || access_problem(a, i, out, n);
 	if (newer)
 		rc = rc ||
 		     (++*n,

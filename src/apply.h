@@ -29,6 +29,11 @@
 struct apply_repo {
 	struct plan_actual act;
 	char *problem;    /* access problem found by the token check, or NULL */
+	int can_push;     /* from forge_tag_access: 1, 0, -1 unknown or not asked */
+	int can_tag;      /* the same for creating the version's tag */
+	char *role;       /* the token's role in the repository, or NULL */
+	char *rule;       /* the tag protection that applies, or NULL */
+	int access_asked; /* the access check is queued or done */
 	char *new_commit; /* the commit this run made, or NULL */
 	int created_tag;  /* 1 when this run created the tag */
 	int retries;      /* re-reads after a concurrent change */

@@ -15,16 +15,19 @@
  * that commit; a commit is parent commit -> tree -> commit -> ref update, a
  * tag is tag object -> tag ref. The actual state is read side by side: the
  * tag listing, the files (or the branch head) and, once per forge, the token
- * check, whose chain is the longest (GitLab user -> token scopes; GitHub user).
+ * check, whose chain is the longest (GitLab user -> token scopes; GitHub user),
+ * and per repository the access check (GitLab project -> protected tags;
+ * GitHub repository).
  */
 static const struct {
 	int read;    /* the token check: requests, one after the other */
 	int resolve; /* resolving the branch before its files are read */
 	int commit;
 	int tag;
+	int access; /* the repository's access check: requests, one after the other */
 } step_cost[] = {
-    [CONFIG_GITLAB] = {2, 0, 1, 1},
-    [CONFIG_GITHUB] = {1, 1, 4, 2},
+    [CONFIG_GITLAB] = {2, 0, 1, 1, 2},
+    [CONFIG_GITHUB] = {1, 1, 4, 2, 1},
 };
 
 int plan_read_by_commit(enum config_kind k)
@@ -554,6 +557,9 @@ static void read_cost(struct plan_repo *pr, int from)
 		rounds = paths ? resolve + 1 : 1;
 		pr->requests = 1 + (paths ? resolve + paths : 1);
 	}
+	pr->requests += step_cost[pr->kind].access;
+	if (rounds < step_cost[pr->kind].access)
+		rounds = step_cost[pr->kind].access;
 	pr->read_rounds =
 	    rounds > step_cost[pr->kind].read ? rounds : step_cost[pr->kind].read;
 	pr->round_trips = pr->read_rounds;

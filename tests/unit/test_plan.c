@@ -131,8 +131,9 @@ static void test_stable_fresh(void **state)
 	assert_int_equal(f->plan.repos[2].round_trips, 3);
 	assert_int_equal(f->plan.round_trips, 2 + 2);
 	/* app: tags+head, tag; compose: tags+file, commit, tag; sdk: tags+head, tag
-	 * object+ref; token checks: gitlab user+scopes, github user */
-	assert_int_equal(f->plan.requests, (2 + 1) + (2 + 2) + (2 + 2) + 3);
+	 * object+ref; token checks: gitlab user+scopes, github user; access checks:
+	 * gitlab project+protected tags, github repository */
+	assert_int_equal(f->plan.requests, (2 + 1) + (2 + 2) + (2 + 2) + 3 + (2 + 2 + 1));
 	assert_false(plan_complete(&f->plan));
 }
 
@@ -296,15 +297,17 @@ static void test_read_costs_per_forge(void **state)
 	}
 	assert_true(plan_read_by_commit(CONFIG_GITHUB));
 	assert_false(plan_read_by_commit(CONFIG_GITLAB));
-	/* js: tags + head + 2 files; commit 4 + tag 2; reading: head, then files */
-	assert_int_equal(p.repos[0].requests, 1 + 1 + 2 + 4 + 2);
+	/* js: tags + head + 2 files + access; commit 4 + tag 2; reading: head, then
+	 * files */
+	assert_int_equal(p.repos[0].requests, 1 + 1 + 2 + 1 + 4 + 2);
 	assert_int_equal(p.repos[0].read_rounds, 2);
-	/* helm: tags + 2 files by branch; commit + tag; token check is 2 rounds */
-	assert_int_equal(p.repos[1].requests, 1 + 2 + 1 + 1);
+	/* helm: tags + 2 files by branch + access (project, protected tags); commit
+	 * + tag; token and access checks are 2 rounds */
+	assert_int_equal(p.repos[1].requests, 1 + 2 + 2 + 1 + 1);
 	assert_int_equal(p.repos[1].read_rounds, 2);
 	plan_totals(&p);
 	assert_int_equal(p.round_trips, 2 + 6);
-	assert_int_equal(p.requests, 10 + 5 + 2 + 1);
+	assert_int_equal(p.requests, 11 + 7 + 2 + 1);
 	for (size_t i = 0; i < 2; i++)
 		plan_actual_release(&a[i]);
 	plan_release(&p);

@@ -1,0 +1,117 @@
+"""Preflight checks what the token may do in each repository before anything
+is written: GitLab protected tags against the token's access level, GitHub
+push permission. The real relapi binary against the fake forge."""
+
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+from release_env import GITLAB_COMPONENTS, SDKS, SOURCE, Forge, all_tokens, run, writes
+
+WALDUR = os.path.join(SOURCE, "fixtures", "ecosystem", "waldur")
+
+
+def name(repo):
+    return repo.split("/")[1]
+
+
+class AccessTest(unittest.TestCase):
+    def start(self, ecosystem=WALDUR):
+        self.forge = Forge(ecosystem=ecosystem)
+        self.forge.start()
+        self.addCleanup(self.forge.stop)
+
+    def assert_no_secrets(self, r):
+        for tok in all_tokens(self.forge):
+            self.assertNotIn(tok, r.out + r.err)
+
+    def test_developer_token_is_a_preflight_problem_per_repository(self):
+        self.start()
+        dev = {"GITLAB_TOKEN": self.forge.token("gitlab_developer")}
+        r = run(self.forge, "preflight", "8.0.6", env=dev)
+        self.assertEqual(r.code, 3, r)
+        for repo in GITLAB_COMPONENTS:
+            self.assertIn("%s: the token in GITLAB_TOKEN may not create tag '8.0.6' "
+                          "(protected: Maintainers; token: Developer)\n" % name(repo),
+                          r.err)
+        for repo in SDKS + ["waldur/waldur-docs"]:
+            self.assertNotIn(name(repo) + ": the token", r.err)
+        self.assert_no_secrets(r)
+
+    def test_developer_token_tag_all_writes_nothing(self):
+        self.start()
+        dev = {"GITLAB_TOKEN": self.forge.token("gitlab_developer")}
+        seq = self.forge.requests()[-1]["seq"] if self.forge.requests() else 0
+        r = run(self.forge, "tag-all", "8.0.6", env=dev)
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("waldur-helm: the token in GITLAB_TOKEN may not create tag", r.err)
+        self.assertEqual(writes(self.forge, seq), [])
+        # the check itself read the project and its protected tags
+        paths = [q["path"] for q in self.forge.requests(seq)]
+        self.assertTrue(any(p.split("?")[0].endswith("/protected_tags") for p in paths),
+                        paths)
+
+    def test_rc_is_protected_too(self):
+        self.start()
+        dev = {"GITLAB_TOKEN": self.forge.token("gitlab_developer")}
+        r = run(self.forge, "preflight", "8.0.6-rc.1", env=dev)
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("waldur-mastermind: the token in GITLAB_TOKEN may not create tag "
+                      "'8.0.6-rc.1' (protected: Maintainers; token: Developer)", r.err)
+
+    def test_reporter_may_not_push(self):
+        self.start()
+        rep = {"GITLAB_TOKEN": self.forge.token("gitlab_reporter")}
+        r = run(self.forge, "preflight", "8.0.6", env=rep)
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("waldur-helm: the token in GITLAB_TOKEN may not push to branch "
+                      "'master' (token: Reporter)", r.err)
+        self.assertIn("waldur-docker-compose: the token in GITLAB_TOKEN may not push to "
+                      "branch 'develop' (token: Reporter)", r.err)
+
+    def test_github_read_token_may_not_push_or_tag(self):
+        self.start()
+        ro = {"GITHUB_TOKEN": self.forge.token("github_read")}
+        r = run(self.forge, "preflight", "8.0.6", env=ro)
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("py-client: the token in GITHUB_TOKEN may not push to branch 'main' "
+                      "(token: read)", r.err)
+        self.assertIn("js-client: the token in GITHUB_TOKEN may not push to branch 'main' "
+                      "(token: read)", r.err)
+        self.assertIn("go-client: the token in GITHUB_TOKEN may not create tag '8.0.6' "
+                      "(token: read)", r.err)
+        # an RC plans no SDK write: nothing to say about GitHub
+        r = run(self.forge, "preflight", "8.0.6-rc.1", env=ro)
+        self.assertNotIn("GITHUB_TOKEN may not", r.err)
+
+    def test_protection_open_to_developers_passes(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        eco = os.path.join(tmp, "waldur")
+        shutil.copytree(WALDUR, eco)
+        path = os.path.join(eco, "manifest.json")
+        with open(path) as fh:
+            m = json.load(fh)
+        for rule in m["gitlab_protected_tags"]:
+            if rule["name"] == "*.*.*":
+                rule["create_access_level"] = 30
+        with open(path, "w") as fh:
+            json.dump(m, fh)
+        self.start(eco)
+        dev = {"GITLAB_TOKEN": self.forge.token("gitlab_developer")}
+        r = run(self.forge, "preflight", "8.0.6", env=dev)
+        self.assertEqual(r.code, 0, r)
+        r = run(self.forge, "tag-all", "8.0.6", env=dev)
+        self.assertEqual(r.code, 0, r)
+
+    def test_maintainer_token_passes(self):
+        self.start()
+        r = run(self.forge, "preflight", "8.0.6")
+        self.assertEqual(r.code, 0, r)
+        self.assertNotIn("may not", r.err)
+
+
+if __name__ == "__main__":
+    unittest.main()
