@@ -36,7 +36,8 @@ static const char config_help[] =
     "                                'Set target version to {version}')\n"
     "      compare_url: LINK         changelog link (default: the forge's compare\n"
     "                                page); {name} {path} {from} {to}, e.g. a mirror\n"
-    "                                https://github.com/waldur/{name}/compare/{from}...{to}\n"
+    "                                "
+    "https://github.com/waldur/{name}/compare/{from}...{to}\n"
     "      edits:                    made together in one commit\n"
     "        - file: PATH            required\n"
     "          kind: yaml|json|toml|dotenv   default: from the file name\n"
@@ -53,6 +54,15 @@ static const char config_help[] =
     "        ref: REF                default: the repository's branch\n"
     "        workflow: FILE          GitHub workflow_dispatch target\n"
     "        variables: {KEY: TEMPLATE}\n"
+    "    openapi:                    schema committed to the docs (stable only)\n"
+    "      repository: NAME          its pipeline on the new tag has the job\n"
+    "      job: NAME                 the job with the artifact\n"
+    "      artifact: TEMPLATE        the artifact's path in that job\n"
+    "      target: TEMPLATE          the path in the docs repository\n"
+    "    docs_deploy:                versioned docs deployment (stable only),\n"
+    "      repository: NAME            given like a test pipeline entry\n"
+    "    sdk_releases: BOOL          GitHub releases of the sdk repositories\n"
+    "    changelog_generator: CMD    drafts the entry for relapi prepare\n"
     "\n"
     "Templates may use {version} and {date} (YYYY-MM-DD, UTC) only.\n"
     "Forge URLs: --gitlab-url/--github-url, else the forge's url_env\n"
@@ -83,6 +93,15 @@ static int print_access(const struct config *c, const char *gitlab_url,
 	return EXIT_DONE;
 }
 
+/* One line naming the problem and where the usage is. */
+static int usage(const char *fmt, const char *arg)
+{
+	fputs("relapi config: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs(" (see 'relapi config --help')\n", stderr);
+	return EXIT_USAGE;
+}
+
 int cmd_config(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -98,7 +117,9 @@ int cmd_config(int argc, char **argv)
 	struct buf out;
 	int ch, rc;
 
-	while ((ch = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+	optind = 0;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
 		if (ch == 'c')
 			path = optarg;
 		else if (ch == 'L')
@@ -108,12 +129,12 @@ int cmd_config(int argc, char **argv)
 		else if (ch == 'h')
 			return fputs(config_help, stdout), EXIT_DONE;
 		else
-			return fputs(config_help, stderr), EXIT_USAGE;
+			return usage(ch == ':' ? "option '%s' needs a value"
+			                       : "unknown option '%s'",
+			             argv[optind - 1]);
 	}
 	if (optind < argc)
-		return fprintf(stderr, "relapi config: unexpected argument '%s'\n",
-		               argv[optind]),
-		       EXIT_USAGE;
+		return usage("unexpected argument '%s'", argv[optind]);
 	if (config_load(&c, path, &err)) {
 		fprintf(stderr, "relapi config: %s\n", err.msg);
 		config_release(&c);

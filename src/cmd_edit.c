@@ -53,7 +53,7 @@ static int usage(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "relapi edit: ");
 	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n(see 'relapi edit --help')\n");
+	fprintf(stderr, " (see 'relapi edit --help')\n");
 	return EXIT_USAGE;
 }
 
@@ -397,9 +397,11 @@ int cmd_edit(int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "io:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":io:qh", longopts, NULL)) != -1) {
 		if (c == '?' || c == ':')
-			return usage("invalid option '%s'", argv[optind - 1]);
+			return usage(c == ':' ? "option '%s' needs a value"
+			                      : "unknown option '%s'",
+			             argv[optind - 1]);
 		if ((rc = parse_opt(&o, c, optarg)) < 0) {
 			fputs(edit_help, stdout);
 			return EXIT_DONE;

@@ -39,6 +39,13 @@ class OptionErrorsTest(unittest.TestCase):
         self.assertRefused(["tag-all", "8.0.6", "--from"],
                            "relapi tag-all: option '--from' needs a value")
 
+    def test_offline_commands_refuse_the_same_way(self):
+        self.assertRefused(["config", "--bogus"], "relapi config: unknown option '--bogus'")
+        self.assertRefused(["config", "-c"], "relapi config: option '-c' needs a value")
+        self.assertRefused(["config", "x"], "relapi config: unexpected argument 'x'")
+        self.assertRefused(["edit", "--bogus"], "relapi edit: unknown option '--bogus'")
+        self.assertRefused(["edit", "--kind"], "relapi edit: option '--kind' needs a value")
+
     def test_bad_value_names_value_and_option(self):
         self.assertRefused(["plan", "8.0.6", "--jobs", "0"],
                            "relapi plan: bad value '0' for '--jobs'")
