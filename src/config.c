@@ -18,6 +18,7 @@ struct ctx {
 	yaml_document_t *doc;
 	const char *source;
 	struct rerr *err;
+	int repos_line; /* where 'repositories' is, for "no repositories" */
 };
 
 static int line_of(const yaml_node_t *n)
@@ -437,6 +438,7 @@ static int parse_repos(struct ctx *x, yaml_node_t *n, const char *key, void *obj
 
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(x, n, "'%s' must be a list%s", key, NULL);
+	x->repos_line = line_of(n);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		struct config_repo *nr = realloc(c->repos, (c->nrepos + 1) * sizeof(*nr));
 		if (!nr)
@@ -621,6 +623,10 @@ static const struct field top_fields[] = {
 
 static int check_refs(struct ctx *x, struct config *c)
 {
+	if (!c->nrepos)
+		return rerr_set(x->err, RELAPI_EINVAL,
+		                "%s:%d: no repositories: 'repositories' is empty",
+		                x->source, x->repos_line);
 	for (size_t i = 0; i < c->nrepos; i++) {
 		struct config_repo *r = &c->repos[i];
 		if (config_repo_find(c, r->name) != r)
@@ -681,12 +687,36 @@ static int parse_doc(struct ctx *x, struct config *c)
 	return check_refs(x, c);
 }
 
+/*
+ * The configuration is one YAML document: anything after it (a second
+ * document after '---') is refused, naming its line, instead of ignored.
+ */
+static int only_document(yaml_parser_t *parser, const char *source, struct rerr *err)
+{
+	yaml_document_t next;
+	yaml_node_t *root;
+	int rc = 0;
+
+	if (!yaml_parser_load(parser, &next))
+		return rerr_set(err, RELAPI_EPARSE, "%s:%d: %s", source,
+		                (int)parser->problem_mark.line + 1,
+		                parser->problem ? parser->problem : "invalid YAML");
+	root = yaml_document_get_root_node(&next);
+	if (root)
+		rc = rerr_set(err, RELAPI_EINVAL,
+		              "%s:%d: a second YAML document; the configuration is one "
+		              "document",
+		              source, (int)next.start_mark.line + 1);
+	yaml_document_delete(&next);
+	return rc;
+}
+
 int config_parse(struct config *c, const char *source, const char *text, size_t len,
                  struct rerr *err)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	struct ctx x = {&doc, source, err};
+	struct ctx x = {&doc, source, err, 0};
 	struct rerr local = {0};
 	int rc;
 
@@ -704,7 +734,8 @@ int config_parse(struct config *c, const char *source, const char *text, size_t 
 		yaml_parser_delete(&parser);
 		return rc;
 	}
-	rc = parse_doc(&x, c);
+	rc = only_document(&parser, source, x.err);
+	rc = rc ? rc : parse_doc(&x, c);
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	return rc;
@@ -1077,7 +1108,8 @@ static int write_release_flow(const struct config *c, struct buf *out, struct re
 int config_write(const struct config *c, struct buf *out, struct rerr *err)
 {
 	int rc =
-	    buf_printf(out, "# effective configuration (from %s)\nforges:\n", c->source);
+	    buf_printf(out, "# effective configuration: %s\nforges:\n",
+	               strcmp(c->source, "(embedded)") ? c->source : "embedded default");
 
 	for (size_t i = 0; !rc && i < c->nforges; i++)
 		rc = write_forge(out, &c->forges[i]);

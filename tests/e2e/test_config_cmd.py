@@ -22,7 +22,7 @@ class ConfigCommandTest(unittest.TestCase):
         code, out, err = relapi("config", env={"GITLAB_TOKEN": "test-gitlab-secret-value",
                                                "CI_SERVER_URL": "https://ci.example"})
         self.assertEqual(code, 0, err)
-        self.assertIn("from (embedded)", out)
+        self.assertTrue(out.startswith("# effective configuration: embedded default\n"), out)
         self.assertIn('path: "waldur/waldur-helm"', out)
         self.assertIn("# gitlab: url https://ci.example (from CI_SERVER_URL), token GITLAB_TOKEN: set", out)
         self.assertIn("# github: url https://api.github.com (from config), token GITHUB_TOKEN: missing", out)
@@ -43,7 +43,7 @@ class ConfigCommandTest(unittest.TestCase):
                          "repositories:\n  - {name: one, forge: gl, path: g/one, branch: main}\n")
             code, out, err = relapi("config", cwd=d)
             self.assertEqual(code, 0, err)
-            self.assertIn("from relapi.yml", out)
+            self.assertTrue(out.startswith("# effective configuration: relapi.yml\n"), out)
             self.assertIn('name: "one"', out)
 
     def test_errors_name_file_and_line(self):
@@ -59,6 +59,31 @@ class ConfigCommandTest(unittest.TestCase):
         code, out, err = relapi("tag-all", "8.0.6", "-c", fh.name)
         self.assertEqual(code, 2)
         self.assertIn(":11: unknown key 'mesage'", err)
+
+    def write_config(self, text):
+        with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as fh:
+            fh.write(text)
+        self.addCleanup(os.unlink, fh.name)
+        return fh.name
+
+    def test_second_document_is_an_error(self):
+        path = self.write_config(
+            "forges:\n  gl:\n    kind: gitlab\n    url: http://gl\n    token_env: T\n"
+            "repositories:\n  - name: one\n    forge: gl\n    path: g/one\n"
+            "    branch: main\n---\nrepositories:\n  - name: two\n")
+        code, out, err = relapi("config", "-c", path)
+        self.assertEqual(code, 2)
+        self.assertEqual(out, "")
+        self.assertEqual(err.strip(), "relapi config: %s:11: a second YAML document; "
+                                      "the configuration is one document" % path)
+
+    def test_no_repositories_is_an_error(self):
+        path = self.write_config("forges:\n  gl:\n    kind: gitlab\n    url: http://gl\n"
+                                 "    token_env: T\nrepositories: []\n")
+        code, out, err = relapi("config", "-c", path)
+        self.assertEqual(code, 2)
+        self.assertEqual(err.strip(), "relapi config: %s:6: no repositories: "
+                                      "'repositories' is empty" % path)
 
 
 if __name__ == "__main__":

@@ -245,6 +245,55 @@ static void test_yaml_syntax_error(void **state)
 	config_release(&c);
 }
 
+/* One document only; a second one is refused where it starts, not ignored. */
+static void test_one_document(void **state)
+{
+	char text[1024];
+	struct config c;
+	struct rerr err;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s---\nrepositories: []\n", minimal);
+	expect_error(text, "t.yml:11: a second YAML document");
+	snprintf(text, sizeof(text), "---\n%s...\n", minimal);
+	assert_int_equal(parse(&c, text, &err), 0);
+	config_release(&c);
+	snprintf(text, sizeof(text), "%s---\nforges: [\n", minimal);
+	assert_int_equal(parse(&c, text, &err), RELAPI_EPARSE);
+	assert_non_null(strstr(err.msg, "t.yml:"));
+	config_release(&c);
+}
+
+static void test_no_repositories(void **state)
+{
+	(void)state;
+	expect_error("forges:\n  gl:\n    kind: gitlab\n    url: u\n    token_env: T\n"
+	             "repositories: []\n",
+	             "t.yml:6: no repositories");
+}
+
+/* config_write's header names the source in words. */
+static void test_write_header(void **state)
+{
+	struct config c;
+	struct rerr err = {0};
+	struct buf w;
+
+	(void)state;
+	buf_init(&w);
+	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(config_write(&c, &w, &err), 0);
+	assert_true(
+	    !strncmp(w.data, "# effective configuration: embedded default\n", 44));
+	config_release(&c);
+	w.len = 0;
+	assert_int_equal(parse(&c, minimal, &err), 0);
+	assert_int_equal(config_write(&c, &w, &err), 0);
+	assert_true(!strncmp(w.data, "# effective configuration: t.yml\n", 33));
+	config_release(&c);
+	buf_release(&w);
+}
+
 static void test_missing_file(void **state)
 {
 	struct config c;
@@ -337,6 +386,9 @@ int main(void)
 	    cmocka_unit_test(test_duplicates),
 	    cmocka_unit_test(test_bad_template),
 	    cmocka_unit_test(test_yaml_syntax_error),
+	    cmocka_unit_test(test_one_document),
+	    cmocka_unit_test(test_no_repositories),
+	    cmocka_unit_test(test_write_header),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_expand),
 	    cmocka_unit_test(test_access),
