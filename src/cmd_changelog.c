@@ -23,7 +23,8 @@ static const char changelog_help[] =
     "Nothing happens when the entry is there already.\n"
     "\n"
     "  --entry FILE  use this entry (it must start with '## VERSION')\n"
-    "  --stdout      print the entry only; write nothing\n"
+    "  --stdout      print the entry only; write nothing (with --json, one\n"
+    "                document {\"version\": VERSION, \"entry\": TEXT})\n"
     "\n"
     "exit codes: 0 done, 1 failed, 2 usage, configuration or version error\n";
 

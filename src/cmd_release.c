@@ -34,6 +34,7 @@ static const char release_help[] =
     "  --skip LIST   skip these stages\n"
     "  --entry FILE  the changelog entry to use instead of building one\n"
     "  --stdout      with --only changelog: print the entry, write nothing\n"
+    "                (with --json, one document {\"version\", \"entry\"})\n"
     "  --from RC     promote release candidate RC (see relapi tag-all --help)\n"
     "%s"
     "On GitLab CI (GITLAB_CI=true) each stage is a collapsible log section.\n"

@@ -56,6 +56,7 @@ struct stage_opts {
 	struct poll_opts poll;
 	const char *entry_file; /* --entry FILE */
 	int to_stdout;          /* --stdout */
+	int stdout_json;        /* --stdout with --json: the entry as one JSON document */
 	unsigned only;          /* --only: bit per stage, 0 = all */
 	unsigned skip;          /* --skip: bit per stage */
 };

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "edit/changelog.h"
 #include "file.h"
 #include "stage.h"
@@ -312,15 +314,38 @@ static int entry_insert(struct stage_run *r, struct changelog_result *res,
 /* ---- the changelog stage
  * ------------------------------------------------------------------- */
 
-static int changelog_existing(struct stage_run *r)
+/*
+ * --stdout: the entry as it is, or with --json one document
+ * {"version": VERSION, "entry": TEXT}.
+ */
+static int entry_print(const struct stage_run *r, struct rerr *err)
 {
-	struct rerr err = {0};
+	cJSON *doc;
+	char *text = NULL;
 
+	if (!r->o->stdout_json)
+		return fputs(r->entry, stdout) < 0
+		           ? rerr_set(err, RELAPI_EIO, "cannot write the entry")
+		           : 0;
+	doc = cJSON_CreateObject();
+	if (doc && cJSON_AddStringToObject(doc, "version", r->s->plan.version) &&
+	    cJSON_AddStringToObject(doc, "entry", r->entry))
+		text = cJSON_Print(doc);
+	cJSON_Delete(doc);
+	if (!text)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
+static int changelog_existing(struct stage_run *r, struct rerr *err)
+{
 	if (stage_entry_extract(&r->entry, r->changelog.data, r->changelog.len,
-	                        r->s->plan.version, &err))
-		return err.code;
-	if (r->o->to_stdout && r->entry)
-		fputs(r->entry, stdout);
+	                        r->s->plan.version, err))
+		return err->code;
+	if (r->o->to_stdout && r->entry && entry_print(r, err))
+		return err->code;
 	stage_end(r, STAGE_ALREADY, "the entry for %s is in %s", r->s->plan.version,
 	          r->changelog.path);
 	return 0;
@@ -338,9 +363,10 @@ static int changelog_new(struct stage_run *r, struct docs_read *rd, struct rerr 
 		rc = r->o->entry_file ? entry_from_file(r, r->o->entry_file, err)
 		                      : entry_build(r, prev, err);
 	if (!rc && r->o->to_stdout) {
-		fputs(r->entry, stdout);
-		stage_end(r, STAGE_OK, "entry printed, nothing written");
-		return 0;
+		rc = entry_print(r, err);
+		if (!rc)
+			stage_end(r, STAGE_OK, "entry printed, nothing written");
+		return rc;
 	}
 	if (!rc)
 		rc = entry_insert(r, &res, err);
@@ -367,7 +393,7 @@ int stage_changelog(struct stage_run *r)
 	       : err.code;
 	if (!rc &&
 	    edit_changelog_has(r->changelog.data, r->changelog.len, r->s->plan.version))
-		rc = changelog_existing(r);
+		rc = changelog_existing(r, &err);
 	else if (!rc)
 		rc = changelog_new(r, &rd, &err);
 	if (rc)

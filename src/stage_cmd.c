@@ -24,8 +24,10 @@ int stage_cmd_run(const struct stage_cmd *c, int argc, char **argv)
 		apply_session_close(&s);
 		return rc;
 	}
-	if (o.to_stdout)
+	if (o.to_stdout) {
+		o.stdout_json = s.x.out == RUNCTX_OUT_JSON;
 		s.x.out = RUNCTX_OUT_QUIET;
+	}
 	stage_run_init(&r, &s, &o);
 	rc = c->run(&r);
 	stage_summary(&r, c->name);
