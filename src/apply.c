@@ -103,6 +103,7 @@ static void on_forge_whoami(const struct forge_reply *r, void *payload)
 
 	if (r->err.code) {
 		set_str(&fc->error, r->err.msg);
+		fc->code = r->err.code;
 		fc->refused = r->err.code == RELAPI_EUNAUTHORIZED ||
 		              r->err.code == RELAPI_EFORBIDDEN;
 		return;
@@ -634,7 +635,8 @@ static int repo_problems(const struct apply *a, size_t i, const struct version *
 	if (pr->state == PLAN_SKIPPED)
 		return 0;
 	/* without a token, read errors only repeat the missing token */
-	if ((pr->state == PLAN_ERROR && ac->auth != CONFIG_AUTH_NONE) ||
+	if ((pr->state == PLAN_ERROR && ac->auth != CONFIG_AUTH_NONE &&
+	     !apply_read_failure(rr->err.code)) ||
 	    pr->state == PLAN_CONFLICT)
 		rc = rc || (++*n, buf_printf(out, "%s: %s\n", pr->cfg->name, pr->note));
 	if (rr->problem)
@@ -691,7 +693,7 @@ static int token_problems(const struct apply *a, struct buf *out, size_t *n)
 			      buf_printf(
 			          out, "forge '%s': no token: set %s (needed by %s)\n",
 			          a->x->cfg.forges[f].name, ac->token_var, names.data));
-		if (!rc && a->checks[f].error)
+		if (!rc && a->checks[f].error && !apply_read_failure(a->checks[f].code))
 			rc =
 			    (++*n,
 			     buf_printf(
@@ -708,6 +710,40 @@ static int token_problems(const struct apply *a, struct buf *out, size_t *n)
 			                       a->x->cfg.forges[f].name, ac->token_var,
 			                       a->checks[f].scopes));
 		buf_release(&names);
+	}
+	return rc;
+}
+
+/* Codes of reads that judged nothing about the release. */
+static const int failure_codes[] = {
+    RELAPI_ETRANSIENT, RELAPI_ESERVER, RELAPI_ERATELIMIT,
+    RELAPI_EPARSE,     RELAPI_ENOMEM,  RELAPI_EIO,
+};
+
+int apply_read_failure(int code)
+{
+	for (size_t i = 0; i < sizeof(failure_codes) / sizeof(failure_codes[0]); i++)
+		if (code == failure_codes[i])
+			return 1;
+	return 0;
+}
+
+int apply_failures(const struct apply *a, struct buf *out, size_t *n)
+{
+	int rc = 0;
+
+	*n = 0;
+	for (size_t f = 0; !rc && f < a->x->cfg.nforges; f++)
+		if (a->checks[f].error && apply_read_failure(a->checks[f].code))
+			rc = (++*n,
+			      buf_printf(out,
+			                 "forge '%s': cannot check the token in %s: %s\n",
+			                 a->x->cfg.forges[f].name,
+			                 a->x->access[f].token_var, a->checks[f].error));
+	for (size_t i = 0; !rc && i < a->plan->nrepos; i++) {
+		const struct plan_repo *pr = &a->plan->repos[i];
+		if (pr->state == PLAN_ERROR && apply_read_failure(a->repos[i].err.code))
+			rc = (++*n, buf_printf(out, "%s: %s\n", pr->cfg->name, pr->note));
 	}
 	return rc;
 }

@@ -53,6 +53,7 @@ struct apply_forge_check {
 	struct apply *owner;
 	size_t idx;
 	char *error;   /* the check failed: the forge's or the network's words */
+	int code;      /* its RELAPI_E* code */
 	int refused;   /* the forge refused the token (401, 403), not the network */
 	int can_write; /* 1, 0 (scopes lack write), -1 unknown */
 	char *scopes;
@@ -86,6 +87,21 @@ int apply_write(struct apply *a, struct rerr *err);
  */
 int apply_problems(const struct apply *a, struct buf *out, size_t *n);
 
+/*
+ * 1 when a read that ended with error `code` judged nothing about the
+ * release: the network, a 5xx, a rate limit, an answer that cannot be
+ * parsed, memory. Such a run failed (exit 1: run it again). A 401, 403 or
+ * 404 is an answer about the release (a token refused, a repository, branch
+ * or file missing): a preflight problem.
+ */
+int apply_read_failure(int code);
+
+/*
+ * The reads that failed that way (apply_read_failure), one line each,
+ * appended to `out` (counted in *n); apply_problems() leaves them out.
+ */
+int apply_failures(const struct apply *a, struct buf *out, size_t *n);
+
 /* ---- a command's session: options, config, forges, plan, read ------------ */
 
 struct apply_session {
@@ -115,6 +131,12 @@ void apply_session_close(struct apply_session *s);
 /* Shared by the commands: cmd_plan.c prints a plan, cmd_preflight.c lists problems. */
 int cmd_plan_print(struct apply_session *s);
 size_t cmd_preflight_problems(struct apply_session *s, struct buf *out);
+/*
+ * The reads of session s that failed without judging anything (the network,
+ * 5xx, rate limits), printed to stderr under "relapi CMD: ..."; EXIT_FAILED
+ * when there is one, else 0. Callers check it before the problems.
+ */
+int cmd_preflight_failed(struct apply_session *s, const char *cmd);
 
 /* EXIT_CONFLICT when a repository conflicts, EXIT_FAILED when one failed, else 0. */
 int apply_session_exit(const struct apply_session *s);

@@ -15,8 +15,11 @@ static const char preflight_help[] =
     "planned; branches exist; every file exists and every key is found and\n"
     "editable. Changes nothing.\n"
     "\n"
-    "exit codes: 0 ready, 2 usage, configuration or version error,\n"
-    "  3 problems found (one line each on stderr, or in --json)\n";
+    "exit codes: 0 ready; 1 the forges could not be read (the network, a 5xx\n"
+    "  answer, a rate limit: nothing was judged, run it again); 2 usage,\n"
+    "  configuration or version error; 3 problems found, one line each on\n"
+    "  stderr or in --json (a 401, 403 or 404 is a problem: a token refused,\n"
+    "  a repository, branch or file missing)\n";
 
 /*
  * Collects the problems of session s into *out; returns their count.
@@ -31,6 +34,23 @@ size_t cmd_preflight_problems(struct apply_session *s, struct buf *out)
 	return n;
 }
 
+int cmd_preflight_failed(struct apply_session *s, const char *cmd)
+{
+	struct buf lines;
+	size_t n = 0;
+
+	buf_init(&lines);
+	if (apply_failures(&s->ap, &lines, &n) && !n)
+		n = 1;
+	if (n)
+		fprintf(stderr,
+		        "relapi %s: cannot read the forges; nothing was judged, run it "
+		        "again:\n%s",
+		        cmd, lines.data ? lines.data : "out of memory\n");
+	buf_release(&lines);
+	return n ? EXIT_FAILED : EXIT_DONE;
+}
+
 int cmd_preflight(int argc, char **argv)
 {
 	struct apply_session s;
@@ -40,6 +60,11 @@ int cmd_preflight(int argc, char **argv)
 	                            preflight_help, APPLY_CHECK_ACCESS);
 
 	if (rc >= 0) {
+		apply_session_close(&s);
+		return rc;
+	}
+	rc = cmd_preflight_failed(&s, "preflight");
+	if (rc) {
 		apply_session_close(&s);
 		return rc;
 	}

@@ -261,6 +261,8 @@ static int preflight(struct prep *p)
 	size_t n;
 	int rc = 0;
 
+	if (cmd_preflight_failed(p->r.s, "prepare"))
+		return EXIT_FAILED;
 	buf_init(&problems);
 	n = cmd_preflight_problems(p->r.s, &problems);
 	if (ac->auth == CONFIG_AUTH_NONE && !p->r.s->x.dry_run && ++n)

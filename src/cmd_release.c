@@ -39,8 +39,10 @@ static const char release_help[] =
     "%s"
     "On GitLab CI (GITLAB_CI=true) each stage is a collapsible log section.\n"
     "\n"
-    "exit codes: 0 done, 1 a stage failed (run again to continue), 2 usage,\n"
-    "  configuration or version error, 3 preflight problems, 4 conflict\n";
+    "exit codes: 0 done, 1 a stage failed or the forges could not be read\n"
+    "  (network, 5xx, rate limit; run again to continue), 2 usage,\n"
+    "  configuration or version error, 3 preflight problems (a 401, 403 or 404\n"
+    "  is one), 4 conflict\n";
 
 /* ---- preflight and tag-all, from the engine -----------------------------------------
  */
@@ -53,6 +55,11 @@ static int run_preflight(struct stage_run *r)
 
 	buf_init(&problems);
 	stage_begin(r, STAGE_PREFLIGHT);
+	if (cmd_preflight_failed(r->s, "release")) {
+		stage_end(r, STAGE_FAILED,
+		          "the forges could not be read; nothing judged");
+		return EXIT_FAILED;
+	}
 	n = cmd_preflight_problems(r->s, &problems);
 	if (n) {
 		fprintf(stderr, "relapi release: preflight found %zu problem%s:\n%s", n,
@@ -100,6 +107,11 @@ static int run_tag_all(struct stage_run *r)
 	if (plan_complete(&r->s->plan)) {
 		stage_end(r, STAGE_ALREADY, "every repository is tagged");
 		return 0;
+	}
+	if (cmd_preflight_failed(r->s, "release")) {
+		stage_end(r, STAGE_FAILED,
+		          "the forges could not be read; nothing judged");
+		return EXIT_FAILED;
 	}
 	buf_init(&problems);
 	n = cmd_preflight_problems(r->s, &problems);

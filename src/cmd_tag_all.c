@@ -35,8 +35,10 @@ static const char tag_all_help[] =
     "Forge URLs: --gitlab-url/--github-url, RELAPI_GITLAB_URL or CI_SERVER_URL,\n"
     "RELAPI_GITHUB_URL or GITHUB_API_URL. Tokens: GITLAB_TOKEN (or CI_JOB_TOKEN),\n"
     "GITHUB_TOKEN or GH_TOKEN.\n"
-    "exit codes: 0 done, 1 a step failed (run again to complete), 2 usage,\n"
-    "  configuration or version error, 3 preflight problems, 4 conflict\n";
+    "exit codes: 0 done, 1 a step failed or the forges could not be read\n"
+    "  (network, 5xx, rate limit; run again to complete), 2 usage,\n"
+    "  configuration or version error, 3 preflight problems (a 401, 403 or 404\n"
+    "  is one), 4 conflict\n";
 
 static void summary(struct apply_session *s, const char *problems)
 {
@@ -67,6 +69,9 @@ static int preflight_then_apply(struct apply_session *s)
 	size_t n;
 	int rc;
 
+	rc = cmd_preflight_failed(s, "tag-all");
+	if (rc)
+		return rc;
 	buf_init(&problems);
 	n = cmd_preflight_problems(s, &problems);
 	if (n) {
