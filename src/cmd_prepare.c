@@ -256,6 +256,7 @@ static int docs_read(struct prep *p, const char *ref, struct plan_blob *b, int w
 
 static int preflight(struct prep *p)
 {
+	struct rerr err = {0};
 	struct buf problems;
 	const struct config_access *ac = runctx_access(&p->r.s->x, p->docs);
 	size_t n;
@@ -265,6 +266,14 @@ static int preflight(struct prep *p)
 		return EXIT_FAILED;
 	buf_init(&problems);
 	n = cmd_preflight_problems(p->r.s, &problems);
+	if (stage_docs_problems(&p->r, STAGE_DOCS_CHANGELOG, &problems, &n, &err)) {
+		fprintf(stderr,
+		        "relapi prepare: cannot read the forges; nothing was judged, run "
+		        "it again:\n%s\n",
+		        err.msg);
+		buf_release(&problems);
+		return EXIT_FAILED;
+	}
 	if (ac->auth == CONFIG_AUTH_NONE && !p->r.s->x.dry_run && ++n)
 		buf_printf(&problems, "%s: no token to commit the changelog: set %s\n",
 		           p->docs->name, ac->token_var);

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "stage.h"
+#include "stage_changelog.h"
 
 static const char release_help[] =
     "usage: relapi release VERSION [--only STAGE,...] [--skip STAGE,...]\n"
@@ -13,7 +14,9 @@ static const char release_help[] =
     "                      [--github-url URL] [network flags]\n"
     "\n"
     "The whole release, stage by stage; a failed stage stops it:\n"
-    "  preflight  every problem of the release, all at once\n"
+    "  preflight  every problem of the release, all at once, also of the docs\n"
+    "             stages: the docs branch, the changelog's layout, the keys of\n"
+    "             publiccode.yml (stable)\n"
     "  test       deployment-test pipelines, triggered and waited for\n"
     "  tag-all    the edits, commits and tags of every repository\n"
     "  changelog  the entry, built from the forges' compare results\n"
@@ -47,6 +50,29 @@ static const char release_help[] =
 /* ---- preflight and tag-all, from the engine -----------------------------------------
  */
 
+/*
+ * The docs stages' checks when one of them is to run (their files read and
+ * judged by their own rules): 0, or EXIT_FAILED when the docs could not be
+ * read.
+ */
+static int docs_preflight(struct stage_run *r, struct buf *problems, size_t *n)
+{
+	struct rerr err = {0};
+	unsigned what = 0;
+
+	if (stage_selected(r, STAGE_CHANGELOG) || stage_selected(r, STAGE_DOCS))
+		what |= STAGE_DOCS_CHANGELOG;
+	if (stage_selected(r, STAGE_DOCS))
+		what |= STAGE_DOCS_PUBLICCODE;
+	if (!what || r->o->to_stdout || !stage_docs_problems(r, what, problems, n, &err))
+		return 0;
+	fprintf(stderr,
+	        "relapi release: cannot read the forges; nothing was judged, run it "
+	        "again:\n%s\n",
+	        err.msg);
+	return EXIT_FAILED;
+}
+
 static int run_preflight(struct stage_run *r)
 {
 	struct buf problems;
@@ -61,6 +87,12 @@ static int run_preflight(struct stage_run *r)
 		return EXIT_FAILED;
 	}
 	n = cmd_preflight_problems(r->s, &problems);
+	if (docs_preflight(r, &problems, &n)) {
+		buf_release(&problems);
+		stage_end(r, STAGE_FAILED,
+		          "the forges could not be read; nothing judged");
+		return EXIT_FAILED;
+	}
 	if (n) {
 		fprintf(stderr, "relapi release: preflight found %zu problem%s:\n%s", n,
 		        n == 1 ? "" : "s", problems.data ? problems.data : "");

@@ -402,6 +402,137 @@ int stage_changelog(struct stage_run *r)
 	return rc;
 }
 
+/* ---- the docs stage's preflight -------------------------------------------------------
+ */
+
+struct docs_probe {
+	struct plan_blob changelog, publiccode;
+	struct docs_read cl, pc;
+	struct rerr branch;
+};
+
+static void on_branch(const struct forge_reply *rep, void *payload)
+{
+	struct rerr *e = payload;
+
+	if (rep->err.code)
+		rerr_set(e, rep->err.code, "%s", rep->err.msg);
+}
+
+/* Queues the reads of the docs branch head and the files `what` names. */
+static int probe_start(struct stage_run *r, const struct config_repo *d, unsigned what,
+                       struct docs_probe *p)
+{
+	struct forge *f = runctx_forge(&r->s->x, d);
+	const char *pc = r->s->x.cfg.publiccode;
+	int rc = forge_get_branch_head(f, d->path, d->branch, on_branch, &p->branch);
+
+	p->cl.file = &p->changelog;
+	p->pc.file = &p->publiccode;
+	p->changelog.path = strdup(r->s->x.cfg.changelog);
+	if (!rc && !p->changelog.path)
+		rc = RELAPI_ENOMEM;
+	if (!rc)
+		rc = forge_read_file(f, d->path, d->branch, p->changelog.path, on_file,
+		                     &p->cl);
+	if (!rc && (what & STAGE_DOCS_PUBLICCODE) && pc)
+		rc = (p->publiccode.path = strdup(pc))
+		         ? forge_read_file(f, d->path, d->branch, pc, on_file, &p->pc)
+		         : RELAPI_ENOMEM;
+	return rc;
+}
+
+/*
+ * A failed read: a problem line, or (apply_read_failure) the error itself,
+ * returned, since nothing was judged.
+ */
+static int probe_read(const struct rerr *e, const char *name, struct buf *out, size_t *n,
+                      struct rerr *err)
+{
+	if (!e->code)
+		return 0;
+	if (apply_read_failure(e->code))
+		return rerr_set(err, e->code, "%s: %s", name, e->msg);
+	++*n;
+	return buf_printf(out, "%s: %s\n", name, e->msg) ? RELAPI_ENOMEM : 0;
+}
+
+/* The changelog takes an entry by the changelog module's own rules. */
+static int probe_changelog(struct stage_run *r, const char *name,
+                           const struct plan_blob *b, struct buf *out, size_t *n)
+{
+	const char *v = r->s->plan.version;
+	char entry[VERSION_MAX + 64];
+	struct changelog_result res;
+	struct rerr e = {0};
+	struct buf tmp;
+	int rc = 0;
+
+	if (edit_changelog_has(b->data, b->len, v))
+		return 0;
+	snprintf(entry, sizeof(entry), "## %s - %s\n\n---\n", v, r->s->x.date);
+	buf_init(&tmp);
+	if (edit_changelog_insert(&tmp, &res, b->data, b->len, b->path, v, entry,
+	                          strlen(entry), CHANGELOG_KEEP, &e))
+		rc = (++*n, buf_printf(out, "%s: %s\n", name, e.msg));
+	buf_release(&tmp);
+	return rc ? RELAPI_ENOMEM : 0;
+}
+
+/* publiccode.yml has the keys a stable release sets. */
+static int probe_publiccode(struct stage_run *r, const char *name,
+                            const struct plan_blob *b, struct buf *out, size_t *n)
+{
+	struct edit_assign a[] = {
+	    {"softwareVersion", r->s->plan.version, EDIT_QUOTE_PLAIN},
+	    {"releaseDate", r->s->x.date, EDIT_QUOTE_PLAIN}};
+	struct edit_result res;
+	struct rerr e = {0};
+	int rc = 0;
+
+	edit_result_init(&res);
+	if (edit_apply(&res, EDIT_YAML, b->path, b->data, b->len, a, 2, &e))
+		rc = (++*n, buf_printf(out, "%s: %s\n", name, e.msg));
+	edit_result_release(&res);
+	return rc ? RELAPI_ENOMEM : 0;
+}
+
+static void probe_release(struct docs_probe *p)
+{
+	stage_blob_release(&p->changelog);
+	stage_blob_release(&p->publiccode);
+}
+
+int stage_docs_problems(struct stage_run *r, unsigned what, struct buf *out, size_t *n,
+                        struct rerr *err)
+{
+	struct docs_probe p = {0};
+	struct rerr e = {0};
+	const struct config_repo *d = stage_docs_repo(r, &e);
+	int rc;
+
+	if (!d)
+		return ++*n, buf_printf(out, "%s\n", e.msg) ? RELAPI_ENOMEM : 0;
+	if (!stage_stable(r))
+		what &= ~(unsigned)STAGE_DOCS_PUBLICCODE;
+	rc = probe_start(r, d, what, &p);
+	rc = rc ? rerr_set(err, rc, "%s: cannot queue the docs reads", d->name)
+	        : stage_engine_run(r, err);
+	if (!rc && p.branch.code) /* no branch: the files' errors say no more */
+		rc = probe_read(&p.branch, d->name, out, n, err);
+	else if (!rc)
+		rc = probe_read(&p.cl.err, d->name, out, n, err);
+	if (!rc && !p.branch.code && !p.cl.err.code)
+		rc = probe_changelog(r, d->name, &p.changelog, out, n);
+	if (!rc && !p.branch.code && p.publiccode.path)
+		rc = p.pc.err.code ? probe_read(&p.pc.err, d->name, out, n, err)
+		                   : probe_publiccode(r, d->name, &p.publiccode, out, n);
+	if (rc == RELAPI_ENOMEM && !err->code)
+		rerr_set(err, rc, "out of memory");
+	probe_release(&p);
+	return rc;
+}
+
 /* ---- the docs stage: one commit, then the docs tag
  * ------------------------------------------- */
 

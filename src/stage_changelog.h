@@ -38,6 +38,24 @@ void stage_gather_free(struct stage_log *logs, size_t n);
  */
 int stage_entry_of(struct stage_run *r, const struct config_repo *docs, struct rerr *err);
 
+/* What stage_docs_problems() checks besides the docs branch. */
+enum stage_docs_check {
+	STAGE_DOCS_CHANGELOG = 1,  /* the changelog takes an entry */
+	STAGE_DOCS_PUBLICCODE = 2, /* publiccode.yml has its keys (stable only) */
+};
+
+/*
+ * The preflight of the docs stages, before anything is written: the docs
+ * branch exists, the changelog parses by the changelog module's rules (its
+ * '# Changelog' title and entries) and, for a stable version with
+ * STAGE_DOCS_PUBLICCODE, publiccode.yml has 'softwareVersion' and
+ * 'releaseDate'. Every problem is one line appended to `out` (counted in
+ * *n); returns 0. A read that judged nothing (apply_read_failure: the
+ * network, 5xx) returns its code with err set.
+ */
+int stage_docs_problems(struct stage_run *r, unsigned what, struct buf *out, size_t *n,
+                        struct rerr *err);
+
 /* Frees a blob's strings and zeroes it. */
 void stage_blob_release(struct plan_blob *b);
 
