@@ -622,13 +622,19 @@ static int docs_commit_send(struct stage_run *r, const struct config_repo *d,
 	return rc;
 }
 
-/* One read-edit-commit round; RELAPI_ECONFLICT when the branch moved under it. */
+/*
+ * One read-edit-commit round; RELAPI_ECONFLICT when the branch moved under it.
+ * The changelog is read unless this run read it already (the changelog stage,
+ * or the entry's lookup just before): its base still guards the commit.
+ */
 static int docs_attempt(struct stage_run *r, const struct config_repo *d,
                         struct docs_commit *dc, struct rerr *err)
 {
 	struct docs_read rd = {0};
 	struct changelog_result res;
-	int rc = docs_read(r, d, r->s->x.cfg.changelog, &r->changelog, &rd, err);
+	int rc = r->changelog.data
+	             ? 0
+	             : docs_read(r, d, r->s->x.cfg.changelog, &r->changelog, &rd, err);
 
 	rc = rc ? rc : entry_insert(r, &res, err);
 	if (!rc && stage_stable(r) && r->s->x.cfg.publiccode)
@@ -757,6 +763,7 @@ int stage_docs(struct stage_run *r)
 		if (rc != RELAPI_ECONFLICT || attempt >= DOCS_MAX_ATTEMPTS)
 			break;
 		stage_say(r, "%s: the branch moved; reading again", d->name);
+		stage_blob_release(&r->changelog);
 		rerr_clear(&err);
 		rc = 0;
 	}
