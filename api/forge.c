@@ -941,6 +941,32 @@ void forge_op_done(struct forge_op *op)
 	op_free(op);
 }
 
+/* 1 when the comma-separated `scopes` hold `want` (blanks around items allowed). */
+static int scopes_have(const char *scopes, const char *want)
+{
+	size_t n = strlen(want);
+
+	for (const char *p = scopes; *p;
+	     p += strcspn(p, ",") + (p[strcspn(p, ",")] != 0)) {
+		p += strspn(p, " ");
+		if (!strncmp(p, want, n) && (p[n] == ',' || p[n] == '\0' || p[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+void forge_op_whoami_done(struct forge_op *op)
+{
+	const char *const *w = op->f->ops->write_scopes;
+
+	if (!op->repo && op->whoami.scopes) {
+		op->whoami.can_write = 0;
+		for (size_t i = 0; i < 3 && w[i]; i++)
+			op->whoami.can_write |= scopes_have(op->whoami.scopes, w[i]);
+	}
+	forge_op_done(op);
+}
+
 char *forge_reply_take_file(const struct forge_reply *r, size_t *len)
 {
 	char *d;

@@ -177,7 +177,10 @@ struct forge_whoami {
 	char *user; /* user name, or the job's user in job-token mode */
 	char
 	    *scopes; /* comma-separated token scopes, NULL when the forge does not tell */
-	int can_write; /* 1/0 for the repository asked about, -1 unknown */
+	/* 1/0: the token may push to the repository asked about; without a
+	   repository, its scopes allow writing through the API (GitLab api;
+	   GitHub repo, public_repo); -1 unknown */
+	int can_write;
 };
 
 /*

@@ -73,6 +73,8 @@ struct forge_ops {
 	const char *compare_total_key; /* the full count; NULL: the commits listed */
 	const char *release_id_key;    /* NULL: the forge has no release ids */
 	const char *release_url_key;
+	/* Token scopes that allow writing through the API (whoami without repo). */
+	const char *write_scopes[3];
 };
 
 extern const struct forge_ops forge_gitlab_ops;
@@ -178,6 +180,12 @@ cJSON *forge_op_json(struct forge_op *op, const struct http_response *resp);
 
 /* Calls the user's callback with the reply and frees op. */
 void forge_op_done(struct forge_op *op);
+
+/*
+ * Ends a whoami: without a repository, can_write follows the token's scopes
+ * (ops->write_scopes) when the forge told them; then forge_op_done().
+ */
+void forge_op_whoami_done(struct forge_op *op);
 
 /* Appends a tag to op->tags (strings are taken). 0 or RELAPI_ENOMEM. */
 int forge_op_push_tag(struct forge_op *op, struct forge_tag *t);

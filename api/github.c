@@ -997,7 +997,7 @@ static void gh_user_done(struct forge_op *op, struct http_response *resp)
 	if (!op->err.code && op->repo)
 		forge_repo_chain(op, "GET", "", NULL, NULL, NULL, 0, gh_repo_done);
 	else
-		forge_op_done(op);
+		forge_op_whoami_done(op);
 }
 
 static int gh_whoami(struct forge_op *op)
@@ -1074,4 +1074,5 @@ const struct forge_ops forge_github_ops = {
     .compare_total_key = "total_commits",
     .release_id_key = "id",
     .release_url_key = "html_url",
+    .write_scopes = {"repo", "public_repo"},
 };

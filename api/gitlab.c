@@ -777,7 +777,7 @@ static void gl_whoami_next(struct forge_op *op)
 	} else if (op->repo) {
 		forge_repo_chain(op, "GET", "", NULL, NULL, NULL, 0, gl_project_done);
 	} else {
-		forge_op_done(op);
+		forge_op_whoami_done(op);
 	}
 }
 
@@ -968,4 +968,5 @@ const struct forge_ops forge_gitlab_ops = {
     .commit_id_key = "id",
     .compare_web_fmt = "%s/%s/-/compare/%p...%p",
     .release_url_key = "_links.self",
+    .write_scopes = {"api"},
 };

@@ -74,32 +74,9 @@ static void on_tags(const struct forge_reply *r, void *payload)
 	read_done_one(rr);
 }
 
-/* Scopes that allow writing through the API, per forge kind. */
-static const char *const write_scopes[][3] = {
-    [CONFIG_GITLAB] = {"api", NULL, NULL},
-    [CONFIG_GITHUB] = {"repo", "public_repo", NULL},
-};
-
-static int scopes_write(enum config_kind k, const char *scopes)
-{
-	for (size_t i = 0; write_scopes[k][i]; i++) {
-		size_t n = strlen(write_scopes[k][i]);
-		for (const char *p = scopes; p && *p;
-		     p += strcspn(p, ",") + (p[strcspn(p, ",")] != 0)) {
-			while (*p == ' ')
-				p++;
-			if (!strncmp(p, write_scopes[k][i], n) &&
-			    (p[n] == ',' || p[n] == '\0' || p[n] == ' '))
-				return 1;
-		}
-	}
-	return 0;
-}
-
 static void on_forge_whoami(const struct forge_reply *r, void *payload)
 {
 	struct apply_forge_check *fc = payload;
-	enum config_kind k = fc->owner->x->cfg.forges[fc->idx].kind;
 
 	if (r->err.code) {
 		set_str(&fc->error, r->err.msg);
@@ -109,7 +86,7 @@ static void on_forge_whoami(const struct forge_reply *r, void *payload)
 		return;
 	}
 	set_str(&fc->scopes, r->whoami->scopes);
-	fc->can_write = r->whoami->scopes ? scopes_write(k, r->whoami->scopes) : -1;
+	fc->can_write = r->whoami->can_write;
 }
 
 /* One token check per forge that a repository to read uses. */
