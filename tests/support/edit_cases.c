@@ -198,6 +198,26 @@ int ec_run_checked(struct ec_run *r, const struct ec_kind *k, const char *in, si
 	return r->rc;
 }
 
+int ec_run_raw(struct ec_run *r, const struct ec_kind *k, const char *in,
+               const char *fname, const struct edit_assign *a)
+{
+	memset(&r->ch, 0, sizeof(r->ch));
+	rerr_clear(&r->err);
+	r->rc = k->set(&r->ch, &r->out, in, strlen(in), fname, a, &r->err);
+	return r->rc;
+}
+
+void ec_expect_change(const struct edit_change *c, const char *old_value, size_t start,
+                      size_t end, size_t new_len, int line, int changed)
+{
+	assert_string_equal(c->old_value, old_value);
+	assert_int_equal(c->start, start);
+	assert_int_equal(c->end, end);
+	assert_int_equal(c->new_len, new_len);
+	assert_int_equal(c->line, line);
+	assert_int_equal(c->changed, changed);
+}
+
 int ec_run_setup(void **state)
 {
 	struct ec_run *r = calloc(1, sizeof(*r));

@@ -84,6 +84,16 @@ int ec_set_checked(const struct ec_kind *k, struct buf *out, struct edit_change 
 /* ec_set_checked into r, whose earlier change is released first; r->rc. */
 int ec_run_checked(struct ec_run *r, const struct ec_kind *k, const char *in, size_t len,
                    const char *key, const char *value, enum edit_quote q);
+/*
+ * The kind's set function called directly with key=value (quoting q), the
+ * file told as `fname`: r->out is kept as it is (not reset), r->ch is zeroed
+ * and r->err cleared first. Returns the rc (also in r->rc).
+ */
+int ec_run_raw(struct ec_run *r, const struct ec_kind *k, const char *in,
+               const char *fname, const struct edit_assign *a);
+/* The report c must have exactly these old_value, start, end, new_len, line, changed. */
+void ec_expect_change(const struct edit_change *c, const char *old_value, size_t start,
+                      size_t end, size_t new_len, int line, int changed);
 /* cmocka setup and teardown: *state is a fresh struct ec_run, then released. */
 int ec_run_setup(void **state);
 int ec_run_teardown(void **state);

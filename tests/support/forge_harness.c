@@ -1,11 +1,108 @@
 /* forge_harness.c - see forge_harness.h. */
 #include "forge_harness.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmocka.h>
+
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+
+/* ---- the fake forge and a client of it ---------------------------------------- */
+
+/* Starts forge.py with `mode` (--ecosystem or --replay) on `folder` and extra args. */
+static int start_fake(struct test_server *srv, const char *mode, const char *folder,
+                      const char *extra_flag, const char *extra_value)
+{
+	char script[512], path[512];
+	char *argv[] = {(char *)test_python(),
+	                script,
+	                (char *)mode,
+	                path,
+	                "--port",
+	                "0",
+	                (char *)extra_flag,
+	                (char *)extra_value,
+	                NULL};
+
+	snprintf(script, sizeof(script), "%s/tests/forge/forge.py", test_source_dir());
+	snprintf(path, sizeof(path), "%s/fixtures/%s", test_source_dir(), folder);
+	return test_server_start(srv, argv);
+}
+
+int fh_start_ecosystem(struct test_server *srv, int pipeline_ms)
+{
+	char ms[32];
+
+	if (pipeline_ms <= 0)
+		return start_fake(srv, "--ecosystem", "ecosystem/waldur", NULL, NULL);
+	snprintf(ms, sizeof(ms), "%d", pipeline_ms);
+	return start_fake(srv, "--ecosystem", "ecosystem/waldur", "--pipeline-ms", ms);
+}
+
+int fh_start_replay(struct test_server *srv, const char *dir)
+{
+	char folder[400];
+
+	snprintf(folder, sizeof(folder), "api/%s", dir);
+	return start_fake(srv, "--replay", folder, NULL, NULL);
+}
+
+struct http_engine *fh_engine_new(enum fh_engine_mode mode)
+{
+	struct http_opts o;
+	struct rerr err;
+
+	http_opts_init(&o);
+	if (mode == FH_ENGINE_FAST) {
+		o.backoff_base_ms = 5;
+		o.backoff_cap_ms = 20;
+	} else if (mode == FH_ENGINE_NO_RETRY) {
+		o.max_attempts = 1;
+	}
+	rerr_clear(&err);
+	return http_engine_new(&o, &err);
+}
+
+struct forge *fh_forge_new(const struct test_server *srv, struct http_engine *engine,
+                           enum forge_kind kind, const char *token,
+                           const struct fh_client *opt)
+{
+	struct forge_config c;
+	struct rerr err;
+	char api[256];
+
+	forge_config_init(&c);
+	c.kind = kind;
+	snprintf(api, sizeof(api), "%s%s", srv->url,
+	         kind == FORGE_GITLAB ? "/api/v4" : "/api/v3");
+	c.api_url = api;
+	c.token = token;
+	if (opt) {
+		c.token_mode = opt->mode;
+		c.trigger_token = opt->trigger_token;
+		c.web_url = opt->web_url;
+	}
+	rerr_clear(&err);
+	return forge_new(&c, engine, &err);
+}
+
+void fh_run(struct http_engine *engine, const struct fh_reply *r, const char *secret)
+{
+	struct rerr err;
+
+	rerr_clear(&err);
+	assert_int_equal(http_engine_run(engine, &err), 0);
+	assert_int_equal(r->calls, 1);
+	if (secret)
+		assert_null(strstr(r->msg, secret));
+}
 
 /* ---- reply capture ----------------------------------------------------------- */
 

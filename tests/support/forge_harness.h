@@ -1,7 +1,8 @@
 /*
  * forge_harness.h - helpers for tests of the forge clients: run one operation
- * to completion and keep a copy of its reply; talk to the fake forge's admin
- * endpoints (/_forge/...).
+ * to completion and keep a copy of its reply; start the fake forge and make
+ * clients of it; talk to its admin endpoints (/_forge/...). fh_run asserts
+ * with cmocka, so this is for unit tests only.
  */
 #ifndef RELAPI_FORGE_HARNESS_H
 #define RELAPI_FORGE_HARNESS_H
@@ -11,6 +12,7 @@
 #include "buf.h"
 #include "forge.h"
 #include "http.h"
+#include "testserver.h"
 
 /* A deep copy of a forge_reply, owned by the test. */
 struct fh_reply {
@@ -42,6 +44,51 @@ struct fh_reply {
 	int can_write;
 	int has_whoami;
 };
+
+/* ---- the fake forge and a client of it ---------------------------------------- */
+
+/*
+ * Starts the fake forge (tests/forge/forge.py) on a free port serving
+ * fixtures/ecosystem/waldur; pipeline_ms > 0 is passed as --pipeline-ms.
+ * Returns 0, or -1 (message on stderr).
+ */
+int fh_start_ecosystem(struct test_server *srv, int pipeline_ms);
+/* The same, replaying fixtures/api/<dir> strictly (forge.py --replay). */
+int fh_start_replay(struct test_server *srv, const char *dir);
+
+/* Engine behaviours the forge tests ask for. */
+enum fh_engine_mode {
+	FH_ENGINE_DEFAULT,  /* the defaults of http_opts_init */
+	FH_ENGINE_FAST,     /* retries with 5 ms base and 20 ms cap backoff */
+	FH_ENGINE_NO_RETRY, /* one attempt per request */
+};
+
+/* A new HTTP engine in `mode`; NULL on failure. */
+struct http_engine *fh_engine_new(enum fh_engine_mode mode);
+
+/* What a client of the fake forge is given beyond its kind and token. */
+struct fh_client {
+	enum forge_token_mode mode;
+	const char *trigger_token; /* may be NULL */
+	const char *web_url;       /* may be NULL */
+};
+
+/*
+ * A client of forge `kind` on the fake at srv (API path /api/v4 for GitLab,
+ * /api/v3 for GitHub) with `token`; opt may be NULL (default token mode).
+ * NULL on failure.
+ */
+struct forge *fh_forge_new(const struct test_server *srv, struct http_engine *engine,
+                           enum forge_kind kind, const char *token,
+                           const struct fh_client *opt);
+
+/*
+ * Runs the engine to completion (cmocka asserts): it succeeds, r's callback
+ * ran once and, when `secret` is not NULL, r's message does not hold it.
+ */
+void fh_run(struct http_engine *engine, const struct fh_reply *r, const char *secret);
+
+/* ---- replies ------------------------------------------------------------------ */
 
 /* The callback for every operation: payload is a struct fh_reply. */
 void fh_capture(const struct forge_reply *r, void *payload);

@@ -38,12 +38,7 @@ static void test_report(void **state)
 	const char *in = "# x\nA=1\nTAG=\"8.0.5\"\n";
 
 	assert_int_equal(set1(r, in, strlen(in), "TAG", "8.0.6", 0), 0);
-	assert_string_equal(r->ch.old_value, "8.0.5");
-	assert_int_equal(r->ch.start, 12);
-	assert_int_equal(r->ch.end, 19);
-	assert_int_equal(r->ch.new_len, 7);
-	assert_int_equal(r->ch.line, 3);
-	assert_int_equal(r->ch.changed, 1);
+	ec_expect_change(&r->ch, "8.0.5", 12, 19, 7, 3, 1);
 	assert_int_equal(set1(r, in, strlen(in), "A", "1", 0), 0);
 	assert_int_equal(r->ch.changed, 0);
 	assert_string_equal(r->out.data, in);
@@ -77,22 +72,15 @@ static void test_errors_leave_out_alone(void **state)
 	struct edit_assign a = {"TAG", "3", 0};
 
 	assert_int_equal(buf_puts(&r->out, "keep"), 0);
-	memset(&r->ch, 0, sizeof(r->ch));
-	rerr_clear(&r->err);
-	assert_int_equal(kind.set(&r->ch, &r->out, in, strlen(in), "f.env", &a, &r->err),
-	                 RELAPI_EINVAL);
+	assert_int_equal(ec_run_raw(r, &kind, in, "f.env", &a), RELAPI_EINVAL);
 	assert_string_equal(r->out.data, "keep");
 	assert_null(r->ch.key);
 	assert_string_equal(r->err.msg,
 	                    "key 'TAG' is set twice in 'f.env' (lines 1 and 2)");
 	a.key = "";
-	rerr_clear(&r->err);
-	assert_int_equal(kind.set(&r->ch, &r->out, in, strlen(in), "f.env", &a, &r->err),
-	                 RELAPI_EINVAL);
+	assert_int_equal(ec_run_raw(r, &kind, in, "f.env", &a), RELAPI_EINVAL);
 	a.key = "A B";
-	rerr_clear(&r->err);
-	assert_int_equal(kind.set(&r->ch, &r->out, in, strlen(in), "f.env", &a, &r->err),
-	                 RELAPI_EINVAL);
+	assert_int_equal(ec_run_raw(r, &kind, in, "f.env", &a), RELAPI_EINVAL);
 	assert_string_equal(r->out.data, "keep");
 }
 

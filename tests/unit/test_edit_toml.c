@@ -38,12 +38,7 @@ static void test_report(void **state)
 	const char *in = "[project]\nversion = 'x' # c\nname = \"\\u0041b\"\n";
 
 	assert_int_equal(set1(r, in, strlen(in), "project.version", "1.0", 0), 0);
-	assert_string_equal(r->ch.old_value, "x");
-	assert_int_equal(r->ch.start, 20);
-	assert_int_equal(r->ch.end, 23);
-	assert_int_equal(r->ch.new_len, 5);
-	assert_int_equal(r->ch.line, 2);
-	assert_int_equal(r->ch.changed, 1);
+	ec_expect_change(&r->ch, "x", 20, 23, 5, 2, 1);
 	assert_string_equal(r->out.data,
 	                    "[project]\nversion = '1.0' # c\nname = \"\\u0041b\"\n");
 	assert_int_equal(set1(r, in, strlen(in), "project.name", "Ab", 0), 0);
@@ -80,19 +75,14 @@ static void test_errors_leave_out_alone(void **state)
 	struct edit_assign a = {"p.v", "3", 0};
 
 	assert_int_equal(buf_puts(&r->out, "keep"), 0);
-	memset(&r->ch, 0, sizeof(r->ch));
-	rerr_clear(&r->err);
-	assert_int_equal(kind.set(&r->ch, &r->out, in, strlen(in), "f.toml", &a, &r->err),
-	                 RELAPI_EINVAL);
+	assert_int_equal(ec_run_raw(r, &kind, in, "f.toml", &a), RELAPI_EINVAL);
 	assert_string_equal(r->out.data, "keep");
 	assert_null(r->ch.key);
 	assert_string_equal(r->err.msg,
 	                    "key 'p.v' in 'f.toml' line 2 is not a string; only "
 	                    "one-line strings are edited");
 	a.key = "";
-	rerr_clear(&r->err);
-	assert_int_equal(kind.set(&r->ch, &r->out, in, strlen(in), "f.toml", &a, &r->err),
-	                 RELAPI_EINVAL);
+	assert_int_equal(ec_run_raw(r, &kind, in, "f.toml", &a), RELAPI_EINVAL);
 	assert_string_equal(r->out.data, "keep");
 }
 

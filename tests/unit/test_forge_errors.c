@@ -180,24 +180,25 @@ static void test_transport_error(void **state)
 
 static void test_urlencode(void **state)
 {
-	char *s;
+	static const struct {
+		const char *in;
+		int keep_slash;
+		const char *want;
+	} cases[] = {
+	    {"waldur/waldur-helm", 0, "waldur%2Fwaldur-helm"},
+	    {"waldur/Chart.yaml", 0, "waldur%2FChart.yaml"},
+	    {"a b+c.d~e_f", 0, "a%20b%2Bc.d~e_f"},
+	    {"release/8.0 x", 1, "release/8.0%20x"},
+	    {"\xc3\xa9?&#%", 0, "%C3%A9%3F%26%23%25"},
+	};
 
 	(void)state;
-	s = forge_urlencode("waldur/waldur-helm", 0);
-	assert_string_equal(s, "waldur%2Fwaldur-helm");
-	free(s);
-	s = forge_urlencode("waldur/Chart.yaml", 0);
-	assert_string_equal(s, "waldur%2FChart.yaml");
-	free(s);
-	s = forge_urlencode("a b+c.d~e_f", 0);
-	assert_string_equal(s, "a%20b%2Bc.d~e_f");
-	free(s);
-	s = forge_urlencode("release/8.0 x", 1);
-	assert_string_equal(s, "release/8.0%20x");
-	free(s);
-	s = forge_urlencode("\xc3\xa9?&#%", 0);
-	assert_string_equal(s, "%C3%A9%3F%26%23%25");
-	free(s);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *s = forge_urlencode(cases[i].in, cases[i].keep_slash);
+
+		assert_string_equal(s, cases[i].want);
+		free(s);
+	}
 }
 
 static void test_fmt(void **state)
@@ -266,26 +267,26 @@ static void test_base64_binary(void **state)
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static void test_split_message(void **state)
+/* forge_split_message(msg) must give `subject` and, unless NULL, `body`. */
+static void expect_split(const char *msg, const char *subject, const char *body)
 {
 	char *s, *b;
 
+	assert_int_equal(forge_split_message(msg, &s, &b), 0);
+	assert_string_equal(s, subject);
+	if (body)
+		assert_string_equal(b, body);
+	free(s);
+	free(b);
+}
+
+static void test_split_message(void **state)
+{
 	(void)state;
-	assert_int_equal(
-	    forge_split_message("Release 8.0.6\n\nRelease-Version: 8.0.6\n", &s, &b), 0);
-	assert_string_equal(s, "Release 8.0.6");
-	assert_string_equal(b, "Release-Version: 8.0.6\n");
-	free(s);
-	free(b);
-	assert_int_equal(forge_split_message("one line", &s, &b), 0);
-	assert_string_equal(s, "one line");
-	assert_string_equal(b, "");
-	free(s);
-	free(b);
-	assert_int_equal(forge_split_message(NULL, &s, &b), 0);
-	assert_string_equal(s, "");
-	free(s);
-	free(b);
+	expect_split("Release 8.0.6\n\nRelease-Version: 8.0.6\n", "Release 8.0.6",
+	             "Release-Version: 8.0.6\n");
+	expect_split("one line", "one line", "");
+	expect_split(NULL, "", NULL);
 }
 
 static void test_sha_utf8(void **state)

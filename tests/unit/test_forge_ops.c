@@ -24,7 +24,6 @@
 
 struct forge_case {
 	enum forge_kind kind;
-	const char *api;       /* path prefix of the API */
 	const char *repo;      /* a repository with a version file */
 	const char *branch;    /* its default branch */
 	const char *file;      /* a version file in it */
@@ -40,12 +39,12 @@ struct forge_case {
 };
 
 static const struct forge_case cases[] = {
-    {FORGE_GITLAB, "/api/v4", "waldur/waldur-helm", "master", "waldur/Chart.yaml",
+    {FORGE_GITLAB, "waldur/waldur-helm", "master", "waldur/Chart.yaml",
      "test-gitlab-write-7c1f9a2b", "test-gitlab-reporter-2d9c", NULL, 1,
      "RELEASE_VERSION", "/-/releases/", "/-/compare/", "/-/pipelines/", "pipelines"},
-    {FORGE_GITHUB, "/api/v3", "waldur/py-client", "main", "pyproject.toml",
-     "test-github-write-0000", "test-github-read-0000", "publish.yml", 5, "version",
-     "/releases/tag/", "/compare/", "/actions/runs/", "runs"},
+    {FORGE_GITHUB, "waldur/py-client", "main", "pyproject.toml", "test-github-write-0000",
+     "test-github-read-0000", "publish.yml", 5, "version", "/releases/tag/", "/compare/",
+     "/actions/runs/", "runs"},
 };
 
 struct env {
@@ -60,21 +59,9 @@ struct env {
 static struct forge *env_forge_trigger(struct env *e, const char *token,
                                        enum forge_token_mode mode, const char *trigger)
 {
-	struct forge_config c;
-	struct rerr err;
-	char api[256];
-	struct forge *f;
+	struct fh_client opt = {mode, trigger, e->web};
+	struct forge *f = fh_forge_new(&e->srv, e->engine, e->fc->kind, token, &opt);
 
-	forge_config_init(&c);
-	c.kind = e->fc->kind;
-	snprintf(api, sizeof(api), "%s%s", e->srv.url, e->fc->api);
-	c.api_url = api;
-	c.token = token;
-	c.token_mode = mode;
-	c.trigger_token = trigger;
-	c.web_url = e->web;
-	rerr_clear(&err);
-	f = forge_new(&c, e->engine, &err);
 	assert_non_null(f);
 	return f;
 }
@@ -103,21 +90,10 @@ static void env_web(struct env *e)
 static int env_setup(void **state, const struct forge_case *fc)
 {
 	struct env *e = calloc(1, sizeof(*e));
-	char script[512], eco[512];
-	char *argv[] = {(char *)test_python(), script, "--ecosystem", eco, "--port", "0",
-	                "--pipeline-ms",       "100",  NULL};
-	struct http_opts o;
-	struct rerr err;
 
-	snprintf(script, sizeof(script), "%s/tests/forge/forge.py", test_source_dir());
-	snprintf(eco, sizeof(eco), "%s/fixtures/ecosystem/waldur", test_source_dir());
-	if (test_server_start(&e->srv, argv))
+	if (fh_start_ecosystem(&e->srv, 100))
 		return -1;
-	http_opts_init(&o);
-	o.backoff_base_ms = 5;
-	o.backoff_cap_ms = 20;
-	rerr_clear(&err);
-	e->engine = http_engine_new(&o, &err);
+	e->engine = fh_engine_new(FH_ENGINE_FAST);
 	e->fc = fc;
 	env_web(e);
 	e->forge = env_forge(e, fc->token, FORGE_TOKEN_DEFAULT);
@@ -148,12 +124,7 @@ static int env_teardown(void **state)
 
 static void run(struct env *e, struct fh_reply *r)
 {
-	struct rerr err;
-
-	rerr_clear(&err);
-	assert_int_equal(http_engine_run(e->engine, &err), 0);
-	assert_int_equal(r->calls, 1);
-	assert_null(strstr(r->msg, e->fc->token));
+	fh_run(e->engine, r, e->fc->token);
 }
 
 static void read_file(struct env *e, const char *ref, const char *path,

@@ -28,29 +28,12 @@ static struct replay *replay_start(const char *dir, enum forge_kind kind,
                                    enum forge_token_mode mode, const char *token)
 {
 	struct replay *r = calloc(1, sizeof(*r));
-	char script[512], folder[512], api[256];
-	char *argv[] = {
-	    (char *)test_python(), script, "--replay", folder, "--port", "0", NULL};
-	struct forge_config c;
-	struct http_opts o;
-	struct rerr err;
+	struct fh_client opt = {mode, NULL, NULL};
 
-	snprintf(script, sizeof(script), "%s/tests/forge/forge.py", test_source_dir());
-	snprintf(folder, sizeof(folder), "%s/fixtures/api/%s", test_source_dir(), dir);
-	assert_int_equal(test_server_start(&r->srv, argv), 0);
-	http_opts_init(&o);
-	o.max_attempts = 1;
-	rerr_clear(&err);
-	r->engine = http_engine_new(&o, &err);
+	assert_int_equal(fh_start_replay(&r->srv, dir), 0);
+	r->engine = fh_engine_new(FH_ENGINE_NO_RETRY);
 	assert_non_null(r->engine);
-	forge_config_init(&c);
-	c.kind = kind;
-	snprintf(api, sizeof(api), "%s%s", r->srv.url,
-	         kind == FORGE_GITLAB ? "/api/v4" : "/api/v3");
-	c.api_url = api;
-	c.token = token;
-	c.token_mode = mode;
-	r->forge = forge_new(&c, r->engine, &err);
+	r->forge = fh_forge_new(&r->srv, r->engine, kind, token, &opt);
 	assert_non_null(r->forge);
 	return r;
 }
@@ -77,11 +60,7 @@ static void replay_finish(struct replay *r)
 
 static void run(struct replay *r, struct fh_reply *out)
 {
-	struct rerr err;
-
-	rerr_clear(&err);
-	assert_int_equal(http_engine_run(r->engine, &err), 0);
-	assert_int_equal(out->calls, 1);
+	fh_run(r->engine, out, NULL);
 }
 
 #define C1   "5f1c0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b"

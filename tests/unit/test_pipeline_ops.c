@@ -24,7 +24,6 @@
 
 struct pcase {
 	enum forge_kind kind;
-	const char *api;
 	const char *repo; /* its pipelines or workflow runs carry the version */
 	const char *branch;
 	const char *workflow; /* GitHub: declares a run-name showing the version */
@@ -34,9 +33,9 @@ struct pcase {
 };
 
 static const struct pcase cases[] = {
-    {FORGE_GITLAB, "/api/v4", "waldur/waldur-helm", "master", NULL, "RELEASE_VERSION",
+    {FORGE_GITLAB, "waldur/waldur-helm", "master", NULL, "RELEASE_VERSION",
      "test-gitlab-write-7c1f9a2b", "pipelines"},
-    {FORGE_GITHUB, "/api/v3", "waldur/js-client", "main", "publish.yml", "version",
+    {FORGE_GITHUB, "waldur/js-client", "main", "publish.yml", "version",
      "test-github-write-0000", "runs"},
 };
 
@@ -50,28 +49,13 @@ struct env {
 static int env_setup(void **state, const struct pcase *pc)
 {
 	struct env *e = calloc(1, sizeof(*e));
-	char script[512], eco[512], api[256];
-	char *argv[] = {(char *)test_python(), script, "--ecosystem", eco, "--port", "0",
-	                "--pipeline-ms",       "100",  NULL};
-	struct forge_config c;
-	struct http_opts o;
-	struct rerr err = {0};
 
-	snprintf(script, sizeof(script), "%s/tests/forge/forge.py", test_source_dir());
-	snprintf(eco, sizeof(eco), "%s/fixtures/ecosystem/waldur", test_source_dir());
-	if (!e || test_server_start(&e->srv, argv))
+	if (!e || fh_start_ecosystem(&e->srv, 100))
 		return -1;
-	http_opts_init(&o);
-	o.backoff_base_ms = 5;
-	o.backoff_cap_ms = 20;
-	e->engine = http_engine_new(&o, &err);
+	e->engine = fh_engine_new(FH_ENGINE_FAST);
 	e->pc = pc;
-	forge_config_init(&c);
-	c.kind = pc->kind;
-	snprintf(api, sizeof(api), "%s%s", e->srv.url, pc->api);
-	c.api_url = api;
-	c.token = pc->token;
-	e->forge = forge_new(&c, e->engine, &err);
+	if (e->engine)
+		e->forge = fh_forge_new(&e->srv, e->engine, pc->kind, pc->token, NULL);
 	*state = e;
 	return e->engine && e->forge ? 0 : -1;
 }
@@ -101,11 +85,7 @@ static int env_teardown(void **state)
 
 static void run(struct env *e, struct fh_reply *r)
 {
-	struct rerr err = {0};
-
-	assert_int_equal(http_engine_run(e->engine, &err), 0);
-	assert_int_equal(r->calls, 1);
-	assert_null(strstr(r->msg, e->pc->token));
+	fh_run(e->engine, r, e->pc->token);
 }
 
 static struct forge_trigger trigger_of(struct env *e, struct forge_var *v,
