@@ -92,10 +92,10 @@ static int docs_read(struct stage_run *r, const struct config_repo *d, const cha
 	             : RELAPI_ENOMEM;
 	if (!rc && rd->want_tags)
 		rc = forge_list_tags(f, d->path, on_tags, rd);
-	if (!rc)
-		rc = stage_engine_run(r, err);
 	if (rc)
 		return rerr_set(err, rc, "%s: cannot read '%s'", d->name, path);
+	if (stage_engine_run(r, err))
+		return err->code; /* the engine's own message */
 	if (rd->err.code)
 		return rerr_set(err, rd->err.code, "%s", rd->err.msg);
 	return 0;
