@@ -235,7 +235,7 @@ static int docs_read(struct prep *p, const char *ref, struct plan_blob *b, int w
 	struct blob_read br = {p, b};
 	int rc;
 
-	stage_blob_release(b);
+	plan_blob_release(b);
 	rerr_clear(&p->rerr);
 	b->path = strdup(p->r.s->x.cfg.changelog);
 	rc = b->path ? forge_read_file(f, p->docs->path, ref, b->path, on_file, &br)
@@ -306,7 +306,7 @@ static int tag_exists(struct prep *p, struct rerr *err)
 		              "%s: tag %s exists on %s, whose '%s' has no entry for %s",
 		              p->docs->name, p->version, p->tag_commit, at.path,
 		              p->version);
-	stage_blob_release(&at);
+	plan_blob_release(&at);
 	return rc;
 }
 

@@ -54,12 +54,13 @@ static char *xstrdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
-static void blob_release(struct plan_blob *b)
+void plan_blob_release(struct plan_blob *b)
 {
 	free(b->path);
 	free(b->data);
 	free(b->base);
 	free(b->commit_id);
+	memset(b, 0, sizeof(*b));
 }
 
 /* ---- actual state -------------------------------------------------------- */
@@ -70,10 +71,10 @@ void plan_actual_release(struct plan_actual *a)
 		return;
 	free(a->head);
 	for (size_t i = 0; i < a->nfiles; i++)
-		blob_release(&a->files[i]);
+		plan_blob_release(&a->files[i]);
 	free(a->files);
 	for (size_t i = 0; i < a->ntag_files; i++)
-		blob_release(&a->tag_files[i]);
+		plan_blob_release(&a->tag_files[i]);
 	free(a->tag_files);
 	if (a->tag) {
 		free(a->tag->name);

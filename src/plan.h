@@ -41,6 +41,9 @@ struct plan_blob {
 	char *commit_id; /* the commit the file was read at */
 };
 
+/* Frees the blob's strings and zeroes it (ready to be filled again). */
+void plan_blob_release(struct plan_blob *b);
+
 struct plan_actual {
 	char
 	    *head; /* commit the base files were read at (branch head or --from commit) */

@@ -180,10 +180,7 @@ void stage_run_release(struct stage_run *r)
 	}
 	free(r->events);
 	free(r->entry);
-	free(r->changelog.path);
-	free(r->changelog.data);
-	free(r->changelog.base);
-	free(r->changelog.commit_id);
+	plan_blob_release(&r->changelog);
 	free(r->changelog_new);
 	memset(r, 0, sizeof(*r));
 }

@@ -69,15 +69,6 @@ static void on_tags(const struct forge_reply *rep, void *payload)
 			d->ntags++;
 }
 
-void stage_blob_release(struct plan_blob *b)
-{
-	free(b->path);
-	free(b->data);
-	free(b->base);
-	free(b->commit_id);
-	memset(b, 0, sizeof(*b));
-}
-
 /* Reads `path` at the docs branch into *b (and the docs tags when tags != NULL). */
 static int docs_read(struct stage_run *r, const struct config_repo *d, const char *path,
                      struct plan_blob *b, struct docs_read *rd, struct rerr *err)
@@ -85,7 +76,7 @@ static int docs_read(struct stage_run *r, const struct config_repo *d, const cha
 	struct forge *f = runctx_forge(&r->s->x, d);
 	int rc;
 
-	stage_blob_release(b);
+	plan_blob_release(b);
 	rd->file = b;
 	b->path = strdup(path);
 	rc = b->path ? forge_read_file(f, d->path, d->branch, path, on_file, rd)
@@ -499,8 +490,8 @@ static int probe_publiccode(struct stage_run *r, const char *name,
 
 static void probe_release(struct docs_probe *p)
 {
-	stage_blob_release(&p->changelog);
-	stage_blob_release(&p->publiccode);
+	plan_blob_release(&p->changelog);
+	plan_blob_release(&p->publiccode);
 }
 
 int stage_docs_problems(struct stage_run *r, unsigned what, struct buf *out, size_t *n,
@@ -549,7 +540,7 @@ struct docs_commit {
 
 static void docs_commit_release(struct docs_commit *dc)
 {
-	stage_blob_release(&dc->publiccode);
+	plan_blob_release(&dc->publiccode);
 	edit_result_release(&dc->pc);
 	free(dc->commit_id);
 	memset(dc, 0, sizeof(*dc));
@@ -763,7 +754,7 @@ int stage_docs(struct stage_run *r)
 		if (rc != RELAPI_ECONFLICT || attempt >= DOCS_MAX_ATTEMPTS)
 			break;
 		stage_say(r, "%s: the branch moved; reading again", d->name);
-		stage_blob_release(&r->changelog);
+		plan_blob_release(&r->changelog);
 		rerr_clear(&err);
 		rc = 0;
 	}

@@ -56,7 +56,4 @@ enum stage_docs_check {
 int stage_docs_problems(struct stage_run *r, unsigned what, struct buf *out, size_t *n,
                         struct rerr *err);
 
-/* Frees a blob's strings and zeroes it. */
-void stage_blob_release(struct plan_blob *b);
-
 #endif
