@@ -10,6 +10,9 @@
         f.faults(targets=[{'method': 'POST', 'path': '/repository/tags', 'kind': 'applied-then-dropped'}])
         f.requests(); f.reset()
 
+`ForgeTestCase` is a test case class with one forge for the class (started
+with FORGE_ARGS), reset before each test.
+
 Standard library only.
 """
 
@@ -22,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -219,3 +223,27 @@ class Forge:
 
     def replay_status(self):
         return self.admin("GET", "replay")
+
+
+class ForgeTestCase(unittest.TestCase):
+    """One forge for the class, started with FORGE_ARGS; reset before each test."""
+
+    FORGE_ARGS = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.forge = Forge(args=cls.FORGE_ARGS)
+        cls.forge.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.forge.stop()
+
+    def setUp(self):
+        self.forge.reset()
+
+    def gl(self, *a, **kw):
+        return self.forge.gitlab(*a, **kw)
+
+    def gh(self, *a, **kw):
+        return self.forge.github(*a, **kw)

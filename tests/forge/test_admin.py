@@ -7,26 +7,14 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import Forge
+from harness import Forge, ForgeTestCase
 
 REPOS = ["waldur/waldur-docs", "waldur/waldur-mastermind", "waldur/waldur-homeport",
          "waldur/waldur-helm", "waldur/waldur-docker-compose", "waldur/waldur-prometheus-exporter",
          "waldur/py-client", "waldur/js-client", "waldur/go-client"]
 
 
-class AdminTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.forge = Forge()
-        cls.forge.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.forge.stop()
-
-    def setUp(self):
-        self.forge.reset()
-
+class AdminTest(ForgeTestCase):
     def test_ecosystem_seeded(self):
         state = self.forge.state()["repos"]
         self.assertEqual(sorted(state), sorted(REPOS))

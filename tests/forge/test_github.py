@@ -4,27 +4,12 @@ import base64
 import hashlib
 import unittest
 
-from harness import Forge
+from harness import ForgeTestCase
 
 PY = "/repos/waldur/py-client"
 
 
-class GitHubTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.forge = Forge()
-        cls.forge.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.forge.stop()
-
-    def setUp(self):
-        self.forge.reset()
-
-    def gh(self, *a, **kw):
-        return self.forge.github(*a, **kw)
-
+class GitHubTest(ForgeTestCase):
     def head(self, repo="waldur/py-client"):
         return self.forge.repo_state(repo)["branches"]["main"]
 

@@ -4,28 +4,13 @@ import base64
 import hashlib
 import unittest
 
-from harness import Forge
+from harness import ForgeTestCase
 
 HELM = "/projects/waldur%2Fwaldur-helm"
 CHART = "/repository/files/waldur%2FChart.yaml"
 
 
-class GitLabTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.forge = Forge()
-        cls.forge.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.forge.stop()
-
-    def setUp(self):
-        self.forge.reset()
-
-    def gl(self, *a, **kw):
-        return self.forge.gitlab(*a, **kw)
-
+class GitLabTest(ForgeTestCase):
     def read_chart(self):
         r = self.gl("GET", HELM + CHART + "?ref=master")
         self.assertEqual(r.status, 200, r.body)

@@ -4,24 +4,11 @@ cancelling a workflow run."""
 
 import unittest
 
-from harness import Forge
+from harness import ForgeTestCase
 
 
-class PipelineLookup(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.forge = Forge(args=["--pipeline-ms", "100"])
-        cls.forge.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.forge.stop()
-
-    def setUp(self):
-        self.forge.reset()
-
-    def gl(self, *a, **kw):
-        return self.forge.gitlab(*a, **kw)
+class PipelineLookup(ForgeTestCase):
+    FORGE_ARGS = ("--pipeline-ms", "100")
 
     def test_gitlab_variables_of_api_and_trigger_pipelines(self):
         r = self.gl("POST", "/projects/104/pipeline",

@@ -3,26 +3,13 @@
 import time
 import unittest
 
-from harness import Forge
+from harness import ForgeTestCase
 
 FINAL = ("success", "failed", "canceled")
 
 
-class PipelineTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.forge = Forge(args=["--pipeline-ms", "200"])
-        cls.forge.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.forge.stop()
-
-    def setUp(self):
-        self.forge.reset()
-
-    def gl(self, *a, **kw):
-        return self.forge.gitlab(*a, **kw)
+class PipelineTest(ForgeTestCase):
+    FORGE_ARGS = ("--pipeline-ms", "200")
 
     def wait(self, project, pid, limit=5.0):
         """Polls until the pipeline is final; returns the statuses seen."""
