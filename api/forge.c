@@ -669,7 +669,8 @@ cJSON *forge_op_answer(struct forge_op *op, const struct http_response *resp)
 	return forge_op_json(op, resp);
 }
 
-int forge_op_push_tag(struct forge_op *op, struct forge_tag *t)
+/* Appends a tag to op->tags (strings are taken). 0 or RELAPI_ENOMEM. */
+static int forge_op_push_tag(struct forge_op *op, struct forge_tag *t)
 {
 	struct forge_tag_list *l = &op->tags;
 

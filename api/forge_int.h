@@ -187,9 +187,6 @@ void forge_op_done(struct forge_op *op);
  */
 void forge_op_whoami_done(struct forge_op *op);
 
-/* Appends a tag to op->tags (strings are taken). 0 or RELAPI_ENOMEM. */
-int forge_op_push_tag(struct forge_op *op, struct forge_tag *t);
-
 /* Sets op->err to "out of memory" and returns RELAPI_ENOMEM. */
 int forge_op_oom(struct forge_op *op);
 

@@ -870,7 +870,8 @@ const char *config_kind_name(enum config_kind k)
 	return k == CONFIG_GITHUB ? "github" : "gitlab";
 }
 
-const char *config_role_name(enum config_role r)
+/* "component"/"sdk"/"docs". */
+static const char *config_role_name(enum config_role r)
 {
 	return (size_t)r < NF(role_names) ? role_names[r] : "component";
 }

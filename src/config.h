@@ -195,9 +195,8 @@ int config_template_check(const char *tmpl, struct rerr *err);
 char *config_compare_url(const struct config_repo *r, const char *from, const char *to,
                          int *oom);
 
-/* "gitlab"/"github"; "component"/"sdk"/"docs". */
+/* "gitlab"/"github". */
 const char *config_kind_name(enum config_kind k);
-const char *config_role_name(enum config_role r);
 
 /* ---- access: URL and token resolution --------------------------------- */
 

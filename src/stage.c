@@ -15,12 +15,7 @@ static const char *const stage_names[STAGE_COUNT] = {
     "preflight", "test", "tag-all", "changelog", "docs", "openapi", "sdk", "deploy",
 };
 
-const char *stage_name(enum stage_id id)
-{
-	return id < STAGE_COUNT ? stage_names[id] : "?";
-}
-
-const char *stage_outcome_name(enum stage_outcome o)
+static const char *stage_outcome_name(enum stage_outcome o)
 {
 	static const char *const names[] = {"not run", "done", "already done", "skipped",
 	                                    "failed"};
@@ -379,19 +374,6 @@ void stage_summary(const struct stage_run *r, const char *command)
 
 /* ---- helpers for the stages
  * -------------------------------------------------------------- */
-
-size_t stage_repo_index(const struct stage_run *r, const char *name)
-{
-	for (size_t i = 0; name && i < r->s->plan.nrepos; i++)
-		if (!strcmp(r->s->plan.repos[i].cfg->name, name))
-			return i;
-	return (size_t)-1;
-}
-
-size_t stage_docs_index(const struct stage_run *r)
-{
-	return stage_repo_index(r, r->s->x.cfg.docs_repo);
-}
 
 int stage_stable(const struct stage_run *r)
 {

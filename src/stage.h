@@ -38,9 +38,6 @@ enum stage_id {
 	STAGE_COUNT,
 };
 
-/* "preflight", "test", ... */
-const char *stage_name(enum stage_id id);
-
 enum stage_outcome {
 	STAGE_NOT_RUN, /* not reached (an earlier stage stopped the release) */
 	STAGE_OK,      /* did its work */
@@ -48,8 +45,6 @@ enum stage_outcome {
 	STAGE_SKIPPED, /* not selected, or not for this version; why in note */
 	STAGE_FAILED,
 };
-
-const char *stage_outcome_name(enum stage_outcome o);
 
 /* Options of the flow commands, taken out of argv before the common ones. */
 struct stage_opts {
@@ -159,10 +154,6 @@ int stage_cmd_run(const struct stage_cmd *c, int argc, char **argv);
 
 /* ---- helpers for the stages ---------------------------------------------- */
 
-/* The configured docs repository's plan index, or (size_t)-1. */
-size_t stage_docs_index(const struct stage_run *r);
-/* The plan index of repository `name`, or (size_t)-1. */
-size_t stage_repo_index(const struct stage_run *r, const char *name);
 /* 1 for a stable version. */
 int stage_stable(const struct stage_run *r);
 /* The web URL of commit `id` / tag `name` in repository `cfg`; caller frees. */
