@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,6 +41,24 @@ GITLAB_COMPONENTS = ["waldur/waldur-mastermind", "waldur/waldur-homeport",
                      "waldur/waldur-prometheus-exporter", "waldur/waldur-helm",
                      "waldur/waldur-docker-compose"]
 SDKS = ["waldur/py-client", "waldur/js-client", "waldur/go-client"]
+
+
+def start_forge(test, *args):
+    """A forge (started with `args`) for one test, stopped when the test ends."""
+    forge = Forge(args=args)
+    forge.start()
+    test.addCleanup(forge.stop)
+    return forge
+
+
+def write_config(test, text):
+    """`text` as relapi.yml in a folder removed when the test ends; its path."""
+    tmp = tempfile.TemporaryDirectory()
+    test.addCleanup(tmp.cleanup)
+    path = os.path.join(tmp.name, "relapi.yml")
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return path
 
 
 class Result:

@@ -6,7 +6,7 @@ import tempfile
 import unittest
 import urllib.parse
 
-from release_env import Forge, run, writes
+from release_env import run, start_forge, writes
 
 DOCS = "waldur/waldur-docs"
 CHANGELOG = "docs/about/CHANGELOG.md"
@@ -38,12 +38,10 @@ def entry(version):
 
 class ChangelogFlow(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
+        self.forge = start_forge(self)
         self.tmp = tempfile.TemporaryDirectory()
 
     def tearDown(self):
-        self.forge.stop()
         self.tmp.cleanup()
 
     def compare(self, repo, frm, to, link_to=None):

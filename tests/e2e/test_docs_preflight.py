@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import unittest
 
-from release_env import BIN, Forge, last_seq, run, writes
+from release_env import BIN, last_seq, run, start_forge, writes
 
 DOCS = "waldur/waldur-docs"
 CHANGELOG = "docs/about/CHANGELOG.md"
@@ -16,9 +16,7 @@ ENV = {"RELAPI_DATE": "2026-02-01"}
 
 class DocsPreflight(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-        self.addCleanup(self.forge.stop)
+        self.forge = start_forge(self)
 
     def untitle_changelog(self):
         text = self.forge.file(DOCS, "master", CHANGELOG).decode()

@@ -4,10 +4,9 @@ that need a write token; rollback needs one and then removes tag and
 release together."""
 
 import os
-import tempfile
 import unittest
 
-from release_env import Forge, all_tokens, last_seq, run, writes
+from release_env import all_tokens, last_seq, run, start_forge, write_config, writes
 
 TAG_ONLY_GITLAB = ["waldur/waldur-mastermind", "waldur/waldur-homeport",
                    "waldur/waldur-prometheus-exporter"]
@@ -27,14 +26,8 @@ repositories:
 
 class JobTokenTest(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-        self.addCleanup(self.forge.stop)
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.config = os.path.join(tmp.name, "relapi.yml")
-        with open(self.config, "w", encoding="utf-8") as fh:
-            fh.write(CONFIG)
+        self.forge = start_forge(self)
+        self.config = write_config(self, CONFIG)
 
     def job(self, *args, config=True):
         extra = ("-c", self.config) if config else ()

@@ -10,7 +10,7 @@ import subprocess
 import termios
 import unittest
 
-from release_env import BIN, Forge
+from release_env import BIN, start_forge
 
 REDRAW = ("\x1b[", "\r\x1b[K")  # cursor up N lines; erase the line
 
@@ -49,9 +49,7 @@ def run_on_tty(args, env, columns=120):
 
 class LiveOutputTest(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-        self.addCleanup(self.forge.stop)
+        self.forge = start_forge(self)
 
     def test_terminal_gets_live_lines_redrawn_in_place(self):
         code, out = run_on_tty(["tag-all", "8.0.6"], relapi_env(self.forge, None))

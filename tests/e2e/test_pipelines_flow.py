@@ -4,7 +4,7 @@ import json
 import re
 import unittest
 
-from release_env import Forge, GITLAB_COMPONENTS, SDKS, run, writes
+from release_env import GITLAB_COMPONENTS, SDKS, run, start_forge, writes
 
 TESTED = ["waldur/waldur-docker-compose", "waldur/waldur-helm"]
 FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
@@ -16,11 +16,7 @@ def pipelines(forge, repo):
 
 class Pipelines(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-
-    def tearDown(self):
-        self.forge.stop()
+        self.forge = start_forge(self)
 
     def test_test_command_waits_for_every_pipeline(self):
         r = run(self.forge, "test", "8.0.6", *FAST)

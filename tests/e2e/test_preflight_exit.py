@@ -3,16 +3,14 @@ it again) for the network, 5xx answers and rate limits, which judge nothing
 about the release; 3 (problems) for answers about the release (401, 404)."""
 import unittest
 
-from release_env import Forge, run, writes
+from release_env import run, start_forge, writes
 
 FAST = ("--retries", "1")
 
 
 class PreflightExit(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-        self.addCleanup(self.forge.stop)
+        self.forge = start_forge(self)
 
     def fault(self, path, kind):
         self.forge.faults(targets=[{"method": "GET", "path": path, "kind": kind,

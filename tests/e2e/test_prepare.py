@@ -13,7 +13,7 @@ import time
 import unittest
 import urllib.parse
 
-from release_env import BIN, Forge, run, writes, last_seq
+from release_env import BIN, last_seq, run, start_forge, writes
 
 DOCS = "waldur/waldur-docs"
 CHANGELOG = "docs/about/CHANGELOG.md"
@@ -74,9 +74,7 @@ def q(s):
 
 class PrepareTest(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-        self.addCleanup(self.forge.stop)
+        self.forge = start_forge(self)
         self.tmp = tempfile.mkdtemp(prefix="relapi-prepare-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.gen_out = os.path.join(self.tmp, "gen")
@@ -373,9 +371,7 @@ class ReviewTest(unittest.TestCase):
     """The review, driven through a pseudo-terminal."""
 
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-        self.addCleanup(self.forge.stop)
+        self.forge = start_forge(self)
         self.tmp = tempfile.mkdtemp(prefix="relapi-review-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.gen_out = os.path.join(self.tmp, "gen")

@@ -7,10 +7,9 @@ test releases waldur-helm (GitLab) and py-client (GitHub, not stable-only
 here) as release candidates too."""
 
 import os
-import tempfile
 import unittest
 
-from release_env import Forge, last_seq, run, writes
+from release_env import last_seq, run, start_forge, write_config, writes
 
 CONFIG = """forges:
   gitlab: {kind: gitlab, url: https://gitlab.com, url_env: [RELAPI_GITLAB_URL],
@@ -41,14 +40,8 @@ MOVES = {"gitlab": ("waldur/waldur-helm", "master", "waldur-helm"),
 
 class PromotionTest(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-        self.addCleanup(self.forge.stop)
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.config = os.path.join(tmp.name, "relapi.yml")
-        with open(self.config, "w", encoding="utf-8") as fh:
-            fh.write(CONFIG)
+        self.forge = start_forge(self)
+        self.config = write_config(self, CONFIG)
         r = self.relapi("tag-all", "8.0.6-rc.1")
         self.assertEqual(r.code, 0, r)
         self.rc = {k: v["tags"].get("8.0.6-rc.1")

@@ -6,7 +6,7 @@ import re
 import unittest
 import urllib.parse
 
-from release_env import EDITED, Forge, GITLAB_COMPONENTS, SDKS, run, writes
+from release_env import EDITED, GITLAB_COMPONENTS, SDKS, run, start_forge, writes
 
 DOCS = "waldur/waldur-docs"
 CHANGELOG = "docs/about/CHANGELOG.md"
@@ -21,12 +21,8 @@ def q(s):
 
 class ReleaseFlow(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
+        self.forge = start_forge(self)
         self.start = self.forge.state()["repos"]
-
-    def tearDown(self):
-        self.forge.stop()
 
     # -- helpers
     def release(self, *args, code=0):

@@ -4,14 +4,12 @@ leaves alone what relapi did not create."""
 import json
 import unittest
 
-from release_env import EDITED, GITLAB_COMPONENTS, SDKS, Forge, last_seq, run, writes
+from release_env import EDITED, GITLAB_COMPONENTS, SDKS, last_seq, run, start_forge, writes
 
 
 class RollbackTest(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-        self.addCleanup(self.forge.stop)
+        self.forge = start_forge(self)
 
     def files(self):
         return {(repo, p): self.forge.file(repo, branch, p)

@@ -3,16 +3,14 @@
 import json
 import unittest
 
-from release_env import Forge, run, writes
+from release_env import run, start_forge, writes
 
 ENV = {"RELAPI_DATE": "2026-02-01"}
 
 
 class StdoutJson(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-        self.addCleanup(self.forge.stop)
+        self.forge = start_forge(self)
 
     def entry_json(self, *args):
         r = run(self.forge, *args, env=ENV)

@@ -7,8 +7,8 @@ import signal
 import threading
 import unittest
 
-from release_env import (EDITED, EXPECTED, GITLAB_COMPONENTS, SDKS, TAG_ONLY, Forge,
-                         Interposer, all_tokens, last_seq, once, run, start, writes)
+from release_env import (EDITED, EXPECTED, GITLAB_COMPONENTS, SDKS, TAG_ONLY, Interposer,
+                         all_tokens, last_seq, once, run, start, start_forge, writes)
 
 
 def expected_files(version):
@@ -25,9 +25,7 @@ def expected_files(version):
 
 class TagAllTest(unittest.TestCase):
     def setUp(self):
-        self.forge = Forge()
-        self.forge.start()
-        self.addCleanup(self.forge.stop)
+        self.forge = start_forge(self)
 
     # -- helpers
     def assert_released(self, version, repos):
