@@ -93,6 +93,13 @@ struct forge *fh_forge_new(const struct test_server *srv, struct http_engine *en
 	return forge_new(&c, engine, &err);
 }
 
+void fh_stop(struct forge *forge, struct http_engine *engine, struct test_server *srv)
+{
+	forge_free(forge);
+	http_engine_free(engine);
+	test_server_stop(srv);
+}
+
 void fh_run(struct http_engine *engine, const struct fh_reply *r, const char *secret)
 {
 	struct rerr err;

@@ -82,6 +82,9 @@ struct forge *fh_forge_new(const struct test_server *srv, struct http_engine *en
                            enum forge_kind kind, const char *token,
                            const struct fh_client *opt);
 
+/* Frees the client and the engine (either may be NULL) and stops the fake forge. */
+void fh_stop(struct forge *forge, struct http_engine *engine, struct test_server *srv);
+
 /*
  * Runs the engine to completion (cmocka asserts): it succeeds, r's callback
  * ran once and, when `secret` is not NULL, r's message does not hold it.

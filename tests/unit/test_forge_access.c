@@ -85,8 +85,7 @@ static int teardown(void **state)
 {
 	struct env *e = *state;
 
-	http_engine_free(e->engine);
-	test_server_stop(&e->srv);
+	fh_stop(NULL, e->engine, &e->srv);
 	free(e);
 	return 0;
 }

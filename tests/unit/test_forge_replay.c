@@ -52,9 +52,7 @@ static void replay_finish(struct replay *r)
 		fail_msg("replay not clean: %s", b.data);
 	cJSON_Delete(j);
 	buf_release(&b);
-	forge_free(r->forge);
-	http_engine_free(r->engine);
-	test_server_stop(&r->srv);
+	fh_stop(r->forge, r->engine, &r->srv);
 	free(r);
 }
 
@@ -70,16 +68,48 @@ static void run(struct replay *r, struct fh_reply *out)
 #define OLD  "apiVersion: v2\nname: waldur\nversion: 8.0.5\nappVersion: 8.0.5\n"
 #define NEW  "apiVersion: v2\nname: waldur\nversion: 8.0.6\nappVersion: 8.0.6\n"
 
+/* ---- steps both forges take ------------------------------------------------------ */
+
+/* Creates tag `version` on C3 ("Release <version>") and runs it into a. */
+static void create_tag(struct replay *r, const char *version, struct fh_reply *a)
+{
+	char msg[64];
+
+	snprintf(msg, sizeof(msg), "Release %s", version);
+	assert_int_equal(
+	    forge_create_tag(r->forge, REPO, version, C3, msg, fh_capture, a), 0);
+	run(r, a);
+}
+
+/* Reads waldur/Chart.yaml on master into f. */
+static void read_chart(struct replay *r, struct fh_reply *f)
+{
+	assert_int_equal(
+	    forge_read_file(r->forge, REPO, "master", "waldur/Chart.yaml", fh_capture, f),
+	    0);
+	run(r, f);
+}
+
+/* The tag list holds two tags, 8.0.5 on C1. */
+static void expect_two_tags(struct replay *r)
+{
+	struct fh_reply l = {0};
+
+	assert_int_equal(forge_list_tags(r->forge, REPO, fh_capture, &l), 0);
+	run(r, &l);
+	assert_int_equal(l.code, 0);
+	assert_int_equal(l.ntags, 2);
+	assert_string_equal(l.tag_commits[fh_find_tag(&l, "8.0.5")], C1);
+	fh_reply_release(&l);
+}
+
 /* ---- GitLab ---------------------------------------------------------------------- */
 
 static void gitlab_release_flow_tail(struct replay *r)
 {
-	struct fh_reply a = {0}, b = {0}, c = {0};
+	struct fh_reply a = {0}, b = {0};
 
-	assert_int_equal(forge_create_tag(r->forge, REPO, "8.0.6", C3, "Release 8.0.6",
-	                                  fh_capture, &a),
-	                 0);
-	run(r, &a);
+	create_tag(r, "8.0.6", &a);
 	assert_int_equal(a.code, RELAPI_EEXISTS);
 	assert_string_equal(
 	    a.msg, "waldur/waldur-helm: create tag 8.0.6: Tag 8.0.6 already exists");
@@ -93,14 +123,9 @@ static void gitlab_release_flow_tail(struct replay *r)
 	assert_int_equal(b.compare_count, 2);
 	assert_string_equal(b.first_subject, "Fix chart lint");
 	assert_non_null(strstr(b.web_url, "/waldur/waldur-helm/-/compare/8.0.5...8.0.6"));
-	assert_int_equal(forge_list_tags(r->forge, REPO, fh_capture, &c), 0);
-	run(r, &c);
-	assert_int_equal(c.code, 0);
-	assert_int_equal(c.ntags, 2);
-	assert_string_equal(c.tag_commits[fh_find_tag(&c, "8.0.5")], C1);
+	expect_two_tags(r);
 	fh_reply_release(&a);
 	fh_reply_release(&b);
-	fh_reply_release(&c);
 }
 
 static void test_gitlab_release_flow(void **state)
@@ -114,10 +139,7 @@ static void test_gitlab_release_flow(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(forge_read_file(r->forge, REPO, "master", "waldur/Chart.yaml",
-	                                 fh_capture, &f),
-	                 0);
-	run(r, &f);
+	read_chart(r, &f);
 	assert_int_equal(f.code, 0);
 	assert_int_equal(f.len, sizeof(OLD) - 1);
 	assert_memory_equal(f.data, OLD, f.len);
@@ -146,10 +168,7 @@ static void test_gitlab_job_token(void **state)
 	struct fh_reply a = {0}, p = {0}, s = {0};
 
 	(void)state;
-	assert_int_equal(forge_create_tag(r->forge, REPO, "8.0.7", C3, "Release 8.0.7",
-	                                  fh_capture, &a),
-	                 0);
-	run(r, &a);
+	create_tag(r, "8.0.7", &a);
 	assert_int_equal(a.code, 0);
 	assert_string_equal(a.tag_commit, C3);
 	assert_int_equal(forge_trigger_pipeline(r->forge, REPO, &t, fh_capture, &p), 0);
@@ -180,10 +199,7 @@ static void test_github_commit_conflict(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(forge_read_file(r->forge, REPO, "master", "waldur/Chart.yaml",
-	                                 fh_capture, &f),
-	                 0);
-	run(r, &f);
+	read_chart(r, &f);
 	assert_int_equal(f.code, 0);
 	assert_memory_equal(f.data, OLD, f.len);
 	assert_string_equal(f.commit_id, C1);
@@ -206,13 +222,10 @@ static void test_github_tag_exists(void **state)
 {
 	struct replay *r = replay_start("github/annotated-tag-exists", FORGE_GITHUB,
 	                                FORGE_TOKEN_DEFAULT, "ghp_secretvalue");
-	struct fh_reply a = {0}, l = {0};
+	struct fh_reply a = {0};
 
 	(void)state;
-	assert_int_equal(forge_create_tag(r->forge, REPO, "8.0.6", C3, "Release 8.0.6",
-	                                  fh_capture, &a),
-	                 0);
-	run(r, &a);
+	create_tag(r, "8.0.6", &a);
 	assert_int_equal(a.code, RELAPI_EEXISTS);
 	assert_string_equal(
 	    a.msg, "waldur/waldur-helm: create tag 8.0.6: Reference already exists");
@@ -220,13 +233,8 @@ static void test_github_tag_exists(void **state)
 	assert_string_equal(a.tag_commit, C2); /* the existing tag's commit, peeled */
 	assert_true(a.tag_annotated);
 	assert_string_equal(a.tag_message, "Release 8.0.6\n");
-	assert_int_equal(forge_list_tags(r->forge, REPO, fh_capture, &l), 0);
-	run(r, &l);
-	assert_int_equal(l.code, 0);
-	assert_int_equal(l.ntags, 2);
-	assert_string_equal(l.tag_commits[fh_find_tag(&l, "8.0.5")], C1);
+	expect_two_tags(r);
 	fh_reply_release(&a);
-	fh_reply_release(&l);
 	replay_finish(r);
 }
 

@@ -74,9 +74,7 @@ static int env_teardown(void **state)
 {
 	struct env *e = *state;
 
-	forge_free(e->forge);
-	http_engine_free(e->engine);
-	test_server_stop(&e->srv);
+	fh_stop(e->forge, e->engine, &e->srv);
 	free(e);
 	return 0;
 }
