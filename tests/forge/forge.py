@@ -1624,6 +1624,15 @@ def gh_not_found():
     return gh_error(404, "Not Found")
 
 
+def gh_given_person(req, *keys):
+    """(name, email) and date (None when absent) of the first of params[keys]
+    given (author, committer, tagger), the token's user filling what it lacks."""
+    user = req.world.user(req.token.get("user"))
+    p = next((req.params[k] for k in keys if req.params.get(k)), {})
+    date = parse_ts(p["date"]) if p.get("date") else None
+    return (p.get("name", user[0]), p.get("email", user[1])), date
+
+
 def gh_get_user(req):
     return 200, gh_user_json(req, req.token), {
         "X-OAuth-Scopes": ", ".join(req.token.get("scopes", [])),
@@ -1716,9 +1725,7 @@ def gh_put_contents(req):
         raise gh_error(409, "%s is at %s but expected %s" % (path, current[1], given))
     tree = dict(head.tree)
     tree[path] = (current[0] if current else "100644", repo.store_blob(data))
-    user = req.world.user(req.token.get("user"))
-    author = req.params.get("author") or req.params.get("committer") or {}
-    who = (author.get("name", user[0]), author.get("email", user[1]))
+    who, _ = gh_given_person(req, "author", "committer")
     c = repo.make_commit(tree, [head.id], req.params["message"], who)
     repo.branches[branch] = c.id
     content = gh_content(req, repo, path, tree[path][0], tree[path][1], len(data), branch)
@@ -1955,10 +1962,7 @@ def gh_post_commit(req):
     if not isinstance(parents, list) or any(p not in repo.commits for p in parents):
         raise gh_error(422, "Parent SHA does not exist or is not a commit object",
                        doc="https://docs.github.com/rest/git/commits#create-a-commit")
-    user = req.world.user(req.token.get("user"))
-    a = req.params.get("author") or {}
-    author = (a.get("name", user[0]), a.get("email", user[1]))
-    date = parse_ts(a["date"]) if a.get("date") else None
+    author, date = gh_given_person(req, "author")
     c = repo.make_commit(tree, parents, req.params["message"], author, date=date)
     return 201, gh_git_commit(req, repo, c)
 
@@ -1983,11 +1987,9 @@ def gh_post_tag_object(req):
     if req.params["type"] != "commit" or req.params["object"] not in repo.commits:
         raise gh_error(422, "Object does not exist",
                        doc="https://docs.github.com/rest/git/tags#create-a-tag-object")
-    user = req.world.user(req.token.get("user"))
-    t = req.params.get("tagger") or {}
-    tagger = (t.get("name", user[0]), t.get("email", user[1]))
+    tagger, date = gh_given_person(req, "tagger")
     tag = repo.make_tag_object(req.params["tag"], req.params["object"], req.params["message"],
-                               tagger, date=parse_ts(t["date"]) if t.get("date") else None)
+                               tagger, date=date)
     return 201, gh_tag_object(req, repo, tag)
 
 
