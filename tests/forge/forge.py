@@ -336,12 +336,30 @@ class Repo:
             c = parent
 
     def tag_protected(self, name):
-        """The protection rule matching a tag name, or None."""
+        """The protection rule matching a tag name, or None (GitHub: active rulesets)."""
         for rule in self.protected_tags or []:
             pattern = rule["name"] if isinstance(rule, dict) else rule
-            if wildcard_match(pattern, name):
+            active = not isinstance(rule, dict) or rule.get("enforcement", "active") == "active"
+            if active and wildcard_match(pattern, name):
                 return rule
         return None
+
+    def rulesets(self):
+        """The protected tags as GitHub tag rulesets (ids stable per repository)."""
+        out = []
+        for i, rule in enumerate(self.protected_tags or []):
+            rule = rule if isinstance(rule, dict) else {"name": rule}
+            pattern = rule["name"]
+            out.append({
+                "id": self.id * 1000 + i + 1, "name": rule.get("ruleset", "tags " + pattern),
+                "target": "tag", "source_type": "Repository", "source": self.path,
+                "enforcement": rule.get("enforcement", "active"),
+                "conditions": {"ref_name": {
+                    "include": ["~ALL" if pattern == "*" else "refs/tags/" + pattern],
+                    "exclude": []}},
+                "rules": [{"type": "creation"}, {"type": "update"}, {"type": "deletion"}],
+                "current_user_can_bypass": rule.get("bypass", "never")})
+        return out
 
 
 # --------------------------------------------------------------------------
@@ -1757,6 +1775,40 @@ def gh_get_refs_legacy(req):
     return 200, hits
 
 
+def gh_rulesets_readable(req):
+    """Switch github_rulesets_forbidden: a token without admin read gets 403."""
+    if req.world.switches.get("github_rulesets_forbidden"):
+        raise gh_error(403, "Resource not accessible by personal access token",
+                       doc="https://docs.github.com/rest/repos/rules#get-all-repository-rulesets")
+
+
+def gh_ruleset_summary(req, rs):
+    keys = ("id", "name", "target", "source_type", "source", "enforcement")
+    out = {k: rs[k] for k in keys}
+    out["node_id"] = "RRS_%d" % rs["id"]
+    out["_links"] = {"self": {"href": gh_api(req, req.repo, "/rulesets/%d" % rs["id"])}}
+    return out
+
+
+def gh_list_rulesets(req):
+    gh_rulesets_readable(req)
+    targets = req.query.get("targets", "").split(",") if req.query.get("targets") else None
+    items = [gh_ruleset_summary(req, rs) for rs in req.repo.rulesets()
+             if targets is None or rs["target"] in targets]
+    chunk, headers = gh_paginate(req, items)
+    return 200, chunk, headers
+
+
+def gh_get_ruleset(req):
+    gh_rulesets_readable(req)
+    for rs in req.repo.rulesets():
+        if rs["id"] == int(req.args["rsid"]):
+            out = dict(rs)
+            out["node_id"] = "RRS_%d" % rs["id"]
+            return 200, out
+    raise gh_not_found()
+
+
 def gh_rule_violation(what):
     return gh_error(422, "Repository rule violations found\n\n%s\n\n" % what,
                     doc="https://docs.github.com/repositories/configuring-branches-and-merges-"
@@ -2242,6 +2294,8 @@ GITHUB_ROUTES = [
     ("GET", R + r"/git/tags/(?P<sha>[0-9a-f]{40})", gh_get_tag_object, ""),
     ("GET", R + r"/commits/(?P<ref>[^/]+)", gh_get_commit, ""),
     ("GET", R + r"/tags", gh_list_tags, ""),
+    ("GET", R + r"/rulesets", gh_list_rulesets, ""),
+    ("GET", R + r"/rulesets/(?P<rsid>\d+)", gh_get_ruleset, ""),
     ("GET", R + r"/branches/(?P<branch>.+)", gh_get_branch, ""),
     ("GET", R + r"/compare/(?P<basehead>.+)", gh_compare, ""),
     ("POST", R + r"/actions/workflows/(?P<workflow>[^/]+)/dispatches", gh_dispatch, "w"),
@@ -2460,6 +2514,20 @@ def admin_requests(world, req):
     return 200, [r for r in world.requests if r["seq"] > since]
 
 
+def admin_protect(world, req):
+    """Protects tags matching `pattern` in `repo` (GitLab: a protected tag;
+    GitHub: a tag ruleset named `ruleset`, with `enforcement` and `bypass`)."""
+    p = parse_body(req.headers, req.body, "admin")
+    repo = world.repos.get(p.get("repo", ""))
+    if repo is None:
+        raise ApiError(404, {"message": "no repository '%s'" % p.get("repo")})
+    rule = {"name": p["pattern"]}
+    rule.update({k: p[k] for k in ("ruleset", "enforcement", "bypass",
+                                   "create_access_level") if k in p})
+    repo.protected_tags = list(repo.protected_tags or []) + [rule]
+    return 201, rule
+
+
 def admin_reset(world, req):
     world.load()
     return 200, {"reset": True}
@@ -2497,6 +2565,7 @@ ADMIN_ROUTES = {
     ("GET", "/_forge/requests"): admin_requests,
     ("DELETE", "/_forge/requests"): admin_requests,
     ("POST", "/_forge/reset"): admin_reset,
+    ("POST", "/_forge/protect"): admin_protect,
     ("GET", "/_forge/faults"): admin_faults,
     ("POST", "/_forge/faults"): admin_faults,
     ("GET", "/_forge/switches"): admin_switches,

@@ -221,6 +221,11 @@ class Forge:
     def reset(self):
         return self.admin("POST", "reset")
 
+    def protect(self, repo, pattern, **rule):
+        """Protects tags matching pattern (GitHub: a ruleset; rule: ruleset, enforcement,
+        bypass, create_access_level)."""
+        return self.admin("POST", "protect", dict(rule, repo=repo, pattern=pattern))
+
     def replay_status(self):
         return self.admin("GET", "replay")
 
