@@ -43,6 +43,28 @@ const char *forge_web_url(const struct forge *f)
 	return f->web_url;
 }
 
+/* The operations table of kind k (GitLab's for an unknown kind). */
+static const struct forge_ops *kind_ops(enum forge_kind k)
+{
+	return k == FORGE_GITHUB ? &forge_github_ops : &forge_gitlab_ops;
+}
+
+char *forge_api_url(enum forge_kind k, const char *server_url)
+{
+	const char *suffix = kind_ops(k)->api_suffix;
+	size_t n = strlen(server_url), m = suffix ? strlen(suffix) : 0;
+	char *s;
+
+	if (!m || (n >= m && !strcmp(server_url + n - m, suffix)))
+		return strdup(server_url);
+	s = malloc(n + m + 1);
+	if (s) {
+		memcpy(s, server_url, n);
+		memcpy(s + n, suffix, m + 1);
+	}
+	return s;
+}
+
 char *forge_link(const struct forge *f, const char *repo, enum forge_link what,
                  const char *a, const char *b)
 {
@@ -163,7 +185,7 @@ struct forge *forge_new(const struct forge_config *c, struct http_engine *engine
 	f->kind = c->kind;
 	f->mode = c->token_mode;
 	f->engine = engine;
-	f->ops = c->kind == FORGE_GITHUB ? &forge_github_ops : &forge_gitlab_ops;
+	f->ops = kind_ops(c->kind);
 	rc = forge_fill(f, c);
 	if (rc) {
 		rerr_set(err, rc, "cannot set up the %s client",

@@ -81,6 +81,14 @@ const char *forge_kind_name(enum forge_kind k);
 /* Web base URL without trailing slash (https://gitlab.com, https://github.com). */
 const char *forge_web_url(const struct forge *f);
 
+/*
+ * The API base URL of a forge of kind `k` served at `server_url` (no request):
+ * GitLab's API lives under `/api/v4` of the server (added unless the URL ends
+ * with it already); a GitHub URL is the API itself. Caller frees; NULL when out
+ * of memory.
+ */
+char *forge_api_url(enum forge_kind k, const char *server_url);
+
 /* The web pages forge_link() names. */
 enum forge_link {
 	FORGE_LINK_COMMIT,  /* a = commit id */

@@ -75,6 +75,8 @@ struct forge_ops {
 	const char *release_url_key;
 	/* Token scopes that allow writing through the API (whoami without repo). */
 	const char *write_scopes[3];
+	/* Appended to a server URL to reach the API; NULL: the URL is the API. */
+	const char *api_suffix;
 };
 
 extern const struct forge_ops forge_gitlab_ops;

@@ -969,4 +969,5 @@ const struct forge_ops forge_gitlab_ops = {
     .compare_web_fmt = "%s/%s/-/compare/%p...%p",
     .release_url_key = "_links.self",
     .write_scopes = {"api"},
+    .api_suffix = "/api/v4",
 };

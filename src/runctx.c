@@ -300,20 +300,6 @@ int runctx_init(struct runctx *x, int argc, char **argv, unsigned flags, const c
 
 /* ---- forges ------------------------------------------------------------------ */
 
-/* GitLab's API lives under /api/v4 of the server URL; GitHub's URL is the API. */
-static char *api_url(const struct config_forge *f, const char *url)
-{
-	size_t n = strlen(url);
-	char *s;
-
-	if (f->kind != CONFIG_GITLAB || (n >= 7 && !strcmp(url + n - 7, "/api/v4")))
-		return strdup(url);
-	s = malloc(n + 8);
-	if (s)
-		snprintf(s, n + 8, "%s/api/v4", url);
-	return s;
-}
-
 static int connect_forge(struct runctx *x, size_t i, struct rerr *err)
 {
 	const struct config_forge *f = &x->cfg.forges[i];
@@ -321,7 +307,8 @@ static int connect_forge(struct runctx *x, size_t i, struct rerr *err)
 	struct forge_config fc;
 	char *url;
 
-	url = api_url(f, a->url);
+	url =
+	    forge_api_url(f->kind == CONFIG_GITHUB ? FORGE_GITHUB : FORGE_GITLAB, a->url);
 	if (!url)
 		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	forge_config_init(&fc);

@@ -1,0 +1,51 @@
+/*
+ * test_forge_kinds.c - what api/forge.h tells about a forge kind without a
+ * live forge: the API URL of a server.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "forge.h"
+
+/* ---- API URL of a server -------------------------------------------------- */
+
+struct url_case {
+	enum forge_kind kind;
+	const char *server;
+	const char *api;
+};
+
+static const struct url_case url_cases[] = {
+    {FORGE_GITLAB, "https://gitlab.com", "https://gitlab.com/api/v4"},
+    {FORGE_GITLAB, "https://gitlab.com/api/v4", "https://gitlab.com/api/v4"},
+    {FORGE_GITLAB, "http://127.0.0.1:8080/gl", "http://127.0.0.1:8080/gl/api/v4"},
+    {FORGE_GITLAB, "", "/api/v4"},
+    {FORGE_GITHUB, "https://api.github.com", "https://api.github.com"},
+    {FORGE_GITHUB, "https://ghe.example.org/api/v3", "https://ghe.example.org/api/v3"},
+    {FORGE_GITHUB, "http://127.0.0.1:8080/gh/api/v4", "http://127.0.0.1:8080/gh/api/v4"},
+};
+
+static void test_api_url(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(url_cases) / sizeof(url_cases[0]); i++) {
+		char *url = forge_api_url(url_cases[i].kind, url_cases[i].server);
+		assert_non_null(url);
+		assert_string_equal(url, url_cases[i].api);
+		free(url);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_api_url),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
