@@ -1005,13 +1005,152 @@ static int gh_whoami(struct forge_op *op)
 	return forge_op_send(op, "GET", "/user", NULL, NULL, 0, gh_user_done);
 }
 
-/* ---- tag access: the repository's permissions ------------------------------- */
+/* ---- tag access: the repository's permissions, tag rulesets ------------------ */
 
 /* GitHub's permission keys, highest first, and the role each names. */
 static const char *const gh_perms[][2] = {
     {"admin", "admin"},   {"maintain", "maintain"}, {"push", "write"},
     {"triage", "triage"}, {"pull", "read"},
 };
+
+static void gh_ruleset_next(struct forge_op *op);
+
+/* 1 when a ruleset's ref_name include/exclude patterns take in refs/tags/TAG. */
+static int gh_ruleset_matches(const cJSON *rs, const char *ref)
+{
+	const cJSON *it;
+	int in = 0;
+
+	cJSON_ArrayForEach(it, fj_get(rs, "conditions.ref_name.include"))
+	{
+		if (cJSON_IsString(it) && (!strcmp(it->valuestring, "~ALL") ||
+		                           forge_wildcard_match(it->valuestring, ref)))
+			in = 1;
+	}
+	cJSON_ArrayForEach(it, fj_get(rs, "conditions.ref_name.exclude"))
+	{
+		if (cJSON_IsString(it) && (!strcmp(it->valuestring, "~ALL") ||
+		                           forge_wildcard_match(it->valuestring, ref)))
+			in = 0;
+	}
+	return in;
+}
+
+/* 1 when rules[] of a ruleset holds a rule of `type`. */
+static int gh_ruleset_has_rule(const cJSON *rs, const char *type)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, fj_get(rs, "rules"))
+	{
+		const char *t = fj_str(it, "type");
+		if (t && !strcmp(t, type))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * One ruleset: an active tag ruleset taking in the tag with a `creation`
+ * rule blocks the token unless it may always bypass it (pull requests make
+ * no tags); an unknown bypass leaves can_tag unknown.
+ */
+static void gh_ruleset_judge(struct forge_op *op, const cJSON *rs)
+{
+	const char *enf = fj_str(rs, "enforcement"), *target = fj_str(rs, "target");
+	const char *bypass = fj_str(rs, "current_user_can_bypass");
+	const char *name = fj_str(rs, "name");
+	char ref[300];
+
+	snprintf(ref, sizeof(ref), "refs/tags/%s", op->arg[0]);
+	if ((enf && strcmp(enf, "active")) || (target && strcmp(target, "tag")) ||
+	    !gh_ruleset_has_rule(rs, "creation") || !gh_ruleset_matches(rs, ref))
+		return;
+	if (bypass && !strcmp(bypass, "always"))
+		return;
+	if (!bypass) {
+		op->access.can_tag = -1;
+		return;
+	}
+	op->access.can_tag = 0;
+	free(op->access.rule);
+	op->access.rule = forge_fmt("ruleset '%s'", name ? name : "?");
+	if (!op->access.rule)
+		forge_op_oom(op);
+}
+
+static void gh_ruleset_done(struct forge_op *op, struct http_response *resp)
+{
+	int rc = forge_op_check(op, resp);
+	cJSON *j = rc ? NULL : forge_op_json(op, resp);
+
+	if (rc == RELAPI_EFORBIDDEN || rc == RELAPI_ENOTFOUND)
+		rerr_clear(&op->err); /* gone or hidden meanwhile: tells nothing */
+	else if (j)
+		gh_ruleset_judge(op, j);
+	cJSON_Delete(j);
+	if (op->err.code || op->access.can_tag == 0)
+		forge_op_done(op);
+	else
+		gh_ruleset_next(op);
+}
+
+/* Reads the next ruleset id of op->tmp[0] ("1,2,") from op->idx, or ends op. */
+static void gh_ruleset_next(struct forge_op *op)
+{
+	const char *ids = op->tmp[0] ? op->tmp[0] : "";
+	size_t n = strcspn(ids + op->idx, ",");
+	char id[32];
+
+	if (!n || n >= sizeof(id)) {
+		forge_op_done(op);
+		return;
+	}
+	memcpy(id, ids + op->idx, n);
+	id[n] = '\0';
+	op->idx += n + 1;
+	forge_repo_chain(op, "GET", "/rulesets/%s", id, NULL, NULL, 0, gh_ruleset_done);
+}
+
+/* Keeps the ids of the listed rulesets that may be enforced, as "1,2,". */
+static int gh_ruleset_ids(struct forge_op *op, const cJSON *list)
+{
+	struct buf b;
+	const cJSON *it;
+	long long id;
+	int rc = 0;
+
+	buf_init(&b);
+	cJSON_ArrayForEach(it, list)
+	{
+		const char *enf = fj_str(it, "enforcement");
+		if (fj_num(it, "id", &id) && (!enf || !strcmp(enf, "active")))
+			rc = rc ? rc : buf_printf(&b, "%lld,", id);
+	}
+	if (!rc && b.len)
+		op->tmp[0] = buf_detach(&b, NULL);
+	else
+		buf_release(&b);
+	return rc ? forge_op_oom(op) : 0;
+}
+
+static void gh_rulesets_done(struct forge_op *op, struct http_response *resp)
+{
+	int rc = forge_op_check(op, resp);
+	cJSON *j = rc ? NULL : forge_op_json(op, resp);
+
+	if (rc == RELAPI_EFORBIDDEN || rc == RELAPI_ENOTFOUND) {
+		/* no admin read: the rules stay unknown, as the permissions tell */
+		rerr_clear(&op->err);
+	} else if (j) {
+		gh_ruleset_ids(op, j);
+	}
+	cJSON_Delete(j);
+	if (op->err.code)
+		forge_op_done(op);
+	else
+		gh_ruleset_next(op);
+}
 
 static void gh_access_done(struct forge_op *op, struct http_response *resp)
 {
@@ -1030,6 +1169,13 @@ static void gh_access_done(struct forge_op *op, struct http_response *resp)
 	}
 	if (j && !op->err.code)
 		op->result |= FORGE_R_ACCESS;
+	if (j && !op->err.code && op->access.can_tag == 1) {
+		cJSON_Delete(j);
+		forge_repo_chain(
+		    op, "GET", "/rulesets?targets=tag&includes_parents=true&per_page=100",
+		    NULL, NULL, NULL, 0, gh_rulesets_done);
+		return;
+	}
 	cJSON_Delete(j);
 	forge_op_done(op);
 }

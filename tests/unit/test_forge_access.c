@@ -189,6 +189,66 @@ static void test_github_permissions(void **state)
 	expect_all(*state, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
+#define PY "waldur/py-client"
+
+/* POST /_forge/protect: a tag ruleset on py-client. */
+static void protect(struct env *e, const char *json)
+{
+	assert_int_equal(fh_admin(e->srv.url, "POST", "/_forge/protect", json, NULL),
+	                 201);
+}
+
+static void test_github_rulesets(void **state)
+{
+	struct env *e = *state;
+	static const struct access_case before[] = {
+	    /* the manifest's 'stable-*' ruleset: creation, no bypass */
+	    {FORGE_GITHUB, GH_WRITE, PY, "stable-1", 0, 1, 0, "write",
+	     "ruleset 'tags stable-*'"},
+	    {FORGE_GITHUB, GH_WRITE, PY, "8.0.6", 0, 1, 1, "write", ""},
+	};
+	static const struct access_case after[] = {
+	    {FORGE_GITHUB, GH_WRITE, PY, "8.0.6", 0, 1, 0, "write",
+	     "ruleset 'release tags'"},
+	    {FORGE_GITHUB, GH_WRITE, "waldur/js-client", "8.0.6", 0, 1, 1, "write", ""},
+	};
+	long seq = fh_request_seq(e->srv.url);
+
+	expect_all(e, before, sizeof(before) / sizeof(before[0]));
+	/* permissions, the tag rulesets, the one ruleset: for each tag */
+	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "/rulesets?"), 2);
+	assert_int_equal(fh_request_count(e->srv.url, seq, "GET"), 6);
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*.*.*\","
+	           "\"ruleset\":\"release tags\"}");
+	expect_all(e, after, sizeof(after) / sizeof(after[0]));
+}
+
+static void test_github_ruleset_bypass_and_evaluate(void **state)
+{
+	struct env *e = *state;
+	static const struct access_case c = {FORGE_GITHUB, GH_WRITE, PY, "8.0.6", 0, 1, 1,
+	                                     "write",      ""};
+
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*.*.*\",\"bypass\":\"always\"}");
+	protect(e,
+	        "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"enforcement\":\"evaluate\"}");
+	expect_access(e, &c);
+}
+
+static void test_github_rulesets_unreadable(void **state)
+{
+	struct env *e = *state;
+	/* a 403 on the rulesets: the rules stay unknown, permissions tell */
+	static const struct access_case c = {
+	    FORGE_GITHUB, GH_WRITE, PY, "stable-1", 0, 1, 1, "write", ""};
+	long seq = fh_request_seq(e->srv.url);
+
+	assert_int_equal(fh_switch(e->srv.url, "{\"github_rulesets_forbidden\":true}"),
+	                 200);
+	expect_access(e, &c);
+	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "/rulesets?"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +256,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_gitlab_levels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gitlab_unknown_project, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_permissions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_github_rulesets, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_github_ruleset_bypass_and_evaluate,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_github_rulesets_unreadable, setup,
+	                                    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
