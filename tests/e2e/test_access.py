@@ -106,6 +106,33 @@ class AccessTest(unittest.TestCase):
         r = run(self.forge, "tag-all", "8.0.6", env=dev)
         self.assertEqual(r.code, 0, r)
 
+    def test_github_ruleset_is_a_preflight_problem(self):
+        self.start()
+        self.forge.protect("waldur/py-client", "*.*.*", ruleset="release tags")
+        r = run(self.forge, "preflight", "8.0.6")
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("py-client: the token in GITHUB_TOKEN may not create tag '8.0.6' "
+                      "(protected: ruleset 'release tags'; token: write)\n", r.err)
+        for repo in SDKS[1:] + GITLAB_COMPONENTS:
+            self.assertNotIn(name(repo) + ": the token", r.err)
+        self.assert_no_secrets(r)
+
+    def test_github_ruleset_tag_all_writes_nothing(self):
+        self.start()
+        self.forge.protect("waldur/py-client", "*.*.*", ruleset="release tags")
+        seq = self.forge.requests()[-1]["seq"] if self.forge.requests() else 0
+        r = run(self.forge, "tag-all", "8.0.6")
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("py-client: the token in GITHUB_TOKEN may not create tag '8.0.6'", r.err)
+        self.assertEqual(writes(self.forge, seq), [])
+
+    def test_github_rulesets_unreadable_is_unknown(self):
+        self.start()
+        self.forge.switches(github_rulesets_forbidden=True)
+        r = run(self.forge, "preflight", "8.0.6")
+        self.assertEqual(r.code, 0, r)
+        self.assertNotIn("may not", r.err)
+
     def test_maintainer_token_passes(self):
         self.start()
         r = run(self.forge, "preflight", "8.0.6")
