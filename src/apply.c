@@ -513,7 +513,7 @@ static size_t by_cost(const struct apply *a, size_t k)
 		for (size_t i = 0; i < a->plan->nrepos; i++) {
 			const struct plan_repo *r = &a->plan->repos[i];
 			int rank =
-			    (r->kind == CONFIG_GITHUB ? 0 : 2) + (r->cfg->nedits ? 0 : 1);
+			    (r->kind == FORGE_GITHUB ? 0 : 2) + (r->cfg->nedits ? 0 : 1);
 			if (rank == pass && seen++ == k)
 				return i;
 		}

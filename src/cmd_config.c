@@ -81,8 +81,7 @@ static int print_access(const struct config *c, const char *gitlab_url,
 		static const char *const auth[] = {"missing", "set", "set (job token)"};
 
 		if (config_access_resolve(
-		        &a, f, f->kind == CONFIG_GITLAB ? gitlab_url : github_url,
-		        &err)) {
+		        &a, f, f->kind == FORGE_GITLAB ? gitlab_url : github_url, &err)) {
 			fprintf(stderr, "relapi config: %s\n", err.msg);
 			return EXIT_FAILED;
 		}

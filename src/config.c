@@ -163,16 +163,16 @@ static int map_walk(struct ctx *x, yaml_node_t *n, const char *what,
 
 /* ---- forges ------------------------------------------------------------- */
 
-static int forge_kind(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
+static int forge_kind_field(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
 {
 	struct config_forge *f = obj;
 	char *s = NULL;
 	int rc = get_str(x, n, key, &s);
 
 	if (!rc && !strcmp(s, "gitlab"))
-		f->kind = CONFIG_GITLAB;
+		f->kind = FORGE_GITLAB;
 	else if (!rc && !strcmp(s, "github"))
-		f->kind = CONFIG_GITHUB;
+		f->kind = FORGE_GITHUB;
 	else if (!rc)
 		rc = fail(x, n, "unknown forge kind '%s' (expected gitlab or github)%s",
 		          s, NULL);
@@ -206,7 +206,7 @@ static int forge_job_env(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 }
 
 static const struct field forge_fields[] = {
-    {"kind", 1, forge_kind},           {"url", 1, forge_url},
+    {"kind", 1, forge_kind_field},     {"url", 1, forge_url},
     {"web_url", 0, forge_web},         {"url_env", 0, forge_url_env},
     {"token_env", 1, forge_token_env}, {"job_token_env", 0, forge_job_env},
 };
@@ -865,11 +865,6 @@ const struct config_repo *config_repo_find(const struct config *c, const char *n
 	return NULL;
 }
 
-const char *config_kind_name(enum config_kind k)
-{
-	return k == CONFIG_GITHUB ? "github" : "gitlab";
-}
-
 /* "component"/"sdk"/"docs". */
 static const char *config_role_name(enum config_role r)
 {
@@ -1028,7 +1023,7 @@ static int put_strv(struct buf *b, const char *indent, const char *key,
 static int write_forge(struct buf *b, const struct config_forge *f)
 {
 	int rc =
-	    buf_printf(b, "  %s:\n    kind: %s\n", f->name, config_kind_name(f->kind));
+	    buf_printf(b, "  %s:\n    kind: %s\n", f->name, forge_kind_name(f->kind));
 
 	rc = rc || put_kv(b, "    ", "url", f->url);
 	rc = rc || put_kv(b, "    ", "web_url", f->web_url);
@@ -1152,7 +1147,7 @@ static int access_url(struct config_access *a, const struct config_forge *f,
 	char flag[64];
 
 	if (flag_url) {
-		snprintf(flag, sizeof(flag), "--%s-url", config_kind_name(f->kind));
+		snprintf(flag, sizeof(flag), "--%s-url", forge_kind_name(f->kind));
 		url = flag_url;
 		from = flag;
 	} else {

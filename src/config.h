@@ -61,12 +61,8 @@
 #include <stddef.h>
 
 #include "edit/edit.h"
+#include "forge.h"
 #include "rerr.h"
-
-enum config_kind {
-	CONFIG_GITLAB,
-	CONFIG_GITHUB,
-};
 
 enum config_role {
 	CONFIG_ROLE_COMPONENT,
@@ -81,7 +77,7 @@ struct config_strv {
 
 struct config_forge {
 	char *name;
-	enum config_kind kind;
+	enum forge_kind kind;
 	char *url;
 	char *web_url;
 	struct config_strv url_env;
@@ -194,9 +190,6 @@ int config_template_check(const char *tmpl, struct rerr *err);
  */
 char *config_compare_url(const struct config_repo *r, const char *from, const char *to,
                          int *oom);
-
-/* "gitlab"/"github". */
-const char *config_kind_name(enum config_kind k);
 
 /* ---- access: URL and token resolution --------------------------------- */
 

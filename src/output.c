@@ -95,7 +95,7 @@ static int repo_text(const struct plan_repo *r, const char *version, struct buf 
 {
 	const struct config_repo *c = r->cfg;
 	int rc = buf_printf(
-	    out, "%s (%s %s, %s): %s%s%s\n", c->name, config_kind_name(r->kind), c->path,
+	    out, "%s (%s %s, %s): %s%s%s\n", c->name, forge_kind_name(r->kind), c->path,
 	    c->branch,
 	    r->state == PLAN_SKIPPED && r->note ? "" : plan_state_name(r->state),
 	    r->note && r->state != PLAN_SKIPPED ? ": " : "", r->note ? r->note : "");
@@ -169,7 +169,7 @@ static cJSON *repo_json(const struct plan_repo *r, const char *version)
 	if (!o)
 		return NULL;
 	add_str(o, "name", r->cfg->name);
-	add_str(o, "forge", config_kind_name(r->kind));
+	add_str(o, "forge", forge_kind_name(r->kind));
 	add_str(o, "path", r->cfg->path);
 	add_str(o, "branch", r->cfg->branch);
 	add_str(o, "state", plan_state_name(r->state));

@@ -26,11 +26,11 @@ static const struct {
 	int tag;
 	int access; /* the repository's access check: requests, one after the other */
 } step_cost[] = {
-    [CONFIG_GITLAB] = {2, 0, 1, 1, 2},
-    [CONFIG_GITHUB] = {1, 1, 4, 2, 1},
+    [FORGE_GITLAB] = {2, 0, 1, 1, 2},
+    [FORGE_GITHUB] = {1, 1, 4, 2, 1},
 };
 
-int plan_read_by_commit(enum config_kind k)
+int plan_read_by_commit(enum forge_kind k)
 {
 	return step_cost[k].resolve > 0;
 }
@@ -221,7 +221,7 @@ static void repo_clear(struct plan_repo *r)
 	free(r->tag_target);
 	free(r->tag_message);
 	const struct config_repo *cfg = r->cfg;
-	enum config_kind kind = r->kind;
+	enum forge_kind kind = r->kind;
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
 	r->kind = kind;

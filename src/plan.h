@@ -96,7 +96,7 @@ struct plan_file {
 
 struct plan_repo {
 	const struct config_repo *cfg;
-	enum config_kind kind;
+	enum forge_kind kind;
 	enum plan_state state; /* overall: TODO when any step is */
 	char *note;            /* why skipped / the conflict / the error */
 	char *base; /* commit the edits are made on, tag target without commit */
@@ -168,7 +168,7 @@ void plan_totals(struct plan *p);
  * 1 when the files of a repository on forge kind k are best read at a commit
  * resolved once (reading by branch name would resolve it again per file).
  */
-int plan_read_by_commit(enum config_kind k);
+int plan_read_by_commit(enum forge_kind k);
 
 /* 1 when every repository is done or skipped. */
 int plan_complete(const struct plan *p);

@@ -307,12 +307,11 @@ static int connect_forge(struct runctx *x, size_t i, struct rerr *err)
 	struct forge_config fc;
 	char *url;
 
-	url =
-	    forge_api_url(f->kind == CONFIG_GITHUB ? FORGE_GITHUB : FORGE_GITLAB, a->url);
+	url = forge_api_url(f->kind, a->url);
 	if (!url)
 		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	forge_config_init(&fc);
-	fc.kind = f->kind == CONFIG_GITHUB ? FORGE_GITHUB : FORGE_GITLAB;
+	fc.kind = f->kind;
 	fc.api_url = url;
 	fc.web_url = (a->url_from && strcmp(a->url_from, "config")) ? NULL : f->web_url;
 	fc.token = a->token;
@@ -371,7 +370,7 @@ int runctx_connect(struct runctx *x)
 		const struct config_forge *f = &x->cfg.forges[i];
 		if (config_access_resolve(
 		        &x->access[i], f,
-		        f->kind == CONFIG_GITLAB ? x->gitlab_url : x->github_url, &err)) {
+		        f->kind == FORGE_GITLAB ? x->gitlab_url : x->github_url, &err)) {
 			runctx_error(x, err.msg);
 			return EXIT_USAGE;
 		}

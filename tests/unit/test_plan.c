@@ -295,8 +295,8 @@ static void test_read_costs_per_forge(void **state)
 			                 0);
 		assert_int_equal(plan_repo_compute(&p, i, &in, &a[i], &err), 0);
 	}
-	assert_true(plan_read_by_commit(CONFIG_GITHUB));
-	assert_false(plan_read_by_commit(CONFIG_GITLAB));
+	assert_true(plan_read_by_commit(FORGE_GITHUB));
+	assert_false(plan_read_by_commit(FORGE_GITLAB));
 	/* js: tags + head + 2 files + access; commit 4 + tag 2; reading: head, then
 	 * files */
 	assert_int_equal(p.repos[0].requests, 1 + 1 + 2 + 1 + 4 + 2);
