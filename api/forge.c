@@ -49,6 +49,11 @@ static const struct forge_ops *kind_ops(enum forge_kind k)
 	return k == FORGE_GITHUB ? &forge_github_ops : &forge_gitlab_ops;
 }
 
+const struct forge_costs *forge_kind_costs(enum forge_kind k)
+{
+	return &kind_ops(k)->costs;
+}
+
 char *forge_api_url(enum forge_kind k, const char *server_url)
 {
 	const char *suffix = kind_ops(k)->api_suffix;

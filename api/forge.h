@@ -89,6 +89,28 @@ const char *forge_web_url(const struct forge *f);
  */
 char *forge_api_url(enum forge_kind k, const char *server_url);
 
+/*
+ * How many requests the steps of a release take on a forge kind, for a plan
+ * made before any request. "One after the other" counts are round trips too.
+ * GitLab: a file read is one GET at a branch name, a commit one POST
+ * (repository/commits), a tag one POST; the token check is user -> token
+ * scopes, the access check project -> protected tags. GitHub: a branch name
+ * is first resolved to a commit (one GET per repository), then each file is
+ * read at that commit; a commit is parent commit -> tree -> commit -> ref
+ * update, a tag is tag object -> tag ref; the token check is the user, the
+ * access check the repository.
+ */
+struct forge_costs {
+	int token_check; /* the token check: requests, one after the other */
+	int resolve;     /* resolving the branch before its files are read */
+	int commit;      /* one commit: requests, one after the other */
+	int tag;         /* one tag: requests, one after the other */
+	int access;      /* a repository's access check: requests, one after the other */
+};
+
+/* The costs of kind `k` (no request; GitLab's for an unknown kind). */
+const struct forge_costs *forge_kind_costs(enum forge_kind k);
+
 /* The web pages forge_link() names. */
 enum forge_link {
 	FORGE_LINK_COMMIT,  /* a = commit id */

@@ -77,6 +77,7 @@ struct forge_ops {
 	const char *write_scopes[3];
 	/* Appended to a server URL to reach the API; NULL: the URL is the API. */
 	const char *api_suffix;
+	struct forge_costs costs; /* forge_kind_costs() */
 };
 
 extern const struct forge_ops forge_gitlab_ops;

@@ -970,4 +970,5 @@ const struct forge_ops forge_gitlab_ops = {
     .release_url_key = "_links.self",
     .write_scopes = {"api"},
     .api_suffix = "/api/v4",
+    .costs = {.token_check = 2, .resolve = 0, .commit = 1, .tag = 1, .access = 2},
 };

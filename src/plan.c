@@ -6,33 +6,24 @@
 
 #include "buf.h"
 
-/* ---- costs: requests and dependent rounds per step, per forge kind -------- */
+/* ---- costs: requests and dependent rounds per step (api/forge.h) ---------- */
 
 /*
- * GitLab: a file read is one GET at a branch name, a commit one POST
- * (repository/commits), a tag one POST. GitHub: a branch name is first
- * resolved to a commit (one GET per repository), then each file is read at
- * that commit; a commit is parent commit -> tree -> commit -> ref update, a
- * tag is tag object -> tag ref. The actual state is read side by side: the
- * tag listing, the files (or the branch head) and, once per forge, the token
- * check, whose chain is the longest (GitLab user -> token scopes; GitHub user),
- * and per repository the access check (GitLab project -> protected tags;
- * GitHub repository).
+ * The actual state is read side by side: the tag listing, the files (or the
+ * branch head), once per forge kind the token check and per repository the
+ * access check; the longest of these chains gives the read rounds. What each
+ * step costs is the forge's to tell (forge_kind_costs()).
  */
-static const struct {
-	int read;    /* the token check: requests, one after the other */
-	int resolve; /* resolving the branch before its files are read */
-	int commit;
-	int tag;
-	int access; /* the repository's access check: requests, one after the other */
-} step_cost[] = {
-    [FORGE_GITLAB] = {2, 0, 1, 1, 2},
-    [FORGE_GITHUB] = {1, 1, 4, 2, 1},
-};
+
+/* The request costs of a repository's forge kind. */
+static const struct forge_costs *cost(const struct plan_repo *pr)
+{
+	return forge_kind_costs(pr->kind);
+}
 
 int plan_read_by_commit(enum forge_kind k)
 {
-	return step_cost[k].resolve > 0;
+	return forge_kind_costs(k)->resolve > 0;
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -498,7 +489,7 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
                       const struct plan_actual *a, struct rerr *err)
 {
 	int needs_commit = any_changed(pr->files, pr->nfiles);
-	int cost_c = step_cost[pr->kind].commit, cost_t = step_cost[pr->kind].tag;
+	int cost_c = cost(pr)->commit, cost_t = cost(pr)->tag;
 	int done;
 
 	pr->commit_state = needs_commit ? PLAN_TODO : PLAN_SKIPPED;
@@ -549,7 +540,7 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 static void read_cost(struct plan_repo *pr, int from)
 {
 	int paths = (int)edit_paths_count(pr->cfg);
-	int resolve = step_cost[pr->kind].resolve, rounds;
+	int resolve = cost(pr)->resolve, rounds;
 
 	if (from) {
 		rounds = 1 + (paths ? 1 : 0);
@@ -558,11 +549,10 @@ static void read_cost(struct plan_repo *pr, int from)
 		rounds = paths ? resolve + 1 : 1;
 		pr->requests = 1 + (paths ? resolve + paths : 1);
 	}
-	pr->requests += step_cost[pr->kind].access;
-	if (rounds < step_cost[pr->kind].access)
-		rounds = step_cost[pr->kind].access;
-	pr->read_rounds =
-	    rounds > step_cost[pr->kind].read ? rounds : step_cost[pr->kind].read;
+	pr->requests += cost(pr)->access;
+	if (rounds < cost(pr)->access)
+		rounds = cost(pr)->access;
+	pr->read_rounds = rounds > cost(pr)->token_check ? rounds : cost(pr)->token_check;
 	pr->round_trips = pr->read_rounds;
 }
 
@@ -608,7 +598,7 @@ void plan_totals(struct plan *p)
 		if (p->repos[i].state != PLAN_SKIPPED &&
 		    !(kinds & (1 << p->repos[i].kind))) {
 			kinds |= 1 << p->repos[i].kind;
-			p->requests += step_cost[p->repos[i].kind].read;
+			p->requests += cost(&p->repos[i])->token_check;
 		}
 		if (p->repos[i].read_rounds > rmax)
 			rmax = p->repos[i].read_rounds;

@@ -1,6 +1,6 @@
 /*
  * test_forge_kinds.c - what api/forge.h tells about a forge kind without a
- * live forge: the API URL of a server.
+ * live forge: the API URL of a server and the request costs of each step.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,10 +42,35 @@ static void test_api_url(void **state)
 	}
 }
 
+/* ---- request costs ----------------------------------------------------------- */
+
+static void test_costs(void **state)
+{
+	const struct forge_costs *gl = forge_kind_costs(FORGE_GITLAB);
+	const struct forge_costs *gh = forge_kind_costs(FORGE_GITHUB);
+
+	(void)state;
+	/* GitLab: user -> token scopes; read at the branch; one POST each for
+	   commit and tag; project -> protected tags */
+	assert_int_equal(gl->token_check, 2);
+	assert_int_equal(gl->resolve, 0);
+	assert_int_equal(gl->commit, 1);
+	assert_int_equal(gl->tag, 1);
+	assert_int_equal(gl->access, 2);
+	/* GitHub: user; branch -> commit first; parent -> tree -> commit -> ref;
+	   tag object -> tag ref; the repository */
+	assert_int_equal(gh->token_check, 1);
+	assert_int_equal(gh->resolve, 1);
+	assert_int_equal(gh->commit, 4);
+	assert_int_equal(gh->tag, 2);
+	assert_int_equal(gh->access, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_api_url),
+	    cmocka_unit_test(test_costs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
