@@ -502,21 +502,32 @@ void apply_release(struct apply *a)
 }
 
 /*
- * The k-th repository by descending expected chain length: GitHub before
- * GitLab (its commit and tag take more rounds), edits before tag-only.
+ * Where a repository goes in the start order: the longer its forge's commit
+ * and tag chain (forge_kind_costs()), the earlier; edits before tag-only.
  */
+static int cost_rank(const struct plan_repo *r)
+{
+	const struct forge_costs *c = forge_kind_costs(r->kind);
+
+	return -2 * (c->commit + c->tag) + (r->cfg->nedits ? 0 : 1);
+}
+
+/* The k-th repository by cost_rank, ties in configuration order. */
 static size_t by_cost(const struct apply *a, size_t k)
 {
-	size_t seen = 0;
+	const struct plan_repo *r = a->plan->repos;
 
-	for (int pass = 0; pass < 4; pass++)
-		for (size_t i = 0; i < a->plan->nrepos; i++) {
-			const struct plan_repo *r = &a->plan->repos[i];
-			int rank =
-			    (r->kind == FORGE_GITHUB ? 0 : 2) + (r->cfg->nedits ? 0 : 1);
-			if (rank == pass && seen++ == k)
-				return i;
+	for (size_t i = 0; i < a->plan->nrepos; i++) {
+		int ri = cost_rank(&r[i]);
+		size_t before = 0;
+
+		for (size_t j = 0; j < a->plan->nrepos; j++) {
+			int rj = cost_rank(&r[j]);
+			before += rj < ri || (rj == ri && j < i);
 		}
+		if (before == k)
+			return i;
+	}
 	return k;
 }
 
