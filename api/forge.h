@@ -98,7 +98,8 @@ char *forge_api_url(enum forge_kind k, const char *server_url);
  * is first resolved to a commit (one GET per repository), then each file is
  * read at that commit; a commit is parent commit -> tree -> commit -> ref
  * update, a tag is tag object -> tag ref; the token check is the user, the
- * access check the repository.
+ * access check repository -> tag rulesets -> the one active ruleset (each
+ * further ruleset read adds one; a repository without rulesets takes one less).
  */
 struct forge_costs {
 	int token_check; /* the token check: requests, one after the other */

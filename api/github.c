@@ -1221,5 +1221,5 @@ const struct forge_ops forge_github_ops = {
     .release_id_key = "id",
     .release_url_key = "html_url",
     .write_scopes = {"repo", "public_repo"},
-    .costs = {.token_check = 1, .resolve = 1, .commit = 4, .tag = 2, .access = 1},
+    .costs = {.token_check = 1, .resolve = 1, .commit = 4, .tag = 2, .access = 3},
 };

@@ -63,7 +63,7 @@ static void test_costs(void **state)
 	assert_int_equal(gh->resolve, 1);
 	assert_int_equal(gh->commit, 4);
 	assert_int_equal(gh->tag, 2);
-	assert_int_equal(gh->access, 1);
+	assert_int_equal(gh->access, 3);
 }
 
 int main(void)

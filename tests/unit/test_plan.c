@@ -128,12 +128,12 @@ static void test_stable_fresh(void **state)
 	assert_int_equal(f->plan.repos[3].state, PLAN_SKIPPED);
 	/* gitlab: read (token chain 2), commit, tag; github tag-only: read 1, tag 2 */
 	assert_int_equal(c->round_trips, 4);
-	assert_int_equal(f->plan.repos[2].round_trips, 3);
-	assert_int_equal(f->plan.round_trips, 2 + 2);
+	assert_int_equal(f->plan.repos[2].round_trips, 5);
+	assert_int_equal(f->plan.round_trips, 3 + 2);
 	/* app: tags+head, tag; compose: tags+file, commit, tag; sdk: tags+head, tag
 	 * object+ref; token checks: gitlab user+scopes, github user; access checks:
 	 * gitlab project+protected tags, github repository */
-	assert_int_equal(f->plan.requests, (2 + 1) + (2 + 2) + (2 + 2) + 3 + (2 + 2 + 1));
+	assert_int_equal(f->plan.requests, (2 + 1) + (2 + 2) + (2 + 2) + 3 + (2 + 2 + 3));
 	assert_false(plan_complete(&f->plan));
 }
 
@@ -187,7 +187,8 @@ static void test_rerun_is_done(void **state)
 	for (size_t i = 0; i < 3; i++)
 		assert_int_equal(f->plan.repos[i].state, PLAN_DONE);
 	assert_true(plan_complete(&f->plan));
-	assert_int_equal(f->plan.round_trips, 2); /* reading only */
+	assert_int_equal(f->plan.round_trips,
+	                 3); /* reading only: the GitHub access check */
 }
 
 static void test_foreign_tag_conflict(void **state)
@@ -299,15 +300,15 @@ static void test_read_costs_per_forge(void **state)
 	assert_false(plan_read_by_commit(FORGE_GITLAB));
 	/* js: tags + head + 2 files + access; commit 4 + tag 2; reading: head, then
 	 * files */
-	assert_int_equal(p.repos[0].requests, 1 + 1 + 2 + 1 + 4 + 2);
-	assert_int_equal(p.repos[0].read_rounds, 2);
+	assert_int_equal(p.repos[0].requests, 1 + 1 + 2 + 3 + 4 + 2);
+	assert_int_equal(p.repos[0].read_rounds, 3);
 	/* helm: tags + 2 files by branch + access (project, protected tags); commit
 	 * + tag; token and access checks are 2 rounds */
 	assert_int_equal(p.repos[1].requests, 1 + 2 + 2 + 1 + 1);
 	assert_int_equal(p.repos[1].read_rounds, 2);
 	plan_totals(&p);
-	assert_int_equal(p.round_trips, 2 + 6);
-	assert_int_equal(p.requests, 11 + 7 + 2 + 1);
+	assert_int_equal(p.round_trips, 3 + 6);
+	assert_int_equal(p.requests, 13 + 7 + 2 + 1);
 	for (size_t i = 0; i < 2; i++)
 		plan_actual_release(&a[i]);
 	plan_release(&p);
