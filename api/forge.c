@@ -663,11 +663,15 @@ int forge_op_check(struct forge_op *op, const struct http_response *resp)
 {
 	struct rerr e;
 	int code;
+	const char *needs = http_response_header(resp, "X-Accepted-GitHub-Permissions");
 
 	rerr_clear(&e);
 	code = op->f->ops->map_error(resp->transport_error, resp->transport_msg,
 	                             resp->status, resp->body.data, resp->body.len, &e);
-	if (code)
+	/* a refusal to a fine-grained token or an App names what it lacks */
+	if (code && needs && *needs && (resp->status == 403 || resp->status == 404))
+		forge_op_fail(op, code, "%s (the token needs: %s)", e.msg, needs);
+	else if (code)
 		forge_op_fail(op, code, "%s", e.msg);
 	return code;
 }

@@ -212,6 +212,10 @@ struct forge_whoami {
 	   repository, its scopes allow writing through the API (GitLab api;
 	   GitHub repo, public_repo); -1 unknown */
 	int can_write;
+	/* 1: a GitHub App installation token (GITHUB_TOKEN in Actions), which may
+	   not read the user; its access is judged per repository, and a
+	   repository's `permissions` understate it (push may read false) */
+	int installation;
 };
 
 /*

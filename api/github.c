@@ -968,7 +968,8 @@ static void gh_repo_done(struct forge_op *op, struct http_response *resp)
 	cJSON *j = forge_op_answer(op, resp);
 	const cJSON *push = fj_get(j, "permissions.push");
 
-	if (cJSON_IsBool(push))
+	/* an installation token's push: false is not to be believed */
+	if (cJSON_IsBool(push) && (cJSON_IsTrue(push) || !op->whoami.installation))
 		op->whoami.can_write = cJSON_IsTrue(push);
 	cJSON_Delete(j);
 	forge_op_done(op);
@@ -980,9 +981,15 @@ static void gh_user_done(struct forge_op *op, struct http_response *resp)
 	const char *scopes = http_response_header(resp, "X-OAuth-Scopes");
 	cJSON *j = rc ? NULL : forge_op_json(op, resp);
 
-	/* Installation tokens (GITHUB_TOKEN) may not read /user. */
-	if (rc == RELAPI_EFORBIDDEN && op->repo) {
+	/*
+	 * Installation tokens (GITHUB_TOKEN, GitHub App tokens) may not read
+	 * /user: 403 "Resource not accessible by integration". Nothing is
+	 * wrong with the token: its access is judged per repository.
+	 */
+	if (rc == RELAPI_EFORBIDDEN &&
+	    strstr(op->err.msg, "not accessible by integration")) {
 		rerr_clear(&op->err);
+		op->whoami.installation = 1;
 		op->whoami.user = strdup("(installation token)");
 	} else if (j) {
 		op->whoami.user = fj_dup(j, "login");

@@ -750,17 +750,31 @@ static int gl_delete_release(struct forge_op *op)
 
 /* ---- whoami: /user (or /job), token scopes, project access -------------- */
 
+/*
+ * The token's access level on the project `j`: the larger of its project and
+ * group access, or -1 when GitLab tells neither. Access through a shared group
+ * or as an administrator reads {"project_access": null, "group_access": null}
+ * (or no "permissions" at all): unknown, never "No one".
+ */
+static long long gl_access_level(const cJSON *j)
+{
+	long long p = -1, g = -1;
+
+	if (!fj_num(j, "permissions.project_access.access_level", &p))
+		p = -1;
+	if (!fj_num(j, "permissions.group_access.access_level", &g))
+		g = -1;
+	return p > g ? p : g;
+}
+
 static void gl_project_done(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = forge_op_answer(op, resp);
-	long long p = 0, g = 0;
+	long long level = j ? gl_access_level(j) : -1;
 
-	/* Developer (30) and up may push; no "permissions" object: unknown */
-	if (j && cJSON_IsObject(fj_get(j, "permissions"))) {
-		fj_num(j, "permissions.project_access.access_level", &p);
-		fj_num(j, "permissions.group_access.access_level", &g);
-		op->whoami.can_write = (p > g ? p : g) >= 30;
-	}
+	/* Developer (30) and up may push */
+	if (level >= 0)
+		op->whoami.can_write = level >= 30;
 	cJSON_Delete(j);
 	forge_op_done(op);
 }
@@ -909,13 +923,9 @@ static void gl_access_rules_done(struct forge_op *op, struct http_response *resp
 static void gl_access_project_done(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = forge_op_answer(op, resp);
-	long long p = 0, g = 0;
 
-	op->num = -1; /* no "permissions" object: unknown */
-	if (j && cJSON_IsObject(fj_get(j, "permissions"))) {
-		fj_num(j, "permissions.project_access.access_level", &p);
-		fj_num(j, "permissions.group_access.access_level", &g);
-		op->num = p > g ? p : g;
+	op->num = j ? gl_access_level(j) : -1;
+	if (op->num >= 0) {
 		op->access.can_push = op->num >= GL_DEVELOPER;
 		if (!(op->access.role = strdup(gl_role_name(op->num))))
 			forge_op_oom(op);

@@ -87,6 +87,7 @@ static void on_forge_whoami(const struct forge_reply *r, void *payload)
 	}
 	set_str(&fc->scopes, r->whoami->scopes);
 	fc->can_write = r->whoami->can_write;
+	fc->installation = r->whoami->installation;
 }
 
 /* One token check per forge that a repository to read uses. */
@@ -582,6 +583,26 @@ static const char *newer_tag(const struct plan_actual *a, const struct version *
 	return best;
 }
 
+/* The token check of the forge of repository i. */
+static const struct apply_forge_check *repo_check(const struct apply *a, size_t i)
+{
+	const struct config_access *ac = runctx_access(a->x, a->plan->repos[i].cfg);
+
+	return &a->checks[ac - a->x->access];
+}
+
+/*
+ * What the repository's permissions say of a write (can: 1, 0, -1): an
+ * installation token's "may not" without a rule behind it is unknown, since
+ * App tokens have been seen reading push: false where they may push.
+ */
+static int access_known(const struct apply *a, size_t i, int can)
+{
+	if (can == 0 && !a->repos[i].rule && repo_check(a, i)->installation)
+		return -1;
+	return can;
+}
+
 /*
  * The token may not make a write the plan needs: one line, the push when a
  * commit is planned, else the tag.
@@ -593,12 +614,12 @@ static int access_problem(const struct apply *a, size_t i, struct buf *out, size
 	const char *var = runctx_access(a->x, pr->cfg)->token_var;
 	const char *role = rr->role ? rr->role : "unknown";
 
-	if (pr->commit_state == PLAN_TODO && rr->can_push == 0)
+	if (pr->commit_state == PLAN_TODO && access_known(a, i, rr->can_push) == 0)
 		return ++*n, buf_printf(out,
 		                        "%s: the token in %s may not push to branch '%s' "
 		                        "(token: %s)\n",
 		                        pr->cfg->name, var, pr->cfg->branch, role);
-	if (pr->tag_state != PLAN_TODO || rr->can_tag != 0)
+	if (pr->tag_state != PLAN_TODO || access_known(a, i, rr->can_tag) != 0)
 		return 0;
 	if (rr->rule)
 		return ++*n,
@@ -747,6 +768,48 @@ int apply_problems(const struct apply *a, struct buf *out, size_t *n)
 	rc = token_problems(a, out, n);
 	for (size_t i = 0; !rc && i < a->plan->nrepos; i++)
 		rc = repo_problems(a, i, &v, out, n);
+	return rc;
+}
+
+/* Why the token's rights in repository i cannot be known. */
+static const char *unknown_cause(const struct apply *a, size_t i)
+{
+	const struct apply_repo *rr = &a->repos[i];
+
+	if (repo_check(a, i)->installation)
+		return "an installation token's permissions may read less than it may do";
+	if (!rr->role)
+		return "the forge does not tell the token's role";
+	return "the tag protection rules cannot be read with this token";
+}
+
+static int repo_warning(const struct apply *a, size_t i, struct buf *out, size_t *n)
+{
+	const struct plan_repo *pr = &a->plan->repos[i];
+	const struct apply_repo *rr = &a->repos[i];
+	int push = pr->commit_state == PLAN_TODO && access_known(a, i, rr->can_push) < 0;
+	int tag = pr->tag_state == PLAN_TODO && access_known(a, i, rr->can_tag) < 0;
+
+	if (pr->state != PLAN_TODO || !rr->access_asked || rr->err.code ||
+	    (!push && !tag))
+		return 0;
+	++*n;
+	return buf_printf(
+	    out, "%s: cannot tell whether the token in %s may %s (%s); going on\n",
+	    pr->cfg->name, runctx_access(a->x, pr->cfg)->token_var,
+	    push && tag ? "push and create the tag"
+	    : push      ? "push"
+	                : "create the tag",
+	    unknown_cause(a, i));
+}
+
+int apply_warnings(const struct apply *a, struct buf *out, size_t *n)
+{
+	int rc = 0;
+
+	*n = 0;
+	for (size_t i = 0; !rc && a->check_access && i < a->plan->nrepos; i++)
+		rc = repo_warning(a, i, out, n);
 	return rc;
 }
 

@@ -52,10 +52,11 @@ struct apply_repo {
 struct apply_forge_check {
 	struct apply *owner;
 	size_t idx;
-	char *error;   /* the check failed: the forge's or the network's words */
-	int code;      /* its RELAPI_E* code */
-	int refused;   /* the forge refused the token (401, 403), not the network */
-	int can_write; /* 1, 0 (scopes lack write), -1 unknown */
+	char *error;      /* the check failed: the forge's or the network's words */
+	int code;         /* its RELAPI_E* code */
+	int refused;      /* the forge refused the token (401, 403), not the network */
+	int can_write;    /* 1, 0 (scopes lack write), -1 unknown */
+	int installation; /* a GitHub App installation token: see forge_whoami */
 	char *scopes;
 };
 
@@ -86,6 +87,14 @@ int apply_write(struct apply *a, struct rerr *err);
  * planned.
  */
 int apply_problems(const struct apply *a, struct buf *out, size_t *n);
+
+/*
+ * Appends one line per repository where a planned write may or may not be
+ * allowed because the forge does not tell (a GitLab access level read as
+ * null, protected tags the token may not read, an installation token's
+ * permissions): not a problem, the release goes on. *n counts the lines.
+ */
+int apply_warnings(const struct apply *a, struct buf *out, size_t *n);
 
 /*
  * 1 when a read that ended with error `code` judged nothing about the

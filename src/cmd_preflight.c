@@ -1,5 +1,6 @@
 /* cmd_preflight.c - `relapi preflight VERSION`: every problem, all at once. */
 #include <stdio.h>
+#include <string.h>
 
 #include "apply.h"
 #include "commands.h"
@@ -27,8 +28,15 @@ static const char preflight_help[] =
  */
 size_t cmd_preflight_problems(struct apply_session *s, struct buf *out)
 {
-	size_t n = 0;
+	struct buf warn;
+	size_t n = 0, w = 0;
 
+	buf_init(&warn);
+	if (!apply_warnings(&s->ap, &warn, &w))
+		for (const char *l = warn.data; w && l && *l; l += strcspn(l, "\n") + 1)
+			fprintf(stderr, "relapi: warning: %.*s\n", (int)strcspn(l, "\n"),
+			        l);
+	buf_release(&warn);
 	if (apply_problems(&s->ap, out, &n))
 		n = n ? n : 1;
 	return n;

@@ -1417,11 +1417,19 @@ def gl_protected_tags(req):
 
 def gl_get_project(req):
     """The project, with the caller's access level in "permissions" (as GitLab adds for
-    a signed-in user)."""
+    a signed-in user). A token whose access comes through a shared group or an
+    administrator reads both levels null ("permissions": "null"), or no permissions at
+    all ("permissions": "absent"), as GitLab answers then:
+    https://docs.gitlab.com/api/projects/#get-a-single-project"""
     body = gl_project(req.repo)
     level = GL_ROLE_LEVEL.get(req.token.get("role", "maintainer"), 40)
-    body["permissions"] = {"project_access": {"access_level": level, "notification_level": 3},
-                           "group_access": None}
+    shown = req.token.get("permissions")
+    if shown == "null":
+        body["permissions"] = {"project_access": None, "group_access": None}
+    elif shown != "absent":
+        body["permissions"] = {"project_access": {"access_level": level,
+                                                  "notification_level": 3},
+                               "group_access": None}
     return 200, body
 
 
@@ -1652,14 +1660,23 @@ def gh_given_person(req, *keys):
 
 
 def gh_get_user(req):
-    return 200, gh_user_json(req, req.token), {
-        "X-OAuth-Scopes": ", ".join(req.token.get("scopes", [])),
-        "X-Accepted-OAuth-Scopes": ""}
+    """GET /user. An installation token (a GitHub App's, GITHUB_TOKEN in Actions) may
+    not read it: https://docs.github.com/en/rest/users/users#get-the-authenticated-user
+    answers 403 "Resource not accessible by integration" for it."""
+    if req.token.get("kind") == "installation":
+        raise gh_error(403, "Resource not accessible by integration",
+                       doc=GH_DOCS + "/users/users#get-the-authenticated-user")
+    headers = {"X-Accepted-OAuth-Scopes": ""}
+    if req.token.get("kind") != "fine-grained":  # only classic tokens have scopes
+        headers["X-OAuth-Scopes"] = ", ".join(req.token.get("scopes", []))
+    return 200, gh_user_json(req, req.token), headers
 
 
 def gh_get_repo(req):
     repo = req.repo
     write = req.token.get("role") in ("write", "admin")
+    if req.token.get("shows_push") is False:
+        write = False  # App tokens reported reading push: false where they may push
     owner, name = repo.path.split("/")
     return 200, {
         "id": repo.id, "node_id": "R_%d" % repo.id, "name": name, "full_name": repo.path,
@@ -2375,8 +2392,16 @@ def gh_authenticate(req, flags):
         raise gh_error(401, "Bad credentials")
     req.token = tok
     if "w" in flags and tok.get("role") not in ("write", "admin"):
-        raise gh_error(403, "Resource not accessible by personal access token",
+        # fine-grained actors (Apps, fine-grained tokens) learn the permission the
+        # route needs: https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#insufficient-permission-errors
+        who = "integration" if tok.get("kind") == "installation" else "personal access token"
+        headers = {}
+        if tok.get("kind") in ("installation", "fine-grained"):
+            headers["X-Accepted-GitHub-Permissions"] = "contents=write"
+        err = gh_error(403, "Resource not accessible by " + who,
                        doc="https://docs.github.com/rest")
+        err.headers.update(headers)
+        raise err
 
 
 def rate_headers(world, forge, tok):
