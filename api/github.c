@@ -28,6 +28,7 @@ static const struct forge_err_rule github_rules[] = {
     {0, "already_exists", RELAPI_EEXISTS},
     {401, NULL, RELAPI_EUNAUTHORIZED},
     {403, "rate limit", RELAPI_ERATELIMIT},
+    {403, "abuse detection", RELAPI_ERATELIMIT},
     {429, NULL, RELAPI_ERATELIMIT},
     {403, "protected", RELAPI_EPROTECTED},
     {422, "protected", RELAPI_EPROTECTED},

@@ -18,6 +18,10 @@
 #define MAX_REDIRECTS 10
 #define REDACTED      "[REDACTED]"
 #define POLL_MAX_MS   1000
+/* GitHub: a secondary rate limit without Retry-After waits at least a minute,
+   then exponentially longer (docs: rate-limits-for-the-rest-api) */
+#define SECONDARY_WAIT_MS     60000L
+#define SECONDARY_WAIT_CAP_MS 960000L
 
 /* ---- options ---------------------------------------------------------------- */
 
@@ -169,6 +173,33 @@ static long reset_wait(const struct http_response *r, const char *remaining,
 	if (rem ? parse_count(rem) != 0 : r->status != 429)
 		return -1;
 	return until_ms(at, now);
+}
+
+/* The words GitHub's secondary rate limits answer with (403 or 429). */
+static const char *const secondary_words[] = {
+    "secondary rate limit",
+    "abuse detection mechanism",
+};
+
+int http_secondary_limit(const struct http_response *r)
+{
+	const char *body = r->body.data;
+
+	if ((r->status != 403 && r->status != 429) || !body)
+		return 0;
+	for (size_t i = 0; i < sizeof(secondary_words) / sizeof(*secondary_words); i++)
+		if (strcasestr(body, secondary_words[i]))
+			return 1;
+	return 0;
+}
+
+long http_secondary_wait_ms(int attempts)
+{
+	long wait = SECONDARY_WAIT_MS;
+
+	for (int i = 1; i < attempts && wait < SECONDARY_WAIT_CAP_MS; i++)
+		wait *= 2;
+	return wait < SECONDARY_WAIT_CAP_MS ? wait : SECONDARY_WAIT_CAP_MS;
 }
 
 long http_retry_after_ms(const struct http_response *r, long long now)
@@ -586,12 +617,41 @@ void http_engine_stats(const struct http_engine *e, struct http_stats *out)
 	*out = e->stats;
 }
 
+/* 1 when a header line or URL holds a control character (CR/LF would split it). */
+static int has_control(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* The name of the first header line with a control character, or NULL. */
+static const char *bad_header(const char *const *lines, size_t *namelen)
+{
+	for (; lines && *lines; lines++)
+		if (has_control(*lines)) {
+			*namelen = strcspn(*lines, ":");
+			return *lines;
+		}
+	return NULL;
+}
+
 int http_engine_add(struct http_engine *e, const struct http_request *req,
                     http_done_fn done, void *payload, struct rerr *err)
 {
 	struct xfer *x;
 	char *origin;
+	const char *bad;
+	size_t n = 0;
 
+	/* never sent: a CR/LF in a value would inject header lines of its own */
+	if ((bad = bad_header(req->headers, &n)))
+		return rerr_set(err, RELAPI_EINVAL,
+		                "header '%.*s' holds a control character; not sent",
+		                (int)(n < 64 ? n : 64), bad);
+	if (has_control(req->url))
+		return rerr_set(err, RELAPI_EINVAL, "the URL holds a control character");
 	if (!req->url || !(origin = url_origin(req->url)))
 		return rerr_set(err, RELAPI_EINVAL, "invalid http(s) URL '%s'",
 		                req->url ? req->url : "(null)");
@@ -903,6 +963,12 @@ static int idempotent(const char *method)
 	return 0;
 }
 
+/* Requests that change nothing on the server. */
+static int read_only(const char *method)
+{
+	return !strcmp(method, "GET") || !strcmp(method, "HEAD");
+}
+
 /* Transport failures where the request provably never reached the server. */
 static int never_sent(CURLcode rc, CURL *h)
 {
@@ -942,7 +1008,7 @@ static int rate_limited(const struct http_response *r)
 {
 	const char *rem = http_response_header(r, "x-ratelimit-remaining");
 
-	if (r->status == 429)
+	if (r->status == 429 || http_secondary_limit(r))
 		return 1;
 	return r->status == 403 &&
 	       ((rem && parse_count(rem) == 0) || http_response_header(r, "Retry-After"));
@@ -958,6 +1024,9 @@ static int retryable(struct xfer *x, CURLcode rc, CURL *h)
 		return transient(rc) && (safe || never_sent(rc, h));
 	if (rate_limited(&x->resp))
 		return 1;
+	/* a 500 on a read is mostly passing; a write may have been applied */
+	if (s == 500)
+		return read_only(x->method);
 	return safe && (s == 502 || s == 503 || s == 504);
 }
 
@@ -966,16 +1035,25 @@ static int schedule_retry(struct xfer *x)
 {
 	struct http_engine *e = x->e;
 	long asked = x->resp.status ? http_retry_after_ms(&x->resp, epoch_now()) : -1;
-	long wait = asked >= 0 ? asked
-	                       : http_backoff_ms(x->resp.attempts, e->o.backoff_base_ms,
-	                                         e->o.backoff_cap_ms, rng_next(e));
+	int secondary = http_secondary_limit(&x->resp);
+	long wait;
 
+	if (asked < 0 && secondary)
+		asked = http_secondary_wait_ms(x->resp.attempts);
+	wait = asked >= 0 ? asked
+	                  : http_backoff_ms(x->resp.attempts, e->o.backoff_base_ms,
+	                                    e->o.backoff_cap_ms, rng_next(e));
 	if (x->resp.attempts >= e->o.max_attempts)
 		return 0;
 	if (e->o.max_wait_ms > 0 && wait > e->o.max_wait_ms)
 		wait = e->o.max_wait_ms;
 	if (x->waited_ms + wait > e->o.retry_budget_ms)
 		return 0;
+	if (secondary)
+		fprintf(stderr,
+		        "relapi: %s: secondary rate limit; waiting %ld s before trying "
+		        "again\n",
+		        x->origin, (wait + 999) / 1000);
 	e->stats.retries++;
 	e->stats.requested_wait_ms += asked > 0 ? asked : 0;
 	e->stats.waited_ms += wait;

@@ -15,9 +15,11 @@
  * that way without waiting for other repositories).
  *
  * Retry policy:
- *   - retried: connection errors, timeouts, resets, 429, 502, 503, 504, and
- *     403/429 with a rate-limit signal (GitHub x-ratelimit-remaining: 0;
- *     Retry-After), with exponential backoff and full jitter, bounded by
+ *   - retried: connection errors, timeouts, resets, 429, 502, 503, 504, 500
+ *     on GET and HEAD only (a write may have been applied), and 403/429 with
+ *     a rate-limit signal (GitHub x-ratelimit-remaining: 0; Retry-After; a
+ *     secondary rate limit's message, which waits at least 60 s and says so
+ *     on stderr), with exponential backoff and full jitter, bounded by
  *     opts.max_attempts and opts.retry_budget_ms. Waits honour Retry-After
  *     (seconds or HTTP date), GitLab RateLimit-Reset and GitHub
  *     x-ratelimit-reset.
@@ -56,16 +58,17 @@ struct http_opts {
 	long connect_timeout_ms; /* default 10000 */
 	long timeout_ms;         /* whole transfer, default 120000 */
 	int max_attempts;        /* attempts per request incl. the first, default 5 */
-	long retry_budget_ms;    /* total time a request may spend waiting to retry, default 300000 */
-	long backoff_base_ms;    /* first backoff ceiling, default 500 */
-	long backoff_cap_ms;     /* backoff ceiling cap, default 30000 */
-	size_t max_body;         /* response body cap, default 64 MiB */
-	const char *cacert;      /* extra CA bundle file, or NULL */
-	int insecure;            /* disable TLS verification (warns on every run) */
-	int verbose;             /* one line per request on stderr */
-	const char *record_dir;  /* write each exchange as a JSON fixture, or NULL */
-	uint32_t seed;           /* jitter seed; 0 = from time and pid */
-	long max_wait_ms;        /* clamp every retry wait to this (tests); 0 = none */
+	long retry_budget_ms; /* total time a request may spend waiting to retry, default
+	                         300000 */
+	long backoff_base_ms; /* first backoff ceiling, default 500 */
+	long backoff_cap_ms;  /* backoff ceiling cap, default 30000 */
+	size_t max_body;      /* response body cap, default 64 MiB */
+	const char *cacert;   /* extra CA bundle file, or NULL */
+	int insecure;         /* disable TLS verification (warns on every run) */
+	int verbose;          /* one line per request on stderr */
+	const char *record_dir; /* write each exchange as a JSON fixture, or NULL */
+	uint32_t seed;          /* jitter seed; 0 = from time and pid */
+	long max_wait_ms;       /* clamp every retry wait to this (tests); 0 = none */
 };
 
 /* Fills in the defaults above. */
@@ -77,12 +80,12 @@ struct http_header {
 };
 
 struct http_request {
-	const char *method;          /* "GET", "POST", ... */
-	const char *url;             /* absolute URL */
-	const char *const *headers;  /* NULL-terminated "Name: value" lines, or NULL */
-	const char *body;            /* request body or NULL; copied by http_engine_add */
+	const char *method;         /* "GET", "POST", ... */
+	const char *url;            /* absolute URL */
+	const char *const *headers; /* NULL-terminated "Name: value" lines, or NULL */
+	const char *body;           /* request body or NULL; copied by http_engine_add */
 	size_t body_len;
-	int retry_unsafe;            /* a POST/PATCH that may be replayed safely */
+	int retry_unsafe; /* a POST/PATCH that may be replayed safely */
 };
 
 struct http_response {
@@ -90,13 +93,13 @@ struct http_response {
 	struct http_header *headers; /* of the final attempt */
 	size_t nheaders;
 	struct buf body;
-	int attempts;                /* attempts made */
-	int transport_error;         /* CURLcode of the final attempt, 0 = none */
-	char transport_msg[256];     /* curl's error text when transport_error != 0 */
-	long elapsed_ms;             /* from first attempt to completion */
-	int error;                   /* 0, or RELAPI_E* when no usable response came:
-					ETOOBIG (body cap), ETRANSIENT (network error
-					or timeout), EINVAL (bad URL), ENOMEM */
+	int attempts;            /* attempts made */
+	int transport_error;     /* CURLcode of the final attempt, 0 = none */
+	char transport_msg[256]; /* curl's error text when transport_error != 0 */
+	long elapsed_ms;         /* from first attempt to completion */
+	int error;               /* 0, or RELAPI_E* when no usable response came:
+	                            ETOOBIG (body cap), ETRANSIENT (network error
+	                            or timeout), EINVAL (bad URL), ENOMEM */
 };
 
 /* Case-insensitive header lookup; NULL when absent. */
@@ -113,14 +116,14 @@ struct http_engine;
  * status and body are not a usable answer.
  */
 typedef void (*http_done_fn)(struct http_engine *e, struct http_response *resp,
-			     void *payload);
+                             void *payload);
 
 struct http_engine *http_engine_new(const struct http_opts *opts, struct rerr *err);
 void http_engine_free(struct http_engine *e);
 
 /* Queues a request; it starts when caps allow. The request is copied. */
 int http_engine_add(struct http_engine *e, const struct http_request *req,
-		    http_done_fn done, void *payload, struct rerr *err);
+                    http_done_fn done, void *payload, struct rerr *err);
 
 /*
  * Calls fn(e, payload) from the engine loop once `ms` milliseconds have
@@ -131,7 +134,7 @@ int http_engine_add(struct http_engine *e, const struct http_request *req,
  */
 typedef void (*http_timer_fn)(struct http_engine *e, void *payload);
 int http_engine_after(struct http_engine *e, long ms, http_timer_fn fn, void *payload,
-		      struct rerr *err);
+                      struct rerr *err);
 
 /* Drives every queued request (and those callbacks add) to completion. */
 int http_engine_run(struct http_engine *e, struct rerr *err);
@@ -168,6 +171,15 @@ void http_engine_stats(const struct http_engine *e, struct http_stats *out);
  */
 long http_backoff_ms(int n, long base_ms, long cap_ms, uint32_t rnd);
 long http_retry_after_ms(const struct http_response *r, long long now);
+/*
+ * http_secondary_limit: 1 when a 403/429 answer is one of GitHub's secondary
+ * rate limits ("You have exceeded a secondary rate limit", "abuse detection
+ * mechanism"), which come without x-ratelimit-remaining: 0 and often
+ * without Retry-After. http_secondary_wait_ms: the wait after `attempts`
+ * such answers when the server names none: 60 s, doubling, at most 16 min.
+ */
+int http_secondary_limit(const struct http_response *r);
+long http_secondary_wait_ms(int attempts);
 int http_redact_header(const char *line);
 int http_secret_header(const char *name, size_t len);
 char *http_redact_url(const char *url);

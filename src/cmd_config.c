@@ -83,7 +83,7 @@ static int print_access(const struct config *c, const char *gitlab_url,
 		if (config_access_resolve(
 		        &a, f, f->kind == FORGE_GITLAB ? gitlab_url : github_url, &err)) {
 			fprintf(stderr, "relapi config: %s\n", err.msg);
-			return EXIT_FAILED;
+			return err.code == RELAPI_ENOMEM ? EXIT_FAILED : EXIT_USAGE;
 		}
 		printf("# %s: url %s (from %s), token %s: %s\n", f->name, a.url,
 		       a.url_from, a.token_var, auth[a.auth]);

@@ -1139,35 +1139,77 @@ static const char *env_first(const struct config_strv *vars, const char **which)
 	return NULL;
 }
 
+/* The first of vars that is set but empty, or NULL. */
+static const char *env_empty(const struct config_strv *vars)
+{
+	for (size_t i = 0; i < vars->n; i++) {
+		const char *v = getenv(vars->v[i]);
+		if (v && *v)
+			return NULL;
+		if (v)
+			return vars->v[i];
+	}
+	return NULL;
+}
+
+/* What is wrong with a token or URL for an HTTP header or request line, or NULL. */
+static const char *bad_value(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n && (v[n - 1] == '\n' || v[n - 1] == '\r'))
+		return "ends with a line break (read from a file with a trailing "
+		       "newline?)";
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return "holds a control character";
+	return NULL;
+}
+
 static int access_url(struct config_access *a, const struct config_forge *f,
-                      const char *flag_url)
+                      const char *flag_url, struct rerr *err)
 {
 	const char *from = "config";
-	const char *url = f->url;
+	const char *url = f->url, *why;
 	char flag[64];
 
+	snprintf(flag, sizeof(flag), "--%s-url", forge_kind_name(f->kind));
 	if (flag_url) {
-		snprintf(flag, sizeof(flag), "--%s-url", forge_kind_name(f->kind));
 		url = flag_url;
 		from = flag;
+	} else if ((from = env_empty(&f->url_env))) {
+		/* never fall back to the public service with the token */
+		return rerr_set(err, RELAPI_EINVAL,
+		                "forge '%s': %s is set but empty; unset it or give the "
+		                "server URL",
+		                f->name, from);
 	} else {
 		const char *env = env_first(&f->url_env, &from);
 		if (env)
 			url = env;
+		else
+			from = "config";
 	}
+	if (!*url)
+		return rerr_set(err, RELAPI_EINVAL, "forge '%s': %s is empty", f->name,
+		                from);
+	if ((why = bad_value(url)))
+		return rerr_set(err, RELAPI_EINVAL, "forge '%s': the URL in %s %s",
+		                f->name, from, why);
 	a->url = strdup(url);
 	a->url_from = strdup(from);
 	if (!a->url || !a->url_from)
-		return RELAPI_ENOMEM;
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	/* no trailing slash: paths are appended */
 	while (strlen(a->url) > 1 && a->url[strlen(a->url) - 1] == '/')
 		a->url[strlen(a->url) - 1] = '\0';
 	return 0;
 }
 
-static int access_token(struct config_access *a, const struct config_forge *f)
+static int access_token(struct config_access *a, const struct config_forge *f,
+                        struct rerr *err)
 {
-	const char *var = NULL;
+	const char *var = NULL, *why;
 	const char *tok = env_first(&f->token_env, &var);
 
 	a->auth = CONFIG_AUTH_PRIVATE;
@@ -1181,18 +1223,24 @@ static int access_token(struct config_access *a, const struct config_forge *f)
 		a->auth = CONFIG_AUTH_NONE;
 		var = f->token_env.n ? f->token_env.v[0] : "a token variable";
 	}
+	/* a CR/LF would add header lines of its own: nothing is sent */
+	if (tok && (why = bad_value(tok)))
+		return rerr_set(err, RELAPI_EINVAL, "forge '%s': the token in %s %s",
+		                f->name, var, why);
 	a->token_var = strdup(var);
 	a->token = tok ? strdup(tok) : NULL;
-	return !a->token_var || (tok && !a->token) ? RELAPI_ENOMEM : 0;
+	if (!a->token_var || (tok && !a->token))
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	return 0;
 }
 
 int config_access_resolve(struct config_access *a, const struct config_forge *f,
                           const char *flag_url, struct rerr *err)
 {
 	memset(a, 0, sizeof(*a));
-	if (access_url(a, f, flag_url) || access_token(a, f)) {
+	if (access_url(a, f, flag_url, err) || access_token(a, f, err)) {
 		config_access_release(a);
-		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+		return err->code;
 	}
 	return 0;
 }

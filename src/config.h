@@ -211,7 +211,9 @@ struct config_access {
  * Resolves forge f's URL (flag_url when non-NULL, else the first set
  * variable of url_env, else f->url) and token (token_env, then
  * job_token_env). A missing token is not an error here: auth is NONE and
- * token_var names the variable to set.
+ * token_var names the variable to set. RELAPI_EINVAL (naming the variable,
+ * never the value) for a URL variable set but empty, an empty URL, and a
+ * token or URL holding a line break or another control character.
  */
 int config_access_resolve(struct config_access *a, const struct config_forge *f,
                           const char *flag_url, struct rerr *err);

@@ -45,6 +45,18 @@ class PreflightExit(unittest.TestCase):
         self.assertIn("relapi release: cannot read the forges", r.err)
         self.assertEqual(writes(self.forge), [])
 
+    def test_secondary_rate_limit_is_not_a_refused_token(self):
+        """GitHub's secondary limit is a 403 without x-ratelimit-remaining: 0
+        (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit):
+        a rate limit (exit 1, run again), never "token refused" (exit 3). With
+        --retries 0 relapi gives up instead of waiting the minute."""
+        self.fault(r"^/api/v3/user$", "secondary")
+        r = run(self.forge, "preflight", "8.0.6", "--retries", "0")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("forge 'github': cannot check the token in GITHUB_TOKEN: ", r.err)
+        self.assertIn("secondary rate limit", r.err)
+        self.assertNotIn("not accepted", r.err)
+
     def test_refused_token_is_a_problem(self):
         r = run(self.forge, "preflight", "8.0.6", env={"GITLAB_TOKEN": "not-a-token-1234"})
         self.assertEqual(r.code, 3, r)

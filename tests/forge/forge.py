@@ -38,7 +38,8 @@ GITLAB_PREFIX = "/api/v4"
 GITHUB_PREFIX = "/api/v3"
 GH_DOCS = "https://docs.github.com/rest"
 MB = 1024 * 1024
-FAULT_KINDS = ("500", "502", "503", "429", "reset", "cut-body", "applied-then-dropped", "exception")
+FAULT_KINDS = ("500", "502", "503", "429", "secondary", "reset", "cut-body",
+               "applied-then-dropped", "exception")
 DEFAULT_FAULT_KINDS = ("500", "502", "503", "429", "reset", "cut-body")
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 REDACT_KEYS = ("token", "job_token", "private_token", "access_token")
@@ -2749,6 +2750,17 @@ def fault_response(kind, forge):
                     "documentation_url": GH_DOCS, "status": "429"}
             return 429, body, {"Retry-After": "1"}
         return 429, "Retry later\n", {"Retry-After": "1", "Content-Type": "text/plain"}
+    if kind == "secondary" and forge == "github":
+        # https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits:
+        # 403 with a message, x-ratelimit-remaining not 0, no Retry-After
+        body = {"message": "You have exceeded a secondary rate limit. Please wait a few "
+                           "minutes before you try again. If you reach out to GitHub "
+                           "Support for help, please include the request ID.",
+                "documentation_url": GH_DOCS + "/overview/rate-limits-for-the-rest-api",
+                "status": "403"}
+        return 403, body, {"X-RateLimit-Remaining": "4990", "X-RateLimit-Limit": "5000"}
+    if kind == "secondary":  # GitLab has no secondary limits: its plain 429
+        return 429, "Retry later\n", {"Retry-After": "1", "Content-Type": "text/plain"}
     if kind in ("502", "503"):
         text = {"502": "502 Bad Gateway", "503": "503 Service Unavailable"}[kind]
         return int(kind), "<html><body><h1>%s</h1></body></html>\n" % text, \
@@ -2828,7 +2840,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(delay)
         if forge is None:
             status, rbody, headers = 404, {"message": "Not Found"}, {}
-        elif fault in ("500", "502", "503", "429", "reset") or \
+        elif fault in ("500", "502", "503", "429", "secondary", "reset") or \
                 (fault == "cut-body" and self.command in MUTATING):
             status, rbody, headers = fault_response(fault, forge)
         else:

@@ -73,6 +73,21 @@ class FaultTest(unittest.TestCase):
             self.assertIsNone(f.file("waldur/waldur-helm", "master", "n.txt"))
             self.assertEqual(f.gitlab("POST", HELM + "/repository/commits", body).status, 201)
 
+    def test_secondary_rate_limit_shape(self):
+        """https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit:
+        a secondary limit is a 403 (or 429) whose remaining count is not 0 and
+        which often has no Retry-After; nothing was performed."""
+        with Forge() as f:
+            f.faults(targets=[{"method": "POST", "path": "/git/blobs$", "kind": "secondary",
+                               "count": 1}])
+            path = "/repos/waldur/py-client/git/blobs"
+            r = f.github("POST", path, {"content": "x"})
+            self.assertEqual(r.status, 403)
+            self.assertIn("secondary rate limit", r.json()["message"])
+            self.assertNotEqual(r.header("X-RateLimit-Remaining"), "0")
+            self.assertIsNone(r.header("Retry-After"))
+            self.assertEqual(f.github("POST", path, {"content": "x"}).status, 201)
+
     def test_cut_body_and_reset(self):
         with Forge() as f:
             f.faults(targets=[{"method": "GET", "path": "/tags", "kind": "cut-body"},

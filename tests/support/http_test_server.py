@@ -135,6 +135,7 @@ class Handler(BaseHTTPRequestHandler):
             "status": self.r_status,
             "retry-after": self.r_retry_after,
             "ratelimit": self.r_ratelimit,
+            "secondary": self.r_secondary,
             "delay": self.r_delay,
             "reset": self.r_reset,
             "big": self.r_big,
@@ -177,6 +178,23 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send(429, "Retry later",
                       {"RateLimit-Remaining": "0", "RateLimit-Reset": reset})
+
+    def r_secondary(self, arg, q, key, url, body):
+        """GitHub's secondary rate limit: 403 (or 429) with a message and
+        no x-ratelimit-remaining: 0; Retry-After only when asked for."""
+        if not self.times_left(q, key, "1"):
+            self.send(200, {"ok": True})
+            return
+        headers = {"x-ratelimit-remaining": "4990"}
+        if "retry" in q:
+            headers["Retry-After"] = q["retry"][0]
+        msg = ("You have triggered an abuse detection mechanism. Please wait a few "
+               "minutes before you try again." if arg == "abuse" else
+               "You have exceeded a secondary rate limit. Please wait a few minutes "
+               "before you try again.")
+        self.send(int(q.get("status", ["403"])[0]),
+                  {"message": msg, "documentation_url": "https://docs.github.com/rest"},
+                  headers)
 
     def r_delay(self, arg, q, key, url, body):
         time.sleep(int(arg) / 1000.0)

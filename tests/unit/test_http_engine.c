@@ -366,6 +366,105 @@ static void test_retry_budget_bounds_waits(void **state)
 	result_release(&r);
 }
 
+/*
+ * GitHub's secondary rate limits answer 403 without x-ratelimit-remaining: 0
+ * and often without Retry-After; the client waits at least a minute, then
+ * exponentially longer:
+ * https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit
+ */
+static void test_secondary_limit_waits_a_minute(void **state)
+{
+	struct http_opts o = fast_opts();
+	struct http_stats st;
+	struct result r;
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "/secondary/limit?key=%s", key());
+	fetch(&o, "GET", path, NULL, NULL, 0, &r, &st);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.attempts, 2);
+	assert_int_equal(st.requested_wait_ms, 60000); /* not the 1..5 ms backoff */
+	result_release(&r);
+}
+
+static void test_secondary_limit_abuse_words_and_post(void **state)
+{
+	struct http_opts o = fast_opts();
+	struct http_stats st;
+	struct result r;
+	char path[128];
+
+	(void)state;
+	/* the request was not performed: a POST is retried too */
+	snprintf(path, sizeof(path), "/secondary/abuse?status=403&key=%s", key());
+	fetch(&o, "POST", path, NULL, "{}", 0, &r, &st);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.attempts, 2);
+	assert_int_equal(st.requested_wait_ms, 60000);
+	result_release(&r);
+}
+
+static void test_secondary_limit_honours_retry_after(void **state)
+{
+	struct http_opts o = fast_opts();
+	struct http_stats st;
+	struct result r;
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "/secondary/limit?retry=3&key=%s", key());
+	fetch(&o, "GET", path, NULL, NULL, 0, &r, &st);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(st.requested_wait_ms, 3000);
+	result_release(&r);
+}
+
+static void test_secondary_limit_over_budget_stops(void **state)
+{
+	struct http_opts o = fast_opts();
+	struct result r;
+	char path[128];
+
+	(void)state;
+	o.max_wait_ms = 0;
+	o.retry_budget_ms = 30000; /* less than the minute a secondary limit needs */
+	snprintf(path, sizeof(path), "/secondary/limit?key=%s", key());
+	fetch(&o, "GET", path, NULL, NULL, 0, &r, NULL);
+	assert_int_equal(r.status, 403);
+	assert_int_equal(r.attempts, 1);
+	result_release(&r);
+}
+
+static void test_secondary_wait_doubles(void **state)
+{
+	(void)state;
+	assert_int_equal(http_secondary_wait_ms(1), 60000);
+	assert_int_equal(http_secondary_wait_ms(2), 120000);
+	assert_int_equal(http_secondary_wait_ms(3), 240000);
+	assert_int_equal(http_secondary_wait_ms(50), 960000);
+}
+
+static void test_500_retried_on_reads_only(void **state)
+{
+	struct http_opts o = fast_opts();
+	struct result r;
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "/status/500?times=1&key=%s", key());
+	fetch(&o, "GET", path, NULL, NULL, 0, &r, NULL);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.attempts, 2);
+	result_release(&r);
+	/* a write that got a 500 may have been applied: never replayed */
+	snprintf(path, sizeof(path), "/status/500?times=1&key=%s", key());
+	fetch(&o, "PUT", path, NULL, "{}", 0, &r, NULL);
+	assert_int_equal(r.status, 500);
+	assert_int_equal(r.attempts, 1);
+	result_release(&r);
+}
+
 static void test_404_is_not_retried(void **state)
 {
 	struct http_opts o = fast_opts();
@@ -491,6 +590,33 @@ static void test_connection_reset_retried(void **state)
 	assert_int_equal(r.error, RELAPI_ETRANSIENT);
 	assert_true(r.msg[0] != '\0');
 	result_release(&r);
+}
+
+/* A header value with CR/LF would inject header lines: refused, never sent. */
+static void test_control_characters_are_never_sent(void **state)
+{
+	struct http_opts o = fast_opts();
+	static const char *const bad[] = {"PRIVATE-TOKEN: tok\r\nX-Injected: 1", NULL};
+	static const char *const nl[] = {"Authorization: Bearer tok\n", NULL};
+	struct http_request req = {.method = "GET", .url = "http://127.0.0.1:1/x"};
+	struct rerr err = {0};
+	struct http_engine *e = http_engine_new(&o, &err);
+	struct result r = {0};
+
+	(void)state;
+	req.headers = bad;
+	assert_int_equal(http_engine_add(e, &req, on_done, &r, &err), RELAPI_EINVAL);
+	assert_string_equal(err.msg,
+	                    "header 'PRIVATE-TOKEN' holds a control character; not sent");
+	assert_null(strstr(err.msg, "tok"));
+	req.headers = nl;
+	assert_int_equal(http_engine_add(e, &req, on_done, &r, &err), RELAPI_EINVAL);
+	req.headers = NULL;
+	req.url = "http://127.0.0.1:1/x\r\nHost: evil";
+	assert_int_equal(http_engine_add(e, &req, on_done, &r, &err), RELAPI_EINVAL);
+	assert_int_equal(http_engine_run(e, &err), 0);
+	assert_int_equal(r.done, 0);
+	http_engine_free(e);
 }
 
 static void test_connect_failure_retried_even_for_post(void **state)
@@ -976,6 +1102,13 @@ int main(void)
 	    cmocka_unit_test(test_503_twice_then_200),
 	    cmocka_unit_test(test_attempts_are_bounded),
 	    cmocka_unit_test(test_retry_budget_bounds_waits),
+	    cmocka_unit_test(test_secondary_limit_waits_a_minute),
+	    cmocka_unit_test(test_secondary_limit_abuse_words_and_post),
+	    cmocka_unit_test(test_secondary_limit_honours_retry_after),
+	    cmocka_unit_test(test_secondary_limit_over_budget_stops),
+	    cmocka_unit_test(test_secondary_wait_doubles),
+	    cmocka_unit_test(test_500_retried_on_reads_only),
+	    cmocka_unit_test(test_control_characters_are_never_sent),
 	    cmocka_unit_test(test_404_is_not_retried),
 	    cmocka_unit_test(test_429_retry_after_seconds_honoured),
 	    cmocka_unit_test(test_429_retry_after_date_honoured),
