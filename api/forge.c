@@ -802,14 +802,44 @@ static char *tags_next(struct forge_op *op, const struct http_response *resp)
 	return next;
 }
 
+/* 1 when "\n"-separated `list` holds `s` as one of its lines. */
+static int lines_have(const struct buf *list, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (const char *p = list->data; p && *p; p += strcspn(p, "\n") + 1)
+		if (strcspn(p, "\n") == n && !strncmp(p, s, n))
+			return 1;
+	return 0;
+}
+
+int forge_op_page(struct forge_op *op, const char *next, int items)
+{
+	if (lines_have(&op->pages, next))
+		return forge_op_fail(op, RELAPI_EPARSE,
+		                     "the forge names page '%s' as next again; stopped",
+		                     next);
+	if (!items)
+		return forge_op_fail(op, RELAPI_EPARSE,
+		                     "page %d is empty but names a next page; stopped",
+		                     op->count + 1);
+	if (++op->count >= FORGE_MAX_PAGES)
+		return forge_op_fail(op, RELAPI_EPARSE, "more than %d pages; stopped",
+		                     FORGE_MAX_PAGES);
+	if (buf_printf(&op->pages, "%s\n", next))
+		return forge_op_oom(op);
+	return 0;
+}
+
 void forge_step_tags(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = forge_op_answer(op, resp);
 	char *next = NULL;
+	size_t before = op->tags.n;
 
 	op->result |= FORGE_R_TAGS;
 	if (j && tags_page(op, j) == 0 && (next = tags_next(op, resp)) &&
-	    ++op->count < 10000)
+	    !forge_op_page(op, next, (int)(op->tags.n - before)))
 		forge_op_chain(op, "GET", next, NULL, NULL, 0, forge_step_tags);
 	else
 		forge_op_done(op);
@@ -944,6 +974,7 @@ static void op_free(struct forge_op *op)
 		free(op->blobs[i]);
 	free(op->blobs);
 	op_results_release(op);
+	buf_release(&op->pages);
 	free(op->repo);
 	free(op);
 }

@@ -135,6 +135,7 @@ struct forge_op {
 	size_t nvars;
 	char **blobs;      /* GitHub: blob sha per change, or NULL (inline) */
 	struct rerr saved; /* when set, the final error whatever happens after it */
+	struct buf pages;  /* next-page URLs followed, "\n"-separated (forge_op_page) */
 	/* results */
 	unsigned result;
 	struct forge_file file;
@@ -161,6 +162,15 @@ struct forge_op {
 int forge_op_send(struct forge_op *op, const char *method, const char *path,
                   const cJSON *body, const char *accept, int retry_unsafe,
                   forge_step_fn next);
+
+/*
+ * Pagination guard: call before following `next` after a page of `items`
+ * entries. 0 when it may be followed; otherwise op->err is set (RELAPI_EPARSE)
+ * and the code returned: a page named twice (a Link or X-Next-Page that loops),
+ * an empty page that still names a next one, or more than FORGE_MAX_PAGES.
+ */
+#define FORGE_MAX_PAGES 1000
+int forge_op_page(struct forge_op *op, const char *next, int items);
 
 /* Like forge_op_send(), but on failure ends the operation (use inside steps). */
 void forge_op_chain(struct forge_op *op, const char *method, const char *path,

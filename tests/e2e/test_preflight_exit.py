@@ -57,6 +57,27 @@ class PreflightExit(unittest.TestCase):
         self.assertIn("secondary rate limit", r.err)
         self.assertNotIn("not accepted", r.err)
 
+    def test_self_linked_page_stops(self):
+        """A Link rel="next" naming a page already read loops for ever unless
+        the client stops: relapi stops at the repeated page, with an error."""
+        self.forge.switches(pagination_fault="self_link")
+        r = run(self.forge, "preflight", "8.0.6", *FAST)
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("list tags: the forge names page '", r.err)
+        self.assertIn("' as next again; stopped", r.err)
+        tag_reads = [q for q in self.forge.requests() if q["path"].split("?")[0].endswith("/tags")]
+        self.assertLessEqual(len(tag_reads), 2 * 9, tag_reads)
+
+    def test_endless_next_page_is_bounded(self):
+        """An X-Next-Page (and Link) that never ends stops after the page cap."""
+        self.forge.switches(pagination_fault="endless")
+        r = run(self.forge, "preflight", "8.0.6", *FAST)
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("waldur-helm: waldur/waldur-helm: list tags: more than 1000 pages; "
+                      "stopped", r.err)
+        helm = [q for q in self.forge.requests() if "waldur-helm/repository/tags" in q["path"]]
+        self.assertEqual(len(helm), 1000)
+
     def test_refused_token_is_a_problem(self):
         r = run(self.forge, "preflight", "8.0.6", env={"GITLAB_TOKEN": "not-a-token-1234"})
         self.assertEqual(r.code, 3, r)

@@ -752,7 +752,7 @@ def page_window(req, default_per, error):
     return max(1, min(per, 100)), max(1, page)
 
 
-def page_links(req, page, pages, per):
+def page_links(req, page, pages, per, nxt=None):
     def url(n):
         q = dict(req.query)
         q["page"] = str(n)
@@ -761,8 +761,10 @@ def page_links(req, page, pages, per):
             q.pop(k, None)
         return "<%s%s?%s>" % (req.base_url, req.full_path, urllib.parse.urlencode(q))
     links = []
-    if page < pages:
-        links.append('%s; rel="next"' % url(page + 1))
+    if nxt is None and page < pages:
+        nxt = page + 1
+    if nxt:
+        links.append('%s; rel="next"' % url(nxt))
     if page > 1:
         links.append('%s; rel="prev"' % url(page - 1))
     links.append('%s; rel="first"' % url(1))
@@ -770,18 +772,32 @@ def page_links(req, page, pages, per):
     return ", ".join(links)
 
 
+def broken_pagination(req, page, per):
+    """Switch `pagination_fault`: "self_link" makes every page name itself as
+    next (Link and X-Next-Page), "endless" names one more page for ever (its
+    items repeat the last page's, as a server stuck on a bad cursor would)."""
+    fault = req.world.switches.get("pagination_fault")
+    if fault == "self_link":
+        return page
+    if fault == "endless":
+        return page + 1
+    return None
+
+
 def gl_paginate(req, items):
     """A page of items with GitLab's offset pagination headers."""
     per, page = page_window(req, 20, ApiError(400, {"error": "per_page is invalid"}))
     total = len(items)
     pages = max(1, (total + per - 1) // per)
-    chunk = items[(page - 1) * per: page * per]
+    broken = broken_pagination(req, page, per)
+    chunk = items[(min(page, pages) - 1) * per: min(page, pages) * per]
+    nxt = broken if broken else page + 1 if page < pages else None
     headers = {
         "X-Page": str(page), "X-Per-Page": str(per), "X-Total": str(total),
-        "X-Total-Pages": str(pages), "X-Next-Page": str(page + 1) if page < pages else "",
+        "X-Total-Pages": str(pages), "X-Next-Page": str(nxt) if nxt else "",
         "X-Prev-Page": str(page - 1) if page > 1 else ""}
     if req.world.switches.get("gitlab_link_header", True):
-        headers["Link"] = page_links(req, page, pages, per)
+        headers["Link"] = page_links(req, page, max(pages, nxt or 0), per, nxt)
     return chunk, headers
 
 
@@ -789,9 +805,12 @@ def gh_paginate(req, items):
     """A page of items with GitHub's Link header."""
     per, page = page_window(req, 30, gh_error(400, "Invalid per_page"))
     pages = max(1, (len(items) + per - 1) // per)
-    chunk = items[(page - 1) * per: page * per]
+    broken = broken_pagination(req, page, per)
+    chunk = items[(min(page, pages) - 1) * per: min(page, pages) * per]
     headers = {}
-    if pages > 1:
+    if broken:
+        headers["Link"] = page_links(req, page, max(pages, broken), per, broken)
+    elif pages > 1:
         links = page_links(req, page, pages, per).split(", ")
         headers["Link"] = ", ".join(
             link for link in links

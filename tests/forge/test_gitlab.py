@@ -224,6 +224,21 @@ class GitLabTest(ForgeTestCase):
         self.assertIn('rel="next"', self.gl("GET", HELM + "/repository/tags?per_page=2")
                       .header("Link"))
 
+    def test_pagination_fault_switch(self):
+        """The switch pagination_fault makes lists misbehave as broken servers
+        do: a page naming itself as next, or a next page for ever."""
+        self.forge.switches(pagination_fault="self_link")
+        r = self.gl("GET", HELM + "/repository/tags?per_page=100")
+        self.assertEqual(r.header("X-Next-Page"), "1")
+        self.assertIn("page=1>; rel=\"next\"", r.header("Link"))
+        self.forge.switches(pagination_fault="endless")
+        r = self.gl("GET", HELM + "/repository/tags?per_page=100&page=7")
+        self.assertEqual(r.header("X-Next-Page"), "8")
+        self.assertTrue(r.json())
+        self.forge.switches(pagination_fault=None)
+        self.assertEqual(self.gl("GET", HELM + "/repository/tags?per_page=100")
+                         .header("X-Next-Page"), "")
+
     # -- compare
     def test_compare(self):
         r = self.gl("GET", "/projects/102/repository/compare?from=8.0.5&to=develop")
