@@ -984,7 +984,10 @@ void forge_op_done(struct forge_op *op)
 	struct forge_reply r;
 	unsigned ok;
 
-	if (op->saved.code)
+	/* "already exists" stands only with the tag read back: a read that
+	   failed says nothing of the tag and keeps its own error */
+	if (op->saved.code && !(op->saved.code == RELAPI_EEXISTS && op->err.code &&
+	                        !(op->result & FORGE_R_TAG)))
 		op->err = op->saved;
 	ok = op->err.code ? (op->result & FORGE_R_TAG) : op->result;
 	memset(&r, 0, sizeof(r));

@@ -262,7 +262,11 @@ static void gl_existing_tag_done(struct forge_op *op, struct http_response *resp
 	if (j && gl_tag_from_json(j, &op->tag) == 0)
 		op->result |= FORGE_R_TAG;
 	cJSON_Delete(j);
-	op->err = saved;
+	/* a failed read says nothing of the tag: its own error, not "exists" */
+	if (op->result & FORGE_R_TAG)
+		op->err = saved;
+	else if (!op->err.code)
+		forge_op_fail(op, RELAPI_EPARSE, "the existing tag cannot be read");
 	forge_op_done(op);
 }
 

@@ -367,10 +367,10 @@ static void on_tag_created(const struct forge_reply *r, void *payload)
 	if (r->err.code == RELAPI_EEXISTS && r->tag && target &&
 	    !strcmp(r->tag->commit_id, target)) {
 		pr->tag_state = PLAN_DONE; /* created meanwhile on the same commit */
-	} else if (r->err.code == RELAPI_EEXISTS) {
+	} else if (r->err.code == RELAPI_EEXISTS && r->tag) {
 		snprintf(msg, sizeof(msg),
 		         "tag '%s' appeared on commit %.12s meanwhile; not moved",
-		         rr->owner->plan->version, r->tag ? r->tag->commit_id : "?");
+		         rr->owner->plan->version, r->tag->commit_id);
 		return write_fail(rr, PLAN_CONFLICT, msg);
 	} else if (r->err.code) {
 		return write_fail(rr, PLAN_ERROR, r->err.msg);
