@@ -297,12 +297,42 @@ static int read_from(struct apply_repo *rr)
 	return 1;
 }
 
-/* The files at an existing release tag, when they decide done or conflict. */
+/* The existing tag itself: its message tells whether relapi made it. */
+static void on_tag_read(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+	struct plan_tag *t = rr->act.tag;
+
+	if (r->err.code) {
+		note_error(rr, &r->err);
+	} else {
+		rr->act.tag_read = 1;
+		set_str(&t->message, r->tag->message);
+		set_str(&t->commit_id, r->tag->commit_id);
+	}
+	read_done_one(rr);
+}
+
+/*
+ * The files at an existing release tag, or the tag object of a repository
+ * without edits, when they decide done or conflict.
+ */
 static int read_more(struct apply_repo *rr)
 {
 	struct plan_actual *a = &rr->act;
 	struct plan_repo *pr = prepo(rr);
 
+	if (rr->read_rounds <= 0 && pr->state == PLAN_TODO && a->tag && !a->tag_read &&
+	    !crepo(rr)->nedits && pr->tag_state == PLAN_TODO && pr->note) {
+		rr->read_rounds = 1;
+		rr->pending = 1;
+		queued(rr,
+		       forge_get_tag(rforge(rr), crepo(rr)->path, a->tag->name,
+		                     on_tag_read, rr),
+		       "tag read");
+		read_done_one(rr);
+		return 1;
+	}
 	if (rr->read_rounds <= 0 && pr->state == PLAN_TODO && a->tag && !a->tag_files &&
 	    crepo(rr)->nedits && pr->tag_state == PLAN_TODO && pr->note) {
 		rr->read_rounds = 1;

@@ -418,6 +418,8 @@ static int tag_is_done(struct plan_repo *pr, const struct plan_actual *a,
 
 	if (!needs_commit && expected && !strcmp(a->tag->commit_id, expected))
 		return 1;
+	if (!pr->cfg->nedits && !a->tag->message && !a->tag_read)
+		return -1; /* a listing without messages: the tag object tells */
 	if (!pr->cfg->nedits)
 		return a->tag->message && pr->tag_message &&
 		       !strncmp(a->tag->message, pr->tag_message,
@@ -502,7 +504,10 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 		done = tag_is_done(pr, a, in, needs_commit);
 		if (done < 0) {
 			pr->state = PLAN_TODO;
-			pr->note = strdup("the files at the existing tag are to be read");
+			pr->note =
+			    strdup(pr->cfg->nedits
+			               ? "the files at the existing tag are to be read"
+			               : "the existing tag is to be read");
 			return pr->note ? 0 : RELAPI_ENOMEM;
 		}
 		if (!done)
@@ -510,8 +515,9 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 		pr->tag_state = PLAN_DONE;
 		pr->commit_state = pr->cfg->nedits ? PLAN_DONE : PLAN_SKIPPED;
 		pr->tag_target = xstrdup(a->tag->commit_id);
-		pr->read_rounds += a->tag_files ? 1 : 0;
+		pr->read_rounds += a->tag_files || a->tag_read ? 1 : 0;
 		pr->requests += a->tag_files ? (int)a->ntag_files : 0;
+		pr->requests += a->tag_read ? cost(pr)->tag : 0; /* ref, tag object */
 	} else if (needs_commit && a->moved > 0 && !in->allow_moved) {
 		done = moved_steps(pr, a, p);
 		if (done)

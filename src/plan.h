@@ -49,7 +49,9 @@ struct plan_actual {
 	    *head; /* commit the base files were read at (branch head or --from commit) */
 	struct plan_blob *files; /* the edit files at head, one per distinct path */
 	size_t nfiles;
-	struct plan_tag *tag;        /* tag VERSION when it exists, else NULL */
+	struct plan_tag *tag; /* tag VERSION when it exists, else NULL */
+	int tag_read; /* tag->message comes from the tag itself (NULL: lightweight),
+	                 not from a listing that does not tell (GitHub) */
 	struct plan_blob *tag_files; /* the edit files at tag->commit_id, or NULL */
 	size_t ntag_files;
 	char *from_commit; /* commit of the --from tag in this repository, or NULL */

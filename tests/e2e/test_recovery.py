@@ -4,7 +4,7 @@ relapi's own work. The real relapi binary against the fake forge."""
 
 import unittest
 
-from release_env import run, start_forge
+from release_env import run, start_forge, writes, last_seq
 
 RETRY_ONCE = ("--retries", "1")
 
@@ -38,6 +38,49 @@ class LostTagAnswerTest(unittest.TestCase):
     def test_github_tag_read_failure_is_run_again(self):
         self.lose_tag_answer(r"go-client/git/refs$", r"go-client/git/ref/tags/8\.0\.6")
         self.check_run_again("waldur/go-client")
+
+
+class MovedBranchAfterTagTest(unittest.TestCase):
+    """A run tags a repository, fails elsewhere; somebody pushes to the tagged
+    repository's branch; the next run must recognise relapi's own tag by its
+    tag object (message) and finish, never report a conflict for ever."""
+
+    def setUp(self):
+        self.forge = start_forge(self)
+
+    def first_run_fails_after_tagging(self, repo, branch):
+        # py-client's commit fails for good: the run ends with exit 1
+        self.forge.faults(targets=[{"method": "POST", "path": r"py-client/git/trees$",
+                                    "kind": "500", "count": 1}])
+        r = run(self.forge, "tag-all", "8.0.6", "--retries", "0")
+        self.assertEqual(r.code, 1, r)
+        tag = self.forge.repo_state(repo)["tags"]["8.0.6"]
+        self.forge.push(repo, branch, {"NOTES.md": "a foreign change\n"})
+        return tag
+
+    def finish(self, repo, tag):
+        seq = last_seq(self.forge)
+        r = run(self.forge, "tag-all", "8.0.6")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("tag-all 8.0.6: complete", r.out)
+        self.assertEqual(self.forge.repo_state(repo)["tags"]["8.0.6"], tag, "tag moved")
+        repo_writes = [w for w in writes(self.forge, seq) if repo.split("/")[1] in w["path"]]
+        self.assertEqual(repo_writes, [])
+        again = run(self.forge, "tag-all", "8.0.6")
+        self.assertEqual(again.code, 0, again)
+        self.assertIn("0 commits and 0 tags made", again.out)
+
+    def test_github_tag_only_repository(self):
+        tag = self.first_run_fails_after_tagging("waldur/go-client", "main")
+        self.finish("waldur/go-client", tag)
+
+    def test_gitlab_tag_only_repository(self):
+        tag = self.first_run_fails_after_tagging("waldur/waldur-mastermind", "develop")
+        self.finish("waldur/waldur-mastermind", tag)
+
+    def test_repository_with_edits(self):
+        tag = self.first_run_fails_after_tagging("waldur/waldur-helm", "master")
+        self.finish("waldur/waldur-helm", tag)
 
 
 if __name__ == "__main__":
