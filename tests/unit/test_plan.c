@@ -200,6 +200,13 @@ static void test_foreign_tag_conflict(void **state)
 	fresh(f, env_old);
 	set_tag(&f->act[0], "bbbb", NULL);
 	compute_all(f);
+	/* a listing that tells no message: the tag object decides */
+	assert_int_equal(f->plan.repos[0].state, PLAN_TODO);
+	assert_string_equal(f->plan.repos[0].note, "the existing tag is to be read");
+	plan_release(&f->plan);
+	assert_int_equal(plan_init(&f->plan, &f->in, &err), 0);
+	f->act[0].tag_read = 1; /* read: a lightweight tag, not relapi's */
+	compute_all(f);
 	assert_int_equal(f->plan.repos[0].state, PLAN_CONFLICT);
 	assert_non_null(
 	    strstr(f->plan.repos[0].note, "tag '8.0.6' exists on commit bbbb"));
