@@ -687,6 +687,20 @@ static long long gh_time(const char *s)
 }
 
 /*
+ * 1 when a run's `path` names workflow file `wf`: ".github/workflows/WF",
+ * with an "@ref" suffix where GitHub adds one. A run without a path (older
+ * GitHub Enterprise Server, other kinds of runs) is never ours.
+ */
+static int gh_run_path_is(const cJSON *run, const char *wf)
+{
+	const char *path = fj_str(run, "path");
+	size_t n = path ? strcspn(path, "@") : 0, w = strlen(wf);
+
+	return path && n >= w && !strncmp(path + n - w, wf, w) &&
+	       (n == w || path[n - w - 1] == '/');
+}
+
+/*
  * The newest run of our workflow created since the dispatch (30 s clock slack).
  * Runs come newest first: among runs of the same second the first one wins.
  */
@@ -697,11 +711,10 @@ static const cJSON *gh_pick_run(struct forge_op *op, const cJSON *runs)
 
 	cJSON_ArrayForEach(it, runs)
 	{
-		const char *path = fj_str(it, "path");
 		long long t = gh_time(fj_str(it, "created_at"));
 		if (t < op->since - 30 || (best && t <= best_t))
 			continue;
-		if (path && !strstr(path, op->arg[1]))
+		if (!gh_run_path_is(it, op->arg[1]))
 			continue;
 		best = it;
 		best_t = t;
@@ -874,10 +887,13 @@ static int gh_title_has(const char *title, const char *word)
 	return 0;
 }
 
+/* Our run: of the workflow file, with a title that shows every input. */
 static int gh_run_matches(const struct forge_op *op, const cJSON *run)
 {
 	const char *title = fj_str(run, "display_title");
 
+	if (!title || !gh_run_path_is(run, op->arg[1]))
+		return 0;
 	for (size_t i = 0; i < op->nvars; i++)
 		if (!title || !gh_title_has(title, op->vars[i].value))
 			return 0;

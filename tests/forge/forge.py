@@ -1637,7 +1637,7 @@ def run_title(run):
 
 def gh_run(req, repo, run):
     status, conclusion = run.status()
-    return {
+    out = {
         "id": run.id, "name": run.workflow["name"], "node_id": "WFR_%d" % run.id,
         "head_branch": run.ref, "head_sha": run.sha, "path": run.workflow["path"],
         "display_title": run_title(run), "run_number": run.number, "run_attempt": 1,
@@ -1648,6 +1648,11 @@ def gh_run(req, repo, run):
         "created_at": ts_github(run.created), "updated_at": ts_github(run.world.now()),
         "run_started_at": ts_github(run.created),
         "repository": {"id": repo.id, "name": repo.name, "full_name": repo.path}}
+    # switch github_runs_omit: fields older GitHub Enterprise Server versions
+    # lack (display_title came with GHES 3.8; path is absent there too)
+    for field in req.world.switches.get("github_runs_omit") or ():
+        out.pop(field, None)
+    return out
 
 
 def gh_content(req, repo, path, mode, sha, size, ref):

@@ -52,6 +52,18 @@ class PipelineLookup(ForgeTestCase):
     def run_of(self, repo, rid):
         return self.forge.github("GET", "/repos/%s/actions/runs/%d" % (repo, rid)).json()
 
+    def test_github_runs_omit_switch(self):
+        """Older GitHub Enterprise Server answers runs without display_title
+        and path (https://docs.github.com/en/enterprise-server@3.7/rest/actions/workflow-runs):
+        the switch github_runs_omit drops those fields."""
+        rid = self.dispatch("waldur/js-client", "8.0.6")
+        run = self.run_of("waldur/js-client", rid)
+        self.assertEqual(run["path"], ".github/workflows/publish.yml")
+        self.forge.switches(github_runs_omit=["path", "display_title"])
+        run = self.run_of("waldur/js-client", rid)
+        self.assertNotIn("path", run)
+        self.assertNotIn("display_title", run)
+
     def test_github_title_from_run_name(self):
         rid = self.dispatch("waldur/js-client", "8.0.6")
         self.assertEqual(self.run_of("waldur/js-client", rid)["display_title"], "Publish 8.0.6")

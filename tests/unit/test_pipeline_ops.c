@@ -289,6 +289,37 @@ static void test_find_needs_run_name(void **state)
 	fh_reply_release(&r);
 }
 
+/*
+ * GitHub: runs without `path` or `display_title` (older GitHub Enterprise
+ * Server, https://docs.github.com/en/rest/actions/workflow-runs) are never
+ * taken for relapi's run, whatever their inputs.
+ */
+static void test_find_needs_path_and_title(void **state)
+{
+	static const char *const omit[] = {"{\"github_runs_omit\": [\"path\"]}",
+	                                   "{\"github_runs_omit\": [\"display_title\"]}"};
+	struct env *e = *state;
+	struct fh_reply r = {0};
+
+	start(e, e->pc->repo, "9.6.0");
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(fh_switch(e->srv.url, omit[i]), 200);
+		memset(&r, 0, sizeof(r));
+		find(e, e->pc->repo, "9.6.0", &r);
+		assert_int_equal(r.code, RELAPI_ENOTFOUND);
+		fh_reply_release(&r);
+		memset(&r, 0, sizeof(r));
+		find(e, e->pc->repo, NULL, &r);
+		assert_int_equal(r.code, RELAPI_ENOTFOUND);
+		fh_reply_release(&r);
+	}
+	assert_int_equal(fh_switch(e->srv.url, "{\"github_runs_omit\": []}"), 200);
+	memset(&r, 0, sizeof(r));
+	find(e, e->pc->repo, "9.6.0", &r);
+	assert_int_equal(r.code, 0);
+	fh_reply_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest gitlab[] = {
@@ -304,6 +335,7 @@ int main(void)
 	    cmocka_unit_test(test_cancel_unknown),
 	    cmocka_unit_test(test_find_by_version),
 	    cmocka_unit_test(test_find_needs_run_name),
+	    cmocka_unit_test(test_find_needs_path_and_title),
 	};
 	int rc =
 	    cmocka_run_group_tests_name("gitlab", gitlab, setup_gitlab, env_teardown);
