@@ -973,6 +973,9 @@ static void op_free(struct forge_op *op)
 	for (i = 0; op->blobs && i < op->nchanges; i++)
 		free(op->blobs[i]);
 	free(op->blobs);
+	for (i = 0; op->modes && i < op->nchanges; i++)
+		free(op->modes[i]);
+	free(op->modes);
 	op_results_release(op);
 	buf_release(&op->pages);
 	free(op->repo);

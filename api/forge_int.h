@@ -134,6 +134,7 @@ struct forge_op {
 	struct forge_var *vars;
 	size_t nvars;
 	char **blobs;      /* GitHub: blob sha per change, or NULL (inline) */
+	char **modes;      /* GitHub: the base tree's mode per change, or NULL (new) */
 	struct rerr saved; /* when set, the final error whatever happens after it */
 	struct buf pages;  /* next-page URLs followed, "\n"-separated (forge_op_page) */
 	/* results */

@@ -105,7 +105,11 @@ static void gh_read_blob(struct forge_op *op)
 	                 gh_blob_done);
 }
 
-/* A directory listing of the file's folder gives its blob sha (contents refused it). */
+/*
+ * The tree of the file's folder gives its blob sha (contents refused a file
+ * over 1 MB). Not the contents folder listing: it stops at 1,000 entries
+ * (https://docs.github.com/en/rest/repos/contents#get-repository-content).
+ */
 static void gh_dir_done(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = forge_op_answer(op, resp);
@@ -113,9 +117,9 @@ static void gh_dir_done(struct forge_op *op, struct http_response *resp)
 	           *name = slash ? slash + 1 : op->arg[1];
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, j)
+	cJSON_ArrayForEach(it, fj_get(j, "tree"))
 	{
-		const char *n = fj_str(it, "name");
+		const char *n = fj_str(it, "path");
 		if (n && strcmp(n, name) == 0 && !op->file.blob_id)
 			op->file.blob_id = fj_dup(it, "sha");
 	}
@@ -141,8 +145,8 @@ static void gh_read_via_dir(struct forge_op *op)
 		forge_op_done(op);
 		return;
 	}
-	forge_repo_chain(op, "GET", "/contents/%p?ref=%e", dir, op->file.commit_id, NULL,
-	                 0, gh_dir_done);
+	forge_repo_chain(op, "GET", *dir ? "/git/trees/%s:%p" : "/git/trees/%s",
+	                 op->file.commit_id, dir, NULL, 0, gh_dir_done);
 	free(dir);
 }
 
@@ -329,7 +333,8 @@ fail:
 static cJSON *gh_tree_entry(struct forge_op *op, size_t i)
 {
 	const struct forge_file_change *c = &op->changes[i];
-	const char *kv[] = {"path", c->path, "mode", "100644", "type", "blob"};
+	const char *mode = op->modes[i] ? op->modes[i] : "100644";
+	const char *kv[] = {"path", c->path, "mode", mode, "type", "blob"};
 	cJSON *e = gh_object(kv, 6);
 	int ok = e != NULL;
 
@@ -407,14 +412,123 @@ static void gh_next_blob(struct forge_op *op)
 	free(b64);
 }
 
-static void gh_parent_read(struct forge_op *op, struct http_response *resp)
+/* ---- the base tree: its sha and the mode of every changed path ---------------- */
+
+/* Tree entry kinds a version edit must not replace by a regular file. */
+static const char *const gh_odd_modes[][2] = {
+    {"120000", "a symbolic link"},
+    {"160000", "a submodule"},
+    {"040000", "a folder"},
+};
+
+/*
+ * Keeps the modes of the tree entries `tree` that changes name (entry paths
+ * relative to `dir`, "" for the root); an edit of a symbolic link, a
+ * submodule or a folder is refused. 0 or the code (op->err set).
+ */
+static int gh_take_modes(struct forge_op *op, const cJSON *tree, const char *dir)
 {
-	if (gh_take_sha(op, resp, "tree.sha", &op->tmp[1])) {
+	const cJSON *it;
+	size_t dn = strlen(dir);
+
+	cJSON_ArrayForEach(it, tree)
+	{
+		const char *path = fj_str(it, "path"), *mode = fj_str(it, "mode");
+		for (size_t i = 0; path && mode && i < op->nchanges; i++) {
+			const char *p = op->changes[i].path;
+			if (op->modes[i] || strncmp(p, dir, dn) || strcmp(p + dn, path))
+				continue;
+			for (size_t k = 0;
+			     k < sizeof(gh_odd_modes) / sizeof(*gh_odd_modes); k++)
+				if (!strcmp(mode, gh_odd_modes[k][0]) &&
+				    op->changes[i].action != FORGE_CHANGE_DELETE)
+					return forge_op_fail(op, RELAPI_EINVAL,
+					                     "'%s' is %s: not edited", p,
+					                     gh_odd_modes[k][1]);
+			if (!(op->modes[i] = strdup(mode)))
+				return forge_op_oom(op);
+		}
+	}
+	return 0;
+}
+
+static void gh_next_mode(struct forge_op *op);
+
+/* One folder's tree (after a truncated recursive one): the modes in it. */
+static void gh_dir_tree_read(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	const char *p = op->changes[op->idx].path, *slash = strrchr(p, '/');
+	char *dir = strndup(p, slash ? (size_t)(slash - p + 1) : 0);
+
+	if (!dir)
+		forge_op_oom(op);
+	else if (j)
+		gh_take_modes(op, fj_get(j, "tree"), dir);
+	free(dir);
+	cJSON_Delete(j);
+	op->idx++;
+	if (op->err.code)
+		forge_op_done(op);
+	else
+		gh_next_mode(op);
+}
+
+/*
+ * A recursive tree that came back truncated may miss changed paths: the
+ * tree of each one's folder (GET git/trees/COMMIT:FOLDER) tells their modes.
+ */
+static void gh_next_mode(struct forge_op *op)
+{
+	const char *p, *slash;
+	char *dir;
+
+	while (op->tmp[2] && op->idx < op->nchanges &&
+	       (op->modes[op->idx] || op->changes[op->idx].action == FORGE_CHANGE_CREATE))
+		op->idx++;
+	if (!op->tmp[2] || op->idx >= op->nchanges) {
+		op->idx = 0;
+		gh_next_blob(op);
+		return;
+	}
+	p = op->changes[op->idx].path;
+	slash = strrchr(p, '/');
+	dir = strndup(p, slash ? (size_t)(slash - p) : 0);
+	if (!dir) {
+		forge_op_oom(op);
+		forge_op_done(op);
+		return;
+	}
+	forge_repo_chain(op, "GET", *dir ? "/git/trees/%s:%p" : "/git/trees/%s",
+	                 op->tmp[0], dir, NULL, 0, gh_dir_tree_read);
+	free(dir);
+}
+
+static void gh_base_tree_read(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+
+	if (j && !(op->tmp[1] = fj_dup(j, "sha")))
+		forge_op_fail(op, RELAPI_EPARSE, "answer has no 'sha'");
+	if (!op->err.code)
+		gh_take_modes(op, fj_get(j, "tree"), "");
+	if (!op->err.code && cJSON_IsTrue(fj_get(j, "truncated")) &&
+	    !(op->tmp[2] = strdup("truncated")))
+		forge_op_oom(op);
+	cJSON_Delete(j);
+	if (op->err.code) {
 		forge_op_done(op);
 		return;
 	}
 	op->idx = 0;
-	gh_next_blob(op);
+	gh_next_mode(op);
+}
+
+/* The parent's whole tree: its sha is the base, its entries tell the modes. */
+static void gh_read_base_tree(struct forge_op *op)
+{
+	forge_repo_chain(op, "GET", "/git/trees/%s?recursive=1", op->tmp[0], NULL, NULL,
+	                 0, gh_base_tree_read);
 }
 
 static void gh_head_read(struct forge_op *op, struct http_response *resp)
@@ -422,20 +536,20 @@ static void gh_head_read(struct forge_op *op, struct http_response *resp)
 	if (gh_take_sha(op, resp, "object.sha", &op->tmp[0]))
 		forge_op_done(op);
 	else
-		forge_repo_chain(op, "GET", "/git/commits/%s", op->tmp[0], NULL, NULL, 0,
-		                 gh_parent_read);
+		gh_read_base_tree(op);
 }
 
 static int gh_commit_files(struct forge_op *op)
 {
 	op->blobs = calloc(op->nchanges, sizeof(*op->blobs));
-	if (!op->blobs)
+	op->modes = calloc(op->nchanges, sizeof(*op->modes));
+	if (!op->blobs || !op->modes)
 		return forge_op_oom(op);
 	if (op->arg[1]) {
 		if (!(op->tmp[0] = strdup(op->arg[1])))
 			return forge_op_oom(op);
-		return forge_repo_send(op, "GET", "/git/commits/%s", op->tmp[0], NULL,
-		                       NULL, 0, gh_parent_read);
+		return forge_repo_send(op, "GET", "/git/trees/%s?recursive=1", op->tmp[0],
+		                       NULL, NULL, 0, gh_base_tree_read);
 	}
 	return forge_repo_send(op, "GET", "/git/ref/heads/%p", op->arg[0], NULL, NULL, 0,
 	                       gh_head_read);

@@ -1744,7 +1744,12 @@ def gh_get_contents(req):
     return 200, body
 
 
+GH_DIR_LIMIT = 1000
+
+
 def gh_dir_listing(req, repo, c, path, entries, ref):
+    """A folder's entries, the first 1,000 only: "This API has an upper limit
+    of 1,000 files for a directory" (https://docs.github.com/en/rest/repos/contents#get-repository-content)."""
     seen = {}
     for p in entries:
         rest = p[len(path) + 1:] if path else p
@@ -1756,7 +1761,7 @@ def gh_dir_listing(req, repo, c, path, entries, ref):
         else:
             mode, sha = c.tree[full]
             seen[full] = gh_content(req, repo, full, mode, sha, len(repo.blobs[sha]), ref)
-    return [seen[k] for k in sorted(seen)]
+    return [seen[k] for k in sorted(seen)][:GH_DIR_LIMIT]
 
 
 def gh_require(req, *names):
@@ -2022,16 +2027,39 @@ def gh_post_tree(req):
                  "tree": gh_tree_entries(req, repo, tree), "truncated": False}
 
 
+def gh_tree_of(repo, spec):
+    """The tree named by a tree sha, a commit sha or a ref, optionally with
+    ":path" for a folder below it (GitHub takes any of these:
+    https://github.com/github/docs/issues/25084); (sha, {path: (mode, sha)})."""
+    name, _, sub = urllib.parse.unquote(spec).partition(":")
+    sha = name if name in repo.trees else None
+    if sha is None:
+        cid = name if name in repo.commits else repo.resolve(name)
+        sha = repo.commits[cid].tree_sha if cid else None
+    tree = repo.trees.get(sha) if sha else None
+    if tree is None or not sub.strip("/"):
+        return sha, tree
+    prefix = sub.strip("/") + "/"
+    sub_tree = {p[len(prefix):]: v for p, v in tree.items() if p.startswith(prefix)}
+    if not sub_tree:
+        return None, None
+    return repo.store_tree(sub_tree), sub_tree
+
+
 def gh_get_tree(req):
+    """Recursive answers stop at the switch github_tree_limit entries with
+    truncated: true (GitHub's limit is 100,000 entries or 7 MB:
+    https://docs.github.com/en/rest/git/trees#get-a-tree)."""
     repo = req.repo
-    sha = req.args["sha"]
-    if sha in repo.commits:
-        sha = repo.commits[sha].tree_sha
-    tree = repo.trees.get(sha)
+    sha, tree = gh_tree_of(repo, req.args["sha"])
     if tree is None:
         raise gh_not_found()
+    truncated = False
     if req.query.get("recursive") not in (None, "", "0", "false"):
         entries = gh_tree_entries(req, repo, tree)
+        limit = req.world.switches.get("github_tree_limit") or 100000
+        truncated = len(entries) > limit
+        entries = entries[:limit]
     else:
         entries = [e for e in gh_tree_entries(req, repo, tree) if "/" not in e["path"]]
         dirs = sorted({p.split("/", 1)[0] for p in tree if "/" in p})
@@ -2042,7 +2070,7 @@ def gh_get_tree(req):
                             "url": gh_api(req, repo, "/git/trees/" + ssha)})
         entries.sort(key=lambda e: e["path"])
     return 200, {"sha": sha, "url": gh_api(req, repo, "/git/trees/" + sha), "tree": entries,
-                 "truncated": False}
+                 "truncated": truncated}
 
 
 def gh_post_commit(req):
@@ -2329,7 +2357,7 @@ GITHUB_ROUTES = [
     ("POST", R + r"/git/blobs", gh_post_blob, "w"),
     ("GET", R + r"/git/blobs/(?P<sha>[0-9a-f]{40})", gh_get_blob, ""),
     ("POST", R + r"/git/trees", gh_post_tree, "w"),
-    ("GET", R + r"/git/trees/(?P<sha>[0-9a-f]{40})", gh_get_tree, ""),
+    ("GET", R + r"/git/trees/(?P<sha>[^?]+)", gh_get_tree, ""),
     ("POST", R + r"/git/commits", gh_post_commit, "w"),
     ("GET", R + r"/git/commits/(?P<sha>[0-9a-f]{40})", gh_get_git_commit, ""),
     ("POST", R + r"/git/tags", gh_post_tag_object, "w"),
@@ -2549,6 +2577,8 @@ def admin_push(world, req):
         tree[path] = (tree.get(path, ("100644",))[0], repo.store_blob(base64.b64decode(b64)))
     for path in p.get("delete", []):
         tree.pop(path, None)
+    for path, mode in p.get("modes", {}).items():  # e.g. "100755", "120000"
+        tree[path] = (mode, tree[path][1])
     author = (p.get("author_name", "Other Developer"),
               p.get("author_email", "other@waldur.example"))
     c = repo.make_commit(tree, [start], p.get("message", "chore: concurrent change"), author)
