@@ -422,6 +422,14 @@ int forge_github_error(int transport_error, const char *transport_msg, long stat
 /* 1 when `name` matches a GitLab protected-tag pattern (`*` is any run of characters). */
 int forge_wildcard_match(const char *pattern, const char *name);
 
+/*
+ * GitHub's ruleset ref-name patterns (fnmatch with a path name rule): '*'
+ * and '?' match within one '/'-separated part, '**' across parts, '[...]'
+ * a class ('!' or '^' negates, a-z ranges), '\' quotes the next character.
+ * https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-fnmatch-syntax
+ */
+int forge_ref_match(const char *pattern, const char *ref);
+
 /* Percent-encodes everything but unreserved [A-Za-z0-9-._~]; keep '/' when keep_slash. */
 char *forge_urlencode(const char *s, int keep_slash);
 /* Base64 (no newlines) via OpenSSL EVP; caller frees. */

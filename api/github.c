@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <regex.h>
 #include <string.h>
 #include <time.h>
 
@@ -1153,68 +1154,109 @@ static const char *const gh_perms[][2] = {
 
 static void gh_ruleset_next(struct forge_op *op);
 
-/* 1 when a ruleset's ref_name include/exclude patterns take in refs/tags/TAG. */
-static int gh_ruleset_matches(const cJSON *rs, const char *ref)
-{
-	const cJSON *it;
-	int in = 0;
-
-	cJSON_ArrayForEach(it, fj_get(rs, "conditions.ref_name.include"))
-	{
-		if (cJSON_IsString(it) && (!strcmp(it->valuestring, "~ALL") ||
-		                           forge_wildcard_match(it->valuestring, ref)))
-			in = 1;
-	}
-	cJSON_ArrayForEach(it, fj_get(rs, "conditions.ref_name.exclude"))
-	{
-		if (cJSON_IsString(it) && (!strcmp(it->valuestring, "~ALL") ||
-		                           forge_wildcard_match(it->valuestring, ref)))
-			in = 0;
-	}
-	return in;
-}
-
-/* 1 when rules[] of a ruleset holds a rule of `type`. */
-static int gh_ruleset_has_rule(const cJSON *rs, const char *type)
+/* 1 when one of the ruleset's patterns under `key` takes in `ref`. */
+static int gh_ruleset_names(const cJSON *rs, const char *key, const char *ref)
 {
 	const cJSON *it;
 
-	cJSON_ArrayForEach(it, fj_get(rs, "rules"))
+	cJSON_ArrayForEach(it, fj_get(rs, key))
 	{
-		const char *t = fj_str(it, "type");
-		if (t && !strcmp(t, type))
+		/* ~DEFAULT_BRANCH names a branch: never a tag */
+		if (cJSON_IsString(it) && (!strcmp(it->valuestring, "~ALL") ||
+		                           forge_ref_match(it->valuestring, ref)))
 			return 1;
 	}
 	return 0;
 }
 
+/* 1 when a ruleset's ref_name conditions take in `ref` (exclude wins). */
+static int gh_ruleset_matches(const cJSON *rs, const char *ref)
+{
+	return gh_ruleset_names(rs, "conditions.ref_name.include", ref) &&
+	       !gh_ruleset_names(rs, "conditions.ref_name.exclude", ref);
+}
+
+/* A tag_name_pattern rule's test of `name`: 1 passes, 0 refuses. */
+static int gh_name_pattern_passes(const cJSON *rule, const char *name)
+{
+	const char *op = fj_str(rule, "parameters.operator");
+	const char *pat = fj_str(rule, "parameters.pattern");
+	int negate = cJSON_IsTrue(fj_get(rule, "parameters.negate")), hit = 0;
+	size_t n = pat ? strlen(pat) : 0, len = strlen(name);
+	regex_t re;
+
+	if (!op || !pat)
+		return 1;
+	if (!strcmp(op, "starts_with"))
+		hit = !strncmp(name, pat, n);
+	else if (!strcmp(op, "ends_with"))
+		hit = len >= n && !strcmp(name + len - n, pat);
+	else if (!strcmp(op, "contains"))
+		hit = strstr(name, pat) != NULL;
+	else if (!strcmp(op, "regex") && !regcomp(&re, pat, REG_EXTENDED | REG_NOSUB)) {
+		hit = !regexec(&re, name, 0, NULL, 0);
+		regfree(&re);
+	} else {
+		return 1; /* an operator or expression not understood: not judged */
+	}
+	return hit != negate;
+}
+
+/* The words naming a rule of `rs` that refuses creating tag `name`, or NULL. */
+static const char *gh_rule_refuses(const cJSON *rule, const char *name)
+{
+	const char *t = fj_str(rule, "type");
+
+	if (t && !strcmp(t, "creation"))
+		return "creation";
+	if (t && !strcmp(t, "tag_name_pattern") && !gh_name_pattern_passes(rule, name))
+		return fj_str(rule, "parameters.name") ? fj_str(rule, "parameters.name")
+		                                       : "tag name pattern";
+	return NULL;
+}
+
+/* Adds "ruleset 'NAME' (WHY)" to access.rule; 0 or the code. */
+static int gh_add_refusal(struct forge_op *op, const char *ruleset, const char *why)
+{
+	char *r =
+	    forge_fmt("%s%sruleset '%s' (%s)", op->access.rule ? op->access.rule : "",
+	              op->access.rule ? "; " : "", ruleset ? ruleset : "?", why);
+
+	if (!r)
+		return forge_op_oom(op);
+	free(op->access.rule);
+	op->access.rule = r;
+	op->access.can_tag = 0;
+	return 0;
+}
+
 /*
- * One ruleset: an active tag ruleset taking in the tag with a `creation`
- * rule blocks the token unless it may always bypass it (pull requests make
- * no tags); an unknown bypass leaves can_tag unknown.
+ * One ruleset: an active tag ruleset taking in the tag refuses it by every
+ * `creation` or failed `tag_name_pattern` rule, unless the token may always
+ * bypass it (pull requests make no tags, so pull_requests_only does not
+ * help); a bypass the forge does not tell leaves can_tag unknown.
  */
 static void gh_ruleset_judge(struct forge_op *op, const cJSON *rs)
 {
 	const char *enf = fj_str(rs, "enforcement"), *target = fj_str(rs, "target");
 	const char *bypass = fj_str(rs, "current_user_can_bypass");
-	const char *name = fj_str(rs, "name");
+	const cJSON *rule;
 	char ref[300];
 
 	snprintf(ref, sizeof(ref), "refs/tags/%s", op->arg[0]);
 	if ((enf && strcmp(enf, "active")) || (target && strcmp(target, "tag")) ||
-	    !gh_ruleset_has_rule(rs, "creation") || !gh_ruleset_matches(rs, ref))
+	    !gh_ruleset_matches(rs, ref) || (bypass && !strcmp(bypass, "always")))
 		return;
-	if (bypass && !strcmp(bypass, "always"))
-		return;
-	if (!bypass) {
-		op->access.can_tag = -1;
-		return;
+	cJSON_ArrayForEach(rule, fj_get(rs, "rules"))
+	{
+		const char *why = gh_rule_refuses(rule, op->arg[0]);
+		if (!why)
+			continue;
+		if (!bypass && op->access.can_tag != 0)
+			op->access.can_tag = -1;
+		else if (bypass && gh_add_refusal(op, fj_str(rs, "name"), why))
+			return;
 	}
-	op->access.can_tag = 0;
-	free(op->access.rule);
-	op->access.rule = forge_fmt("ruleset '%s'", name ? name : "?");
-	if (!op->access.rule)
-		forge_op_oom(op);
 }
 
 static void gh_ruleset_done(struct forge_op *op, struct http_response *resp)
@@ -1227,10 +1269,10 @@ static void gh_ruleset_done(struct forge_op *op, struct http_response *resp)
 	else if (j)
 		gh_ruleset_judge(op, j);
 	cJSON_Delete(j);
-	if (op->err.code || op->access.can_tag == 0)
+	if (op->err.code)
 		forge_op_done(op);
 	else
-		gh_ruleset_next(op);
+		gh_ruleset_next(op); /* every refusing rule is reported */
 }
 
 /* Reads the next ruleset id of op->tmp[0] ("1,2,") from op->idx, or ends op. */

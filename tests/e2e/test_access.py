@@ -112,7 +112,7 @@ class AccessTest(unittest.TestCase):
         r = run(self.forge, "preflight", "8.0.6")
         self.assertEqual(r.code, 3, r)
         self.assertIn("py-client: the token in GITHUB_TOKEN may not create tag '8.0.6' "
-                      "(protected: ruleset 'release tags'; token: write)\n", r.err)
+                      "(protected: ruleset 'release tags' (creation); token: write)\n", r.err)
         for repo in SDKS[1:] + GITLAB_COMPONENTS:
             self.assertNotIn(name(repo) + ": the token", r.err)
         self.assert_no_secrets(r)
@@ -125,6 +125,43 @@ class AccessTest(unittest.TestCase):
         self.assertEqual(r.code, 3, r)
         self.assertIn("py-client: the token in GITHUB_TOKEN may not create tag '8.0.6'", r.err)
         self.assertEqual(writes(self.forge, seq), [])
+
+    def test_github_every_refusing_rule_is_reported(self):
+        """A creation rule and a failed tag_name_pattern rule each refuse the
+        tag (https://docs.github.com/en/rest/repos/rules): both are named;
+        pull_requests_only is no bypass for a tag."""
+        self.start()
+        self.forge.protect("waldur/py-client", "*", ruleset="all tags",
+                           include=["refs/tags/**"], bypass="pull_requests_only")
+        self.forge.protect("waldur/py-client", "*", ruleset="v names", include=["~ALL"],
+                           rules=[{"type": "tag_name_pattern",
+                                   "parameters": {"operator": "starts_with", "pattern": "v",
+                                                  "negate": False}}])
+        r = run(self.forge, "preflight", "8.0.6")
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("py-client: the token in GITHUB_TOKEN may not create tag '8.0.6' "
+                      "(protected: ruleset 'all tags' (creation); ruleset 'v names' "
+                      "(tag name pattern); token: write)\n", r.err)
+
+    def test_github_ruleset_exclude_and_fnmatch(self):
+        """Exclude wins over include; '*' does not cross '/' (fnmatch syntax:
+        https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-fnmatch-syntax)."""
+        self.start()
+        self.forge.protect("waldur/py-client", "*", ruleset="all but releases",
+                           include=["~ALL"], exclude=["refs/tags/[0-9]*.*.*"])
+        self.forge.protect("waldur/js-client", "*", ruleset="nested only",
+                           include=["refs/tags/*/*"])
+        r = run(self.forge, "tag-all", "8.0.6")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("8.0.6", self.forge.repo_state("waldur/py-client")["tags"])
+
+    def test_github_ruleset_without_bypass_field_is_unknown(self):
+        self.start()
+        self.forge.protect("waldur/py-client", "*.*.*", ruleset="release tags", bypass=None)
+        r = run(self.forge, "preflight", "8.0.6")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("relapi: warning: py-client: cannot tell whether the token in "
+                      "GITHUB_TOKEN may create the tag", r.err)
 
     def test_github_rulesets_unreadable_is_unknown(self):
         self.start()

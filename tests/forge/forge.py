@@ -105,6 +105,50 @@ def wildcard_match(pattern, value):
     return fnmatch.fnmatchcase(str(value), pattern)
 
 
+RULE_WORDS = {"creation": "Cannot create ref due to creations being restricted.",
+              "update": "Cannot update this protected ref.",
+              "deletion": "Cannot delete this protected ref."}
+
+
+def gh_ref_match(pattern, ref):
+    """GitHub's ruleset fnmatch: '*' and '?' stay within a '/' part, '**'
+    crosses them, [...] classes (https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-fnmatch-syntax)."""
+    rx, i = "", 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**", i):
+            rx, i = rx + ".*", i + 2
+            continue
+        if c == "*":
+            rx += "[^/]*"
+        elif c == "?":
+            rx += "[^/]"
+        elif c == "[" and "]" in pattern[i + 2:]:
+            j = pattern.index("]", i + 2)
+            body = pattern[i + 1:j]
+            neg = body[:1] in ("!", "^")
+            rx += "[" + ("^/" if neg else "") + re.escape(body[1:] if neg else body) \
+                .replace("\\-", "-") + "]"
+            i = j
+        elif c == "\\" and i + 1 < len(pattern):
+            i += 1
+            rx += re.escape(pattern[i])
+        else:
+            rx += re.escape(c)
+        i += 1
+    return re.fullmatch(rx, ref) is not None
+
+
+def name_pattern_passes(p, name):
+    """A tag_name_pattern rule (operator starts_with, ends_with, contains, regex; negate)."""
+    op, pat = p.get("operator"), p.get("pattern", "")
+    hit = {"starts_with": name.startswith(pat), "ends_with": name.endswith(pat),
+           "contains": pat in name}.get(op)
+    if op == "regex":
+        hit = re.search(pat, name) is not None
+    return hit is None or hit != bool(p.get("negate"))
+
+
 class ApiError(Exception):
     """An HTTP error response: status, body (dict/list/str/bytes), headers."""
 
@@ -346,21 +390,46 @@ class Repo:
         return None
 
     def rulesets(self):
-        """The protected tags as GitHub tag rulesets (ids stable per repository)."""
+        """The protected tags as GitHub tag rulesets (ids stable per repository).
+        A rule may give its own `include`/`exclude` patterns and `rules`, and
+        `bypass` None leaves current_user_can_bypass out."""
         out = []
         for i, rule in enumerate(self.protected_tags or []):
             rule = rule if isinstance(rule, dict) else {"name": rule}
             pattern = rule["name"]
-            out.append({
+            rs = {
                 "id": self.id * 1000 + i + 1, "name": rule.get("ruleset", "tags " + pattern),
                 "target": "tag", "source_type": "Repository", "source": self.path,
                 "enforcement": rule.get("enforcement", "active"),
                 "conditions": {"ref_name": {
-                    "include": ["~ALL" if pattern == "*" else "refs/tags/" + pattern],
-                    "exclude": []}},
-                "rules": [{"type": "creation"}, {"type": "update"}, {"type": "deletion"}],
-                "current_user_can_bypass": rule.get("bypass", "never")})
+                    "include": rule.get("include") or
+                    ["~ALL" if pattern == "*" else "refs/tags/" + pattern],
+                    "exclude": rule.get("exclude") or []}},
+                "rules": rule.get("rules") or
+                [{"type": "creation"}, {"type": "update"}, {"type": "deletion"}]}
+            if rule.get("bypass", "never") is not None:
+                rs["current_user_can_bypass"] = rule.get("bypass", "never")
+            out.append(rs)
         return out
+
+    def ruleset_refusal(self, name, action):
+        """GitHub: the message of the first active tag ruleset rule that refuses
+        `action` (creation, update, deletion) on tag `name`, or None."""
+        ref = "refs/tags/" + name
+        for rs in self.rulesets():
+            cond = rs["conditions"]["ref_name"]
+            taken = any(p == "~ALL" or gh_ref_match(p, ref) for p in cond["include"]) and \
+                not any(p == "~ALL" or gh_ref_match(p, ref) for p in cond["exclude"])
+            if rs["enforcement"] != "active" or not taken or \
+                    rs.get("current_user_can_bypass") == "always":
+                continue
+            for rule in rs["rules"]:
+                if rule["type"] == action:
+                    return RULE_WORDS[action]
+                if rule["type"] == "tag_name_pattern" and action == "creation" and \
+                        not name_pattern_passes(rule.get("parameters", {}), name):
+                    return "Tag name must match a given pattern"
+        return None
 
 
 # --------------------------------------------------------------------------
@@ -1883,8 +1952,9 @@ def gh_create_ref(req):
                        doc="https://docs.github.com/rest/git/refs#create-a-reference")
     if ref.startswith("refs/tags/"):
         name = ref[10:]
-        if repo.tag_protected(name):
-            raise gh_rule_violation("Cannot create ref due to creations being restricted.")
+        refusal = repo.ruleset_refusal(name, "creation")
+        if refusal:
+            raise gh_rule_violation(refusal)
         obj = repo.tag_objects.get(sha)
         repo.tags[name] = obj if obj and obj.name == name else \
             Tag(name, obj.commit if obj else sha, obj.sha if obj else None,
@@ -1919,8 +1989,8 @@ def gh_update_ref(req):
         repo.branches[name[11:]] = sha
     else:
         tag = name[10:]
-        if repo.tag_protected(tag):
-            raise gh_rule_violation("Cannot update this protected ref.")
+        if repo.ruleset_refusal(tag, "update"):
+            raise gh_rule_violation(repo.ruleset_refusal(tag, "update"))
         if not force:
             raise gh_error(422, "Update is not a fast forward",
                            doc="https://docs.github.com/rest/git/refs#update-a-reference")
@@ -1939,8 +2009,8 @@ def gh_delete_ref(req):
             raise gh_error(422, "Cannot delete the default branch")
         del repo.branches[name[11:]]
     else:
-        if repo.tag_protected(name[10:]):
-            raise gh_rule_violation("Cannot delete this protected ref.")
+        if repo.ruleset_refusal(name[10:], "deletion"):
+            raise gh_rule_violation(repo.ruleset_refusal(name[10:], "deletion"))
         del repo.tags[name[10:]]
     return 204, None
 
@@ -2297,8 +2367,8 @@ def gh_post_release(req):
         cid = repo.resolve(target)
         if cid is None:
             raise gh_validation("Release", "target_commitish", "invalid")
-        if repo.tag_protected(name):
-            raise gh_rule_violation("Cannot create ref due to creations being restricted.")
+        if repo.ruleset_refusal(name, "creation"):
+            raise gh_rule_violation(repo.ruleset_refusal(name, "creation"))
         repo.tags[name] = Tag(name, cid, None, None, None, req.world.now())
     rel = {"id": req.world.next_id("release"), "tag_name": name, "target_commitish": target,
            "name": req.params.get("name") or name, "body": req.params.get("body") or "",
@@ -2602,8 +2672,8 @@ def admin_protect(world, req):
     if repo is None:
         raise ApiError(404, {"message": "no repository '%s'" % p.get("repo")})
     rule = {"name": p["pattern"]}
-    rule.update({k: p[k] for k in ("ruleset", "enforcement", "bypass",
-                                   "create_access_level") if k in p})
+    rule.update({k: p[k] for k in ("ruleset", "enforcement", "bypass", "include",
+                                   "exclude", "rules", "create_access_level") if k in p})
     repo.protected_tags = list(repo.protected_tags or []) + [rule]
     return 201, rule
 

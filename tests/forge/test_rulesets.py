@@ -26,6 +26,28 @@ class RulesetsTest(ForgeTestCase):
         self.assertEqual(one["current_user_can_bypass"], "never")
         self.assertEqual(self.gh("GET", PY + "/rulesets/999999").status, 404)
 
+    def test_rules_beyond_creation_and_fnmatch(self):
+        """A tag_name_pattern rule refuses a name that fails it, with GitHub's
+        422 "Repository rule violations found"; '*' does not cross '/', exclude
+        wins (https://docs.github.com/en/rest/repos/rules)."""
+        self.forge.protect("waldur/py-client", "*", ruleset="v names", include=["~ALL"],
+                           exclude=["refs/tags/keep/**"],
+                           rules=[{"type": "tag_name_pattern",
+                                   "parameters": {"operator": "starts_with", "pattern": "v"}}])
+        sha = self.head()
+        r = self.gh("POST", PY + "/git/refs", {"ref": "refs/tags/9.9.9", "sha": sha})
+        self.assertEqual(r.status, 422)
+        self.assertIn("Repository rule violations found", r.json()["message"])
+        for ok in ("v9.9.9", "keep/a/9"):
+            r = self.gh("POST", PY + "/git/refs", {"ref": "refs/tags/" + ok, "sha": sha})
+            self.assertEqual(r.status, 201, (ok, r.body))
+
+    def test_bypass_absent_is_left_out(self):
+        self.forge.protect("waldur/py-client", "x-*", ruleset="no bypass field", bypass=None)
+        rs = [self.gh("GET", PY + "/rulesets/%d" % i["id"]).json()
+              for i in self.gh("GET", PY + "/rulesets").json()]
+        self.assertNotIn("current_user_can_bypass", rs[-1])
+
     def test_branch_target_filters_out_tag_rulesets(self):
         self.assertEqual(self.gh("GET", PY + "/rulesets?targets=branch").json(), [])
 

@@ -42,6 +42,45 @@ static void test_wildcard(void **state)
 			         t[i].name, t[i].match);
 }
 
+/*
+ * GitHub's ruleset patterns, cases from its fnmatch syntax documentation:
+ * https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-fnmatch-syntax
+ */
+static void test_ref_match(void **state)
+{
+	static const struct {
+		const char *pattern, *ref;
+		int match;
+	} t[] = {
+	    {"refs/tags/v*", "refs/tags/v8.0.6", 1},
+	    {"refs/tags/v*", "refs/tags/8.0.6", 0},
+	    {"refs/tags/*", "refs/tags/release/8.0.6", 0}, /* '*' stops at '/' */
+	    {"refs/tags/**", "refs/tags/release/8.0.6", 1},
+	    {"refs/tags/**/8.*", "refs/tags/a/b/8.0", 1},
+	    {"refs/tags/*.*.*", "refs/tags/8.0.6", 1},
+	    {"refs/tags/*.*.*", "refs/tags/8.0", 0},
+	    {"refs/tags/?.0.6", "refs/tags/8.0.6", 1},
+	    {"refs/tags/?.0.6", "refs/tags/18.0.6", 0},
+	    {"refs/tags/[0-9]*", "refs/tags/8.0.6", 1},
+	    {"refs/tags/[0-9]*", "refs/tags/v8", 0},
+	    {"refs/tags/[!v]*", "refs/tags/v8", 0},
+	    {"refs/tags/[^v]*", "refs/tags/8", 1},
+	    {"refs/tags/[abc]", "refs/tags/b", 1},
+	    {"refs/tags/a?b", "refs/tags/a/b", 0}, /* '?' stops at '/' */
+	    {"refs/tags/\\*", "refs/tags/*", 1},
+	    {"refs/tags/\\*", "refs/tags/x", 0},
+	    {"refs/tags/[unclosed", "refs/tags/[unclosed", 1},
+	    {"refs/tags/8.0.6", "refs/tags/8.0.6", 1},
+	    {"refs/tags/8.0.6", "refs/tags/8.0.60", 0},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (forge_ref_match(t[i].pattern, t[i].ref) != t[i].match)
+			fail_msg("'%s' against '%s': expected %d", t[i].pattern, t[i].ref,
+			         t[i].match);
+}
+
 /* ---- against the fake forge ------------------------------------------------------ */
 
 struct env {
@@ -204,12 +243,12 @@ static void test_github_rulesets(void **state)
 	static const struct access_case before[] = {
 	    /* the manifest's 'stable-*' ruleset: creation, no bypass */
 	    {FORGE_GITHUB, GH_WRITE, PY, "stable-1", 0, 1, 0, "write",
-	     "ruleset 'tags stable-*'"},
+	     "ruleset 'tags stable-*' (creation)"},
 	    {FORGE_GITHUB, GH_WRITE, PY, "8.0.6", 0, 1, 1, "write", ""},
 	};
 	static const struct access_case after[] = {
 	    {FORGE_GITHUB, GH_WRITE, PY, "8.0.6", 0, 1, 0, "write",
-	     "ruleset 'release tags'"},
+	     "ruleset 'release tags' (creation)"},
 	    {FORGE_GITHUB, GH_WRITE, "waldur/js-client", "8.0.6", 0, 1, 1, "write", ""},
 	};
 	long seq = fh_request_seq(e->srv.url);
@@ -253,6 +292,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_wildcard),
+	    cmocka_unit_test(test_ref_match),
 	    cmocka_unit_test_setup_teardown(test_gitlab_levels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gitlab_unknown_project, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_permissions, setup, teardown),
