@@ -911,11 +911,17 @@ static int compare_from_json(struct forge_op *op, const cJSON *j)
 	struct forge_compare *c = &op->compare;
 	long long total = 0;
 
-	c->web_url = forge_fmt(ops->compare_web_fmt, op->f->web_url, op->repo, op->arg[0],
-	                       op->arg[1]);
-	c->commits = calloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*c->commits));
-	if (!c->web_url || !c->commits)
+	struct forge_commit *grown;
+	size_t more = (size_t)cJSON_GetArraySize(arr);
+
+	if (!c->web_url && !(c->web_url = forge_fmt(ops->compare_web_fmt, op->f->web_url,
+	                                            op->repo, op->arg[0], op->arg[1])))
 		return forge_op_oom(op);
+	grown = realloc(c->commits, (c->n + more + 1) * sizeof(*c->commits));
+	if (!grown)
+		return forge_op_oom(op);
+	c->commits = grown;
+	memset(c->commits + c->n, 0, (more + 1) * sizeof(*c->commits));
 	cJSON_ArrayForEach(it, arr)
 	{
 		if (ops->commit_from_json(it, &c->commits[c->n++]))
@@ -925,18 +931,35 @@ static int compare_from_json(struct forge_op *op, const cJSON *j)
 	c->count = ops->compare_total_key && fj_num(j, ops->compare_total_key, &total)
 	               ? (long)total
 	               : (long)c->n;
+	/* GitLab tells no total: a comparison it cut short is not a complete list */
+	if (cJSON_IsTrue(fj_get(j, "compare_timeout")))
+		return forge_op_fail(
+		    op, RELAPI_ESERVER,
+		    "the forge's comparison timed out: its commit list is "
+		    "incomplete");
 	op->result |= FORGE_R_COMPARE;
 	return 0;
 }
 
+/*
+ * A comparison answer; a further page (GitHub pages a comparison given
+ * per_page, with a Link header) is followed until every commit is read, so
+ * counts and lists cover the whole range.
+ */
 void forge_step_compare(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = forge_op_answer(op, resp);
+	size_t before = op->compare.n;
+	char *next = NULL;
 
-	if (j)
-		compare_from_json(op, j);
+	if (j && !compare_from_json(op, j) &&
+	    (next = forge_link_next(resp, op->f->api_url)) &&
+	    !forge_op_page(op, next, (int)(op->compare.n - before)))
+		forge_op_chain(op, "GET", next, NULL, NULL, 0, forge_step_compare);
+	else
+		forge_op_done(op);
 	cJSON_Delete(j);
-	forge_op_done(op);
+	free(next);
 }
 
 void forge_step_release(struct forge_op *op, struct http_response *resp)

@@ -162,8 +162,8 @@ struct forge_commit {
 };
 
 struct forge_compare {
-	long count;                   /* commits from..to (may exceed n) */
-	struct forge_commit *commits; /* first page, oldest first */
+	long count;                   /* commits from..to (the forge's total) */
+	struct forge_commit *commits; /* every commit of the range, oldest first */
 	size_t n;
 	char *web_url; /* …/-/compare/a...b or …/compare/a...b */
 };

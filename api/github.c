@@ -728,8 +728,9 @@ static int gh_commit_from_json(const cJSON *c, struct forge_commit *m)
 
 static int gh_compare(struct forge_op *op)
 {
-	return forge_repo_send(op, "GET", "/compare/%p...%p", op->arg[0], op->arg[1],
-	                       NULL, 0, forge_step_compare);
+	/* with per_page the comparison pages past GitHub's 250 commits */
+	return forge_repo_send(op, "GET", "/compare/%p...%p?per_page=100", op->arg[0],
+	                       op->arg[1], NULL, 0, forge_step_compare);
 }
 
 /* ---- workflow runs ------------------------------------------------------------ */

@@ -2231,6 +2231,15 @@ def gh_compare(req):
     files = [{"filename": d["new_path"], "status": "added" if d["new_file"] else
               "removed" if d["deleted_file"] else "modified", "patch": d["diff"]}
              for d in gl_diffs(repo, mb, head)]
+    # Without per_page or page at most 250 commits; with them, pages of at
+    # most 100 and a Link header (https://docs.github.com/en/rest/commits/commits#compare-two-commits)
+    headers = {}
+    if "per_page" in req.query or "page" in req.query:
+        shown, headers = gh_paginate(req, ahead)
+        if int(req.query.get("page") or 1) > 1:
+            files = []  # changed files come on the first page only
+    else:
+        shown = ahead[:250]
     return 200, {
         "url": gh_api(req, repo, "/compare/" + basehead),
         "html_url": "%s/compare/%s" % (repo.web_url, basehead),
@@ -2240,8 +2249,8 @@ def gh_compare(req):
         "base_commit": gh_commit(req, repo, repo.commits[base]),
         "merge_base_commit": gh_commit(req, repo, repo.commits[mb]),
         "status": status, "ahead_by": len(ahead), "behind_by": len(behind),
-        "total_commits": len(ahead), "commits": [gh_commit(req, repo, c) for c in ahead[:250]],
-        "files": files}
+        "total_commits": len(ahead), "commits": [gh_commit(req, repo, c) for c in shown],
+        "files": files}, headers
 
 
 def gh_find_workflow(repo, ident):

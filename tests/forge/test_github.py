@@ -181,6 +181,22 @@ class GitHubTest(ForgeTestCase):
         self.assertEqual(pages, 3)
         self.assertEqual(len(set(names)), 75 + 6)
 
+    def test_compare_pages(self):
+        """https://docs.github.com/en/rest/commits/commits#compare-two-commits:
+        at most 250 commits without paging; per_page/page and Link page them."""
+        for i in range(260):
+            self.forge.push("waldur/py-client", "main", {"c%d.txt" % i: "x"},
+                            message="chore: c%d" % i)
+        whole = self.gh("GET", PY + "/compare/8.0.5...main").json()
+        self.assertEqual((whole["total_commits"], len(whole["commits"])), (262, 250))
+        r = self.gh("GET", PY + "/compare/8.0.5...main?per_page=100")
+        self.assertEqual(len(r.json()["commits"]), 100)
+        self.assertIn('per_page=100&page=2>; rel="next"', r.header("Link"))
+        last = self.gh("GET", PY + "/compare/8.0.5...main?per_page=100&page=3")
+        self.assertEqual(len(last.json()["commits"]), 62)
+        self.assertNotIn('rel="next"', last.header("Link"))
+        self.assertEqual(last.json()["files"], [])
+
     def test_compare(self):
         r = self.gh("GET", "/repos/waldur/go-client/compare/8.0.5...main").json()
         self.assertEqual((r["status"], r["ahead_by"], r["total_commits"]), ("ahead", 2, 2))
