@@ -1,5 +1,6 @@
 /* apply.c - the plan run on the engine: read every repository, then write. */
 #include "apply.h"
+#include "version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,6 +298,57 @@ static int read_from(struct apply_repo *rr)
 	return 1;
 }
 
+/* The commits since the previous release: the newest one with relapi's trailer. */
+static void on_own(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+	const struct forge_compare *c = r->compare;
+
+	if (r->err.code) {
+		note_error(rr, &r->err);
+	} else {
+		rr->act.own_looked = 1;
+		for (size_t i = c->n; i-- > 0;)
+			if (plan_message_has_trailer(c->commits[i].body,
+			                             rr->owner->plan->version)) {
+				set_str(&rr->act.own_commit, c->commits[i].id);
+				break;
+			}
+	}
+	read_done_one(rr);
+}
+
+/*
+ * The files hold the release values already but the tag is missing: an
+ * earlier run may have committed and stopped. Its commit, not whatever the
+ * branch has gained since, gets the tag: the comparison of the previous
+ * release with the branch shows it. Without a previous release, the head.
+ */
+static int read_own(struct apply_repo *rr)
+{
+	struct plan_actual *a = &rr->act;
+	struct plan_repo *pr = prepo(rr);
+	struct version v, prev;
+	char name[VERSION_MAX];
+
+	if (a->own_looked || pr->state != PLAN_TODO || !pr->note ||
+	    pr->commit_state == PLAN_TODO || !crepo(rr)->nedits || rr->owner->plan->from)
+		return 0;
+	a->own_looked = 1;
+	if (version_parse(&v, rr->owner->plan->version, NULL) ||
+	    !version_previous(&prev, &v, (const char *const *)a->tags, a->ntags))
+		return read_judge(rr), 1;
+	version_format(name, sizeof(name), &prev);
+	a->own_looked = 0;
+	rr->pending = 1;
+	queued(rr,
+	       forge_compare(rforge(rr), crepo(rr)->path, name, crepo(rr)->branch, on_own,
+	                     rr),
+	       "comparison with the previous release");
+	read_done_one(rr);
+	return 1;
+}
+
 /* The existing tag itself: its message tells whether relapi made it. */
 static void on_tag_read(const struct forge_reply *r, void *payload)
 {
@@ -369,7 +421,7 @@ static void read_judge(struct apply_repo *rr)
 		rr->err = err;
 		return judge_error(rr);
 	}
-	if (read_more(rr))
+	if (read_more(rr) || read_own(rr))
 		return;
 	if (rr->writing)
 		return write_start(rr);

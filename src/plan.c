@@ -74,6 +74,7 @@ void plan_actual_release(struct plan_actual *a)
 		free(a->tag);
 	}
 	free(a->from_commit);
+	free(a->own_commit);
 	free(a->moved_head);
 	for (size_t i = 0; i < a->ntags; i++)
 		free(a->tags[i]);
@@ -523,7 +524,17 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 		if (done)
 			return done < 0 ? rerr_set(err, done, "out of memory") : 0;
 	} else if (pr->tag_state == PLAN_TODO && !needs_commit) {
-		pr->tag_target = xstrdup(pr->base);
+		if (pr->cfg->nedits && !p->from && !a->own_looked) {
+			pr->state =
+			    PLAN_TODO; /* an earlier run's commit, if any, gets the tag */
+			pr->note =
+			    strdup("relapi's commit for the version is to be looked for");
+			return pr->note ? 0
+			                : rerr_set(err, RELAPI_ENOMEM, "out of memory");
+		}
+		pr->tag_target = xstrdup(a->own_commit ? a->own_commit : pr->base);
+		pr->read_rounds += a->own_looked;
+		pr->requests += a->own_looked;
 	}
 	pr->write_rounds = (pr->commit_state == PLAN_TODO ? cost_c : 0) +
 	                   (pr->tag_state == PLAN_TODO ? cost_t : 0);

@@ -50,8 +50,13 @@ struct plan_actual {
 	struct plan_blob *files; /* the edit files at head, one per distinct path */
 	size_t nfiles;
 	struct plan_tag *tag; /* tag VERSION when it exists, else NULL */
-	int tag_read; /* tag->message comes from the tag itself (NULL: lightweight),
-	                 not from a listing that does not tell (GitHub) */
+	/* relapi's own commit for the version on the branch since the previous
+	   release (found when the files hold the release values already but the
+	   tag is missing: a run that stopped between commit and tag), or NULL */
+	char *own_commit;
+	int own_looked; /* own_commit was looked for */
+	int tag_read;   /* tag->message comes from the tag itself (NULL: lightweight),
+	                   not from a listing that does not tell (GitHub) */
 	struct plan_blob *tag_files; /* the edit files at tag->commit_id, or NULL */
 	size_t ntag_files;
 	char *from_commit; /* commit of the --from tag in this repository, or NULL */

@@ -83,5 +83,28 @@ class MovedBranchAfterTagTest(unittest.TestCase):
         self.finish("waldur/waldur-helm", tag)
 
 
+class TagAfterForeignPushTest(unittest.TestCase):
+    """A run commits, then stops before tagging; somebody pushes; the next run
+    tags relapi's commit, not the foreign head: the release holds exactly what
+    was bumped (found by its Release-Version trailer since the previous
+    release)."""
+
+    def test_tag_goes_on_relapis_commit(self):
+        forge = start_forge(self)
+        repo, branch = "waldur/waldur-helm", "master"
+        forge.faults(targets=[{"method": "POST", "path": r"waldur-helm/repository/tags$",
+                               "kind": "500", "count": 1}])
+        r = run(forge, "tag-all", "8.0.6", "--retries", "0")
+        self.assertEqual(r.code, 1, r)
+        mine = forge.repo_state(repo)["branches"][branch]
+        foreign = forge.push(repo, branch, {"NOTES.md": "later work\n"})
+        r = run(forge, "tag-all", "8.0.6")
+        self.assertEqual(r.code, 0, r)
+        tag = forge.repo_state(repo)["tags"]["8.0.6"]
+        self.assertEqual(tag["commit"], mine)
+        self.assertEqual(forge.repo_state(repo)["branches"][branch], foreign)
+        self.assertIn("0 commits and 1 tag made", r.out)
+
+
 if __name__ == "__main__":
     unittest.main()
