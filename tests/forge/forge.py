@@ -2641,6 +2641,26 @@ def admin_file(world, req):
     return 200, data, {"Content-Type": "application/octet-stream"}
 
 
+def admin_history(world, req):
+    """GET /_forge/history?repo=&ref=: every commit reachable from ref, newest
+    first, with parents and message (for soak and recovery checks)."""
+    repo = world.repos.get(req.query.get("repo", ""))
+    if repo is None:
+        raise ApiError(404, {"message": "no repository '%s'" % req.query.get("repo")})
+    cid = repo.resolve(req.query.get("ref") or repo.default_branch)
+    if cid is None:
+        raise ApiError(404, {"message": "no ref '%s'" % req.query.get("ref")})
+    out, todo, seen = [], [cid], set()
+    while todo:
+        c = repo.commits[todo.pop()]
+        if c.id in seen:
+            continue
+        seen.add(c.id)
+        out.append({"id": c.id, "parents": c.parents, "message": c.message, "seq": c.seq})
+        todo.extend(c.parents)
+    return 200, sorted(out, key=lambda c: -c["seq"])
+
+
 def admin_push(world, req):
     """A commit on a branch as another user would make it (for race tests)."""
     p = parse_body(req.headers, req.body, "admin")
@@ -2720,6 +2740,7 @@ def admin_replay(world, req):
 ADMIN_ROUTES = {
     ("GET", "/_forge/state"): admin_state,
     ("GET", "/_forge/file"): admin_file,
+    ("GET", "/_forge/history"): admin_history,
     ("POST", "/_forge/push"): admin_push,
     ("GET", "/_forge/requests"): admin_requests,
     ("DELETE", "/_forge/requests"): admin_requests,

@@ -46,6 +46,18 @@ class AdminTest(ForgeTestCase):
                          hashlib.sha256(data).hexdigest())
         self.assertIsNone(self.forge.file("waldur/waldur-helm", "master", "nope"))
 
+    def test_history_and_push_modes(self):
+        cid = self.forge.push("waldur/py-client", "main", {"run.sh": "echo\n"},
+                              message="chore: script", modes={"run.sh": "100755"})
+        hist = self.forge.admin("GET", "history?repo=waldur/py-client&ref=main")
+        self.assertEqual(hist[0]["id"], cid)
+        self.assertEqual(hist[0]["message"], "chore: script")
+        self.assertEqual(hist[1]["id"], hist[0]["parents"][0])
+        self.assertEqual(len({c["id"] for c in hist}), len(hist))
+        tree = self.gh("GET", "/repos/waldur/py-client/git/trees/main?recursive=1").json()
+        self.assertIn({"path": "run.sh", "mode": "100755"},
+                      [{"path": e["path"], "mode": e["mode"]} for e in tree["tree"]])
+
     def test_push_and_reset(self):
         before = self.forge.repo_state("waldur/waldur-helm")
         cid = self.forge.push("waldur/waldur-helm", "master", {"README.md": "raced\n"})
