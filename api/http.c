@@ -1104,6 +1104,21 @@ static int follow(struct xfer *x, const char *to)
 	return 1;
 }
 
+/* Failures that running again cannot cure: a certificate, a URL, a protocol. */
+static const CURLcode permanent_codes[] = {
+    CURLE_UNSUPPORTED_PROTOCOL,     CURLE_URL_MALFORMAT,   CURLE_PEER_FAILED_VERIFICATION,
+    CURLE_SSL_CACERT_BADFILE,       CURLE_SSL_CERTPROBLEM, CURLE_SSL_ISSUER_ERROR,
+    CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE,
+};
+
+static int permanent(CURLcode rc)
+{
+	for (size_t i = 0; i < sizeof(permanent_codes) / sizeof(*permanent_codes); i++)
+		if (permanent_codes[i] == rc)
+			return 1;
+	return 0;
+}
+
 /* Decides what comes after an attempt that ended with rc. */
 static void attempt_done(struct xfer *x, CURLcode rc, CURL *h)
 {
@@ -1132,6 +1147,7 @@ static void attempt_done(struct xfer *x, CURLcode rc, CURL *h)
 	finish(x,
 	       rc == CURLE_OK              ? 0
 	       : rc == CURLE_OUT_OF_MEMORY ? RELAPI_ENOMEM
+	       : permanent(rc)             ? RELAPI_EINVAL
 	                                   : RELAPI_ETRANSIENT,
 	       NULL);
 }

@@ -99,7 +99,10 @@ struct http_response {
 	long elapsed_ms;         /* from first attempt to completion */
 	int error;               /* 0, or RELAPI_E* when no usable response came:
 	                            ETOOBIG (body cap), ETRANSIENT (network error
-	                            or timeout), EINVAL (bad URL), ENOMEM */
+	                            or timeout), EINVAL (a malformed URL, an
+	                            unsupported protocol, a certificate that
+	                            fails verification: running again cannot
+	                            help), ENOMEM */
 };
 
 /* Case-insensitive header lookup; NULL when absent. */

@@ -4,6 +4,10 @@ add header lines of its own), a URL variable set but empty (never a silent
 fall back to the public service with the token). Exit 2, one line naming the
 variable and never its value."""
 
+import os
+import shutil
+import subprocess
+import tempfile
 import unittest
 
 from release_env import all_tokens, run, start_forge
@@ -51,3 +55,35 @@ class BadValuesTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PermanentErrorsTest(unittest.TestCase):
+    """Failures that running again cannot cure are not "run it again" (exit 1):
+    a certificate that fails verification is a problem with its cause (exit
+    3), a URL that is not http(s) or malformed is refused (exit 2 or 3)."""
+
+    @unittest.skipUnless(shutil.which("openssl"), "openssl not installed")
+    def test_untrusted_certificate(self):
+        with tempfile.TemporaryDirectory() as d:
+            cert, key = os.path.join(d, "c.pem"), os.path.join(d, "k.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                            "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", key,
+                            "-out", cert], check=True, capture_output=True)
+            forge = start_forge(self, "--tls-cert", cert, "--tls-key", key)
+            r = run(forge, "preflight", "8.0.6")
+            self.assertEqual(r.code, 3, r)
+            self.assertIn("the server's certificate is not trusted: give its CA with "
+                          "--cacert, or check the URL", r.err)
+            self.assertNotIn("run it again", r.err)
+            ok = run(forge, "preflight", "8.0.6", "--cacert", cert)
+            self.assertEqual(ok.code, 0, ok)
+
+    def test_unsupported_scheme(self):
+        forge = start_forge(self)
+        r = run(forge, "preflight", "8.0.6", env={"RELAPI_GITLAB_URL": "gopher://127.0.0.1:1"})
+        self.assertEqual(r.code, 2, r)
+        self.assertIn("forge url 'gopher://127.0.0.1:1/api/v4' is not http(s)", r.err)
+        self.assertNotIn("run it again", r.err)
+        r = run(forge, "preflight", "8.0.6", env={"RELAPI_GITLAB_URL": "http://[::1"})
+        self.assertIn(r.code, (2, 3), r)
+        self.assertNotIn("run it again", r.err)
