@@ -12,6 +12,34 @@ void rerr_clear(struct rerr *err)
 	}
 }
 
+/*
+ * Escapes control characters of msg in place (\n, \r, \t, \xNN), cutting
+ * what no longer fits: a message is always one line, whatever values (a
+ * version, a path, a forge's words) it quotes.
+ */
+static void one_line(char *msg, size_t size)
+{
+	char out[sizeof(((struct rerr *)0)->msg)];
+	size_t o = 0;
+
+	if (!strpbrk(msg, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f"
+	                  "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d"
+	                  "\x1e\x1f\x7f"))
+		return;
+	for (const unsigned char *p = (const unsigned char *)msg; *p && o + 5 < size;
+	     p++) {
+		static const char named[] = {['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
+		if (*p >= 0x20 && *p != 0x7f)
+			out[o++] = (char)*p;
+		else if (*p < sizeof(named) && named[*p])
+			o += (size_t)snprintf(out + o, size - o, "\\%c", named[*p]);
+		else
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", *p);
+	}
+	out[o] = '\0';
+	memcpy(msg, out, o + 1);
+}
+
 int rerr_set(struct rerr *err, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -22,6 +50,7 @@ int rerr_set(struct rerr *err, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	one_line(err->msg, sizeof(err->msg));
 	return code;
 }
 
@@ -42,13 +71,14 @@ void rerr_prefix(struct rerr *err, const char *fmt, ...)
 	memcpy(err->msg + n, ": ", 2);
 	memcpy(err->msg + n + 2, old, sizeof(err->msg) - (size_t)n - 2);
 	err->msg[sizeof(err->msg) - 1] = '\0';
+	one_line(err->msg, sizeof(err->msg));
 }
 
 static const char *const rerr_names[] = {
-	"ok",        "invalid",    "out of memory", "i/o error",    "parse error",
-	"not found", "unauthorized", "forbidden",   "exists",       "conflict",
-	"protected", "rate limited", "transient",   "server error", "too big",
-	"timeout",   "failed",
+    "ok",        "invalid",      "out of memory", "i/o error",    "parse error",
+    "not found", "unauthorized", "forbidden",     "exists",       "conflict",
+    "protected", "rate limited", "transient",     "server error", "too big",
+    "timeout",   "failed",
 };
 
 const char *rerr_name(int code)

@@ -62,8 +62,11 @@ void output_repo(struct output *o, size_t i, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	if (o->mode == RUNCTX_OUT_PLAIN) {
-		printf("%s: %s\n", o->plan->repos[i].cfg->name, line);
-		fflush(stdout);
+		/* a repository that failed or conflicts says so on stderr */
+		enum plan_state st = o->plan->repos[i].state;
+		FILE *to = st == PLAN_ERROR || st == PLAN_CONFLICT ? stderr : stdout;
+		fprintf(to, "%s: %s\n", o->plan->repos[i].cfg->name, line);
+		fflush(to);
 		return;
 	}
 	free(o->lines[i]);

@@ -87,3 +87,28 @@ class PermanentErrorsTest(unittest.TestCase):
         r = run(forge, "preflight", "8.0.6", env={"RELAPI_GITLAB_URL": "http://[::1"})
         self.assertIn(r.code, (2, 3), r)
         self.assertNotIn("run it again", r.err)
+
+
+class OneLineErrorsTest(unittest.TestCase):
+    """Values echoed in errors are escaped, so every error is one line; a
+    repository's error goes to stderr, its progress to stdout."""
+
+    def test_version_with_a_newline_is_escaped(self):
+        forge = start_forge(self)
+        r = run(forge, "preflight", "8.0.6\nX-Injected: 1")
+        self.assertEqual(r.code, 2, r)
+        self.assertEqual(r.err.count("\n"), 1, r)
+        self.assertIn("invalid version '8.0.6\\nX-Injected: 1'", r.err)
+        r = run(forge, "plan", "8.0.\x1b[31m6")
+        self.assertIn("'8.0.\\x1b[31m6'", r.err)
+        self.assertNotIn("\x1b", r.err)
+
+    def test_repository_errors_go_to_stderr(self):
+        forge = start_forge(self)
+        forge.faults(targets=[{"method": "POST", "path": r"waldur-helm/repository/commits$",
+                               "kind": "500", "count": 1}])
+        r = run(forge, "tag-all", "8.0.6", "--retries", "0")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("waldur-helm: error: ", r.err)
+        self.assertNotIn("error", r.out)
+        self.assertIn("waldur-mastermind: tagged 8.0.6", r.out)
