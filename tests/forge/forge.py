@@ -39,7 +39,7 @@ GITHUB_PREFIX = "/api/v3"
 GH_DOCS = "https://docs.github.com/rest"
 MB = 1024 * 1024
 FAULT_KINDS = ("500", "502", "503", "429", "secondary", "reset", "cut-body",
-               "applied-then-dropped", "exception")
+               "applied-then-dropped", "applied-cut-body", "exception")
 DEFAULT_FAULT_KINDS = ("500", "502", "503", "429", "reset", "cut-body")
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 REDACT_KEYS = ("token", "job_token", "private_token", "access_token")
@@ -3009,7 +3009,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                "time": round(world.now(), 3)})
         if fault in ("reset", "applied-then-dropped"):
             return self.drop()
-        self.send(status, rbody, headers, cut=(fault == "cut-body"))
+        self.send(status, rbody, headers, cut=fault in ("cut-body", "applied-cut-body"))
 
     def drop(self):
         """Closes the connection with a TCP reset, without a response."""

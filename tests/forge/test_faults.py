@@ -73,6 +73,18 @@ class FaultTest(unittest.TestCase):
             self.assertIsNone(f.file("waldur/waldur-helm", "master", "n.txt"))
             self.assertEqual(f.gitlab("POST", HELM + "/repository/commits", body).status, 201)
 
+    def test_applied_cut_body(self):
+        """A write that was applied, whose answer is cut short: the client sees
+        a broken answer although the state changed."""
+        with Forge() as f:
+            f.faults(targets=[{"method": "POST", "path": r"/repository/tags$",
+                               "kind": "applied-cut-body", "count": 1}])
+            with self.assertRaises(Exception):
+                r = f.gitlab("POST", HELM + "/repository/tags",
+                             {"tag_name": "8.0.9", "ref": "master"})
+                r.json()
+            self.assertIn("8.0.9", f.repo_state("waldur/waldur-helm")["tags"])
+
     def test_secondary_rate_limit_shape(self):
         """https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#exceeding-the-rate-limit:
         a secondary limit is a 403 (or 429) whose remaining count is not 0 and
