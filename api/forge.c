@@ -754,6 +754,22 @@ cJSON *forge_op_json(struct forge_op *op, const struct http_response *resp)
 	return j;
 }
 
+static void op_done_timer(struct http_engine *e, void *payload)
+{
+	(void)e;
+	forge_op_done(payload);
+}
+
+int forge_op_refuse(struct forge_op *op, int code, const char *what)
+{
+	struct rerr err = {0};
+
+	forge_op_fail(op, code, "%s", what);
+	if (http_engine_after(op->f->engine, 0, op_done_timer, op, &err))
+		return err.code;
+	return 0;
+}
+
 int forge_op_oom(struct forge_op *op)
 {
 	return forge_op_fail(op, RELAPI_ENOMEM, "out of memory");

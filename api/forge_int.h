@@ -173,6 +173,13 @@ int forge_op_send(struct forge_op *op, const char *method, const char *path,
 #define FORGE_MAX_PAGES 1000
 int forge_op_page(struct forge_op *op, const char *next, int items);
 
+/*
+ * Ends op with `code` and the words `what` without a request, its callback
+ * called from the engine loop as always: for an operation the forge is known
+ * to refuse. 0, or the code when it cannot be scheduled.
+ */
+int forge_op_refuse(struct forge_op *op, int code, const char *what);
+
 /* Like forge_op_send(), but on failure ends the operation (use inside steps). */
 void forge_op_chain(struct forge_op *op, const char *method, const char *path,
                     const cJSON *body, const char *accept, int retry_unsafe,

@@ -201,11 +201,27 @@ static void gl_commit_done(struct forge_op *op, struct http_response *resp)
 
 /* One request: POST commits with every action (not replayed: a replay could commit
  * twice). */
+/*
+ * A CI job token may not commit, nor read pipelines or their jobs: GitLab
+ * ignores it on those endpoints (https://docs.gitlab.com/ci/jobs/ci_job_token/)
+ * and answers as to an anonymous caller ("404 Project Not Found"), so such an
+ * operation is refused here, with the cause, instead of being sent. 1 when
+ * refused (op ends with `what`).
+ */
+static int gl_job_token_refuses(struct forge_op *op, const char *what)
+{
+	return op->f->mode == FORGE_TOKEN_JOB &&
+	       !forge_op_refuse(op, RELAPI_EFORBIDDEN, what);
+}
+
 static int gl_commit_files(struct forge_op *op)
 {
-	cJSON *body = gl_commit_body(op);
+	cJSON *body;
 	int rc;
 
+	if (gl_job_token_refuses(op, "a CI job token may not commit through the API"))
+		return 0;
+	body = gl_commit_body(op);
 	if (!body)
 		return forge_op_oom(op);
 	rc = forge_repo_send(op, "POST", "/repository/commits", NULL, NULL, body, 0,
@@ -522,6 +538,8 @@ static int gl_pipeline_status(struct forge_op *op)
 {
 	char id[32];
 
+	if (gl_job_token_refuses(op, "a CI job token may not read a pipeline's status"))
+		return 0;
 	snprintf(id, sizeof(id), "%lld", op->num);
 	return forge_repo_send(op, "GET", "/pipelines/%s", id, NULL, NULL, 0,
 	                       gl_pipeline_done);
@@ -646,6 +664,8 @@ static void gl_find_list_done(struct forge_op *op, struct http_response *resp)
 
 static int gl_find_pipeline(struct forge_op *op)
 {
+	if (gl_job_token_refuses(op, "a CI job token may not list pipelines"))
+		return 0;
 	return forge_repo_send(op, "GET", "/pipelines?ref=%e&per_page=100", op->arg[0],
 	                       NULL, NULL, 0, gl_find_list_done);
 }
@@ -722,10 +742,27 @@ static void gl_pipelines_done(struct forge_op *op, struct http_response *resp)
 	                 gl_jobs_done);
 }
 
+/*
+ * With a job token, the ref's latest successful job of that name serves the
+ * file directly (GET /jobs/artifacts/:ref/raw/PATH?job=NAME, which job
+ * tokens may call; 404 until the job succeeded). Other tokens go through the
+ * ref's pipelines and jobs, which also tells a failed job at once.
+ */
 static int gl_find_job_artifact(struct forge_op *op)
 {
-	return forge_repo_send(op, "GET", "/pipelines?ref=%e&per_page=20", op->arg[0],
-	                       NULL, NULL, 0, gl_pipelines_done);
+	char *raw;
+	int rc;
+
+	if (op->f->mode != FORGE_TOKEN_JOB)
+		return forge_repo_send(op, "GET", "/pipelines?ref=%e&per_page=20",
+		                       op->arg[0], NULL, NULL, 0, gl_pipelines_done);
+	raw = forge_fmt("/jobs/artifacts/%e/raw/%p", op->arg[0], op->arg[2]);
+	if (!raw)
+		return forge_op_oom(op);
+	rc = forge_repo_send(op, "GET", "%s?job=%e", raw, op->arg[1], NULL, 0,
+	                     gl_artifact_done);
+	free(raw);
+	return rc;
 }
 
 /* ---- releases --------------------------------------------------------------- */

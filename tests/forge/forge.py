@@ -2505,7 +2505,13 @@ def gl_authenticate(req, flags):
             (kind == "job") != (tok.get("kind") == "job"):
         raise gl_error(401, "401 Unauthorized")
     if tok.get("kind") == "job" and "j" not in flags:
-        raise gl_error(403, "403 Forbidden")
+        # an endpoint that takes no job token ignores it: the request is
+        # anonymous, so a private project is not found and anything else is
+        # unauthorized (https://docs.gitlab.com/ci/jobs/ci_job_token/ lists
+        # the endpoints; python-gitlab#1393 shows the 404)
+        if req.path.startswith("/projects/"):
+            raise gl_error(404, "404 Project Not Found")
+        raise gl_error(401, "401 Unauthorized")
     if "w" in flags and "api" not in tok.get("scopes", ["api"]):
         raise ApiError(403, {"error": "insufficient_scope",
                              "error_description": "The request requires higher privileges "

@@ -165,7 +165,7 @@ static void test_gitlab_job_token(void **state)
 	                                FORGE_TOKEN_JOB, "glcbt-secret-job");
 	struct forge_var v = {"VERSION", "8.0.7"};
 	struct forge_trigger t = {"master", NULL, &v, 1};
-	struct fh_reply a = {0}, p = {0}, s = {0};
+	struct fh_reply a = {0}, p = {0}, s = {0}, f = {0};
 
 	(void)state;
 	create_tag(r, "8.0.7", &a);
@@ -176,13 +176,25 @@ static void test_gitlab_job_token(void **state)
 	assert_int_equal(p.code, 0);
 	assert_int_equal(p.pipeline_id, 4711);
 	assert_int_equal(p.pipeline_status, FORGE_PIPELINE_CREATED);
+	/* a job token may not read pipelines (GitLab would answer as to an
+	   anonymous caller): refused without a request */
 	assert_int_equal(forge_pipeline_status(r->forge, REPO, 4711, fh_capture, &s), 0);
 	run(r, &s);
-	assert_int_equal(s.pipeline_status, FORGE_PIPELINE_PENDING);
+	assert_int_equal(s.code, RELAPI_EFORBIDDEN);
+	assert_non_null(strstr(s.msg, "a CI job token may not read a pipeline's status"));
+	/* the tag's artifact comes straight from jobs/artifacts/:ref/raw/... */
+	assert_int_equal(
+	    forge_find_job_artifact(r->forge, REPO, "8.0.7", "Generate OpenAPI schema",
+	                            "waldur-openapi-schema-8.0.7.yaml", fh_capture, &f),
+	    0);
+	run(r, &f);
+	assert_int_equal(f.code, 0);
+	assert_memory_equal(f.data, "openapi: 3.0.3\n", 15);
 	assert_null(strstr(a.msg, "glcbt"));
 	fh_reply_release(&a);
 	fh_reply_release(&p);
 	fh_reply_release(&s);
+	fh_reply_release(&f);
 	replay_finish(r);
 }
 
