@@ -73,6 +73,43 @@ static int docs_preflight(struct stage_run *r, struct buf *problems, size_t *n)
 	return EXIT_FAILED;
 }
 
+/* One problem when pipeline p's verdict must be waited for with a job token. */
+static int pipeline_problem(struct stage_run *r, const char *stage,
+                            const struct config_pipeline *p, struct buf *out, size_t *n)
+{
+	const struct config_repo *repo =
+	    p ? config_repo_find(&r->s->x.cfg, p->repo) : NULL;
+	const struct config_access *ac = repo ? runctx_access(&r->s->x, repo) : NULL;
+	const struct config_forge *f =
+	    repo ? config_forge_find(&r->s->x.cfg, repo->forge) : NULL;
+
+	if (!ac || ac->auth != CONFIG_AUTH_JOB)
+		return 0;
+	++*n;
+	return buf_printf(out,
+	                  "%s: %s: waiting for the pipeline's verdict needs %s: a CI job "
+	                  "token (%s) may not read pipelines\n",
+	                  stage, repo->name, f->token_env.v[0], ac->token_var);
+}
+
+/*
+ * The stages that wait for pipeline verdicts (test, deploy) cannot run with a
+ * CI job token alone: GitLab lets it start a pipeline but not read one
+ * (https://docs.gitlab.com/ci/jobs/ci_job_token/). Said before anything is
+ * written.
+ */
+static int job_token_problems(struct stage_run *r, struct buf *out, size_t *n)
+{
+	const struct config *c = &r->s->x.cfg;
+	int rc = 0;
+
+	for (size_t i = 0; !rc && stage_selected(r, STAGE_TEST) && i < c->ntests; i++)
+		rc = pipeline_problem(r, "test", &c->tests[i], out, n);
+	if (!rc && stage_selected(r, STAGE_DEPLOY) && stage_stable(r))
+		rc = pipeline_problem(r, "deploy", c->docs_deploy, out, n);
+	return rc;
+}
+
 static int run_preflight(struct stage_run *r)
 {
 	struct buf problems;
@@ -87,6 +124,7 @@ static int run_preflight(struct stage_run *r)
 		return EXIT_FAILED;
 	}
 	n = cmd_preflight_problems(r->s, &problems);
+	job_token_problems(r, &problems, &n);
 	if (docs_preflight(r, &problems, &n)) {
 		buf_release(&problems);
 		stage_end(r, STAGE_FAILED,

@@ -69,6 +69,22 @@ class JobTokenTest(unittest.TestCase):
         self.assertIn("0 commits and 0 tags made", again.out)
         self.assertEqual(writes(self.forge, seq), [])
 
+    def test_release_says_pipelines_need_a_write_token(self):
+        """A job token may start a pipeline but not read one
+        (https://docs.gitlab.com/ci/jobs/ci_job_token/): the stages that wait
+        for verdicts are problems before anything is written."""
+        seq = last_seq(self.forge)
+        r = self.job("release", "8.0.6", config=False)
+        self.assertEqual(r.code, 3, r)
+        for stage, name in (("test", "waldur-helm"), ("test", "waldur-docker-compose"),
+                            ("deploy", "waldur-docs")):
+            self.assertIn("%s: %s: waiting for the pipeline's verdict needs GITLAB_TOKEN: "
+                          "a CI job token (CI_JOB_TOKEN) may not read pipelines"
+                          % (stage, name), r.err)
+        self.assertEqual(writes(self.forge, seq), [])
+        r = self.job("release", "8.0.6-rc.1", "--skip", "test", config=False)
+        self.assertNotIn("may not read pipelines", r.err)
+
     def test_preflight_names_repositories_needing_a_write_token(self):
         seq = last_seq(self.forge)
         r = self.job("preflight", "8.0.6-rc.1", config=False)
