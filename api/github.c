@@ -484,10 +484,10 @@ static void gh_next_mode(struct forge_op *op)
 	const char *p, *slash;
 	char *dir;
 
-	while (op->tmp[2] && op->idx < op->nchanges &&
+	while (op->num && op->idx < op->nchanges &&
 	       (op->modes[op->idx] || op->changes[op->idx].action == FORGE_CHANGE_CREATE))
 		op->idx++;
-	if (!op->tmp[2] || op->idx >= op->nchanges) {
+	if (!op->num || op->idx >= op->nchanges) {
 		op->idx = 0;
 		gh_next_blob(op);
 		return;
@@ -513,9 +513,7 @@ static void gh_base_tree_read(struct forge_op *op, struct http_response *resp)
 		forge_op_fail(op, RELAPI_EPARSE, "answer has no 'sha'");
 	if (!op->err.code)
 		gh_take_modes(op, fj_get(j, "tree"), "");
-	if (!op->err.code && cJSON_IsTrue(fj_get(j, "truncated")) &&
-	    !(op->tmp[2] = strdup("truncated")))
-		forge_op_oom(op);
+	op->num = cJSON_IsTrue(fj_get(j, "truncated")); /* 1: look in the folders */
 	cJSON_Delete(j);
 	if (op->err.code) {
 		forge_op_done(op);
