@@ -2901,8 +2901,14 @@ def encode_body(body, headers):
     return json.dumps(body).encode()
 
 
-def fault_response(kind, forge):
+def fault_response(kind, forge, switches=None):
     """(status, body, headers) of an injected failure that applied nothing."""
+    if kind == "secondary" and forge == "github" and (switches or {}).get(
+            "secondary_retry_after"):
+        # GitHub sometimes names the wait: then the client needs not guess
+        status, body, headers = fault_response(kind, forge)
+        return status, body, dict(headers, **{"Retry-After": str(
+            switches["secondary_retry_after"])})
     if kind == "429":
         if forge == "github":
             body = {"message": "You have exceeded a secondary rate limit. Please wait a few "
@@ -3002,7 +3008,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, rbody, headers = 404, {"message": "Not Found"}, {}
         elif fault in ("500", "502", "503", "429", "secondary", "reset") or \
                 (fault == "cut-body" and self.command in MUTATING):
-            status, rbody, headers = fault_response(fault, forge)
+            status, rbody, headers = fault_response(fault, forge, world.switches)
         else:
             with world.lock:
                 status, rbody, headers = dispatch_api(world, req, forge, fault)

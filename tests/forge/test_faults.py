@@ -99,6 +99,11 @@ class FaultTest(unittest.TestCase):
             self.assertNotEqual(r.header("X-RateLimit-Remaining"), "0")
             self.assertIsNone(r.header("Retry-After"))
             self.assertEqual(f.github("POST", path, {"content": "x"}).status, 201)
+            f.switches(secondary_retry_after=2)
+            f.faults(targets=[{"method": "POST", "path": "/git/blobs$", "kind": "secondary",
+                               "count": 1}])
+            r = f.github("POST", path, {"content": "x"})
+            self.assertEqual((r.status, r.header("Retry-After")), (403, "2"))
 
     def test_cut_body_and_reset(self):
         with Forge() as f:
