@@ -39,7 +39,7 @@ static int print_version(void)
 
 static int print_help(FILE *out)
 {
-	fprintf(out, "usage: relapi [--version] [--help] COMMAND [ARGS]\n\n"
+	fprintf(out, "usage: relapi [-V|--version] [-h|--help] COMMAND [ARGS]\n\n"
 	             "relapi cuts a release across many GitLab and GitHub repositories\n"
 	             "through their REST APIs alone.\n\ncommands:\n");
 	for (const struct command *c = relapi_commands; c->name; c++)
@@ -54,24 +54,98 @@ static int print_help(FILE *out)
 	    "          GITLAB_TOKEN)\n"
 	    "  GitHub  --github-url, RELAPI_GITHUB_URL or GITHUB_API_URL; token\n"
 	    "          GITHUB_TOKEN or GH_TOKEN\n");
-	fprintf(out, "\nexit codes: 0 done, 1 failed, 2 usage or configuration error,\n"
-	             "            3 preflight found problems, 4 conflict\n"
-	             "\n'relapi COMMAND --help' describes a command.\n");
+	fprintf(
+	    out,
+	    "\nexit codes: 0 done, 1 failed, 2 usage or configuration error,\n"
+	    "            3 preflight found problems, 4 conflict\n"
+	    "\n'relapi COMMAND --help' or 'relapi help COMMAND' describes a command.\n");
 	return out == stdout ? EXIT_DONE : EXIT_USAGE;
+}
+
+/* Levenshtein distance of a and b (both short: command names). */
+static size_t distance(const char *a, const char *b)
+{
+	size_t lb = strlen(b), row[64], prev, tmp;
+
+	if (lb >= sizeof(row) / sizeof(row[0]))
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; *a; a++, i++) {
+		prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t best = prev + (*a != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+/* The command nearest to `name` (a typo's worth away), or NULL. */
+static const struct command *nearest(const char *name)
+{
+	const struct command *best = NULL;
+	size_t d = 3;
+
+	for (const struct command *c = relapi_commands; c->name; c++)
+		if (distance(name, c->name) < d) {
+			d = distance(name, c->name);
+			best = c;
+		}
+	return best;
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (const struct command *c = relapi_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	const struct command *near = nearest(name);
+
+	if (near)
+		fprintf(stderr, "relapi: unknown command '%s'; did you mean '%s'?\n",
+		        name, near->name);
+	else
+		fprintf(stderr, "relapi: unknown command '%s' (see 'relapi --help')\n",
+		        name);
+	return EXIT_USAGE;
+}
+
+/* `relapi help COMMAND` is `relapi COMMAND --help`. */
+static int help_for(const char *name)
+{
+	const struct command *c = find_command(name);
+	char *argv[] = {(char *)name, "--help", NULL};
+
+	return c ? c->run(2, argv) : unknown_command(name);
 }
 
 int main(int argc, char **argv)
 {
+	const struct command *c;
+
 	if (argc < 2)
 		return print_help(stderr);
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") ||
+	    !strcmp(argv[1], "version"))
 		return print_version();
+	if (!strcmp(argv[1], "help") && argc > 2)
+		return help_for(argv[2]);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help"))
 		return print_help(stdout);
-	for (const struct command *c = relapi_commands; c->name; c++)
-		if (!strcmp(c->name, argv[1]))
-			return c->run(argc - 1, argv + 1);
-	fprintf(stderr, "relapi: unknown command '%s' (see 'relapi --help')\n", argv[1]);
-	return EXIT_USAGE;
+	c = find_command(argv[1]);
+	return c ? c->run(argc - 1, argv + 1) : unknown_command(argv[1]);
 }

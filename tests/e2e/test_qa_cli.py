@@ -77,6 +77,26 @@ class OptionErrorsTest(unittest.TestCase):
                          "record folder: No such file or directory")
 
 
+class CommandNamesTest(unittest.TestCase):
+    def test_help_command_and_short_version(self):
+        out = subprocess.run([BIN, "help", "status"], capture_output=True, text=True)
+        direct = subprocess.run([BIN, "status", "--help"], capture_output=True, text=True)
+        self.assertEqual((out.returncode, out.stdout), (direct.returncode, direct.stdout))
+        self.assertTrue(out.stdout.startswith("usage: relapi status"), out.stdout)
+        v = subprocess.run([BIN, "-V"], capture_output=True, text=True)
+        self.assertEqual(v.returncode, 0)
+        self.assertTrue(v.stdout.startswith("relapi "), v.stdout)
+
+    def test_unknown_command_suggests_the_nearest(self):
+        for typo, near in (("tagall", "tag-all"), ("relase", "release"), ("stauts", "status")):
+            code, err = relapi(typo)
+            self.assertEqual(code, 2)
+            self.assertIn("unknown command '%s'; did you mean '%s'?" % (typo, near), err)
+        code, err = relapi("frobnicate")
+        self.assertEqual(code, 2)
+        self.assertNotIn("did you mean", err)
+
+
 class UnreachableForgeTest(unittest.TestCase):
     def test_network_failure_is_not_a_refused_token(self):
         code, err = relapi("preflight", "8.0.6", "--retries", "0",
