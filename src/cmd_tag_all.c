@@ -27,7 +27,9 @@ static const char tag_all_help[] =
     "                never tested: that is a conflict naming the repository and\n"
     "                the commits, and nothing is written (exit 4)\n"
     "  --allow-moved with --from: make the edits on such a moved branch's head\n"
-    "  --dry-run     print the plan (as 'relapi plan') and change nothing\n"
+    "  --dry-run     run the preflight, print the plan (as 'relapi plan') and\n"
+    "                change nothing; exits as the real run would stop (3 on\n"
+    "                problems)\n"
     "  --json        one JSON document at the end\n"
     "  -q            no progress lines\n"
     "  --jobs N      at most N requests at once, at most 16 to one forge host\n"
@@ -96,20 +98,47 @@ static int preflight_then_apply(struct apply_session *s)
 	return rc == EXIT_DONE && !plan_complete(&s->plan) ? EXIT_FAILED : rc;
 }
 
+/*
+ * --dry-run: the same preflight, then the plan instead of the writes; it
+ * exits as the real run would stop (1 unread forges, 3 problems, 4 a
+ * conflict), so a pipeline can gate on it.
+ */
+static int preflight_then_plan(struct apply_session *s)
+{
+	struct buf problems;
+	size_t n;
+	int rc = cmd_preflight_failed(s, "tag-all");
+
+	if (rc)
+		return rc;
+	buf_init(&problems);
+	n = cmd_preflight_problems(s, &problems);
+	rc = cmd_plan_print(s);
+	if (n) {
+		fprintf(
+		    stderr,
+		    "relapi tag-all: preflight found %zu problem%s; the real run would "
+		    "write nothing:\n%s",
+		    n, n == 1 ? "" : "s", problems.data);
+		rc = rc == EXIT_CONFLICT ? EXIT_CONFLICT : EXIT_PREFLIGHT;
+	}
+	buf_release(&problems);
+	return rc;
+}
+
 int cmd_tag_all(int argc, char **argv)
 {
 	struct apply_session s;
 	unsigned flags = RUNCTX_JSON | RUNCTX_FROM | RUNCTX_DRY_RUN | RUNCTX_DIFFS;
 	int dry, rc;
 
-	/* --dry-run is `plan`: no token check */
 	dry = 0;
 	for (int i = 1; i < argc; i++)
 		dry |= !strcmp(argv[i], "--dry-run");
 	rc = apply_session_open(&s, argc, argv, flags, tag_all_help,
-	                        dry ? 0 : APPLY_CHECK_ACCESS | APPLY_PROGRESS);
+	                        APPLY_CHECK_ACCESS | (dry ? 0 : APPLY_PROGRESS));
 	if (rc < 0)
-		rc = s.x.dry_run ? cmd_plan_print(&s) : preflight_then_apply(&s);
+		rc = s.x.dry_run ? preflight_then_plan(&s) : preflight_then_apply(&s);
 	apply_session_close(&s);
 	return rc;
 }

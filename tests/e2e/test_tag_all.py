@@ -120,6 +120,18 @@ class TagAllTest(unittest.TestCase):
         self.assertGreater(doc["round_trips"], 0)
         self.assertEqual(writes(self.forge, seq), [])
 
+    def test_dry_run_exits_as_the_real_run(self):
+        """--dry-run runs the preflight: with a token that may not tag it
+        exits 3 like tag-all would, prints the plan, and writes nothing."""
+        self.forge.protect("waldur/py-client", "*.*.*", ruleset="release tags")
+        seq = last_seq(self.forge)
+        r = run(self.forge, "tag-all", "8.0.6", "--dry-run")
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("critical path:", r.out)
+        self.assertIn("the real run would write nothing", r.err)
+        self.assertIn("py-client: the token in GITHUB_TOKEN may not create tag '8.0.6'", r.err)
+        self.assertEqual(writes(self.forge, seq), [])
+
     # -- recovery
     def test_dropped_answers_are_recognised(self):
         # the forge makes the tag and the commit but the answers are lost
