@@ -762,6 +762,38 @@ static int forge_writes(const struct apply *a, size_t f)
 	return 0;
 }
 
+/* "forge 'F': no token: set VAR (needed by ...)" when forge f's repositories need one. */
+static int missing_token(const struct apply *a, size_t f, struct buf *out, size_t *n)
+{
+	const struct config_access *ac = &a->x->access[f];
+	struct buf names;
+	int rc = 0;
+
+	buf_init(&names);
+	for (size_t i = 0; ac->auth == CONFIG_AUTH_NONE && i < a->plan->nrepos; i++) {
+		const struct plan_repo *pr = &a->plan->repos[i];
+		if (pr->state != PLAN_SKIPPED &&
+		    !strcmp(pr->cfg->forge, a->x->cfg.forges[f].name))
+			buf_printf(&names, "%s%s", names.len ? ", " : "", pr->cfg->name);
+	}
+	if (names.len)
+		rc = (++*n,
+		      buf_printf(out, "forge '%s': no token: set %s (needed by %s)\n",
+		                 a->x->cfg.forges[f].name, ac->token_var, names.data));
+	buf_release(&names);
+	return rc;
+}
+
+int apply_missing_tokens(const struct apply *a, struct buf *out, size_t *n)
+{
+	int rc = 0;
+
+	*n = 0;
+	for (size_t f = 0; !rc && f < a->x->cfg.nforges; f++)
+		rc = missing_token(a, f, out, n);
+	return rc;
+}
+
 /* One line per forge whose repositories need a token that is not set. */
 static int token_problems(const struct apply *a, struct buf *out, size_t *n)
 {
@@ -769,21 +801,7 @@ static int token_problems(const struct apply *a, struct buf *out, size_t *n)
 
 	for (size_t f = 0; !rc && f < a->x->cfg.nforges; f++) {
 		const struct config_access *ac = &a->x->access[f];
-		struct buf names;
-		buf_init(&names);
-		for (size_t i = 0; ac->auth == CONFIG_AUTH_NONE && i < a->plan->nrepos;
-		     i++) {
-			const struct plan_repo *pr = &a->plan->repos[i];
-			if (pr->state != PLAN_SKIPPED &&
-			    !strcmp(pr->cfg->forge, a->x->cfg.forges[f].name))
-				buf_printf(&names, "%s%s", names.len ? ", " : "",
-				           pr->cfg->name);
-		}
-		if (names.len)
-			rc = (++*n,
-			      buf_printf(
-			          out, "forge '%s': no token: set %s (needed by %s)\n",
-			          a->x->cfg.forges[f].name, ac->token_var, names.data));
+		rc = missing_token(a, f, out, n);
 		if (!rc && a->checks[f].error && !apply_read_failure(a->checks[f].code))
 			rc =
 			    (++*n,
@@ -800,7 +818,6 @@ static int token_problems(const struct apply *a, struct buf *out, size_t *n)
 			                       "(scopes: %s)\n",
 			                       a->x->cfg.forges[f].name, ac->token_var,
 			                       a->checks[f].scopes));
-		buf_release(&names);
 	}
 	return rc;
 }

@@ -97,6 +97,13 @@ int apply_problems(const struct apply *a, struct buf *out, size_t *n);
 int apply_warnings(const struct apply *a, struct buf *out, size_t *n);
 
 /*
+ * Appends "forge 'F': no token: set VAR (needed by ...)" for each forge
+ * whose repositories are read without a token (plan and status say so on
+ * stderr; preflight counts it as a problem). *n counts the lines.
+ */
+int apply_missing_tokens(const struct apply *a, struct buf *out, size_t *n);
+
+/*
  * 1 when a read that ended with error `code` judged nothing about the
  * release: the network, a 5xx, a rate limit, an answer that cannot be
  * parsed, memory. Such a run failed (exit 1: run it again). A 401, 403 or
@@ -139,6 +146,8 @@ void apply_session_close(struct apply_session *s);
 
 /* Shared by the commands: cmd_plan.c prints a plan, cmd_preflight.c lists problems. */
 int cmd_plan_print(struct apply_session *s);
+/* One stderr line per forge read without its token, naming the variable to set. */
+void cmd_token_hints(struct apply_session *s, const char *cmd);
 size_t cmd_preflight_problems(struct apply_session *s, struct buf *out);
 /*
  * The reads of session s that failed without judging anything (the network,

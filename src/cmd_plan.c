@@ -1,5 +1,6 @@
 /* cmd_plan.c - `relapi plan VERSION`: the steps a release needs, changing nothing. */
 #include <stdio.h>
+#include <string.h>
 
 #include "apply.h"
 #include "commands.h"
@@ -28,6 +29,20 @@ static const char plan_help[] =
  * Prints the plan of session s (text or JSON) and returns the exit code;
  * shared by plan and tag-all --dry-run.
  */
+/* Says on stderr which token variables are not set, before reads fail for it. */
+void cmd_token_hints(struct apply_session *s, const char *cmd)
+{
+	struct buf hints;
+	size_t n = 0;
+
+	buf_init(&hints);
+	if (!apply_missing_tokens(&s->ap, &hints, &n))
+		for (const char *l = hints.data; n && l && *l; l += strcspn(l, "\n") + 1)
+			fprintf(stderr, "relapi %s: %.*s\n", cmd, (int)strcspn(l, "\n"),
+			        l);
+	buf_release(&hints);
+}
+
 int cmd_plan_print(struct apply_session *s)
 {
 	struct buf out;
@@ -50,8 +65,10 @@ int cmd_plan(int argc, char **argv)
 	int rc = apply_session_open(
 	    &s, argc, argv, RUNCTX_JSON | RUNCTX_FROM | RUNCTX_DIFFS, plan_help, 0);
 
-	if (rc < 0)
+	if (rc < 0) {
+		cmd_token_hints(&s, "plan");
 		rc = cmd_plan_print(&s);
+	}
 	apply_session_close(&s);
 	return rc;
 }

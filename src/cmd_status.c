@@ -26,6 +26,7 @@ int cmd_status(int argc, char **argv)
 		apply_session_close(&s);
 		return rc;
 	}
+	cmd_token_hints(&s, "status");
 	buf_init(&out);
 	if (s.x.out == RUNCTX_OUT_JSON)
 		output_plan_json(&s.plan, NULL, &out);

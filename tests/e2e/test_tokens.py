@@ -75,6 +75,13 @@ class TokenKindsTest(unittest.TestCase):
         self.assertEqual(r.code, 0, r)
         self.assertNotIn("warning", r.err)
 
+    def test_plan_and_status_without_a_token_name_the_variable(self):
+        for cmd in ("plan", "status"):
+            r = run(self.forge, cmd, "8.0.6", tokens=("gitlab_write",))
+            self.assertIn("relapi %s: forge 'github': no token: set GITHUB_TOKEN (needed by "
+                          "py-client, js-client, go-client)\n" % cmd, r.err)
+            self.assertNotIn("forge 'gitlab': no token", r.err)
+
     def test_definite_refusal_is_still_a_problem(self):
         seq = last_seq(self.forge)
         r = run(self.forge, "tag-all", "8.0.6", env=self.env(github="github_read"))
