@@ -181,6 +181,23 @@ class GitHubTest(ForgeTestCase):
         self.assertEqual(pages, 3)
         self.assertEqual(len(set(names)), 75 + 6)
 
+    def test_folder_listing_cap_and_trees(self):
+        """https://docs.github.com/en/rest/repos/contents#get-repository-content:
+        a folder lists at most 1,000 entries; https://docs.github.com/en/rest/git/trees#get-a-tree:
+        a tree is named by a sha, a commit or a ref (":folder" for a folder's),
+        and a recursive one past its limit says truncated."""
+        self.forge.push("waldur/py-client", "main",
+                        {"many/f%04d.txt" % i: "x" for i in range(1005)})
+        listing = self.gh("GET", PY + "/contents/many?ref=main").json()
+        self.assertEqual(len(listing), 1000)
+        sub = self.gh("GET", PY + "/git/trees/main:many").json()
+        self.assertEqual(len(sub["tree"]), 1005)
+        self.assertFalse(sub["truncated"])
+        self.forge.switches(github_tree_limit=10)
+        whole = self.gh("GET", PY + "/git/trees/main?recursive=1").json()
+        self.assertEqual((len(whole["tree"]), whole["truncated"]), (10, True))
+        self.assertEqual(self.gh("GET", PY + "/git/trees/main:nope").status, 404)
+
     def test_compare_pages(self):
         """https://docs.github.com/en/rest/commits/commits#compare-two-commits:
         at most 250 commits without paging; per_page/page and Link page them."""
