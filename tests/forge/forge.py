@@ -1145,11 +1145,28 @@ def gl_get_commit(req):
     return 200, gl_commit(req.repo, c)
 
 
+def gl_ref_search(items, term, name=lambda x: x):
+    """GitLab's search of a branch or tag list (app/finders/git_refs_finder.rb):
+    a case-insensitive substring; with '^', '$' or '*' in it, '^' anchors the
+    start, '$' the end and '*' matches anything; without them the item named
+    exactly the term (in any case) comes first."""
+    if not term:
+        return items
+    operators = any(c in term for c in "^$*")
+    pattern = re.escape(term.lower())
+    if operators:
+        pattern = pattern.replace(r"\^", "^", 1).replace(r"\*", ".*?").replace(r"\$", "$", 1)
+    hits = [i for i in items if re.search(pattern, name(i).lower())]
+    exact = [i for i in hits if name(i).lower() == term.lower()]
+    if exact and not operators:
+        hits.remove(exact[0])
+        hits.insert(0, exact[0])
+    return hits
+
+
 def gl_list_branches(req):
     repo = req.repo
-    names = sorted(repo.branches)
-    if req.param("search"):
-        names = [n for n in names if req.param("search") in n]
+    names = gl_ref_search(sorted(repo.branches), req.param("search"))
     chunk, headers = gl_paginate(req, names)
     return 200, [gl_branch(repo, n) for n in chunk], headers
 
@@ -1176,11 +1193,8 @@ def gl_list_tags(req):
     sort = req.param("sort", "desc")
     if sort not in ("asc", "desc"):
         raise ApiError(400, {"error": "sort does not have a valid value"})
-    tags = list(repo.tags.values())
-    if req.param("search"):
-        s = req.param("search")
-        tags = [t for t in tags if (t.name.startswith(s[1:]) if s.startswith("^") else s in t.name)]
-    tags.sort(key=TAG_ORDER[order], reverse=(sort == "desc"))
+    tags = sorted(repo.tags.values(), key=TAG_ORDER[order], reverse=(sort == "desc"))
+    tags = gl_ref_search(tags, req.param("search"), lambda t: t.name)
     chunk, headers = gl_paginate(req, tags)
     return 200, [gl_tag(repo, t) for t in chunk], headers
 

@@ -224,6 +224,34 @@ class GitLabTest(ForgeTestCase):
         self.assertIn('rel="next"', self.gl("GET", HELM + "/repository/tags?per_page=2")
                       .header("Link"))
 
+    def test_tag_and_branch_search(self):
+        """search as GitLab's GitRefsFinder (app/finders/git_refs_finder.rb):
+        case-insensitive; '^term' and 'term$' anchor
+        (https://docs.gitlab.com/api/tags/#list-all-project-repository-tags,
+        https://docs.gitlab.com/api/branches/#list-repository-branches); a
+        plain term lists the exact name first."""
+        for name in ("8.0.6", "8.0.6-rc.1", "18.0.6", "X8.0.6"):
+            r = self.gl("POST", HELM + "/repository/tags", {"tag_name": name, "ref": "master"})
+            self.assertEqual(r.status, 201, r.body)
+        for branch in ("develop", "develop-next", "old-develop"):
+            self.forge.push("waldur/waldur-helm", branch, {"x.txt": branch + "\n"})
+
+        def names(kind, term):
+            r = self.gl("GET", HELM + "/repository/%s?per_page=100&search=%s" % (kind, term))
+            self.assertEqual(r.status, 200, r.body)
+            return [t["name"] for t in r.json()]
+
+        self.assertEqual(names("tags", "%5E8.0.6%24"), ["8.0.6"])
+        self.assertEqual(sorted(names("tags", "%5E8.0.6")), ["8.0.6", "8.0.6-rc.1"])
+        self.assertEqual(sorted(names("tags", "8.0.6%24")), ["18.0.6", "8.0.6", "X8.0.6"])
+        self.assertEqual(names("tags", "x8.0.6"), ["X8.0.6"])
+        self.assertEqual(names("tags", "8.0.6")[0], "8.0.6")
+        self.assertEqual(len(names("tags", "8.0.6")), 4)
+        self.assertEqual(names("tags", "8.0.6-rc*"), ["8.0.6-rc.1"])
+        self.assertEqual(names("branches", "%5Edevelop%24"), ["develop"])
+        self.assertEqual(names("branches", "develop"), ["develop", "develop-next", "old-develop"])
+        self.assertEqual(names("branches", "%5EDEVELOP"), ["develop", "develop-next"])
+
     def test_pagination_fault_switch(self):
         """The switch pagination_fault makes lists misbehave as broken servers
         do: a page naming itself as next, or a next page for ever."""
