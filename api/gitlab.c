@@ -202,7 +202,7 @@ static void gl_commit_done(struct forge_op *op, struct http_response *resp)
 /* One request: POST commits with every action (not replayed: a replay could commit
  * twice). */
 /*
- * A CI job token may not commit, nor read pipelines or their jobs: GitLab
+ * A CI job token may not commit, compare, nor read or cancel pipelines: GitLab
  * ignores it on those endpoints (https://docs.gitlab.com/ci/jobs/ci_job_token/)
  * and answers as to an anonymous caller ("404 Project Not Found"), so such an
  * operation is refused here, with the cause, instead of being sent. 1 when
@@ -249,6 +249,68 @@ static int gl_tag_from_json(const cJSON *j, struct forge_tag *t)
 	return 0;
 }
 
+/*
+ * A CI job token may list tags and branches but not read one by name: GitLab
+ * takes it on GET /repository/tags and GET /repository/branches only
+ * (https://docs.gitlab.com/ci/jobs/ci_job_token/) and answers a single read as
+ * to an anonymous caller ("404 Project Not Found"). In job-token mode a tag or
+ * a branch is looked up in its list, searched with "^NAME$" (GitLab's anchored,
+ * case-insensitive search), and matched exactly here.
+ */
+static int gl_list_search(struct forge_op *op, const char *list, forge_step_fn next)
+{
+	char *term = forge_fmt("^%s$", op->arg[0]);
+	int rc;
+
+	if (!term)
+		return forge_op_oom(op);
+	rc = forge_repo_send(op, "GET", "/repository/%s?search=%e&per_page=100", list,
+	                     term, NULL, 0, next);
+	free(term);
+	return rc;
+}
+
+/* The item of the list `j` named exactly op->arg[0], or NULL. */
+static const cJSON *gl_listed(const struct forge_op *op, const cJSON *j)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, j)
+	{
+		const char *name = fj_str(it, "name");
+		if (name && strcmp(name, op->arg[0]) == 0)
+			return it;
+	}
+	return NULL;
+}
+
+/*
+ * The tag op->arg[0] from a searched tag list: 1 when listed (op->tag), 0 when
+ * not, -1 when op is to end (op->err set).
+ */
+static int gl_listed_tag(struct forge_op *op, const struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	const cJSON *t = j ? gl_listed(op, j) : NULL;
+	int found = -1;
+
+	if (t && gl_tag_from_json(t, &op->tag))
+		forge_op_fail(op, RELAPI_EPARSE, "answer has no tag name or commit");
+	else if (j)
+		found = t != NULL;
+	if (found > 0)
+		op->result |= FORGE_R_TAG;
+	cJSON_Delete(j);
+	return found;
+}
+
+static void gl_tag_search_done(struct forge_op *op, struct http_response *resp)
+{
+	if (gl_listed_tag(op, resp) == 0)
+		forge_op_fail(op, RELAPI_ENOTFOUND, "404 Tag Not Found");
+	forge_op_done(op);
+}
+
 static void gl_tag_done(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = forge_op_answer(op, resp);
@@ -263,6 +325,8 @@ static void gl_tag_done(struct forge_op *op, struct http_response *resp)
 
 static int gl_get_tag(struct forge_op *op)
 {
+	if (op->f->mode == FORGE_TOKEN_JOB)
+		return gl_list_search(op, "tags", gl_tag_search_done);
 	return forge_repo_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL,
 	                       0, gl_tag_done);
 }
@@ -300,6 +364,23 @@ static void gl_tag_created(struct forge_op *op, struct http_response *resp)
 	gl_tag_done(op, resp);
 }
 
+/* The tag read back from its list after the Releases API made it or had it. */
+static void gl_release_tag_read(struct forge_op *op, struct http_response *resp)
+{
+	struct rerr saved = op->err; /* "already exists" or none */
+	int found;
+
+	rerr_clear(&op->err);
+	found = gl_listed_tag(op, resp);
+	if (found > 0)
+		op->err = saved;
+	else if (!found && saved.code)
+		forge_op_fail(op, RELAPI_EPARSE, "the existing tag cannot be read");
+	else if (!found)
+		forge_op_fail(op, RELAPI_ENOTFOUND, "404 Tag Not Found");
+	forge_op_done(op);
+}
+
 /* Releases API answer: {"tag_name", "commit": {"id"}, ...}; the tag is read back. */
 static void gl_release_tag_created(struct forge_op *op, struct http_response *resp)
 {
@@ -308,11 +389,8 @@ static void gl_release_tag_created(struct forge_op *op, struct http_response *re
 	if (rc == RELAPI_EEXISTS || rc == 0) {
 		struct rerr saved = op->err;
 		rerr_clear(&op->err);
-		if (forge_repo_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL,
-		                    NULL, 0,
-		                    rc ? gl_existing_tag_done : gl_tag_done) == 0) {
-			if (rc)
-				op->err = saved;
+		if (gl_list_search(op, "tags", gl_release_tag_read) == 0) {
+			op->err = saved;
 			return;
 		}
 	}
@@ -337,22 +415,18 @@ static cJSON *gl_tag_body(struct forge_op *op, int via_release)
 	return b;
 }
 
-/* Job-token mode: a missing tag is created through the Releases API. */
+/* Job-token mode: a tag its list lacks is created through the Releases API. */
 static void gl_jobtoken_tag_probe(struct forge_op *op, struct http_response *resp)
 {
-	int rc = forge_op_check(op, resp);
+	int found = gl_listed_tag(op, resp);
 	cJSON *body;
 
-	if (rc == 0) {
+	if (found > 0)
 		forge_op_fail(op, RELAPI_EEXISTS, "Tag %s already exists", op->arg[0]);
-		gl_existing_tag_done(op, resp);
-		return;
-	}
-	if (rc != RELAPI_ENOTFOUND) {
+	if (found) {
 		forge_op_done(op);
 		return;
 	}
-	rerr_clear(&op->err);
 	body = gl_tag_body(op, 1);
 	if (!body)
 		forge_op_oom(op);
@@ -369,8 +443,7 @@ static int gl_create_tag(struct forge_op *op)
 	int rc;
 
 	if (op->f->mode == FORGE_TOKEN_JOB)
-		return forge_repo_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL,
-		                       NULL, 0, gl_jobtoken_tag_probe);
+		return gl_list_search(op, "tags", gl_jobtoken_tag_probe);
 	body = gl_tag_body(op, 0);
 	if (!body)
 		return forge_op_oom(op);
@@ -388,20 +461,42 @@ static int gl_delete_tag(struct forge_op *op)
 
 /* ---- branches and tag lists ---------------------------------------------- */
 
+static void gl_branch_take(struct forge_op *op, const cJSON *branch)
+{
+	if (!(op->commit_id = fj_dup(branch, "commit.id")))
+		forge_op_fail(op, RELAPI_EPARSE, "answer has no 'commit.id'");
+	else
+		op->result |= FORGE_R_COMMIT;
+}
+
 static void gl_branch_done(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = forge_op_answer(op, resp);
 
-	if (j && !(op->commit_id = fj_dup(j, "commit.id")))
-		forge_op_fail(op, RELAPI_EPARSE, "answer has no 'commit.id'");
+	if (j)
+		gl_branch_take(op, j);
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+/* Job-token mode: the branch from its searched list (see gl_list_search). */
+static void gl_branch_search_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	const cJSON *b = j ? gl_listed(op, j) : NULL;
+
+	if (b)
+		gl_branch_take(op, b);
 	else if (j)
-		op->result |= FORGE_R_COMMIT;
+		forge_op_fail(op, RELAPI_ENOTFOUND, "404 Branch Not Found");
 	cJSON_Delete(j);
 	forge_op_done(op);
 }
 
 static int gl_get_branch_head(struct forge_op *op)
 {
+	if (op->f->mode == FORGE_TOKEN_JOB)
+		return gl_list_search(op, "branches", gl_branch_search_done);
 	return forge_repo_send(op, "GET", "/repository/branches/%e", op->arg[0], NULL,
 	                       NULL, 0, gl_branch_done);
 }
@@ -443,6 +538,8 @@ static int gl_commit_from_json(const cJSON *c, struct forge_commit *m)
 
 static int gl_compare(struct forge_op *op)
 {
+	if (gl_job_token_refuses(op, "a CI job token may not compare commits"))
+		return 0;
 	return forge_repo_send(op, "GET", "/repository/compare?from=%e&to=%e", op->arg[0],
 	                       op->arg[1], NULL, 0, forge_step_compare);
 }
@@ -549,6 +646,8 @@ static int gl_cancel_pipeline(struct forge_op *op)
 {
 	char id[32];
 
+	if (gl_job_token_refuses(op, "a CI job token may not cancel a pipeline"))
+		return 0;
 	snprintf(id, sizeof(id), "%lld", op->num);
 	/* cancelling twice is harmless: a lost answer may be asked again */
 	return forge_repo_send(op, "POST", "/pipelines/%s/cancel", id, NULL, NULL, 1,

@@ -852,6 +852,60 @@ static void test_job_token(void **state)
 	fh_reply_release(&w);
 }
 
+/*
+ * GitLab takes a job token on the tag and branch lists but on no single tag or
+ * branch read: a job token finds them in their lists, by exact name (MASTER
+ * comes first in master's case-insensitive search). Comparisons and cancels
+ * are refused without a request.
+ */
+static void test_job_token_reads(void **state)
+{
+	struct env *e = *state;
+	struct forge *f = env_forge(e, JOB_TOKEN, FORGE_TOKEN_JOB);
+	struct fh_reply b = {0}, t = {0}, none = {0}, c = {0}, x = {0};
+	char *head = branch_head(e);
+	long seq;
+
+	assert_int_equal(
+	    fh_admin(e->srv.url, "POST", "/_forge/push",
+	             "{\"repo\": \"waldur/waldur-helm\", \"branch\": \"MASTER\", "
+	             "\"files\": {\"x.txt\": \"x\\n\"}}",
+	             NULL),
+	    201);
+	seq = fh_request_seq(e->srv.url);
+	assert_int_equal(forge_get_branch_head(f, e->fc->repo, "master", fh_capture, &b),
+	                 0);
+	run(e, &b);
+	assert_int_equal(b.code, 0);
+	assert_string_equal(b.commit_id, head);
+	assert_int_equal(forge_get_tag(f, e->fc->repo, "8.0.5", fh_capture, &t), 0);
+	run(e, &t);
+	assert_int_equal(t.code, 0);
+	assert_string_equal(t.tag_name, "8.0.5");
+	assert_int_equal(forge_get_tag(f, e->fc->repo, "8.0", fh_capture, &none), 0);
+	run(e, &none);
+	assert_int_equal(none.code, RELAPI_ENOTFOUND);
+	assert_non_null(strstr(none.msg, "404 Tag Not Found"));
+	assert_int_equal(forge_compare(f, e->fc->repo, "8.0.5", "master", fh_capture, &c),
+	                 0);
+	run(e, &c);
+	assert_int_equal(c.code, RELAPI_EFORBIDDEN);
+	assert_non_null(strstr(c.msg, "a CI job token may not compare commits"));
+	assert_int_equal(forge_cancel_pipeline(f, e->fc->repo, 1, fh_capture, &x), 0);
+	run(e, &x);
+	assert_int_equal(x.code, RELAPI_EFORBIDDEN);
+	assert_non_null(strstr(x.msg, "a CI job token may not cancel a pipeline"));
+	assert_int_equal(fh_request_count(e->srv.url, seq, NULL), 3);
+	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "?search=%5E"), 3);
+	free(head);
+	forge_free(f);
+	fh_reply_release(&b);
+	fh_reply_release(&t);
+	fh_reply_release(&none);
+	fh_reply_release(&c);
+	fh_reply_release(&x);
+}
+
 #define BOTH(t)                                                                          \
 	cmocka_unit_test_setup_teardown(t, setup_gitlab, env_teardown),                  \
 	    cmocka_unit_test_setup_teardown(t, setup_github, env_teardown)
@@ -881,6 +935,7 @@ int main(void)
 	    GITHUB(test_pipeline_details_refused),
 	    BOTH(test_job_artifact),
 	    GITLAB(test_job_token),
+	    GITLAB(test_job_token_reads),
 	    BOTH(test_bad_token),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
