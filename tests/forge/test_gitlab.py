@@ -285,6 +285,14 @@ class GitLabTest(ForgeTestCase):
         caller: a private project is not found (python-gitlab#1393)."""
         job = dict(token="gitlab_job", auth="job")
         self.assertEqual(self.gl("GET", HELM + "/repository/tags", **job).status, 200)
+        self.assertEqual(self.gl("GET", HELM + "/repository/branches", **job).status, 200)
+        # the lists only, not one tag or branch by name (lib/api/tags.rb and
+        # lib/api/branches.rb take a job token on the list routes alone)
+        for path in ("/repository/tags/8.0.5", "/repository/branches/master"):
+            r = self.gl("GET", HELM + path, **job)
+            self.assertEqual((r.status, r.json()), (404, {"message": "404 Project Not Found"}),
+                             path)
+            self.assertEqual(self.gl("GET", HELM + path).status, 200, path)
         self.assertEqual(self.gl("GET", HELM + CHART + "/raw?ref=master", **job).status, 200)
         r = self.gl("POST", HELM + "/repository/tags", {"tag_name": "8.0.6", "ref": "master"}, **job)
         self.assertEqual((r.status, r.json()), (404, {"message": "404 Project Not Found"}))
