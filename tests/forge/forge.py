@@ -1453,16 +1453,19 @@ def gl_job_artifact(req):
 
 
 def gl_ref_artifact(req):
+    """The job of that name in the newest pipeline of the ref that succeeded as a
+    whole (GitLab's Project#latest_successful_build_for_ref): "404 Not found"
+    while the ref's pipeline runs or after it failed, and when the newest
+    successful pipeline has no such job, whatever older pipelines hold."""
     name = req.param("job")
     if not name:
         raise gl_missing("job")
     ref = urllib.parse.unquote(req.args["ref"])
-    for p in reversed(req.repo.pipelines):
-        if p.ref != ref:
-            continue
-        for i, j in enumerate(p.jobs):
-            if j["name"] == name and p.job_status(i) == "success":
-                return gl_artifact_response(req.repo, p, i, urllib.parse.unquote(req.args["art"]))
+    done = [p for p in req.repo.pipelines if p.ref == ref and p.status() == "success"]
+    for i, j in enumerate(done[-1].jobs if done else []):
+        if j["name"] == name:
+            return gl_artifact_response(req.repo, done[-1], i,
+                                        urllib.parse.unquote(req.args["art"]))
     raise gl_error(404, "404 Not found")
 
 

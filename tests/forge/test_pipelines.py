@@ -124,6 +124,40 @@ class PipelineTest(ForgeTestCase):
         self.gl("POST", "/projects/104/repository/tags", {"tag_name": "8.0.6", "ref": "master"})
         self.assertEqual(self.gl("GET", "/projects/104/pipelines?ref=8.0.6").json(), [])
 
+    def test_ref_artifact_comes_from_the_newest_successful_pipeline(self):
+        """GET /projects/:id/jobs/artifacts/:ref/raw/*path?job=NAME serves the job
+        of the ref's newest pipeline that succeeded
+        (https://docs.gitlab.com/api/job_artifacts/#download-a-single-artifact-file-from-specific-tag-or-branch;
+        Project#latest_successful_build_for_ref): a failed pipeline never
+        serves it, and a newer successful pipeline without the job hides an
+        older one's. A job token may call it
+        (https://docs.gitlab.com/ci/jobs/ci_job_token/: all job artifacts
+        endpoints)."""
+        path = "/projects/102/jobs/artifacts/%s/raw/waldur-openapi-schema-%s.yaml" \
+               "?job=Generate%%20OpenAPI%%20schema"
+        job = dict(token="gitlab_job", auth="job")
+        self.forge.switches(openapi_schema_fails=True)
+        self.gl("POST", "/projects/102/repository/tags", {"tag_name": "8.0.6-fail", "ref": "develop"})
+        failed = self.gl("GET", "/projects/102/pipelines?ref=8.0.6-fail").json()[0]["id"]
+        self.assertEqual(self.wait(102, failed)[-1], "failed")
+        r = self.gl("GET", path % ("8.0.6-fail", "8.0.6-fail"), **job)
+        self.assertEqual((r.status, r.json()), (404, {"message": "404 Not found"}))
+        self.forge.switches(openapi_schema_fails=False)
+        self.gl("POST", "/projects/102/repository/tags", {"tag_name": "8.0.6", "ref": "develop"})
+        tagged = self.gl("GET", "/projects/102/pipelines?ref=8.0.6").json()[0]["id"]
+        self.assertEqual(self.wait(102, tagged)[-1], "success")
+        self.assertEqual(self.gl("GET", path % ("8.0.6", "8.0.6"), **job).status, 200)
+        # pipelines run again on the tag, without the job: one that never ends
+        # leaves the older one's artifact served, one that succeeds hides it
+        hang = {"ref": "8.0.6", "variables": [{"key": "RELEASE_VERSION", "value": "x-hang"}]}
+        self.assertEqual(self.gl("POST", "/projects/102/pipeline", hang).status, 201)
+        self.assertEqual(self.gl("GET", path % ("8.0.6", "8.0.6"), **job).status, 200)
+        r = self.gl("POST", "/projects/102/pipeline", {"ref": "8.0.6"})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(self.wait(102, r.json()["id"])[-1], "success")
+        r = self.gl("GET", path % ("8.0.6", "8.0.6"), **job)
+        self.assertEqual((r.status, r.json()), (404, {"message": "404 Not found"}))
+
     def test_github_run_verdicts(self):
         wf = "/repos/waldur/py-client/actions/workflows/7001/dispatches"
         for version, verdict in (("8.0.6", "success"), ("8.0.6-fail", "failure")):
