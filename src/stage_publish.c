@@ -100,10 +100,33 @@ static int schema_commit(struct openapi *o, const struct config_repo *d, struct 
 	return 0;
 }
 
+/*
+ * What a timeout means when the schema's repository is read with a CI job
+ * token: GitLab serves jobs/artifacts/:ref/raw/... only from the ref's newest
+ * pipeline that succeeded as a whole, so a failed pipeline looks like one still
+ * running (https://docs.gitlab.com/api/job_artifacts/). "" otherwise.
+ */
+static const char *schema_job_token_hint(const struct openapi *o, char *buf, size_t n)
+{
+	const struct runctx *x = &o->r->s->x;
+	const struct config_access *ac = runctx_access(x, o->src);
+	const struct config_forge *f = config_forge_find(&x->cfg, o->src->forge);
+
+	if (!ac || ac->auth != CONFIG_AUTH_JOB || !f)
+		return "";
+	snprintf(buf, n,
+	         "; a CI job token (%s) sees it only once the tag's whole pipeline has "
+	         "succeeded, and a failed pipeline looks the same: set %s to see the "
+	         "job's verdict",
+	         ac->token_var, f->token_env.v[0]);
+	return buf;
+}
+
 static int schema_wait(struct openapi *o, struct rerr *err)
 {
 	struct poll_task *t = &o->task;
 	struct rerr perr = {0};
+	char hint[512];
 	int rc;
 
 	t->check = artifact_check;
@@ -113,9 +136,10 @@ static int schema_wait(struct openapi *o, struct rerr *err)
 	rc = poll_run(o->r->s->x.engine, &t, 1, &o->r->o->poll, &perr);
 	if (rc == RELAPI_ETIMEOUT)
 		return rerr_set(err, rc,
-		                "%s: no artifact '%s' of job '%s' for %s after %g s",
+		                "%s: no artifact '%s' of job '%s' for %s after %g s%s",
 		                o->src->name, o->artifact, o->r->s->x.cfg.openapi.job,
-		                o->r->s->plan.version, o->r->o->poll.timeout);
+		                o->r->s->plan.version, o->r->o->poll.timeout,
+		                schema_job_token_hint(o, hint, sizeof(hint)));
 	if (rc)
 		return rerr_set(err, rc, "%s", perr.msg);
 	if (t->err.code)

@@ -1,12 +1,12 @@
 """Job-token mode end to end: CI_JOB_TOKEN alone (no GITLAB_TOKEN) tags GitLab
 repositories through the Releases API; preflight names the repositories
 that need a write token; rollback needs one and then removes tag and
-release together."""
+release together; the OpenAPI schema is read from the tag's job artifacts."""
 
 import os
 import unittest
 
-from release_env import all_tokens, last_seq, run, start_forge, write_config, writes
+from release_env import SOURCE, all_tokens, last_seq, run, start_forge, write_config, writes
 
 TAG_ONLY_GITLAB = ["waldur/waldur-mastermind", "waldur/waldur-homeport",
                    "waldur/waldur-prometheus-exporter"]
@@ -22,6 +22,22 @@ CONFIG = """forges:
 repositories:
 """ + "".join("  - {name: %s, forge: gitlab, path: %s, branch: develop}\n" % (r.split("/")[1], r)
               for r in TAG_ONLY_GITLAB)
+
+
+
+
+def components_by_job_token():
+    """The embedded configuration with waldur-mastermind on a GitLab forge of
+    its own that has only the CI job token (RELAPI_COMPONENTS_TOKEN unset), the
+    docs on the one with GITLAB_TOKEN."""
+    with open(os.path.join(SOURCE, "src", "embed", "waldur.yml"), encoding="utf-8") as fh:
+        text = fh.read()
+    forge = ("  gitlab-ci:\n    kind: gitlab\n    url: https://gitlab.com\n"
+             "    url_env: [RELAPI_GITLAB_URL]\n    token_env: [RELAPI_COMPONENTS_TOKEN]\n"
+             "    job_token_env: CI_JOB_TOKEN\n  github:\n")
+    text = text.replace("  github:\n", forge, 1)
+    return text.replace("  - name: waldur-mastermind\n    forge: gitlab\n",
+                        "  - name: waldur-mastermind\n    forge: gitlab-ci\n", 1)
 
 
 class JobTokenTest(unittest.TestCase):
@@ -84,6 +100,54 @@ class JobTokenTest(unittest.TestCase):
         self.assertEqual(writes(self.forge, seq), [])
         r = self.job("release", "8.0.6-rc.1", "--skip", "test", config=False)
         self.assertNotIn("may not read pipelines", r.err)
+
+    def openapi(self, version, timeout):
+        r = self.forge.gitlab("POST", "/projects/waldur%2Fwaldur-mastermind/repository/tags",
+                              {"tag_name": version, "ref": "develop",
+                               "message": "Release " + version})
+        self.assertEqual(r.status, 201, r)
+        config = write_config(self, components_by_job_token())
+        seq = last_seq(self.forge)
+        r = run(self.forge, "release", version, "--only", "openapi", "-c", config,
+                "--poll-interval", "0.05", "--poll-timeout", timeout,
+                env={"CI_JOB_TOKEN": self.forge.token("gitlab_job")})
+        for tok in all_tokens(self.forge):
+            self.assertNotIn(tok, r.out + r.err)
+        asked = [q["path"] for q in self.forge.requests(seq) if "mastermind" in q["path"]]
+        raw = "/jobs/artifacts/%s/raw/waldur-openapi-schema-%s.yaml?job=Generate" % (version,
+                                                                                  version)
+        self.assertTrue(any(raw in p for p in asked), asked)
+        self.assertEqual([p for p in asked if "/pipelines" in p or "/jobs/" in p and raw not in p],
+                         [])
+        return r
+
+    def test_openapi_schema_read_with_a_job_token(self):
+        """A job token may call GET /projects/:id/jobs/artifacts/:ref/raw/PATH?job=NAME
+        (https://docs.gitlab.com/ci/jobs/ci_job_token/) but no pipeline or job
+        listing: the schema comes from that endpoint alone."""
+        r = self.openapi("8.0.6", "30")
+        self.assertEqual(r.code, 0, r)
+        schema = self.forge.file("waldur/waldur-docs", "master",
+                                 "docs/API/waldur-openapi-schema-8.0.6.yaml")
+        self.assertTrue(schema.startswith(b"openapi: 3.0.3\n"), schema)
+        self.assertIn(b"version: 8.0.6\n", schema)
+
+    def test_failed_schema_pipeline_with_a_job_token_says_what_it_cannot_tell(self):
+        """GitLab serves the ref's artifact only from its newest pipeline that
+        succeeded (https://docs.gitlab.com/api/job_artifacts/): with a job
+        token a failed pipeline looks like a running one, and the timeout says
+        so and names the token to set."""
+        self.forge.switches(openapi_schema_fails=True)
+        r = self.openapi("8.0.7", "0")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("waldur-mastermind: no artifact 'waldur-openapi-schema-8.0.7.yaml' of job "
+                      "'Generate OpenAPI schema' for 8.0.7 after 0 s; a CI job token "
+                      "(CI_JOB_TOKEN) sees it only once the tag's whole pipeline has succeeded, "
+                      "and a failed pipeline looks the same: set RELAPI_COMPONENTS_TOKEN to see "
+                      "the job's verdict",
+                      r.err + r.out)
+        self.assertNotIn("docs/API/waldur-openapi-schema-8.0.7.yaml",
+                         self.forge.repo_state("waldur/waldur-docs")["files"]["master"])
 
     def test_preflight_names_repositories_needing_a_write_token(self):
         seq = last_seq(self.forge)
