@@ -73,30 +73,77 @@ static int docs_preflight(struct stage_run *r, struct buf *problems, size_t *n)
 	return EXIT_FAILED;
 }
 
+/*
+ * One problem when `repo` is read with a CI job token alone and `stage` needs
+ * it for `doing`, which GitLab does not let a job token do (`cause`).
+ */
+static int job_token_problem(struct stage_run *r, const char *stage,
+                             const struct config_repo *repo, const char *doing,
+                             const char *cause, struct buf *out, size_t *n)
+{
+	const struct config_access *ac = repo ? runctx_access(&r->s->x, repo) : NULL;
+	const struct config_forge *f =
+	    repo ? config_forge_find(&r->s->x.cfg, repo->forge) : NULL;
+
+	if (!ac || ac->auth != CONFIG_AUTH_JOB || !f)
+		return 0;
+	++*n;
+	return buf_printf(out, "%s: %s: %s needs %s: a CI job token (%s) %s\n", stage,
+	                  repo->name, doing, f->token_env.v[0], ac->token_var, cause);
+}
+
 /* One problem when pipeline p's verdict must be waited for with a job token. */
 static int pipeline_problem(struct stage_run *r, const char *stage,
                             const struct config_pipeline *p, struct buf *out, size_t *n)
 {
 	const struct config_repo *repo =
 	    p ? config_repo_find(&r->s->x.cfg, p->repo) : NULL;
-	const struct config_access *ac = repo ? runctx_access(&r->s->x, repo) : NULL;
-	const struct config_forge *f =
-	    repo ? config_forge_find(&r->s->x.cfg, repo->forge) : NULL;
 
-	if (!ac || ac->auth != CONFIG_AUTH_JOB)
+	return job_token_problem(r, stage, repo, "waiting for the pipeline's verdict",
+	                         "may not read pipelines", out, n);
+}
+
+/* The changelog compares each tagged repository's previous release with the tag. */
+static int compare_problems(struct stage_run *r, struct buf *out, size_t *n)
+{
+	const struct plan *p = &r->s->plan;
+	const char *why;
+	int rc = 0;
+
+	if (!stage_selected(r, STAGE_CHANGELOG) || r->o->entry_file)
 		return 0;
-	++*n;
-	return buf_printf(out,
-	                  "%s: %s: waiting for the pipeline's verdict needs %s: a CI job "
-	                  "token (%s) may not read pipelines\n",
-	                  stage, repo->name, f->token_env.v[0], ac->token_var);
+	for (size_t i = 0; !rc && i < p->nrepos; i++)
+		if (p->repos[i].cfg->tag && !plan_repo_skipped(p, p->repos[i].cfg, &why))
+			rc = job_token_problem(
+			    r, "changelog", p->repos[i].cfg,
+			    "comparing the previous release with the tag",
+			    "may not compare commits", out, n);
+	return rc;
+}
+
+/* The docs and openapi stages commit to the docs repository. */
+static int docs_commit_problems(struct stage_run *r, struct buf *out, size_t *n)
+{
+	const struct config *c = &r->s->x.cfg;
+	const struct config_repo *d =
+	    c->docs_repo ? config_repo_find(c, c->docs_repo) : NULL;
+	const char *cause = "may not commit through the API";
+	int rc = 0;
+
+	if (stage_selected(r, STAGE_DOCS))
+		rc = job_token_problem(r, "docs", d, "committing the changelog", cause,
+		                       out, n);
+	if (!rc && stage_selected(r, STAGE_OPENAPI) && stage_stable(r) && c->openapi.repo)
+		rc = job_token_problem(r, "openapi", d, "committing the schema", cause,
+		                       out, n);
+	return rc;
 }
 
 /*
- * The stages that wait for pipeline verdicts (test, deploy) cannot run with a
- * CI job token alone: GitLab lets it start a pipeline but not read one
- * (https://docs.gitlab.com/ci/jobs/ci_job_token/). Said before anything is
- * written.
+ * What the selected stages need that GitLab does not let a CI job token do
+ * (https://docs.gitlab.com/ci/jobs/ci_job_token/): wait for pipeline verdicts
+ * (test, deploy; it may start a pipeline but not read one), compare commits
+ * (changelog), commit (docs, openapi). Said before anything is written.
  */
 static int job_token_problems(struct stage_run *r, struct buf *out, size_t *n)
 {
@@ -105,6 +152,8 @@ static int job_token_problems(struct stage_run *r, struct buf *out, size_t *n)
 
 	for (size_t i = 0; !rc && stage_selected(r, STAGE_TEST) && i < c->ntests; i++)
 		rc = pipeline_problem(r, "test", &c->tests[i], out, n);
+	rc = rc ? rc : compare_problems(r, out, n);
+	rc = rc ? rc : docs_commit_problems(r, out, n);
 	if (!rc && stage_selected(r, STAGE_DEPLOY) && stage_stable(r))
 		rc = pipeline_problem(r, "deploy", c->docs_deploy, out, n);
 	return rc;

@@ -6,7 +6,8 @@ release together; the OpenAPI schema is read from the tag's job artifacts."""
 import os
 import unittest
 
-from release_env import SOURCE, all_tokens, last_seq, run, start_forge, write_config, writes
+from release_env import (GITLAB_COMPONENTS, SOURCE, all_tokens, last_seq, run, start_forge,
+                         write_config, writes)
 
 TAG_ONLY_GITLAB = ["waldur/waldur-mastermind", "waldur/waldur-homeport",
                    "waldur/waldur-prometheus-exporter"]
@@ -85,21 +86,39 @@ class JobTokenTest(unittest.TestCase):
         self.assertIn("0 commits and 0 tags made", again.out)
         self.assertEqual(writes(self.forge, seq), [])
 
-    def test_release_says_pipelines_need_a_write_token(self):
-        """A job token may start a pipeline but not read one
-        (https://docs.gitlab.com/ci/jobs/ci_job_token/): the stages that wait
-        for verdicts are problems before anything is written."""
+    def test_release_says_what_a_job_token_cannot_do(self):
+        """A job token may start a pipeline but not read one, and may neither
+        compare nor commit (https://docs.gitlab.com/ci/jobs/ci_job_token/): the
+        selected stages that need it are problems before anything is written,
+        one line per step naming the token to set."""
         seq = last_seq(self.forge)
         r = self.job("release", "8.0.6", config=False)
         self.assertEqual(r.code, 3, r)
-        for stage, name in (("test", "waldur-helm"), ("test", "waldur-docker-compose"),
-                            ("deploy", "waldur-docs")):
-            self.assertIn("%s: %s: waiting for the pipeline's verdict needs GITLAB_TOKEN: "
-                          "a CI job token (CI_JOB_TOKEN) may not read pipelines"
-                          % (stage, name), r.err)
+        need = "needs GITLAB_TOKEN: a CI job token (CI_JOB_TOKEN) "
+        lines = ["%s: %s: waiting for the pipeline's verdict %smay not read pipelines"
+                 % (stage, name, need) for stage, name in
+                 (("test", "waldur-helm"), ("test", "waldur-docker-compose"),
+                  ("deploy", "waldur-docs"))]
+        lines += ["changelog: %s: comparing the previous release with the tag %smay not "
+                  "compare commits" % (name.split("/")[1], need) for name in GITLAB_COMPONENTS]
+        lines += ["%s: waldur-docs: committing the %s %smay not commit through the API"
+                  % (stage, what, need) for stage, what in (("docs", "changelog"),
+                                                            ("openapi", "schema"))]
+        for line in lines:
+            self.assertIn(line + "\n", r.err)
+        # besides: tag-all's two commits and the GitHub forge without a token
+        self.assertIn("preflight found %d problems" % (len(lines) + 3), r.err)
         self.assertEqual(writes(self.forge, seq), [])
-        r = self.job("release", "8.0.6-rc.1", "--skip", "test", config=False)
+        # an RC has no openapi or deploy stage; with --entry nothing is compared
+        entry = write_config(self, "## 8.0.6-rc.1\n")
+        r = self.job("release", "8.0.6-rc.1", "--skip", "test", "--entry", entry,
+                     config=False)
+        self.assertEqual(r.code, 3, r)
         self.assertNotIn("may not read pipelines", r.err)
+        self.assertNotIn("may not compare commits", r.err)
+        self.assertNotIn("openapi:", r.err)
+        self.assertIn("docs: waldur-docs: committing the changelog " + need, r.err)
+        self.assertEqual(writes(self.forge, seq), [])
 
     def openapi(self, version, timeout):
         r = self.forge.gitlab("POST", "/projects/waldur%2Fwaldur-mastermind/repository/tags",
