@@ -4,7 +4,7 @@ import json
 import re
 import unittest
 
-from release_env import GITLAB_COMPONENTS, SDKS, run, start_forge, writes
+from release_env import GITLAB_COMPONENTS, SDKS, run, start_forge, write_config, writes
 
 TESTED = ["waldur/waldur-docker-compose", "waldur/waldur-helm"]
 FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
@@ -12,6 +12,23 @@ FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
 
 def pipelines(forge, repo):
     return forge.repo_state(repo)["pipelines"]
+
+
+# a GitHub deployment test: js-client's publish.yml has run-name "Publish ${{ inputs.version }}"
+GITHUB_TEST = """forges:
+  github:
+    kind: github
+    url: https://api.github.com
+    url_env: [RELAPI_GITHUB_URL]
+    token_env: [GITHUB_TOKEN]
+repositories:
+  - {name: js-client, forge: github, path: waldur/js-client, branch: main}
+release:
+  test_pipelines:
+    - repository: js-client
+      workflow: publish.yml
+      variables: {version: "{version}"}
+"""
 
 
 class Pipelines(unittest.TestCase):
@@ -132,6 +149,37 @@ class Pipelines(unittest.TestCase):
             self.assertEqual([p["status"] for p in pipelines(self.forge, repo)
                               if p["variables"]["RELEASE_VERSION"] == "8.0.7"],
                              ["failed", "success"])
+
+    def test_github_run_without_path_or_title_is_not_taken_for_ours(self):
+        """A re-run finds the workflow run it dispatched by its path (the
+        workflow file) and its display_title (the inputs). A run answered
+        without either (older GitHub Enterprise Server, see
+        https://docs.github.com/en/enterprise-server@3.7/rest/actions/workflow-runs)
+        is never adopted: a new run is dispatched instead."""
+        config = write_config(self, GITHUB_TEST)
+
+        def release():
+            seq = self.forge.requests()[-1]["seq"] if self.forge.requests() else 0
+            r = run(self.forge, "release", "8.0.6", "--only", "test", "-c", config, *FAST)
+            self.assertEqual(r.code, 0, r)
+            return r, [w["path"] for w in writes(self.forge, seq)]
+
+        def runs():
+            return [(x["inputs"], x["status"]) for x in
+                    self.forge.repo_state("waldur/js-client")["runs"]]
+
+        r, posted = release()
+        self.assertEqual(len(posted), 1, posted)
+        self.assertTrue(posted[0].endswith("/dispatches"), posted)
+        r, posted = release()
+        self.assertRegex(r.out, r"test\s+already done")
+        self.assertEqual(posted, [])
+        for omit in (["display_title"], ["path"]):
+            self.forge.switches(github_runs_omit=omit)
+            r, posted = release()
+            self.assertEqual(len(posted), 1, (omit, posted))
+            self.assertTrue(posted[0].endswith("/dispatches"), posted)
+        self.assertEqual(len(runs()), 3, runs())
 
     def test_release_rerun_does_not_test_again_once_tagged(self):
         r = run(self.forge, "release", "8.0.6-rc.1", *FAST)
