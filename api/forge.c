@@ -957,12 +957,6 @@ static int compare_from_json(struct forge_op *op, const cJSON *j)
 	c->count = ops->compare_total_key && fj_num(j, ops->compare_total_key, &total)
 	               ? (long)total
 	               : (long)c->n;
-	/* GitLab tells no total: a comparison it cut short is not a complete list */
-	if (cJSON_IsTrue(fj_get(j, "compare_timeout")))
-		return forge_op_fail(
-		    op, RELAPI_ESERVER,
-		    "the forge's comparison timed out: its commit list is "
-		    "incomplete");
 	op->result |= FORGE_R_COMPARE;
 	return 0;
 }
