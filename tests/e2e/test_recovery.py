@@ -160,3 +160,24 @@ class PipelineLookupFailureTest(unittest.TestCase):
     def test_github_run_listing_fails(self):
         config = write_config(self, GITHUB_TEST)
         self.check_not_triggered_again(r"js-client/actions/.*runs", ("-c", config))
+
+
+class DroppedTriggerTest(unittest.TestCase):
+    """A pipeline trigger the forge applied whose connection then dropped
+    without an answer is not sent again: libcurl re-sends a request on its own
+    when a reused connection dies before any byte of the answer
+    (https://github.com/php/php-src/issues/12450 shows a POST sent twice so),
+    which for a trigger would start a second pipeline. The stage fails (exit
+    1) and the next run finds the pipeline."""
+
+    def test_trigger_sent_once(self):
+        forge = start_forge(self)
+        repo = "waldur/waldur-helm"
+        forge.faults(targets=[{"method": "POST", "path": r"waldur-helm/(trigger/)?pipeline$",
+                               "kind": "applied-then-dropped", "count": 1}])
+        r = run(forge, "release", "8.0.6", "--only", "test", *FAST)
+        self.assertEqual(r.code, 1, r)
+        self.assertEqual(len(forge.repo_state(repo)["pipelines"]), 1)
+        r = run(forge, "release", "8.0.6", "--only", "test", *FAST)
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(len(forge.repo_state(repo)["pipelines"]), 1)
