@@ -1380,13 +1380,42 @@ int forge_find_job_artifact(struct forge *f, const char *repo, const char *ref,
 	                path, job, ref);
 }
 
+/*
+ * The release of the tag is read first: a 404 has it created, an answer
+ * means it exists. A re-run so writes nothing where the release is there
+ * (each write the forge may apply without answering fails the run).
+ */
+static void release_looked(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j;
+
+	if (!resp->error && resp->status == 404) {
+		if (op->f->ops->create_release(op))
+			forge_op_done(op);
+		return;
+	}
+	j = forge_op_answer(op, resp);
+	if (j)
+		forge_op_fail(op, RELAPI_EEXISTS, "release %s already exists",
+		              op->arg[0]);
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int release_look(struct forge_op *op)
+{
+	return forge_repo_send(op, "GET", op->f->ops->release_fmt, op->arg[0], NULL, NULL,
+	                       0, release_looked);
+}
+
 int forge_create_release(struct forge *f, const char *repo, const char *tag,
                          const char *name, const char *body, forge_done_fn cb,
                          void *payload)
 {
 	OP_BEGIN(op, f, repo, cb, payload, f && repo && tag && *tag);
 	OP_ARGS(op, tag, name ? name : tag, body ? body : "");
-	return op_start(op, f->ops->create_release, "create release %s", tag);
+	return op_start(op, f->ops->release_fmt ? release_look : f->ops->create_release,
+	                "create release %s", tag);
 }
 
 int forge_delete_release(struct forge *f, const char *repo, const char *tag,

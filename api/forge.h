@@ -387,7 +387,10 @@ int forge_find_job_artifact(struct forge *f, const char *repo, const char *ref,
                             const char *job, const char *path, forge_done_fn cb,
                             void *payload);
 
-/* reply.release. Existing → RELAPI_EEXISTS. */
+/*
+ * reply.release: the release of `tag` is read first and created only when
+ * there is none; an existing one → RELAPI_EEXISTS without a write.
+ */
 int forge_create_release(struct forge *f, const char *repo, const char *tag,
                          const char *name, const char *body, forge_done_fn cb,
                          void *payload);

@@ -73,6 +73,7 @@ struct forge_ops {
 	const char *compare_total_key; /* the full count; NULL: the commits listed */
 	const char *release_id_key;    /* NULL: the forge has no release ids */
 	const char *release_url_key;
+	const char *release_fmt; /* forge_repo_path: the release of tag a */
 	/* Token scopes that allow writing through the API (whoami without repo). */
 	const char *write_scopes[3];
 	/* Appended to a server URL to reach the API; NULL: the URL is the API. */

@@ -1399,6 +1399,7 @@ const struct forge_ops forge_github_ops = {
     .compare_total_key = "total_commits",
     .release_id_key = "id",
     .release_url_key = "html_url",
+    .release_fmt = "/releases/tags/%p",
     .write_scopes = {"repo", "public_repo"},
     .costs = {.token_check = 1, .resolve = 1, .commit = 4, .tag = 2, .access = 3},
 };

@@ -1118,6 +1118,7 @@ const struct forge_ops forge_gitlab_ops = {
     .commit_id_key = "id",
     .compare_web_fmt = "%s/%s/-/compare/%p...%p",
     .release_url_key = "_links.self",
+    .release_fmt = "/releases/%e",
     .write_scopes = {"api"},
     .api_suffix = "/api/v4",
     .costs = {.token_check = 2, .resolve = 0, .commit = 1, .tag = 1, .access = 2},

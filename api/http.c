@@ -789,6 +789,20 @@ static void set_tls(struct http_engine *e, CURL *h)
 	}
 }
 
+static int idempotent(const char *method);
+
+/*
+ * A write that the engine would not send again once it may have arrived goes
+ * on a connection of its own: when a reused connection dies before the first
+ * byte of the answer, libcurl sends the request again by itself, and the
+ * forge may have applied the first one (a second pipeline, a second release).
+ */
+static void set_reuse(const struct xfer *x, CURL *h)
+{
+	if (!idempotent(x->method) && !x->retry_unsafe)
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+}
+
 static CURL *easy_for(struct xfer *x)
 {
 	struct http_engine *e = x->e;
@@ -818,6 +832,7 @@ static CURL *easy_for(struct xfer *x)
 	if (!strncasecmp(x->url, "https:", 6))
 		curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
 	set_method(x, h);
+	set_reuse(x, h);
 	set_tls(e, h);
 	return h;
 }

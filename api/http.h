@@ -30,7 +30,9 @@
  *     or 403 with a rate-limit signal: the forges document such requests as
  *     not performed), or when the caller sets req.retry_unsafe (it knows a
  *     replay is harmless or detectable). A 5xx or a reset after the request
- *     was sent is not retried for them.
+ *     was sent is not retried for them, and they go on a new connection:
+ *     libcurl would send them again by itself when a reused connection dies
+ *     before the answer.
  *
  * Redirects (301, 302, 303, 307, 308) are followed by the engine, at most 10
  * hops: 303, and 301/302 after a POST, continue as GET without a body. When a

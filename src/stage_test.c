@@ -82,11 +82,19 @@ static void pipe_trigger(struct run_pipe *p)
 		         rerr_name(rc));
 }
 
+/* 1 when the forge refuses the token the listing of pipelines (a job token). */
+static int lookup_refused(int code)
+{
+	return code == RELAPI_EFORBIDDEN || code == RELAPI_EUNAUTHORIZED;
+}
+
 /*
  * The earlier pipeline of this version, if any: a success is reused, a
  * running one waited for, a failed or canceled one replaced by a new one.
- * When the forge cannot be asked (a job token may not list pipelines), a
- * new one is triggered.
+ * When the forge refuses to be asked (a job token may not list pipelines), a
+ * new one is triggered. A lookup that failed otherwise (5xx, network, a cut
+ * answer) fails the pipeline: a new one could duplicate one that passed, and
+ * the next run looks again.
  */
 static void on_found(const struct forge_reply *rep, void *payload)
 {
@@ -94,7 +102,14 @@ static void on_found(const struct forge_reply *rep, void *payload)
 	const struct forge_pipeline *pl = rep->pipeline;
 	const char *name = p->repo->name;
 
-	if (rep->err.code && rep->err.code != RELAPI_ENOTFOUND)
+	if (rep->err.code && rep->err.code != RELAPI_ENOTFOUND &&
+	    !lookup_refused(rep->err.code)) {
+		rerr_set(&p->err, rep->err.code,
+		         "%s: cannot look for an earlier pipeline of %s (%s); run again",
+		         name, p->r->s->plan.version, rep->err.msg);
+		return;
+	}
+	if (lookup_refused(rep->err.code))
 		stage_say(p->r,
 		          "%s: cannot look for an earlier pipeline (%s); triggering one",
 		          name, rep->err.msg);

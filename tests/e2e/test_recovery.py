@@ -4,7 +4,7 @@ relapi's own work. The real relapi binary against the fake forge."""
 
 import unittest
 
-from release_env import run, start_forge, writes, last_seq
+from release_env import last_seq, run, start_forge, write_config, writes
 
 RETRY_ONCE = ("--retries", "1")
 
@@ -108,3 +108,76 @@ class TagAfterForeignPushTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# a GitHub deployment test: js-client's publish.yml has run-name "Publish ${{ inputs.version }}"
+GITHUB_TEST = """forges:
+  github:
+    kind: github
+    url: https://api.github.com
+    url_env: [RELAPI_GITHUB_URL]
+    token_env: [GITHUB_TOKEN]
+repositories:
+  - {name: js-client, forge: github, path: waldur/js-client, branch: main}
+release:
+  test_pipelines:
+    - repository: js-client
+      workflow: publish.yml
+      variables: {version: "{version}"}
+"""
+FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
+
+
+class PipelineLookupFailureTest(unittest.TestCase):
+    """The earlier pipeline of this version cannot be looked for (the listing
+    fails for good): the stage fails, run again (exit 1), and starts no second
+    pipeline beside the one that passed. Only a refusal of the listing (a job
+    token) makes relapi trigger without looking."""
+
+    def setUp(self):
+        self.forge = start_forge(self)
+
+    def check_not_triggered_again(self, listing, config=()):
+        r = run(self.forge, "test", "8.0.6", *config, *FAST)
+        self.assertEqual(r.code, 0, r)
+        started = len(writes(self.forge))
+        seq = last_seq(self.forge)
+        self.forge.faults(targets=[{"method": "GET", "path": listing, "kind": "503",
+                                    "count": 100}])
+        r = run(self.forge, "release", "8.0.6", "--only", "test", *config, *FAST, *RETRY_ONCE)
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("cannot look for an earlier pipeline", r.err)
+        self.assertEqual(writes(self.forge, seq), [])
+        self.forge.faults(targets=[], clear_targets=True)
+        r = run(self.forge, "release", "8.0.6", "--only", "test", *config, *FAST)
+        self.assertEqual(r.code, 0, r)
+        self.assertRegex(r.out, r"test\s+already done")
+        self.assertEqual(len(writes(self.forge)), started)
+
+    def test_gitlab_pipeline_listing_fails(self):
+        self.check_not_triggered_again(r"waldur-helm/pipelines\?")
+
+    def test_github_run_listing_fails(self):
+        config = write_config(self, GITHUB_TEST)
+        self.check_not_triggered_again(r"js-client/actions/.*runs", ("-c", config))
+
+
+class DroppedTriggerTest(unittest.TestCase):
+    """A pipeline trigger the forge applied whose connection then dropped
+    without an answer is not sent again: libcurl re-sends a request on its own
+    when a reused connection dies before any byte of the answer
+    (https://github.com/php/php-src/issues/12450 shows a POST sent twice so),
+    which for a trigger would start a second pipeline. The stage fails (exit
+    1) and the next run finds the pipeline."""
+
+    def test_trigger_sent_once(self):
+        forge = start_forge(self)
+        repo = "waldur/waldur-helm"
+        forge.faults(targets=[{"method": "POST", "path": r"waldur-helm/(trigger/)?pipeline$",
+                               "kind": "applied-then-dropped", "count": 1}])
+        r = run(forge, "release", "8.0.6", "--only", "test", *FAST)
+        self.assertEqual(r.code, 1, r)
+        self.assertEqual(len(forge.repo_state(repo)["pipelines"]), 1)
+        r = run(forge, "release", "8.0.6", "--only", "test", *FAST)
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(len(forge.repo_state(repo)["pipelines"]), 1)

@@ -536,16 +536,25 @@ class Faults:
         self.latency_ms = opts.latency_ms
         self.jitter_ms = opts.jitter_ms
         self.targets = []
+        # "seq": by request number; "request": by method, path and how many
+        # times that request came since the seed was set (the same faults
+        # whatever order concurrent clients' requests arrive in)
+        self.by = "seq"
+        self.counts = {}
 
     def to_json(self):
-        return {"rate": self.rate, "seed": self.seed, "kinds": self.kinds,
+        return {"rate": self.rate, "seed": self.seed, "kinds": self.kinds, "by": self.by,
                 "latency_ms": self.latency_ms, "jitter_ms": self.jitter_ms,
                 "targets": [dict(t) for t in self.targets]}
 
     def configure(self, body, opts):
-        for key in ("rate", "seed", "latency_ms", "jitter_ms"):
+        if body.get("by", self.by) not in ("seq", "request"):
+            raise ApiError(400, {"message": "unknown fault choice '%s'" % body["by"]})
+        for key in ("rate", "seed", "by", "latency_ms", "jitter_ms"):
             if key in body:
                 setattr(self, key, body[key])
+        if "seed" in body or "by" in body:
+            self.counts = {}
         if "kinds" in body:
             bad = [k for k in body["kinds"] if k not in FAULT_KINDS]
             if bad:
@@ -571,7 +580,13 @@ class Faults:
                 t["count"] -= 1
                 return t["kind"]
         if self.rate and self.kinds:
-            rng = random.Random("%s:%d" % (self.seed, seq))
+            if self.by == "request":
+                key = (method, raw_path)
+                self.counts[key] = self.counts.get(key, 0) + 1
+                rng = random.Random("%s:%s %s:%d" % (self.seed, method, raw_path,
+                                                     self.counts[key]))
+            else:
+                rng = random.Random("%s:%d" % (self.seed, seq))
             if rng.random() < self.rate:
                 return rng.choice(self.kinds)
         return None

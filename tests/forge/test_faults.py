@@ -33,6 +33,37 @@ class FaultTest(unittest.TestCase):
         self.assertEqual(first, second)
         self.assertNotEqual(first, other)
 
+    def test_by_request_same_faults_in_any_order(self):
+        """by=request: the n-th time a request comes gets the same fault
+        whatever other requests came between (concurrent clients interleave);
+        by request number (the default) it does not."""
+        paths = [HELM, HELM + "/repository/tags", HELM + "/repository/branches"]
+        interleaved = [p for _ in range(8) for p in paths]
+        grouped = [p for p in reversed(paths) for _ in range(8)]
+
+        def faults_seen(order, by):
+            f.faults(rate=0.5, seed=11, by=by)
+            f.clear_requests()
+            for p in order:
+                try:
+                    f.gitlab("GET", p)
+                except (OSError, http.client.HTTPException):
+                    pass
+            seen = {}
+            for r in f.requests():
+                seen.setdefault(r["path"], []).append(r["fault"])
+            return seen
+
+        with Forge() as f:
+            first = faults_seen(interleaved, "request")
+            self.assertEqual(first, faults_seen(grouped, "request"))
+            kinds = [k for v in first.values() for k in v]
+            self.assertIn(None, kinds)
+            self.assertTrue(any(kinds), kinds)
+            self.assertNotEqual(faults_seen(interleaved, "seq"), faults_seen(grouped, "seq"))
+            with self.assertRaises(RuntimeError):
+                f.faults(by="time")
+
     def test_kinds_seen_and_mutations_not_applied(self):
         with Forge(args=["--fail-rate", "0.5", "--fail-seed", "3"]) as f:
             statuses = {}

@@ -575,6 +575,7 @@ static void test_releases(void **state)
 	const cJSON *rel, *rs;
 	char url[512];
 	cJSON *st;
+	long seq;
 
 	release_op(e, 1, &a);
 	assert_int_equal(a.code, 0);
@@ -589,8 +590,12 @@ static void test_releases(void **state)
 	assert_string_equal(a.web_url,
 	                    web(e, st, e->fc->release_web, "8.0.5", url, sizeof(url)));
 	cJSON_Delete(st);
+	/* an existing release is read, not posted again */
+	seq = fh_request_seq(e->srv.url);
 	release_op(e, 1, &again);
 	assert_int_equal(again.code, RELAPI_EEXISTS);
+	assert_int_equal(fh_request_count(e->srv.url, seq, "POST"), 0);
+	assert_int_equal(fh_request_count(e->srv.url, seq, "GET"), 1);
 	release_op(e, 0, &d);
 	assert_int_equal(d.code, 0);
 	st = fh_state(e->srv.url);
