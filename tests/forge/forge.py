@@ -666,8 +666,15 @@ class World:
                 out.append(e)
         return out
 
+    @staticmethod
+    def with_modes(tree, modes):
+        """`tree` with the manifest's `modes` ({path: "100755"}) applied to the
+        paths it holds: a file marked executable stays so in every commit."""
+        return {p: (modes.get(p, mode), sha) for p, (mode, sha) in tree.items()}
+
     def build_repo(self, repo, spec, folder):
         base = self.read_folder(folder) if os.path.isdir(folder) else {}
+        modes = spec.get("modes", {})
         version = self.manifest.get("version", "")
         author = self.user("release-bot")
         tree = {}
@@ -677,8 +684,8 @@ class World:
         def commit(message, new_tree):
             nonlocal head, tree
             day[0] += 1
-            c = repo.make_commit(new_tree, [head] if head else [], message, author,
-                                 date=self.epoch + day[0] * 86400)
+            c = repo.make_commit(self.with_modes(new_tree, modes), [head] if head else [],
+                                 message, author, date=self.epoch + day[0] * 86400)
             head, tree = c.id, c.tree
 
         def versioned(v):
@@ -2626,11 +2633,12 @@ def locate_repo(world, req, forge):
 def admin_state(world, req):
     out = {}
     for path, repo in world.repos.items():
-        files = {}
+        files, modes = {}, {}
         for b, head in repo.branches.items():
             c = repo.commits[head]
             files[b] = {p: hashlib.sha256(repo.blobs[s]).hexdigest()
                         for p, (_, s) in sorted(c.tree.items())}
+            modes[b] = {p: m for p, (m, _) in sorted(c.tree.items())}
         out[path] = {
             "forge": repo.forge, "id": repo.id, "default_branch": repo.default_branch,
             "web_url": repo.web_url, "commit_count": len(repo.commits),
@@ -2638,6 +2646,7 @@ def admin_state(world, req):
             "tags": {n: {"target": t.target, "commit": t.commit, "annotated": t.sha is not None,
                          "message": t.message} for n, t in sorted(repo.tags.items())},
             "files": files,
+            "modes": modes,
             "releases": {n: {"name": r["name"], "description": r.get("description",
                                                                       r.get("body"))}
                          for n, r in repo.releases.items()},
