@@ -315,7 +315,7 @@ static int gh_read_file(struct forge_op *op)
 static int gh_needs_blob(const struct forge_file_change *c)
 {
 	return c->action != FORGE_CHANGE_DELETE &&
-	       (c->len > GH_INLINE_MAX || !forge_is_utf8(c->data, c->len));
+	       forge_kind_write_cost(FORGE_GITHUB, c->data, c->len);
 }
 
 static void gh_ref_updated(struct forge_op *op, struct http_response *resp)
@@ -1442,5 +1442,11 @@ const struct forge_ops forge_github_ops = {
     .release_id_key = "id",
     .release_url_key = "html_url",
     .write_scopes = {"repo", "public_repo"},
-    .costs = {.token_check = 1, .resolve = 1, .commit = 4, .tag = 2, .access = 3},
+    .costs = {.token_check = 1,
+              .resolve = 1,
+              .commit = 4,
+              .tag = 2,
+              .access = 3,
+              .file_max = GH_INLINE_MAX,
+              .blob_binary = 1},
 };

@@ -322,6 +322,62 @@ static void test_read_costs_per_forge(void **state)
 	config_release(&cfg);
 }
 
+/*
+ * A lockfile over 1 MB: GitHub reads it through its blob after the contents
+ * answer (one more request and round) and commits it as a blob of its own
+ * (one more); GitLab reads and commits it as any file.
+ */
+static void test_big_file_costs(void **state)
+{
+	static const char text[] =
+	    "forges:\n"
+	    "  gl: {kind: gitlab, url: http://gl, token_env: [T1]}\n"
+	    "  gh: {kind: github, url: http://gh, token_env: [T2]}\n"
+	    "repositories:\n"
+	    "  - name: js\n    forge: gh\n    path: o/js\n    branch: main\n"
+	    "    edits:\n      - {file: big.json, kind: json, key: version}\n"
+	    "  - name: helm\n    forge: gl\n    path: g/helm\n    branch: master\n"
+	    "    edits:\n      - {file: big.json, kind: json, key: version}\n";
+	size_t n = 1100 * 1024;
+	char *json = malloc(n + 1);
+	struct config cfg;
+	struct plan_input in = {&cfg, "8.0.6", NULL, "2026-01-02", 0};
+	struct plan p;
+	struct plan_actual a[2] = {{0}};
+	struct rerr err = {0};
+
+	(void)state;
+	assert_non_null(json);
+	snprintf(json, n + 1, "{\"version\": \"8.0.5\", \"pad\": \"");
+	memset(json + strlen(json), 'x', n - strlen(json) - 3);
+	memcpy(json + n - 3, "\"}\n", 4);
+	assert_int_equal(config_parse(&cfg, "t.yml", text, strlen(text), &err), 0);
+	assert_int_equal(plan_init(&p, &in, &err), 0);
+	for (size_t i = 0; i < 2; i++) {
+		a[i].head = strdup("abcd");
+		assert_int_equal(
+		    plan_actual_add_file(&a[i], 0, "big.json", json, n, "abcd", "abcd"),
+		    0);
+		assert_int_equal(plan_repo_compute(&p, i, &in, &a[i], &err), 0);
+	}
+	/* js: tags + head + file + its blob + access; commit 4 + its blob + tag 2;
+	 * reading: head, contents, blob (as long as the access check) */
+	assert_int_equal(p.repos[0].requests, 1 + 1 + 1 + 1 + 3 + (4 + 1) + 2);
+	assert_int_equal(p.repos[0].read_rounds, 3);
+	assert_int_equal(p.repos[0].write_rounds, 5 + 2);
+	/* helm: as any file */
+	assert_int_equal(p.repos[1].requests, 1 + 1 + 2 + 1 + 1);
+	assert_int_equal(p.repos[1].write_rounds, 1 + 1);
+	assert_int_equal(forge_kind_write_cost(FORGE_GITHUB, "\xff\xfe", 2), 1);
+	assert_int_equal(forge_kind_write_cost(FORGE_GITLAB, "\xff\xfe", 2), 0);
+	assert_int_equal(forge_kind_read_cost(FORGE_GITHUB, 1024 * 1024), 0);
+	for (size_t i = 0; i < 2; i++)
+		plan_actual_release(&a[i]);
+	plan_release(&p);
+	config_release(&cfg);
+	free(json);
+}
+
 static void test_trailer(void **state)
 {
 	(void)state;
@@ -371,6 +427,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_key_is_error, setup, teardown),
 	    cmocka_unit_test(test_read_costs_per_forge),
+	    cmocka_unit_test(test_big_file_costs),
 	    cmocka_unit_test(test_trailer),
 	    cmocka_unit_test(test_diff),
 	};
