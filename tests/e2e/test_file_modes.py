@@ -10,26 +10,14 @@ https://docs.gitlab.com/api/commits/#create-a-commit-with-multiple-files-and-act
 import json
 import unittest
 
-from release_env import run, start_forge, writes, last_seq, write_config
+from release_env import config_text, last_seq, run, start_forge, write_config, writes
 
 PY = "waldur/py-client"
 COMPOSE = "waldur/waldur-docker-compose"
 SCRIPT = "#!/bin/sh\n# Sourced by the release jobs.\nexport WALDUR_VERSION=8.0.5\n"
 
 # The release script of one GitLab and one GitHub repository, edited as dotenv.
-CONFIG = """forges:
-  gitlab:
-    kind: gitlab
-    url: https://gitlab.com
-    url_env: [RELAPI_GITLAB_URL]
-    token_env: [GITLAB_TOKEN]
-  github:
-    kind: github
-    url: https://api.github.com
-    url_env: [RELAPI_GITHUB_URL]
-    token_env: [GITHUB_TOKEN]
-repositories:
-  - name: waldur-docker-compose
+CONFIG = config_text("""  - name: waldur-docker-compose
     forge: gitlab
     path: waldur/waldur-docker-compose
     branch: develop
@@ -41,7 +29,7 @@ repositories:
     branch: main
     edits:
       - {file: ci/release.sh, kind: dotenv, key: WALDUR_VERSION}
-"""
+""")
 
 
 class FileModesTest(unittest.TestCase):
@@ -98,10 +86,6 @@ class FileModesTest(unittest.TestCase):
         self.refused("'pyproject.toml' is a submodule: not edited")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class LargeFilesTest(unittest.TestCase):
     """A file over 1 MB in a folder of more than 1,000 entries. The contents
     API answers it without content ("encoding": "none": 1-100 MB only as raw or
@@ -154,3 +138,7 @@ class LargeFilesTest(unittest.TestCase):
         self.assertEqual(len([q for q in reqs if q.startswith("GET /git/blobs/")]), 1, reqs)
         self.assertEqual(len([q for q in reqs if q.startswith("GET /git/trees/")
                               and "recursive" not in q]), 1, reqs)
+
+
+if __name__ == "__main__":
+    unittest.main()
