@@ -54,6 +54,21 @@ const struct forge_costs *forge_kind_costs(enum forge_kind k)
 	return &kind_ops(k)->costs;
 }
 
+int forge_kind_read_cost(enum forge_kind k, size_t len)
+{
+	size_t max = kind_ops(k)->costs.file_max;
+
+	return max && len > max;
+}
+
+int forge_kind_write_cost(enum forge_kind k, const char *data, size_t len)
+{
+	const struct forge_costs *c = &kind_ops(k)->costs;
+
+	return (c->file_max && len > c->file_max) ||
+	       (c->blob_binary && !forge_is_utf8(data, len));
+}
+
 char *forge_api_url(enum forge_kind k, const char *server_url)
 {
 	const char *suffix = kind_ops(k)->api_suffix;

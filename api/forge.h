@@ -100,6 +100,9 @@ char *forge_api_url(enum forge_kind k, const char *server_url);
  * update, a tag is tag object -> tag ref; the token check is the user, the
  * access check repository -> tag rulesets -> the one active ruleset (each
  * further ruleset read adds one; a repository without rulesets takes one less).
+ * GitHub reads a file over 1 MB through its blob (one more request after the
+ * contents answer) and commits it, or a file that is not UTF-8, as a blob of
+ * its own (one more request each, one after the other).
  */
 struct forge_costs {
 	int token_check; /* the token check: requests, one after the other */
@@ -107,10 +110,20 @@ struct forge_costs {
 	int commit;      /* one commit: requests, one after the other */
 	int tag;         /* one tag: requests, one after the other */
 	int access;      /* a repository's access check: requests, one after the other */
+	size_t file_max; /* 0, or the largest file read and written inline */
+	int blob_binary; /* a file that is not UTF-8 is written apart too */
 };
 
 /* The costs of kind `k` (no request; GitLab's for an unknown kind). */
 const struct forge_costs *forge_kind_costs(enum forge_kind k);
+
+/* Requests (each one more round trip) that reading a file of `len` bytes
+ * takes beyond forge_costs; no request. */
+int forge_kind_read_cost(enum forge_kind k, size_t len);
+
+/* Requests (one after the other) that committing `data` (`len` bytes) takes
+ * beyond forge_costs.commit; no request. */
+int forge_kind_write_cost(enum forge_kind k, const char *data, size_t len);
 
 /* The web pages forge_link() names. */
 enum forge_link {

@@ -83,6 +83,26 @@ static cJSON *gh_object(const char *const *kv, size_t n)
 	return o;
 }
 
+/* Paths a version edit must not replace by a regular file: their tree mode,
+ * their type in a contents answer, and what they are. */
+static const struct gh_odd {
+	const char *mode, *type, *what;
+} gh_odd[] = {
+    {"120000", "symlink", "a symbolic link"},
+    {"160000", "submodule", "a submodule"},
+    {"040000", "dir", "a folder"},
+};
+
+/* The entry of gh_odd with tree mode `mode` or contents type `type`, or NULL. */
+static const struct gh_odd *gh_odd_find(const char *mode, const char *type)
+{
+	for (size_t k = 0; k < sizeof(gh_odd) / sizeof(*gh_odd); k++)
+		if ((mode && !strcmp(mode, gh_odd[k].mode)) ||
+		    (type && !strcmp(type, gh_odd[k].type)))
+			return &gh_odd[k];
+	return NULL;
+}
+
 /* ---- read_file: ref -> commit id, contents (or blob for big files) -------- */
 
 static void gh_blob_done(struct forge_op *op, struct http_response *resp)
@@ -151,14 +171,45 @@ static void gh_read_via_dir(struct forge_op *op)
 	free(dir);
 }
 
+/*
+ * Refuses a contents answer that is not the regular file asked for: a
+ * folder, a submodule, a symbolic link, or the file a symbolic link names
+ * (GitHub answers that file, under its own path:
+ * https://docs.github.com/en/rest/repos/contents#get-repository-content).
+ * 0 or the code (op->err set).
+ */
+static int gh_check_file(struct forge_op *op, const cJSON *j)
+{
+	const char *type = cJSON_IsArray(j) ? "dir" : fj_str(j, "type");
+	const char *path = cJSON_IsArray(j) ? NULL : fj_str(j, "path");
+	const char *target = cJSON_IsArray(j) ? NULL : fj_str(j, "target");
+	const struct gh_odd *odd = gh_odd_find(NULL, type);
+	int file = !type || !strcmp(type, "file");
+
+	if (file && (!path || !strcmp(path, op->arg[1])))
+		return 0;
+	if (file) { /* the file a link names */
+		odd = gh_odd_find("120000", NULL);
+		target = path;
+	}
+	if (!odd)
+		return forge_op_fail(op, RELAPI_EINVAL, "'%s' is not a file", op->arg[1]);
+	if (target)
+		return forge_op_fail(op, RELAPI_EINVAL, "'%s' is %s to '%s': not edited",
+		                     op->arg[1], odd->what, target);
+	return forge_op_fail(op, RELAPI_EINVAL, "'%s' is %s: not edited", op->arg[1],
+	                     odd->what);
+}
+
 static int gh_file_from_json(struct forge_op *op, const cJSON *j)
 {
 	struct forge_file *f = &op->file;
 	const char *content = fj_str(j, "content"), *enc = fj_str(j, "encoding");
 	long long size = 0;
+	int rc = gh_check_file(op, j);
 
-	if (cJSON_IsArray(j) || (fj_str(j, "type") && strcmp(fj_str(j, "type"), "file")))
-		return forge_op_fail(op, RELAPI_EINVAL, "'%s' is not a file", op->arg[1]);
+	if (rc)
+		return rc;
 	f->blob_id = fj_dup(j, "sha");
 	f->base = fj_dup(j, "sha");
 	if (!f->blob_id || !f->base)
@@ -264,7 +315,7 @@ static int gh_read_file(struct forge_op *op)
 static int gh_needs_blob(const struct forge_file_change *c)
 {
 	return c->action != FORGE_CHANGE_DELETE &&
-	       (c->len > GH_INLINE_MAX || !forge_is_utf8(c->data, c->len));
+	       forge_kind_write_cost(FORGE_GITHUB, c->data, c->len);
 }
 
 static void gh_ref_updated(struct forge_op *op, struct http_response *resp)
@@ -415,13 +466,6 @@ static void gh_next_blob(struct forge_op *op)
 
 /* ---- the base tree: its sha and the mode of every changed path ---------------- */
 
-/* Tree entry kinds a version edit must not replace by a regular file. */
-static const char *const gh_odd_modes[][2] = {
-    {"120000", "a symbolic link"},
-    {"160000", "a submodule"},
-    {"040000", "a folder"},
-};
-
 /*
  * Keeps the modes of the tree entries `tree` that changes name (entry paths
  * relative to `dir`, "" for the root); an edit of a symbolic link, a
@@ -437,15 +481,13 @@ static int gh_take_modes(struct forge_op *op, const cJSON *tree, const char *dir
 		const char *path = fj_str(it, "path"), *mode = fj_str(it, "mode");
 		for (size_t i = 0; path && mode && i < op->nchanges; i++) {
 			const char *p = op->changes[i].path;
+			const struct gh_odd *odd = gh_odd_find(mode, NULL);
 			if (op->modes[i] || strncmp(p, dir, dn) || strcmp(p + dn, path))
 				continue;
-			for (size_t k = 0;
-			     k < sizeof(gh_odd_modes) / sizeof(*gh_odd_modes); k++)
-				if (!strcmp(mode, gh_odd_modes[k][0]) &&
-				    op->changes[i].action != FORGE_CHANGE_DELETE)
-					return forge_op_fail(op, RELAPI_EINVAL,
-					                     "'%s' is %s: not edited", p,
-					                     gh_odd_modes[k][1]);
+			if (odd && op->changes[i].action != FORGE_CHANGE_DELETE)
+				return forge_op_fail(op, RELAPI_EINVAL,
+				                     "'%s' is %s: not edited", p,
+				                     odd->what);
 			if (!(op->modes[i] = strdup(mode)))
 				return forge_op_oom(op);
 		}
@@ -1401,5 +1443,11 @@ const struct forge_ops forge_github_ops = {
     .release_url_key = "html_url",
     .release_fmt = "/releases/tags/%p",
     .write_scopes = {"repo", "public_repo"},
-    .costs = {.token_check = 1, .resolve = 1, .commit = 4, .tag = 2, .access = 3},
+    .costs = {.token_check = 1,
+              .resolve = 1,
+              .commit = 4,
+              .tag = 2,
+              .access = 3,
+              .file_max = GH_INLINE_MAX,
+              .blob_binary = 1},
 };

@@ -26,6 +26,31 @@ int plan_read_by_commit(enum forge_kind k)
 	return forge_kind_costs(k)->resolve > 0;
 }
 
+/* Requests beyond the forge's figures to read blobs b[0..n) (files over the
+ * size its contents API answers). */
+static int blobs_read_cost(const struct plan_repo *pr, const struct plan_blob *b,
+                           size_t n)
+{
+	int extra = 0;
+
+	for (size_t i = 0; i < n; i++)
+		extra += forge_kind_read_cost(pr->kind, b[i].len);
+	return extra;
+}
+
+/* Requests, one after the other, beyond the forge's figure to commit the
+ * changed files (GitHub: a blob of its own for a big or binary file). */
+static int files_write_cost(const struct plan_repo *pr)
+{
+	int extra = 0;
+
+	for (size_t i = 0; i < pr->nfiles; i++)
+		if (pr->files[i].changed)
+			extra += forge_kind_write_cost(pr->kind, pr->files[i].new_data,
+			                               pr->files[i].new_len);
+	return extra;
+}
+
 /* ---- small helpers ------------------------------------------------------ */
 
 static char *dupn(const char *s, size_t n)
@@ -492,7 +517,7 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
                       const struct plan_actual *a, struct rerr *err)
 {
 	int needs_commit = any_changed(pr->files, pr->nfiles);
-	int cost_c = cost(pr)->commit, cost_t = cost(pr)->tag;
+	int cost_c = cost(pr)->commit + files_write_cost(pr), cost_t = cost(pr)->tag;
 	int done;
 
 	pr->commit_state = needs_commit ? PLAN_TODO : PLAN_SKIPPED;
@@ -517,7 +542,10 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 		pr->commit_state = pr->cfg->nedits ? PLAN_DONE : PLAN_SKIPPED;
 		pr->tag_target = xstrdup(a->tag->commit_id);
 		pr->read_rounds += a->tag_files || a->tag_read ? 1 : 0;
+		pr->read_rounds +=
+		    blobs_read_cost(pr, a->tag_files, a->ntag_files) ? 1 : 0;
 		pr->requests += a->tag_files ? (int)a->ntag_files : 0;
+		pr->requests += blobs_read_cost(pr, a->tag_files, a->ntag_files);
 		pr->requests += a->tag_read ? cost(pr)->tag : 0; /* ref, tag object */
 	} else if (needs_commit && a->moved > 0 && !in->allow_moved) {
 		done = moved_steps(pr, a, p);
@@ -554,10 +582,11 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
  * RC's commit beside the comparison of that commit with the branch (a
  * repository without edits needs nothing more).
  */
-static void read_cost(struct plan_repo *pr, int from)
+static void read_cost(struct plan_repo *pr, int from, const struct plan_actual *a)
 {
 	int paths = (int)edit_paths_count(pr->cfg);
 	int resolve = cost(pr)->resolve, rounds;
+	int big = blobs_read_cost(pr, a->files, a->nfiles);
 
 	if (from) {
 		rounds = 1 + (paths ? 1 : 0);
@@ -566,6 +595,8 @@ static void read_cost(struct plan_repo *pr, int from)
 		rounds = paths ? resolve + 1 : 1;
 		pr->requests = 1 + (paths ? resolve + paths : 1);
 	}
+	rounds += big ? 1 : 0; /* a big file's blob, after its contents */
+	pr->requests += big;
 	pr->requests += cost(pr)->access;
 	if (rounds < cost(pr)->access)
 		rounds = cost(pr)->access;
@@ -591,7 +622,7 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 	pr->base = xstrdup(a->from_commit && !(in->allow_moved && pr->cfg->nedits)
 	                       ? a->from_commit
 	                       : a->head);
-	read_cost(pr, p->from != NULL);
+	read_cost(pr, p->from != NULL, a);
 	rc = edit_files(&pr->files, &pr->nfiles, pr->cfg, a->files, a->nfiles, in, &e);
 	if (rc == RELAPI_ENOMEM)
 		return rerr_set(err, rc, "out of memory");

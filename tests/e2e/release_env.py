@@ -51,6 +51,19 @@ def start_forge(test, *args):
     return forge
 
 
+FORGE_URLS = {"gitlab": "https://gitlab.com", "github": "https://api.github.com"}
+
+
+def config_text(repositories):
+    """A configuration with forges `gitlab` and `github` (URLs from
+    RELAPI_*_URL, tokens from GITLAB_TOKEN and GITHUB_TOKEN) and the YAML list
+    `repositories`."""
+    forges = "".join("  %s:\n    kind: %s\n    url: %s\n    url_env: [RELAPI_%s_URL]\n"
+                     "    token_env: [%s_TOKEN]\n" % (k, k, u, k.upper(), k.upper())
+                     for k, u in FORGE_URLS.items())
+    return "forges:\n" + forges + "repositories:\n" + repositories
+
+
 def write_config(test, text):
     """`text` as relapi.yml in a folder removed when the test ends; its path."""
     tmp = tempfile.TemporaryDirectory()

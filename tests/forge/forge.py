@@ -22,6 +22,7 @@ import hashlib
 import http.server
 import json
 import os
+import posixpath
 import random
 import re
 import signal
@@ -681,8 +682,15 @@ class World:
                 out.append(e)
         return out
 
+    @staticmethod
+    def with_modes(tree, modes):
+        """`tree` with the manifest's `modes` ({path: "100755"}) applied to the
+        paths it holds: a file marked executable stays so in every commit."""
+        return {p: (modes.get(p, mode), sha) for p, (mode, sha) in tree.items()}
+
     def build_repo(self, repo, spec, folder):
         base = self.read_folder(folder) if os.path.isdir(folder) else {}
+        modes = spec.get("modes", {})
         version = self.manifest.get("version", "")
         author = self.user("release-bot")
         tree = {}
@@ -692,8 +700,8 @@ class World:
         def commit(message, new_tree):
             nonlocal head, tree
             day[0] += 1
-            c = repo.make_commit(new_tree, [head] if head else [], message, author,
-                                 date=self.epoch + day[0] * 86400)
+            c = repo.make_commit(self.with_modes(new_tree, modes), [head] if head else [],
+                                 message, author, date=self.epoch + day[0] * 86400)
             head, tree = c.id, c.tree
 
         def versioned(v):
@@ -1813,6 +1821,64 @@ def gh_get_repo(req):
                         "push": write, "triage": write, "pull": True}}
 
 
+def gh_link_target(c, path, data):
+    """The in-repository path a symbolic link at `path` (its blob: `data`)
+    names, or None when it leaves the repository."""
+    target = data.decode("utf-8", "replace")
+    if target.startswith("/"):
+        return None
+    full = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    return None if full.startswith("../") or full == ".." else full
+
+
+def gh_odd_content(req, repo, c, path, ref):
+    """A symbolic link or a submodule as the contents API answers it
+    (https://docs.github.com/en/rest/repos/contents#get-repository-content):
+    a link to a regular file answers that file (its own path and content), any
+    other link {"type": "symlink", "target"}, a submodule {"type": "submodule"}.
+    (path, None) to answer the file at path; (None, body) otherwise."""
+    mode, sha = c.tree[path]
+    data = repo.blobs.get(sha, b"")
+    body = gh_content(req, repo, path, mode, sha, len(data), ref)
+    if mode == "160000":
+        body.update({"type": "submodule", "size": 0, "download_url": None,
+                     "submodule_git_url": "https://github.com/%s.git" % path})
+        return None, body
+    target = gh_link_target(c, path, data)
+    if target in c.tree and c.tree[target][0] in ("100644", "100755"):
+        return target, None
+    body.update({"type": "symlink", "target": data.decode("utf-8", "replace")})
+    return None, body
+
+
+GH_CONTENTS_TOO_LARGE = ("This API returns blobs up to 1 MB in size. The requested blob is too "
+                         "large to fetch via the API, but you can use the Git Data API to "
+                         "request blobs up to 100 MB in size.")
+
+
+def gh_file_content(req, repo, path, mode, sha, ref):
+    """A regular file. Over 1 MB the JSON answer has "content": "" and
+    "encoding": "none" (https://docs.github.com/en/rest/repos/contents#get-repository-content:
+    1-100 MB only through the raw or object media types, the object one without
+    content; api.github.com answers so to the default media type too:
+    https://github.com/gr2m/octokit-plugin-create-pull-request/issues/139).
+    Switch github_contents_1mb_limit answers 403 too_large instead, as before
+    the 100 MB limit (https://github.blog/changelog/2022-05-03-increased-file-size-limit-when-retrieving-file-contents-via-rest-api)."""
+    data = repo.blobs[sha]
+    if "raw" in req.headers.get("Accept", ""):
+        return 200, data, {"Content-Type": "application/vnd.github.raw; charset=utf-8"}
+    body = gh_content(req, repo, path, mode, sha, len(data), ref)
+    if len(data) > MB and req.world.switches.get("github_contents_1mb_limit"):
+        raise gh_error(403, GH_CONTENTS_TOO_LARGE,
+                       doc="https://docs.github.com/rest/repos/contents#get-repository-content",
+                       errors=[{"resource": "Blob", "field": "data", "code": "too_large"}])
+    if len(data) > MB:
+        body.update({"content": "", "encoding": "none"})
+    else:
+        body.update({"content": b64_lines(data), "encoding": "base64"})
+    return 200, body
+
+
 def gh_get_contents(req):
     repo = req.repo
     path = urllib.parse.unquote(req.args.get("path", "")).strip("/")
@@ -1821,28 +1887,17 @@ def gh_get_contents(req):
     if cid is None:
         raise gh_error(404, "No commit found for the ref %s" % ref)
     c = repo.commits[cid]
-    accept = req.headers.get("Accept", "")
     if path not in c.tree:
         entries = sorted(p for p in c.tree if p.startswith(path + "/") or not path)
         if not entries:
             raise gh_not_found()
         return 200, gh_dir_listing(req, repo, c, path, entries, ref)
+    if c.tree[path][0] in ("120000", "160000"):
+        path, body = gh_odd_content(req, repo, c, path, ref)
+        if body is not None:
+            return 200, body
     mode, sha = c.tree[path]
-    data = repo.blobs[sha]
-    if "raw" in accept:
-        return 200, data, {"Content-Type": "application/vnd.github.raw; charset=utf-8"}
-    body = gh_content(req, repo, path, mode, sha, len(data), ref)
-    if "object" in accept and len(data) > MB:
-        body.update({"content": "", "encoding": "none"})
-    elif len(data) > MB:
-        raise gh_error(403, "This API returns blobs up to 1 MB in size. The requested blob is "
-                            "too large to fetch via the API, but you can use the Git Data API "
-                            "to request blobs up to 100 MB in size.",
-                       doc="https://docs.github.com/rest/repos/contents#get-repository-content",
-                       errors=[{"resource": "Blob", "field": "data", "code": "too_large"}])
-    else:
-        body.update({"content": b64_lines(data), "encoding": "base64"})
-    return 200, body
+    return gh_file_content(req, repo, path, mode, sha, ref)
 
 
 GH_DIR_LIMIT = 1000
@@ -2077,10 +2132,17 @@ def gh_get_blob(req):
                  "content": b64_lines(data), "encoding": "base64"}
 
 
+def gh_tree_entry(req, repo, path, mode, sha):
+    """One tree entry: a submodule (160000) is of type "commit", with neither
+    size nor url (https://docs.github.com/en/rest/git/trees#get-a-tree)."""
+    if mode == "160000":
+        return {"path": path, "mode": mode, "type": "commit", "sha": sha}
+    return {"path": path, "mode": mode, "type": "blob", "sha": sha,
+            "size": len(repo.blobs[sha]), "url": gh_api(req, repo, "/git/blobs/" + sha)}
+
+
 def gh_tree_entries(req, repo, tree):
-    return [{"path": p, "mode": tree[p][0], "type": "blob", "sha": tree[p][1],
-             "size": len(repo.blobs[tree[p][1]]),
-             "url": gh_api(req, repo, "/git/blobs/" + tree[p][1])} for p in sorted(tree)]
+    return [gh_tree_entry(req, repo, p, tree[p][0], tree[p][1]) for p in sorted(tree)]
 
 
 def gh_apply_tree_entry(repo, tree, e):
@@ -2641,11 +2703,12 @@ def locate_repo(world, req, forge):
 def admin_state(world, req):
     out = {}
     for path, repo in world.repos.items():
-        files = {}
+        files, modes = {}, {}
         for b, head in repo.branches.items():
             c = repo.commits[head]
             files[b] = {p: hashlib.sha256(repo.blobs[s]).hexdigest()
                         for p, (_, s) in sorted(c.tree.items())}
+            modes[b] = {p: m for p, (m, _) in sorted(c.tree.items())}
         out[path] = {
             "forge": repo.forge, "id": repo.id, "default_branch": repo.default_branch,
             "web_url": repo.web_url, "commit_count": len(repo.commits),
@@ -2653,6 +2716,7 @@ def admin_state(world, req):
             "tags": {n: {"target": t.target, "commit": t.commit, "annotated": t.sha is not None,
                          "message": t.message} for n, t in sorted(repo.tags.items())},
             "files": files,
+            "modes": modes,
             "releases": {n: {"name": r["name"], "description": r.get("description",
                                                                       r.get("body"))}
                          for n, r in repo.releases.items()},

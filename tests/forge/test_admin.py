@@ -1,6 +1,7 @@
 """Admin endpoints, ecosystem seeding, clean shutdown and TLS."""
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -58,6 +59,12 @@ class AdminTest(ForgeTestCase):
         self.assertIn({"path": "run.sh", "mode": "100755"},
                       [{"path": e["path"], "mode": e["mode"]} for e in tree["tree"]])
 
+    def test_state_modes(self):
+        self.forge.push("waldur/py-client", "main", {"run.sh": "echo\n"},
+                        modes={"run.sh": "100755"})
+        modes = self.forge.repo_state("waldur/py-client")["modes"]["main"]
+        self.assertEqual((modes["run.sh"], modes["pyproject.toml"]), ("100755", "100644"))
+
     def test_push_and_reset(self):
         before = self.forge.repo_state("waldur/waldur-helm")
         cid = self.forge.push("waldur/waldur-helm", "master", {"README.md": "raced\n"})
@@ -100,6 +107,24 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual(r.returncode, 2)
             self.assertIn("cannot load", r.stderr)
             self.assertEqual(r.stdout, "")
+
+    def test_manifest_modes(self):
+        """A repository's "modes" in manifest.json mark files of its folder or of
+        its history executable (or links) in every commit that holds them."""
+        with tempfile.TemporaryDirectory() as d:
+            os.makedirs(os.path.join(d, "tool", "ci"))
+            with open(os.path.join(d, "tool", "ci", "release.sh"), "w") as fh:
+                fh.write("VERSION=1.0.0\n")
+            with open(os.path.join(d, "manifest.json"), "w") as fh:
+                json.dump({"version": "1.0.0", "tokens": [], "repos": [{
+                    "forge": "github", "path": "org/tool", "id": 1, "dir": "tool",
+                    "modes": {"ci/release.sh": "100755", "bin/run": "100755"},
+                    "history": [{"release": "1.0.0", "initial": True},
+                                {"commit": "feat: runner", "files": {"bin/run": "go\n"}}]}]},
+                          fh)
+            with Forge(ecosystem=d) as f:
+                modes = f.repo_state("org/tool")["modes"]["main"]
+                self.assertEqual(modes, {"ci/release.sh": "100755", "bin/run": "100755"})
 
     @unittest.skipUnless(shutil.which("openssl"), "openssl not installed")
     def test_tls(self):

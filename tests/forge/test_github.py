@@ -59,16 +59,64 @@ class GitHubTest(ForgeTestCase):
         self.assertEqual(self.gh("GET", PY + "/contents/nope").status, 404)
 
     def test_contents_over_one_megabyte(self):
+        """https://docs.github.com/en/rest/repos/contents#get-repository-content:
+        1-100 MB only through the raw media type or without content
+        ("content": "", "encoding": "none"); api.github.com answers the default
+        media type so too (https://github.com/gr2m/octokit-plugin-create-pull-request/issues/139).
+        Switch github_contents_1mb_limit: 403 too_large, as before the 100 MB limit
+        (https://github.blog/changelog/2022-05-03-increased-file-size-limit-when-retrieving-file-contents-via-rest-api)."""
         big = b"x" * (2 * 1024 * 1024)
         self.forge.push("waldur/py-client", "main", {}, binary={"big.bin": big})
+        sha = hashlib.sha1(b"blob %d\0" % len(big) + big).hexdigest()
+        for accept in (None, "application/vnd.github+json", "application/vnd.github.object+json"):
+            r = self.gh("GET", PY + "/contents/big.bin",
+                        headers={"Accept": accept} if accept else None)
+            self.assertEqual(r.status, 200, accept)
+            body = r.json()
+            self.assertEqual((body["content"], body["encoding"], body["size"], body["sha"]),
+                             ("", "none", len(big), sha))
+        raw = self.gh("GET", PY + "/contents/big.bin", headers={"Accept": "application/vnd.github.raw"})
+        self.assertEqual(raw.body, big)
+        blob = self.gh("GET", PY + "/git/blobs/" + sha).json()
+        self.assertEqual(base64.b64decode(blob["content"]), big)
+        self.forge.switches(github_contents_1mb_limit=True)
         r = self.gh("GET", PY + "/contents/big.bin")
         self.assertEqual(r.status, 403)
         self.assertEqual(r.json()["errors"][0]["code"], "too_large")
-        raw = self.gh("GET", PY + "/contents/big.bin", headers={"Accept": "application/vnd.github.raw"})
-        self.assertEqual(raw.body, big)
-        sha = hashlib.sha1(b"blob %d\0" % len(big) + big).hexdigest()
-        blob = self.gh("GET", PY + "/git/blobs/" + sha).json()
-        self.assertEqual(base64.b64decode(blob["content"]), big)
+        self.assertIn("too large to fetch via the API", r.json()["message"])
+        small = self.gh("GET", PY + "/contents/pyproject.toml").json()
+        self.assertEqual(small["encoding"], "base64")
+
+    def test_contents_of_links_and_submodules(self):
+        """https://docs.github.com/en/rest/repos/contents#get-repository-content:
+        a symbolic link to a regular file answers that file (its own path and
+        content), any other link {"type": "symlink", "target"}, a submodule
+        {"type": "submodule", "submodule_git_url"}; https://docs.github.com/en/rest/git/trees#get-a-tree:
+        their tree entries carry modes 120000 and 160000 (type "commit")."""
+        self.forge.push("waldur/py-client", "main",
+                        {"python/pyproject.toml": "[tool.poetry]\nversion = \"1\"\n",
+                         "pyproject.toml": "python/pyproject.toml",
+                         "docs/link": "../python/pyproject.toml",
+                         "dangling": "nowhere.txt", "vendor/lib": "x"},
+                        modes={"pyproject.toml": "120000", "docs/link": "120000",
+                               "dangling": "120000", "vendor/lib": "160000"})
+        r = self.gh("GET", PY + "/contents/pyproject.toml?ref=main").json()
+        self.assertEqual((r["type"], r["path"]), ("file", "python/pyproject.toml"))
+        self.assertIn(b'version = "1"', base64.b64decode(r["content"]))
+        self.assertEqual(self.gh("GET", PY + "/contents/docs/link").json()["path"],
+                         "python/pyproject.toml")
+        r = self.gh("GET", PY + "/contents/dangling").json()
+        self.assertEqual((r["type"], r["target"], r["path"]), ("symlink", "nowhere.txt", "dangling"))
+        r = self.gh("GET", PY + "/contents/vendor/lib").json()
+        self.assertEqual((r["type"], r["size"]), ("submodule", 0))
+        self.assertIn("submodule_git_url", r)
+        tree = {e["path"]: e for e in
+                self.gh("GET", PY + "/git/trees/main?recursive=1").json()["tree"]}
+        self.assertEqual((tree["pyproject.toml"]["mode"], tree["pyproject.toml"]["type"]),
+                         ("120000", "blob"))
+        self.assertEqual((tree["vendor/lib"]["mode"], tree["vendor/lib"]["type"]),
+                         ("160000", "commit"))
+        self.assertNotIn("size", tree["vendor/lib"])
 
     def test_contents_put(self):
         cur = self.gh("GET", PY + "/contents/pyproject.toml").json()

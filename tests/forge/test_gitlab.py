@@ -131,6 +131,27 @@ class GitLabTest(ForgeTestCase):
                           "content": "version: 8.0.6\n", "last_commit_id": last}])
         self.assertEqual(r.status, 201, r.body)
 
+    def test_update_keeps_the_execute_flag(self):
+        """https://docs.gitlab.com/api/commits/#create-a-commit-with-multiple-files-and-actions:
+        execute_filemode is only considered for the chmod action, so an update
+        keeps the file's mode (lib/gitlab/git/index.rb: update adds the blob
+        with the entry's mode); https://docs.gitlab.com/api/repository_files/
+        tells it as execute_filemode."""
+        self.forge.push("waldur/waldur-helm", "master", {"ci/release.sh": "V=8.0.5\n"},
+                        modes={"ci/release.sh": "100755"})
+        path = HELM + "/repository/files/ci%2Frelease.sh?ref=master"
+        self.assertTrue(self.gl("GET", path).json()["execute_filemode"])
+        r = self.commit([{"action": "update", "file_path": "ci/release.sh",
+                          "content": "V=8.0.6\n"}])
+        self.assertEqual(r.status, 201, r.body)
+        self.assertTrue(self.gl("GET", path).json()["execute_filemode"])
+        modes = self.forge.repo_state("waldur/waldur-helm")["modes"]["master"]
+        self.assertEqual(modes["ci/release.sh"], "100755")
+        r = self.commit([{"action": "chmod", "file_path": "ci/release.sh",
+                          "execute_filemode": False}])
+        self.assertEqual(r.status, 201, r.body)
+        self.assertFalse(self.gl("GET", path).json()["execute_filemode"])
+
     def test_commit_validation(self):
         r = self.gl("POST", HELM + "/repository/commits", {"branch": "master", "actions": []})
         self.assertEqual(r.json(), {"error": "commit_message is missing"})

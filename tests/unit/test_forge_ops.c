@@ -269,6 +269,46 @@ static void test_commit_stale(void **state)
 	fh_reply_release(&now);
 }
 
+/*
+ * A symbolic link is never replaced by a regular file: GitHub's contents API
+ * answers the file it names (refused on reading), and a commit finds its mode
+ * 120000 in the parent's tree (refused before any write).
+ */
+static void test_symbolic_link(void **state)
+{
+	struct env *e = *state;
+	struct fh_reply f = {0}, m = {0};
+	struct forge_file_change ch = {FORGE_CHANGE_UPDATE, "link.toml", "x = 1\n", 6,
+	                               NULL};
+	char *head;
+	long seq;
+
+	assert_int_equal(fh_admin(e->srv.url, "POST", "/_forge/push",
+	                          "{\"repo\":\"waldur/py-client\",\"branch\":\"main\","
+	                          "\"files\":{\"link.toml\":\"pyproject.toml\"},"
+	                          "\"modes\":{\"link.toml\":\"120000\"}}",
+	                          NULL),
+	                 201);
+	read_file(e, e->fc->branch, "link.toml", &f);
+	assert_int_equal(f.code, RELAPI_EINVAL);
+	assert_non_null(strstr(f.msg,
+	                       "'link.toml' is a symbolic link to 'pyproject.toml': "
+	                       "not edited"));
+	head = branch_head(e);
+	seq = fh_request_seq(e->srv.url);
+	assert_int_equal(forge_commit_files(e->forge, e->fc->repo, e->fc->branch, head,
+	                                    "Release 9.9.9", &ch, 1, fh_capture, &m),
+	                 0);
+	run(e, &m);
+	assert_int_equal(m.code, RELAPI_EINVAL);
+	assert_non_null(strstr(m.msg, "'link.toml' is a symbolic link: not edited"));
+	assert_int_equal(fh_request_count(e->srv.url, seq, "POST"), 0);
+	assert_int_equal(fh_request_count(e->srv.url, seq, "PATCH"), 0);
+	free(head);
+	fh_reply_release(&f);
+	fh_reply_release(&m);
+}
+
 /* ---- tags ------------------------------------------------------------------- */
 
 static void create_tag(struct env *e, const char *name, const char *commit,
@@ -923,6 +963,7 @@ int main(void)
 	    BOTH(test_commit_three_files),
 	    BOTH(test_large_file),
 	    BOTH(test_commit_stale),
+	    GITHUB(test_symbolic_link),
 	    BOTH(test_tags),
 	    BOTH(test_protected_tag),
 	    BOTH(test_missing_project),

@@ -268,41 +268,62 @@ static void test_missing_key_is_error(void **state)
 /* ---- trailer and diff ----------------------------------------------------------------
  */
 
+/* js on GitHub and helm on GitLab, each with the edits `%s` (YAML list items). */
+static const char two_repos[] =
+    "forges:\n"
+    "  gl: {kind: gitlab, url: http://gl, token_env: [T1]}\n"
+    "  gh: {kind: github, url: http://gh, token_env: [T2]}\n"
+    "repositories:\n"
+    "  - name: js\n    forge: gh\n    path: o/js\n    branch: main\n"
+    "    edits:\n%s"
+    "  - name: helm\n    forge: gl\n    path: g/helm\n    branch: master\n"
+    "    edits:\n%s";
+
+/* Both repositories of two_repos with `edits`, planned for 8.0.6 with every
+ * path of `paths` (NULL-terminated) holding `data` at head "abcd". */
+static void plan_two(struct config *cfg, struct plan *p, struct plan_actual a[2],
+                     const char *edits, const char *const *paths, const char *data,
+                     size_t len)
+{
+	struct plan_input in = {cfg, "8.0.6", NULL, "2026-01-02", 0};
+	struct rerr err = {0};
+	char text[1024];
+
+	snprintf(text, sizeof(text), two_repos, edits, edits);
+	assert_int_equal(config_parse(cfg, "t.yml", text, strlen(text), &err), 0);
+	assert_int_equal(plan_init(p, &in, &err), 0);
+	for (size_t i = 0; i < 2; i++) {
+		a[i].head = strdup("abcd");
+		for (size_t k = 0; paths[k]; k++)
+			assert_int_equal(plan_actual_add_file(&a[i], 0, paths[k], data,
+			                                      len, "abcd", "abcd"),
+			                 0);
+		assert_int_equal(plan_repo_compute(p, i, &in, &a[i], &err), 0);
+	}
+}
+
+static void plan_two_release(struct config *cfg, struct plan *p, struct plan_actual a[2])
+{
+	for (size_t i = 0; i < 2; i++)
+		plan_actual_release(&a[i]);
+	plan_release(p);
+	config_release(cfg);
+}
+
 /* GitHub: the branch is resolved once, then each file is read at that commit. */
 static void test_read_costs_per_forge(void **state)
 {
-	static const char text[] =
-	    "forges:\n"
-	    "  gl: {kind: gitlab, url: http://gl, token_env: [T1]}\n"
-	    "  gh: {kind: github, url: http://gh, token_env: [T2]}\n"
-	    "repositories:\n"
-	    "  - name: js\n    forge: gh\n    path: o/js\n    branch: main\n"
-	    "    edits:\n"
-	    "      - {file: a.json, kind: json, key: version}\n"
-	    "      - {file: b.json, kind: json, key: version}\n"
-	    "  - name: helm\n    forge: gl\n    path: g/helm\n    branch: master\n"
-	    "    edits:\n"
-	    "      - {file: a.json, kind: json, key: version}\n"
-	    "      - {file: b.json, kind: json, key: version}\n";
 	static const char json[] = "{\"version\": \"8.0.5\"}\n";
+	static const char *const paths[] = {"a.json", "b.json", NULL};
 	struct config cfg;
-	struct plan_input in = {&cfg, "8.0.6", NULL, "2026-01-02", 0};
 	struct plan p;
 	struct plan_actual a[2] = {{0}};
-	struct rerr err = {0};
 
 	(void)state;
-	assert_int_equal(config_parse(&cfg, "t.yml", text, strlen(text), &err), 0);
-	assert_int_equal(plan_init(&p, &in, &err), 0);
-	for (size_t i = 0; i < 2; i++) {
-		a[i].head = strdup("abcd");
-		for (const char *f = "a.json"; f; f = *f == 'a' ? "b.json" : NULL)
-			assert_int_equal(plan_actual_add_file(&a[i], 0, f, json,
-			                                      strlen(json), "abcd",
-			                                      "abcd"),
-			                 0);
-		assert_int_equal(plan_repo_compute(&p, i, &in, &a[i], &err), 0);
-	}
+	plan_two(&cfg, &p, a,
+	         "      - {file: a.json, kind: json, key: version}\n"
+	         "      - {file: b.json, kind: json, key: version}\n",
+	         paths, json, strlen(json));
 	assert_true(plan_read_by_commit(FORGE_GITHUB));
 	assert_false(plan_read_by_commit(FORGE_GITLAB));
 	/* js: tags + head + 2 files + access; commit 4 + tag 2; reading: head, then
@@ -316,10 +337,43 @@ static void test_read_costs_per_forge(void **state)
 	plan_totals(&p);
 	assert_int_equal(p.round_trips, 3 + 6);
 	assert_int_equal(p.requests, 13 + 7 + 2 + 1);
-	for (size_t i = 0; i < 2; i++)
-		plan_actual_release(&a[i]);
-	plan_release(&p);
-	config_release(&cfg);
+	plan_two_release(&cfg, &p, a);
+}
+
+/*
+ * A lockfile over 1 MB: GitHub reads it through its blob after the contents
+ * answer (one more request and round) and commits it as a blob of its own
+ * (one more); GitLab reads and commits it as any file.
+ */
+static void test_big_file_costs(void **state)
+{
+	static const char *const paths[] = {"big.json", NULL};
+	size_t n = 1100 * 1024;
+	char *json = malloc(n + 1);
+	struct config cfg;
+	struct plan p;
+	struct plan_actual a[2] = {{0}};
+
+	(void)state;
+	assert_non_null(json);
+	snprintf(json, n + 1, "{\"version\": \"8.0.5\", \"pad\": \"");
+	memset(json + strlen(json), 'x', n - strlen(json) - 3);
+	memcpy(json + n - 3, "\"}\n", 4);
+	plan_two(&cfg, &p, a, "      - {file: big.json, kind: json, key: version}\n",
+	         paths, json, n);
+	/* js: tags + head + file + its blob + access; commit 4 + its blob + tag 2;
+	 * reading: head, contents, blob (as long as the access check) */
+	assert_int_equal(p.repos[0].requests, 1 + 1 + 1 + 1 + 3 + (4 + 1) + 2);
+	assert_int_equal(p.repos[0].read_rounds, 3);
+	assert_int_equal(p.repos[0].write_rounds, 5 + 2);
+	/* helm: as any file */
+	assert_int_equal(p.repos[1].requests, 1 + 1 + 2 + 1 + 1);
+	assert_int_equal(p.repos[1].write_rounds, 1 + 1);
+	assert_int_equal(forge_kind_write_cost(FORGE_GITHUB, "\xff\xfe", 2), 1);
+	assert_int_equal(forge_kind_write_cost(FORGE_GITLAB, "\xff\xfe", 2), 0);
+	assert_int_equal(forge_kind_read_cost(FORGE_GITHUB, 1024 * 1024), 0);
+	plan_two_release(&cfg, &p, a);
+	free(json);
 }
 
 static void test_trailer(void **state)
@@ -371,6 +425,7 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_key_is_error, setup, teardown),
 	    cmocka_unit_test(test_read_costs_per_forge),
+	    cmocka_unit_test(test_big_file_costs),
 	    cmocka_unit_test(test_trailer),
 	    cmocka_unit_test(test_diff),
 	};
