@@ -344,7 +344,8 @@ static void test_github_installation_access(void **state)
  * GitLab reads access through a shared group or as an administrator as
  * {"project_access": null, "group_access": null} or no "permissions" at all
  * (https://docs.gitlab.com/api/projects/#get-a-single-project): the level is
- * unknown, never "No one", and a protection it may meet stays unknown.
+ * unknown, never "No one", and a protection it may meet stays unknown. A tag
+ * protected for no one is refused whatever the level.
  */
 static void test_gitlab_unknown_levels(void **state)
 {
@@ -352,6 +353,7 @@ static void test_gitlab_unknown_levels(void **state)
 	    {FORGE_GITLAB, GL_SHARED, HELM, "8.0.6", 0, -1, -1, "", "Maintainers"},
 	    {FORGE_GITLAB, GL_SHARED, HELM, "nightly", 0, -1, -1, "", ""},
 	    {FORGE_GITLAB, GL_ADMIN, HELM, "8.0.6", 0, -1, -1, "", "Maintainers"},
+	    {FORGE_GITLAB, GL_SHARED, HELM, "stable-8", 0, -1, 0, "", "No one"},
 	};
 
 	expect_all(*state, cases, sizeof(cases) / sizeof(cases[0]));
