@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -910,6 +911,19 @@ static int lines_have(const struct buf *list, const char *s)
 	return 0;
 }
 
+int forge_repos_contain(const char *repos, const char *repo)
+{
+	size_t n = strlen(repo);
+
+	if (!repos)
+		return -1;
+	for (const char *p = repos; *p;
+	     p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+		if (strcspn(p, "\n") == n && !strncasecmp(p, repo, n))
+			return 1;
+	return 0;
+}
+
 int forge_op_page(struct forge_op *op, const char *next, int items)
 {
 	if (lines_have(&op->pages, next))
@@ -1061,6 +1075,7 @@ static void op_results_release(struct forge_op *op)
 	free(op->release.web_url);
 	free(op->whoami.user);
 	free(op->whoami.scopes);
+	free(op->whoami.repos);
 	free(op->access.role);
 	free(op->access.rule);
 }

@@ -225,10 +225,15 @@ struct forge_whoami {
 	   repository, its scopes allow writing through the API (GitLab api;
 	   GitHub repo, public_repo); -1 unknown */
 	int can_write;
-	/* 1: a GitHub App installation token (GITHUB_TOKEN in Actions), which may
-	   not read the user; its access is judged per repository, and a
-	   repository's `permissions` understate it (push may read false) */
+	/* 1: a GitHub App installation token (GITHUB_TOKEN in Actions): GET
+	   /user refused it and GET /installation/repositories, which answers
+	   installation tokens alone, listed its repositories. Its access is
+	   judged per repository; a repository's `permissions` understate it
+	   (push reads false) */
 	int installation;
+	/* an installation token's repositories, "owner/name\n" each, when the
+	   whole list was read; else NULL (see forge_repos_contain) */
+	char *repos;
 };
 
 /*
@@ -434,6 +439,13 @@ int forge_gitlab_error(int transport_error, const char *transport_msg, long stat
                        const char *body, size_t len, struct rerr *err);
 int forge_github_error(int transport_error, const char *transport_msg, long status,
                        const char *body, size_t len, struct rerr *err);
+
+/*
+ * 1 when the "\n"-separated repository list `repos` (forge_whoami.repos)
+ * names `repo` (GitHub compares names without case), 0 when it does not,
+ * -1 when repos is NULL (not known).
+ */
+int forge_repos_contain(const char *repos, const char *repo);
 
 /* 1 when `name` matches a GitLab protected-tag pattern (`*` is any run of characters). */
 int forge_wildcard_match(const char *pattern, const char *name);

@@ -1134,7 +1134,7 @@ static int gh_delete_release(struct forge_op *op)
 	                       gh_release_found);
 }
 
-/* ---- whoami: /user (+ X-OAuth-Scopes), repository push permission ------- */
+/* ---- whoami: /user (+ X-OAuth-Scopes) or the installation, repository push -- */
 
 static void gh_repo_done(struct forge_op *op, struct http_response *resp)
 {
@@ -1148,6 +1148,118 @@ static void gh_repo_done(struct forge_op *op, struct http_response *resp)
 	forge_op_done(op);
 }
 
+/* Ends the token check: with a repository, its push permission first. */
+static void gh_whoami_next(struct forge_op *op)
+{
+	if (!op->err.code)
+		op->result |= FORGE_R_WHOAMI;
+	if (!op->err.code && op->repo)
+		forge_repo_chain(op, "GET", "", NULL, NULL, NULL, 0, gh_repo_done);
+	else
+		forge_op_whoami_done(op);
+}
+
+/* Appends the full_name of each repository of page j to op->tmp[0]; 0 or the code. */
+static int gh_installation_page(struct forge_op *op, const cJSON *j, int *items)
+{
+	const cJSON *it;
+	struct buf b;
+	int rc;
+
+	buf_init(&b);
+	rc = buf_printf(&b, "%s", op->tmp[0] ? op->tmp[0] : "");
+	cJSON_ArrayForEach(it, fj_get(j, "repositories"))
+	{
+		const char *name = fj_str(it, "full_name");
+		if (name && !rc && !(rc = buf_printf(&b, "%s\n", name)))
+			++*items;
+	}
+	free(op->tmp[0]);
+	op->tmp[0] = rc ? NULL : buf_detach(&b, NULL);
+	buf_release(&b);
+	return rc || !op->tmp[0] ? forge_op_oom(op) : 0;
+}
+
+/*
+ * The end of the installation's list: kept as whoami.repos when every one of
+ * total_count (op->num) was read, else left unknown.
+ */
+static void gh_installation_end(struct forge_op *op)
+{
+	if (!op->err.code && op->tmp[0] &&
+	    (op->num < 0 || (long long)op->idx == op->num)) {
+		op->whoami.repos = op->tmp[0];
+		op->tmp[0] = NULL;
+	}
+	if (op->err.code != RELAPI_ENOMEM)
+		rerr_clear(&op->err); /* a list cut short only leaves it unknown */
+	gh_whoami_next(op);
+}
+
+/* The first page of the list: the token is an installation token. */
+static void gh_installation_found(struct forge_op *op, const cJSON *j)
+{
+	rerr_clear(&op->saved);
+	op->whoami.installation = 1;
+	if (!fj_num(j, "total_count", &op->num))
+		op->num = -1;
+	if (!(op->whoami.user = strdup("(installation token)")))
+		forge_op_oom(op);
+}
+
+/*
+ * The first page failed. Refused (403, 401, 404): the token is no
+ * installation's either, and /user's refusal (op->saved) stands with these
+ * words added; any other failure judged nothing and is the check's error.
+ */
+static void gh_installation_failed(struct forge_op *op, int rc,
+                                   const struct http_response *resp)
+{
+	struct rerr e, user = op->saved;
+
+	rerr_clear(&e);
+	if (rc == RELAPI_EFORBIDDEN || rc == RELAPI_EUNAUTHORIZED ||
+	    rc == RELAPI_ENOTFOUND) {
+		op->f->ops->map_error(resp->transport_error, resp->transport_msg,
+		                      resp->status, resp->body.data, resp->body.len, &e);
+		rerr_clear(&op->saved);
+		rerr_set(&op->saved, user.code, "%s; as an App installation: %s",
+		         user.msg, e.msg);
+	} else {
+		rerr_clear(&op->saved);
+	}
+	forge_op_done(op);
+}
+
+/*
+ * A page of GET /installation/repositories, which GitHub answers installation
+ * tokens alone (any other token: 403 "You must authenticate with an
+ * installation access token ...").
+ */
+static void gh_installation_done(struct forge_op *op, struct http_response *resp)
+{
+	int rc = forge_op_check(op, resp), items = 0;
+	cJSON *j = rc ? NULL : forge_op_json(op, resp);
+	char *next = NULL;
+
+	if (!j && !op->whoami.installation) {
+		gh_installation_failed(op, rc ? rc : op->err.code, resp);
+		return;
+	}
+	if (j && !op->whoami.installation)
+		gh_installation_found(op, j);
+	if (j && !op->err.code && !gh_installation_page(op, j, &items)) {
+		op->idx += (size_t)items;
+		next = forge_link_next(resp, op->f->api_url);
+	}
+	cJSON_Delete(j);
+	if (next && !op->err.code && !forge_op_page(op, next, items))
+		forge_op_chain(op, "GET", next, NULL, NULL, 0, gh_installation_done);
+	else
+		gh_installation_end(op);
+	free(next);
+}
+
 static void gh_user_done(struct forge_op *op, struct http_response *resp)
 {
 	int rc = forge_op_check(op, resp);
@@ -1155,29 +1267,26 @@ static void gh_user_done(struct forge_op *op, struct http_response *resp)
 	cJSON *j = rc ? NULL : forge_op_json(op, resp);
 
 	/*
-	 * Installation tokens (GITHUB_TOKEN, GitHub App tokens) may not read
-	 * /user: 403 "Resource not accessible by integration". Nothing is
-	 * wrong with the token: its access is judged per repository.
+	 * GET /user refuses an installation token (GITHUB_TOKEN, a GitHub App's)
+	 * with 403 "Resource not accessible by integration". Whether it is one is
+	 * asked where GitHub documents the difference; the refusal stands until
+	 * then. Its access is judged per repository, never here.
 	 */
-	if (rc == RELAPI_EFORBIDDEN &&
-	    strstr(op->err.msg, "not accessible by integration")) {
+	if (rc == RELAPI_EFORBIDDEN) {
+		op->saved = op->err;
 		rerr_clear(&op->err);
-		op->whoami.installation = 1;
-		op->whoami.user = strdup("(installation token)");
-	} else if (j) {
-		op->whoami.user = fj_dup(j, "login");
+		forge_op_chain(op, "GET", "/installation/repositories?per_page=100", NULL,
+		               NULL, 0, gh_installation_done);
+		return;
 	}
+	if (j)
+		op->whoami.user = fj_dup(j, "login");
 	if (!op->err.code && !op->whoami.user)
 		forge_op_fail(op, RELAPI_EPARSE, "answer has no 'login'");
 	if (!op->err.code && scopes && !(op->whoami.scopes = strdup(scopes)))
 		forge_op_oom(op);
 	cJSON_Delete(j);
-	if (!op->err.code)
-		op->result |= FORGE_R_WHOAMI;
-	if (!op->err.code && op->repo)
-		forge_repo_chain(op, "GET", "", NULL, NULL, NULL, 0, gh_repo_done);
-	else
-		forge_op_whoami_done(op);
+	gh_whoami_next(op);
 }
 
 static int gh_whoami(struct forge_op *op)
@@ -1390,7 +1499,9 @@ static void gh_access_done(struct forge_op *op, struct http_response *resp)
 	}
 	if (j && !op->err.code)
 		op->result |= FORGE_R_ACCESS;
-	if (j && !op->err.code && op->access.can_tag == 1) {
+	/* the rulesets judge the tag whatever `permissions` say: an installation
+	   token's push: false or missing permissions tell nothing of them */
+	if (j && !op->err.code) {
 		cJSON_Delete(j);
 		forge_repo_chain(
 		    op, "GET", "/rulesets?targets=tag&includes_parents=true&per_page=100",

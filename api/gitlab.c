@@ -1001,8 +1001,9 @@ static const char *gl_role_name(long long level)
 
 /*
  * One matching protection rule: *allowed when one of its create levels
- * admits op->num, *unsure when one names users, groups or keys instead.
- * The first rule's description becomes access.rule.
+ * admits op->num, *unsure when one names users, groups or keys instead, or
+ * a level while op->num is unknown (-1). "No one" (0) admits no level, known
+ * or not. The first rule's description becomes access.rule.
  */
 static void gl_rule_levels(struct forge_op *op, const cJSON *rule, int *allowed,
                            int *unsure)
@@ -1017,7 +1018,11 @@ static void gl_rule_levels(struct forge_op *op, const cJSON *rule, int *allowed,
 		if (fj_num(it, "user_id", &lvl) || fj_num(it, "group_id", &lvl) ||
 		    fj_num(it, "deploy_key_id", &lvl))
 			*unsure = 1;
-		else if (fj_num(it, "access_level", &lvl) && lvl > 0 && op->num >= lvl)
+		else if (!fj_num(it, "access_level", &lvl) || lvl <= 0)
+			continue; /* No one */
+		else if (op->num < 0)
+			*unsure = 1;
+		else if (op->num >= lvl)
 			*allowed = 1;
 	}
 }
@@ -1026,7 +1031,7 @@ static void gl_rule_levels(struct forge_op *op, const cJSON *rule, int *allowed,
 static void gl_access_judge(struct forge_op *op, const cJSON *j)
 {
 	const cJSON *rule;
-	int matched = 0, allowed = 0, unsure = op->num < 0;
+	int matched = 0, allowed = 0, unsure = 0;
 
 	cJSON_ArrayForEach(rule, j)
 	{

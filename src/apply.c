@@ -89,6 +89,7 @@ static void on_forge_whoami(const struct forge_reply *r, void *payload)
 	set_str(&fc->scopes, r->whoami->scopes);
 	fc->can_write = r->whoami->can_write;
 	fc->installation = r->whoami->installation;
+	set_str(&fc->repos, r->whoami->repos);
 }
 
 /* One token check per forge that a repository to read uses. */
@@ -578,6 +579,7 @@ void apply_release(struct apply *a)
 	for (size_t f = 0; a->checks && f < a->x->cfg.nforges; f++) {
 		free(a->checks[f].error);
 		free(a->checks[f].scopes);
+		free(a->checks[f].repos);
 	}
 	free(a->checks);
 	free(a->repos);
@@ -674,15 +676,39 @@ static const struct apply_forge_check *repo_check(const struct apply *a, size_t 
 }
 
 /*
- * What the repository's permissions say of a write (can: 1, 0, -1): an
- * installation token's "may not" without a rule behind it is unknown, since
- * App tokens have been seen reading push: false where they may push.
+ * 0 when repository i lies outside the repositories its forge's installation
+ * token reaches (GET /installation/repositories, read in full): a definite
+ * "may not write". 1 otherwise, also when the list is not known.
  */
-static int access_known(const struct apply *a, size_t i, int can)
+static int reached(const struct apply *a, size_t i)
 {
-	if (can == 0 && !a->repos[i].rule && repo_check(a, i)->installation)
+	const struct apply_forge_check *fc = repo_check(a, i);
+
+	return !fc->installation ||
+	       forge_repos_contain(fc->repos, a->plan->repos[i].cfg->path) != 0;
+}
+
+/*
+ * What the repository's permissions say of a write (can: 1, 0, -1). An
+ * installation token's "may not" is unknown unless a rule (by_rule: a tag
+ * ruleset refusing it) is behind it: GitHub answers it push: false even where
+ * it may push. Outside its installation it may not, whatever they say.
+ */
+static int access_known(const struct apply *a, size_t i, int can, int by_rule)
+{
+	if (!reached(a, i))
+		return 0;
+	if (can == 0 && !by_rule && repo_check(a, i)->installation)
 		return -1;
 	return can;
+}
+
+/* The token's role in repository i as a problem line names it. */
+static const char *role_words(const struct apply *a, size_t i)
+{
+	if (repo_check(a, i)->installation)
+		return "App installation";
+	return a->repos[i].role ? a->repos[i].role : "unknown";
 }
 
 /*
@@ -694,14 +720,17 @@ static int access_problem(const struct apply *a, size_t i, struct buf *out, size
 	const struct plan_repo *pr = &a->plan->repos[i];
 	const struct apply_repo *rr = &a->repos[i];
 	const char *var = runctx_access(a->x, pr->cfg)->token_var;
-	const char *role = rr->role ? rr->role : "unknown";
+	const char *role = role_words(a, i);
 
-	if (pr->commit_state == PLAN_TODO && access_known(a, i, rr->can_push) == 0)
+	if (!reached(a, i))
+		return 0; /* said once by installation_problem */
+	if (pr->commit_state == PLAN_TODO && access_known(a, i, rr->can_push, 0) == 0)
 		return ++*n, buf_printf(out,
 		                        "%s: the token in %s may not push to branch '%s' "
 		                        "(token: %s)\n",
 		                        pr->cfg->name, var, pr->cfg->branch, role);
-	if (pr->tag_state != PLAN_TODO || access_known(a, i, rr->can_tag) != 0)
+	if (pr->tag_state != PLAN_TODO ||
+	    access_known(a, i, rr->can_tag, rr->rule != NULL) != 0)
 		return 0;
 	if (rr->rule)
 		return ++*n,
@@ -712,6 +741,24 @@ static int access_problem(const struct apply *a, size_t i, struct buf *out, size
 	return ++*n, buf_printf(
 	                 out, "%s: the token in %s may not create tag '%s' (token: %s)\n",
 	                 pr->cfg->name, var, a->plan->version, role);
+}
+
+/*
+ * Repository i lies outside the installation of its token: said once, also
+ * when its reads failed (a private one is not found by such a token).
+ */
+static int installation_problem(const struct apply *a, size_t i, struct buf *out,
+                                size_t *n)
+{
+	const struct plan_repo *pr = &a->plan->repos[i];
+
+	if ((pr->state != PLAN_TODO && pr->state != PLAN_ERROR) || reached(a, i))
+		return 0;
+	return ++*n, buf_printf(out,
+	                        "%s: the token in %s may not write to '%s': it is not "
+	                        "one of its App installation's repositories\n",
+	                        pr->cfg->name, runctx_access(a->x, pr->cfg)->token_var,
+	                        pr->cfg->path);
 }
 
 static int repo_problems(const struct apply *a, size_t i, const struct version *v,
@@ -733,6 +780,7 @@ static int repo_problems(const struct apply *a, size_t i, const struct version *
 	if (rr->problem)
 		rc =
 		    rc || (++*n, buf_printf(out, "%s: %s\n", pr->cfg->name, rr->problem));
+	rc = rc || installation_problem(a, i, out, n);
 	if (pr->state == PLAN_TODO)
 		rc = rc || access_problem(a, i, out, n);
 	if (newer)
@@ -876,7 +924,9 @@ static const char *unknown_cause(const struct apply *a, size_t i)
 	const struct apply_repo *rr = &a->repos[i];
 
 	if (repo_check(a, i)->installation)
-		return "an installation token's permissions may read less than it may do";
+		return rr->role ? "GitHub answers an App installation token push: false "
+		                  "whatever it may do"
+		                : "GitHub tells an App installation token no permissions";
 	if (!rr->role)
 		return "the forge does not tell the token's role";
 	return "the tag protection rules cannot be read with this token";
@@ -886,8 +936,10 @@ static int repo_warning(const struct apply *a, size_t i, struct buf *out, size_t
 {
 	const struct plan_repo *pr = &a->plan->repos[i];
 	const struct apply_repo *rr = &a->repos[i];
-	int push = pr->commit_state == PLAN_TODO && access_known(a, i, rr->can_push) < 0;
-	int tag = pr->tag_state == PLAN_TODO && access_known(a, i, rr->can_tag) < 0;
+	int push =
+	    pr->commit_state == PLAN_TODO && access_known(a, i, rr->can_push, 0) < 0;
+	int tag = pr->tag_state == PLAN_TODO &&
+	          access_known(a, i, rr->can_tag, rr->rule != NULL) < 0;
 
 	if (pr->state != PLAN_TODO || !rr->access_asked || rr->err.code ||
 	    (!push && !tag))

@@ -57,6 +57,7 @@ struct apply_forge_check {
 	int refused;      /* the forge refused the token (401, 403), not the network */
 	int can_write;    /* 1, 0 (scopes lack write), -1 unknown */
 	int installation; /* a GitHub App installation token: see forge_whoami */
+	char *repos;      /* the repositories it reaches, when known: forge_whoami */
 	char *scopes;
 };
 

@@ -44,6 +44,70 @@ class TokenKindsTest(unittest.TestCase):
         self.assertIn("tag-all 8.0.6: complete", r.out)
         self.assert_no_secrets(r)
 
+    def test_installation_token_is_told_by_the_installation_route(self):
+        """GET /installation/repositories answers installation tokens alone
+        (https://docs.github.com/en/rest/apps/installations#list-repositories-accessible-to-the-app-installation):
+        the token check asks it after /user's 403, and a user token never."""
+        seq = last_seq(self.forge)
+        r = run(self.forge, "preflight", "8.0.6", env=self.env(github="github_app"))
+        self.assertEqual(r.code, 0, r)
+        asked = [(q["method"], q["path"], q["status"]) for q in self.forge.requests(seq)
+                 if q["path"] in ("/api/v3/user",) or "/installation/" in q["path"]]
+        self.assertEqual(asked, [("GET", "/api/v3/user", 403),
+                                 ("GET", "/api/v3/installation/repositories?per_page=100", 200)])
+        seq = last_seq(self.forge)
+        r = run(self.forge, "preflight", "8.0.6", env=self.env(github="github_write"))
+        self.assertEqual(r.code, 0, r)
+        self.assertFalse([q for q in self.forge.requests(seq) if "/installation/" in q["path"]])
+
+    def test_repositories_outside_the_installation_are_a_problem(self):
+        """An installation token reaches only its installation's repositories:
+        the list GET /installation/repositories gives is a definite answer.
+        go-client (public: readable, not writable) and js-client (private: not
+        found) are outside github_app_partial's; nothing is written."""
+        seq = last_seq(self.forge)
+        r = run(self.forge, "tag-all", "8.0.6", env=self.env(github="github_app_partial"))
+        self.assertEqual(r.code, 3, r)
+        for repo in ("go-client", "js-client"):
+            self.assertIn("%s: the token in GITHUB_TOKEN may not write to 'waldur/%s': it is "
+                          "not one of its App installation's repositories\n" % (repo, repo),
+                          r.err)
+            self.assertNotIn("warning: %s:" % repo, r.err)
+        self.assertIn("relapi: warning: py-client: cannot tell whether the token in "
+                      "GITHUB_TOKEN may push and create the tag", r.err)
+        self.assertEqual(writes(self.forge, seq), [])
+        self.assert_no_secrets(r)
+
+    def test_installation_token_without_permissions_releases(self):
+        """semantic-release/github#182: GET /repos/:owner/:repo answered an
+        installation token without "permissions": unknown, a warning, and
+        the release goes on."""
+        self.forge.switches(github_app_permissions="absent")
+        r = run(self.forge, "tag-all", "8.0.6", env=self.env(github="github_app"))
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("relapi: warning: go-client: cannot tell whether the token in "
+                      "GITHUB_TOKEN may create the tag (GitHub tells an App installation "
+                      "token no permissions); going on\n", r.err)
+        for repo in SDKS:
+            self.assertIn("8.0.6", self.forge.repo_state(repo)["tags"])
+
+    def test_installation_token_refused_by_a_tag_ruleset(self):
+        """A tag ruleset is judged whatever push reads: its creation rule
+        refuses an installation token that may not bypass it
+        (https://docs.github.com/en/rest/repos/rules#get-a-repository-ruleset,
+        current_user_can_bypass "never"), while the push stays unknown."""
+        self.forge.protect("waldur/py-client", "*.*.*", ruleset="release tags")
+        seq = last_seq(self.forge)
+        r = run(self.forge, "tag-all", "8.0.6", env=self.env(github="github_app"))
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("py-client: the token in GITHUB_TOKEN may not create tag '8.0.6' "
+                      "(protected: ruleset 'release tags' (creation); token: App "
+                      "installation)\n", r.err)
+        self.assertNotIn("may not push", r.err)
+        self.assertIn("relapi: warning: py-client: cannot tell whether the token in "
+                      "GITHUB_TOKEN may push (", r.err)
+        self.assertEqual(writes(self.forge, seq), [])
+
     def test_installation_token_without_contents_write_is_refused_at_the_write(self):
         """A refusal names what the token lacks (X-Accepted-GitHub-Permissions,
         https://docs.github.com/en/rest/using-the-rest-api/troubleshooting-the-rest-api#insufficient-permission-errors)."""

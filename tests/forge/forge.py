@@ -263,6 +263,7 @@ class Repo:
         self.release_message = spec.get("release_message", "Set target version to {version}")
         self.workflows = spec.get("workflows", [])
         self.protected_tags = spec.get("protected_tags")
+        self.visibility = spec.get("visibility", "private")
         self.commits = {}
         self.blobs = {}
         self.trees = {}
@@ -1806,19 +1807,90 @@ def gh_get_user(req):
     return 200, gh_user_json(req, req.token), headers
 
 
-def gh_get_repo(req):
-    repo = req.repo
-    write = req.token.get("role") in ("write", "admin")
-    if req.token.get("shows_push") is False:
-        write = False  # App tokens reported reading push: false where they may push
+def gh_repo_json(req, repo):
+    """A repository as GET /repos/:owner/:repo answers it to the caller."""
     owner, name = repo.path.split("/")
-    return 200, {
+    out = {
         "id": repo.id, "node_id": "R_%d" % repo.id, "name": name, "full_name": repo.path,
-        "private": True, "owner": {"login": owner, "type": "Organization"},
+        "private": repo.visibility != "public", "owner": {"login": owner, "type": "Organization"},
         "html_url": repo.web_url, "url": gh_api(req, repo), "default_branch": repo.default_branch,
-        "visibility": "private", "archived": False, "disabled": False,
-        "permissions": {"admin": req.token.get("role") == "admin", "maintain": False,
-                        "push": write, "triage": write, "pull": True}}
+        "visibility": repo.visibility, "archived": False, "disabled": False}
+    permissions = gh_installation_permissions(req)
+    if permissions is not None:
+        out["permissions"] = permissions
+    return out
+
+
+# --------------------------------------------------------------------------
+# GitHub: App installation tokens
+# --------------------------------------------------------------------------
+
+def gh_installation_repos(req, tok):
+    """The repositories an installation token reaches, in path order: those
+    its manifest entry names ("repositories"), else every GitHub repository."""
+    names = tok.get("repositories")
+    return sorted((r for r in req.world.repos.values() if r.forge == "github" and
+                   (names is None or r.path in names)), key=lambda r: r.path)
+
+
+def gh_list_installation_repos(req):
+    """GET /installation/repositories: only an installation token may call it
+    (https://docs.github.com/en/rest/apps/installations#list-repositories-accessible-to-the-app-installation);
+    any other token gets 403 with GitHub's words."""
+    tok = req.token
+    if tok.get("kind") != "installation":
+        raise gh_error(403, "You must authenticate with an installation access token in order "
+                            "to list repositories for an installation.",
+                       doc=GH_DOCS + "/apps/installations"
+                                     "#list-repositories-accessible-to-the-app-installation")
+    repos = gh_installation_repos(req, tok)
+    chunk, headers = gh_paginate(req, repos)
+    return 200, {"total_count": len(repos),
+                 "repository_selection": "selected" if "repositories" in tok else "all",
+                 "repositories": [gh_repo_json(req, r) for r in chunk]}, headers
+
+
+def gh_installation_permissions(req):
+    """The `permissions` of a repository answer, None to leave it out. An
+    installation token reads push: false even where it may push
+    (semantic-release/github lib/verify.js: "If authenticated as GitHub App
+    installation, `push` will always be false"); switch
+    github_app_permissions "absent" leaves them out, as older answers to
+    GITHUB_TOKEN did (semantic-release/github#182)."""
+    tok = req.token
+    write = tok.get("role") in ("write", "admin")
+    if tok.get("kind") == "installation":
+        if req.world.switches.get("github_app_permissions") == "absent":
+            return None
+        write = False
+    return {"admin": tok.get("role") == "admin", "maintain": False,
+            "push": write, "triage": write, "pull": True}
+
+
+def gh_route_permission(req):
+    """What X-Accepted-GitHub-Permissions names for a write route
+    (https://docs.github.com/en/rest/authentication/permissions-required-for-github-apps)."""
+    return "actions=write" if "/actions/" in req.path else "contents=write"
+
+
+def gh_installation_scope(req, flags):
+    """An installation token outside its repositories: a private repository
+    is not found, a public one may be read but not written (GitHub answers
+    the integration's refusal with the permission the route needs)."""
+    tok = req.token
+    if tok.get("kind") != "installation" or req.repo in gh_installation_repos(req, tok):
+        return
+    if req.repo.visibility != "public":
+        raise gh_not_found()
+    if "w" in flags:
+        err = gh_error(403, "Resource not accessible by integration",
+                       doc="https://docs.github.com/rest")
+        err.headers["X-Accepted-GitHub-Permissions"] = gh_route_permission(req)
+        raise err
+
+
+def gh_get_repo(req):
+    return 200, gh_repo_json(req, req.repo)
 
 
 def gh_link_target(c, path, data):
@@ -2518,6 +2590,7 @@ R = r"/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)"
 GITHUB_ROUTES = [
     ("GET", r"/user", gh_get_user, "n"),
     ("GET", r"/rate_limit", gh_rate_limit, "n"),
+    ("GET", r"/installation/repositories", gh_list_installation_repos, "n"),
     ("GET", R, gh_get_repo, ""),
     ("GET", R + r"/contents(?:/(?P<path>.*))?", gh_get_contents, ""),
     ("PUT", R + r"/contents/(?P<path>.+)", gh_put_contents, "w"),
@@ -2629,7 +2702,7 @@ def gh_authenticate(req, flags):
         who = "integration" if tok.get("kind") == "installation" else "personal access token"
         headers = {}
         if tok.get("kind") in ("installation", "fine-grained"):
-            headers["X-Accepted-GitHub-Permissions"] = "contents=write"
+            headers["X-Accepted-GitHub-Permissions"] = gh_route_permission(req)
         err = gh_error(403, "Resource not accessible by " + who,
                        doc="https://docs.github.com/rest")
         err.headers.update(headers)
@@ -2665,6 +2738,8 @@ def dispatch_api(world, req, forge, fault):
             (gl_authenticate if forge == "gitlab" else gh_authenticate)(req, flags)
         if "n" not in flags:
             req.repo = locate_repo(world, req, forge)
+            if forge == "github":
+                gh_installation_scope(req, flags)
         if fault == "exception":
             raise RuntimeError("injected handler failure")
         out = handler(req)

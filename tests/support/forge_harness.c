@@ -159,6 +159,8 @@ static void capture_rest(struct fh_reply *c, const struct forge_reply *r)
 		c->user = dup0(r->whoami->user);
 		c->scopes = dup0(r->whoami->scopes);
 		c->can_write = r->whoami->can_write;
+		c->installation = r->whoami->installation;
+		c->repos = dup0(r->whoami->repos);
 	}
 	if (r->artifact) {
 		c->data = malloc(r->artifact->len + 1);
@@ -209,6 +211,7 @@ void fh_reply_release(struct fh_reply *r)
 	free(r->web_url);
 	free(r->user);
 	free(r->scopes);
+	free(r->repos);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -43,6 +43,8 @@ struct fh_reply {
 	char *scopes;
 	int can_write;
 	int has_whoami;
+	int installation;
+	char *repos; /* an installation token's repositories, NULL when unknown */
 };
 
 /* ---- the fake forge and a client of it ---------------------------------------- */

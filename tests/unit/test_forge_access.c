@@ -1,7 +1,7 @@
 /*
  * test_forge_access.c - forge_tag_access() against the fake forge (GitLab
- * protected tags and access levels, GitHub repository permissions) and the
- * protected-tag wildcard match.
+ * protected tags and access levels, GitHub repository permissions), the token
+ * kinds forge_whoami() tells apart, and the protected-tag wildcard match.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -79,6 +79,21 @@ static void test_ref_match(void **state)
 		if (forge_ref_match(t[i].pattern, t[i].ref) != t[i].match)
 			fail_msg("'%s' against '%s': expected %d", t[i].pattern, t[i].ref,
 			         t[i].match);
+}
+
+/* An installation's repository list (forge_whoami.repos) against names. */
+static void test_repos_contain(void **state)
+{
+	const char *list = "waldur/go-client\nwaldur/py-client\n";
+
+	(void)state;
+	assert_int_equal(forge_repos_contain(list, "waldur/py-client"), 1);
+	assert_int_equal(forge_repos_contain(list, "Waldur/PY-Client"), 1);
+	assert_int_equal(forge_repos_contain(list, "waldur/py"), 0);
+	assert_int_equal(forge_repos_contain(list, "waldur/py-client2"), 0);
+	assert_int_equal(forge_repos_contain(list, "waldur/js-client"), 0);
+	assert_int_equal(forge_repos_contain("", "waldur/py-client"), 0);
+	assert_int_equal(forge_repos_contain(NULL, "waldur/py-client"), -1);
 }
 
 /* ---- against the fake forge ------------------------------------------------------ */
@@ -230,6 +245,120 @@ static void test_github_permissions(void **state)
 
 #define PY "waldur/py-client"
 
+#define GH_APP         "test-github-app-write-0000"
+#define GH_APP_PARTIAL "test-github-app-partial-0000"
+#define GH_FINE        "test-github-fine-0000"
+#define GL_SHARED      "test-gitlab-shared-61ac"
+#define GL_ADMIN       "test-gitlab-admin-0b7e"
+
+/* forge_whoami() without a repository on GitHub with `token`, into r. */
+static void whoami(struct env *e, const char *token, struct fh_reply *r)
+{
+	struct forge *f = fh_forge_new(&e->srv, e->engine, FORGE_GITHUB, token, NULL);
+
+	assert_non_null(f);
+	assert_int_equal(forge_whoami(f, NULL, fh_capture, r), 0);
+	fh_run(e->engine, r, token);
+	forge_free(f);
+}
+
+/*
+ * GET /user refuses an installation token (403 "Resource not accessible by
+ * integration"); GET /installation/repositories, which GitHub answers
+ * installation tokens alone, tells it one and lists what it reaches
+ * (https://docs.github.com/en/rest/apps/installations#list-repositories-accessible-to-the-app-installation).
+ */
+static void test_github_installation_token(void **state)
+{
+	struct env *e = *state;
+	struct fh_reply r = {0}, p = {0};
+	long seq = fh_request_seq(e->srv.url);
+
+	whoami(e, GH_APP, &r);
+	assert_int_equal(r.code, 0);
+	assert_true(r.installation);
+	assert_string_equal(r.user, "(installation token)");
+	assert_int_equal(r.can_write, -1);
+	assert_null(r.scopes);
+	assert_string_equal(r.repos,
+	                    "waldur/go-client\nwaldur/js-client\nwaldur/py-client\n");
+	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "/installation/"),
+	                 1);
+	whoami(e, GH_APP_PARTIAL, &p);
+	assert_int_equal(p.code, 0);
+	assert_string_equal(p.repos, "waldur/py-client\n");
+	fh_reply_release(&r);
+	fh_reply_release(&p);
+}
+
+/* User tokens read /user and are never asked for an installation. */
+static void test_github_user_tokens(void **state)
+{
+	struct env *e = *state;
+	struct fh_reply c = {0}, f = {0}, bad = {0};
+	long seq = fh_request_seq(e->srv.url);
+
+	whoami(e, GH_WRITE, &c);
+	assert_int_equal(c.code, 0);
+	assert_false(c.installation);
+	assert_null(c.repos);
+	assert_string_equal(c.scopes, "repo, workflow"); /* classic: X-OAuth-Scopes */
+	assert_int_equal(c.can_write, 1);
+	whoami(e, GH_FINE, &f); /* fine-grained: no scopes, nothing to judge by */
+	assert_int_equal(f.code, 0);
+	assert_false(f.installation);
+	assert_null(f.scopes);
+	assert_int_equal(f.can_write, -1);
+	whoami(e, "not-a-token-0000", &bad);
+	assert_int_equal(bad.code, RELAPI_EUNAUTHORIZED);
+	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "/installation/"),
+	                 0);
+	fh_reply_release(&c);
+	fh_reply_release(&f);
+	fh_reply_release(&bad);
+}
+
+/*
+ * An installation token reads push: false where it may push: the rulesets
+ * are read all the same, so a rule that refuses the tag is still found.
+ */
+static void test_github_installation_access(void **state)
+{
+	struct env *e = *state;
+	static const struct access_case cases[] = {
+	    {FORGE_GITHUB, GH_APP, PY, "8.0.6", 0, 0, 0, "read", ""},
+	    {FORGE_GITHUB, GH_APP, PY, "stable-1", 0, 0, 0, "read",
+	     "ruleset 'tags stable-*' (creation)"},
+	};
+	/* permissions left out (semantic-release/github#182): unknown */
+	static const struct access_case absent = {FORGE_GITHUB, GH_APP, PY, "8.0.6", 0,
+	                                          -1,           -1,     "", ""};
+
+	expect_all(e, cases, sizeof(cases) / sizeof(cases[0]));
+	assert_int_equal(fh_switch(e->srv.url, "{\"github_app_permissions\":\"absent\"}"),
+	                 200);
+	expect_access(e, &absent);
+}
+
+/*
+ * GitLab reads access through a shared group or as an administrator as
+ * {"project_access": null, "group_access": null} or no "permissions" at all
+ * (https://docs.gitlab.com/api/projects/#get-a-single-project): the level is
+ * unknown, never "No one", and a protection it may meet stays unknown. A tag
+ * protected for no one is refused whatever the level.
+ */
+static void test_gitlab_unknown_levels(void **state)
+{
+	static const struct access_case cases[] = {
+	    {FORGE_GITLAB, GL_SHARED, HELM, "8.0.6", 0, -1, -1, "", "Maintainers"},
+	    {FORGE_GITLAB, GL_SHARED, HELM, "nightly", 0, -1, -1, "", ""},
+	    {FORGE_GITLAB, GL_ADMIN, HELM, "8.0.6", 0, -1, -1, "", "Maintainers"},
+	    {FORGE_GITLAB, GL_SHARED, HELM, "stable-8", 0, -1, 0, "", "No one"},
+	};
+
+	expect_all(*state, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
 /* POST /_forge/protect: a tag ruleset on py-client. */
 static void protect(struct env *e, const char *json)
 {
@@ -293,6 +422,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_wildcard),
 	    cmocka_unit_test(test_ref_match),
+	    cmocka_unit_test(test_repos_contain),
+	    cmocka_unit_test_setup_teardown(test_github_installation_token, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_github_user_tokens, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_github_installation_access, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_gitlab_unknown_levels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gitlab_levels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gitlab_unknown_project, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_permissions, setup, teardown),

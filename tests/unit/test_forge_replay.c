@@ -252,6 +252,63 @@ static void test_github_tag_exists(void **state)
 	replay_finish(r);
 }
 
+/* forge_whoami() without a repository, into w. */
+static void whoami(struct replay *r, struct fh_reply *w)
+{
+	assert_int_equal(forge_whoami(r->forge, NULL, fh_capture, w), 0);
+	run(r, w);
+}
+
+/*
+ * An installation token: GET /user refuses it, GET /installation/repositories
+ * lists its repositories across pages. A list shorter than its total_count is
+ * not whole: the token stays an installation's, its repositories unknown.
+ */
+static void test_github_installation_token(void **state)
+{
+	struct replay *r = replay_start("github/installation-token", FORGE_GITHUB,
+	                                FORGE_TOKEN_DEFAULT, "ghs_secretvalue");
+	struct fh_reply w = {0}, cut = {0};
+
+	(void)state;
+	whoami(r, &w);
+	assert_int_equal(w.code, 0);
+	assert_true(w.installation);
+	assert_string_equal(w.repos,
+	                    "waldur/go-client\nwaldur/js-client\nwaldur/py-client\n");
+	whoami(r, &cut);
+	assert_int_equal(cut.code, 0);
+	assert_true(cut.installation);
+	assert_null(cut.repos);
+	fh_reply_release(&w);
+	fh_reply_release(&cut);
+	replay_finish(r);
+}
+
+/*
+ * GET /user and GET /installation/repositories both refuse the token: it is
+ * not accepted, and the error carries both answers' words.
+ */
+static void test_github_token_refused_twice(void **state)
+{
+	struct replay *r = replay_start("github/installation-refused", FORGE_GITHUB,
+	                                FORGE_TOKEN_DEFAULT, "ghs_secretvalue");
+	struct fh_reply w = {0};
+
+	(void)state;
+	whoami(r, &w);
+	assert_int_equal(w.code, RELAPI_EFORBIDDEN);
+	assert_false(w.has_whoami);
+	assert_string_equal(
+	    w.msg, "github: check token: Resource not accessible by integration; as an "
+	           "App installation: Although you appear to have the correct "
+	           "authorization credentials, the `waldur` organization has an IP allow "
+	           "list enabled, and your IP address is not permitted to access this "
+	           "resource.");
+	fh_reply_release(&w);
+	replay_finish(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +316,8 @@ int main(void)
 	    cmocka_unit_test(test_gitlab_job_token),
 	    cmocka_unit_test(test_github_commit_conflict),
 	    cmocka_unit_test(test_github_tag_exists),
+	    cmocka_unit_test(test_github_installation_token),
+	    cmocka_unit_test(test_github_token_refused_twice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
