@@ -332,62 +332,6 @@ int forge_wildcard_match(const char *pattern, const char *name)
 	return *pattern == '\0';
 }
 
-/* Matches c against the class at *pp ("[...]"), moving *pp to its ']'; -1 when unclosed.
- */
-static int class_match(const char **pp, char c)
-{
-	const char *p = *pp + 1;
-	int neg = *p == '!' || *p == '^', hit = 0;
-
-	p += neg;
-	do {
-		char lo = *p, hi = *p;
-		if (!*p)
-			return -1;
-		if (p[1] == '-' && p[2] && p[2] != ']') {
-			hi = p[2];
-			p += 2;
-		}
-		hit |= c >= lo && c <= hi;
-	} while (*++p != ']');
-	*pp = p;
-	return hit != neg;
-}
-
-int forge_ref_match(const char *p, const char *s)
-{
-	for (; *p; p++, s++) {
-		if (*p == '*') {
-			int deep = p[1] == '*';
-			for (p += 1 + deep;; s++) {
-				if (forge_ref_match(p, s))
-					return 1;
-				if (!*s || (!deep && *s == '/'))
-					return 0;
-			}
-		}
-		if (!*s)
-			return 0;
-		if (*p == '[' && *s != '/') {
-			const char *q = p;
-			int m = class_match(&q, *s);
-			if (m == 0)
-				return 0;
-			if (m > 0) {
-				p = q;
-				continue;
-			}
-		}
-		if (*p == '\\' && p[1]) {
-			if (*++p != *s)
-				return 0;
-		} else if (*p == '?' ? *s == '/' : *p != *s) {
-			return 0;
-		}
-	}
-	return !*s;
-}
-
 int forge_is_sha(const char *s)
 {
 	size_t n = 0;

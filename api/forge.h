@@ -423,12 +423,23 @@ int forge_github_error(int transport_error, const char *transport_msg, long stat
 int forge_wildcard_match(const char *pattern, const char *name);
 
 /*
- * GitHub's ruleset ref-name patterns (fnmatch with a path name rule): '*'
- * and '?' match within one '/'-separated part, '**' across parts, '[...]'
- * a class ('!' or '^' negates, a-z ranges), '\' quotes the next character.
+ * GitHub's ruleset ref-name patterns (api/ghrules.c): Ruby's File.fnmatch
+ * with FNM_PATHNAME, as GitHub documents. '*' and '?' stay within one
+ * '/'-separated part; a part "**" followed by '/' takes any number of whole
+ * parts ("**" elsewhere is one '*'); "[...]" is a class, '!' complementing
+ * it ('^' does not, and '\' quotes nothing: GitHub does not support them); a
+ * part beginning with '.' is taken only by a literal '.'.
  * https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-fnmatch-syntax
  */
 int forge_ref_match(const char *pattern, const char *ref);
+
+/*
+ * A tag_name_pattern rule's regex (RE2 syntax) searched in `s`: 1 found, 0
+ * not, -1 when the expression uses what POSIX ERE cannot say (\b, \p{..},
+ * \Q..\E, flags other than a leading (?i)) and so is not judged here.
+ * https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-regular-expressions-for-commit-metadata
+ */
+int forge_re2_search(const char *re, const char *s);
 
 /* Percent-encodes everything but unreserved [A-Za-z0-9-._~]; keep '/' when keep_slash. */
 char *forge_urlencode(const char *s, int keep_slash);

