@@ -998,6 +998,7 @@ static void op_results_release(struct forge_op *op)
 	free(op->whoami.scopes);
 	free(op->access.role);
 	free(op->access.rule);
+	free(op->access.unsure);
 }
 
 static void op_free(struct forge_op *op)

@@ -224,14 +224,17 @@ struct forge_whoami {
  * project and group access) and the protected tags matching the tag (GET
  * /projects/:id/protected_tags; GitLab lets only Maintainers read them, so
  * for a lower role a protection stays unknown). GitHub: the repository's
- * `permissions` (GET /repos/:owner/:repo).
+ * `permissions` (GET /repos/:owner/:repo), then its tag rulesets.
  */
 struct forge_access {
 	int can_push; /* may commit to a branch: 1, 0, -1 unknown */
 	int can_tag;  /* may create the tag asked about: 1, 0, -1 unknown */
 	char *role;   /* the token's role ("Developer", "read"), NULL when unknown */
 	char *rule;   /* who the matching tag protection allows ("Maintainers",
-	                 "No one"), NULL when no protection is known to apply */
+	                 "No one"), NULL when no protection is known to apply;
+	                 GitHub: each refusing ruleset rule, one a line */
+	char *unsure; /* why can_tag is unknown when the forge's rules tell it
+	                 (GitHub: a ruleset rule), else NULL */
 };
 
 /*

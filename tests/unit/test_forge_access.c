@@ -51,7 +51,7 @@ struct env {
 
 struct got {
 	int calls, code, can_push, can_tag;
-	char role[64], rule[64];
+	char role[64], rule[256], unsure[256];
 };
 
 static void on_access(const struct forge_reply *r, void *payload)
@@ -66,6 +66,8 @@ static void on_access(const struct forge_reply *r, void *payload)
 	g->can_tag = r->access->can_tag;
 	snprintf(g->role, sizeof(g->role), "%s", r->access->role ? r->access->role : "");
 	snprintf(g->rule, sizeof(g->rule), "%s", r->access->rule ? r->access->rule : "");
+	snprintf(g->unsure, sizeof(g->unsure), "%s",
+	         r->access->unsure ? r->access->unsure : "");
 }
 
 static int setup(void **state)
@@ -235,6 +237,91 @@ static void test_github_ruleset_bypass_and_evaluate(void **state)
 	expect_access(e, &c);
 }
 
+/*
+ * Every rule that refuses the tag is a line of its own; update,
+ * non_fast_forward, deletion and required_signatures do not refuse a new
+ * tag on a branch's commit; a tag_name_pattern names its test
+ * (https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/available-rules-for-rulesets).
+ */
+static void test_github_rule_kinds(void **state)
+{
+	struct env *e = *state;
+	static const struct access_case c = {
+	    FORGE_GITHUB, GH_WRITE, PY, "8.0.6", 0, 1, 0, "write",
+	    "ruleset 'all' (creation)\n"
+	    "ruleset 'names' (tag_name_pattern: the name must start with 'v')\n"
+	    "ruleset 'names' (tag_name_pattern: the name must not match '^\\d+\\.')"};
+
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"moves\","
+	           "\"rules\":[{\"type\":\"update\"},{\"type\":\"non_fast_forward\"},"
+	           "{\"type\":\"deletion\"},{\"type\":\"required_signatures\"},"
+	           "{\"type\":\"required_linear_history\"}]}");
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"all\","
+	           "\"include\":[\"refs/tags/**/*\"]}");
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"names\","
+	           "\"include\":[\"~ALL\"],\"rules\":["
+	           "{\"type\":\"tag_name_pattern\",\"parameters\":{\"operator\":"
+	           "\"starts_with\",\"pattern\":\"v\"}},"
+	           "{\"type\":\"tag_name_pattern\",\"parameters\":{\"operator\":"
+	           "\"regex\",\"pattern\":\"^\\\\d+\\\\.\",\"negate\":true}},"
+	           "{\"type\":\"tag_name_pattern\",\"parameters\":{\"operator\":"
+	           "\"ends_with\",\"pattern\":\".6\"}}]}");
+	expect_access(e, &c);
+}
+
+/* Why can_tag is unknown: a bypass not told, a regex not judged here, required checks. */
+static void test_github_rules_unknown(void **state)
+{
+	struct env *e = *state;
+	struct got g;
+
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"re\","
+	           "\"include\":[\"~ALL\"],\"rules\":[{\"type\":\"tag_name_pattern\","
+	           "\"parameters\":{\"operator\":\"regex\",\"pattern\":\"\\\\bv\"}}]}");
+	ask(e, FORGE_GITHUB, GH_WRITE, PY, "8.0.6", &g);
+	assert_int_equal(g.can_tag, -1);
+	assert_string_equal(g.rule, "");
+	assert_string_equal(g.unsure,
+	                    "ruleset 're' (tag_name_pattern: regex '\\bv' is not judged here)");
+	protect(e, "{\"repo\":\"waldur/js-client\",\"pattern\":\"*.*.*\","
+	           "\"ruleset\":\"quiet\",\"bypass\":null}");
+	ask(e, FORGE_GITHUB, GH_WRITE, "waldur/js-client", "8.0.6", &g);
+	assert_int_equal(g.can_tag, -1);
+	assert_string_equal(g.unsure, "ruleset 'quiet' (the forge does not tell whether the "
+	                              "token may bypass it)");
+	protect(e, "{\"repo\":\"waldur/go-client\",\"pattern\":\"*\",\"ruleset\":\"ci\","
+	           "\"rules\":[{\"type\":\"required_status_checks\",\"parameters\":"
+	           "{\"required_status_checks\":[{\"context\":\"ci\"}]}}]}");
+	ask(e, FORGE_GITHUB, GH_WRITE, "waldur/go-client", "8.0.6", &g);
+	assert_int_equal(g.can_tag, -1);
+	assert_non_null(strstr(g.unsure, "required_status_checks"));
+}
+
+/*
+ * The ruleset list pages (with an organization's, more than 100 may apply):
+ * a refusing ruleset on the second page is read.
+ */
+static void test_github_rulesets_paged(void **state)
+{
+	struct env *e = *state;
+	static const struct access_case c = {
+	    FORGE_GITHUB, GH_WRITE, PY, "8.0.6", 0, 1, 0, "write",
+	    "ruleset 'the last' (creation)"};
+	char json[128];
+	long seq;
+
+	for (int i = 0; i < 100; i++) {
+		snprintf(json, sizeof(json),
+		         "{\"repo\":\"" PY "\",\"pattern\":\"x%d-*\"}", i);
+		protect(e, json);
+	}
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*.*.*\","
+	           "\"ruleset\":\"the last\"}");
+	seq = fh_request_seq(e->srv.url);
+	expect_access(e, &c);
+	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "/rulesets?"), 2);
+}
+
 static void test_github_rulesets_unreadable(void **state)
 {
 	struct env *e = *state;
@@ -259,6 +346,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_github_rulesets, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_ruleset_bypass_and_evaluate,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_github_rule_kinds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_github_rules_unknown, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_github_rulesets_paged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_rulesets_unreadable, setup,
 	                                    teardown),
 	};
