@@ -756,11 +756,129 @@ static int gh_commit_from_json(const cJSON *c, struct forge_commit *m)
 	return m->id ? 0 : RELAPI_EPARSE;
 }
 
+/*
+ * A comparison. Unpaged, GitHub lists at most 250 commits, "the last commit
+ * in the list is the most recent of the entire comparison", and
+ * total_commits counts them all; with per_page and page it pages from the
+ * earliest. So one request reads a range of up to 250 commits, and a longer
+ * one then reads only the pages before those, 100 a page.
+ * https://docs.github.com/en/rest/commits/commits#compare-two-commits
+ */
+#define GH_COMPARE_PAGE 100
+
+static void gh_compare_earlier(struct forge_op *op, struct http_response *resp);
+
+/*
+ * Asks for the next page of the comparison (forge_op_page() counts them in
+ * op->count); `items`: how many commits the last answer listed.
+ */
+static void gh_compare_page(struct forge_op *op, int items)
+{
+	char *base = forge_repo_path(op, "/compare/%p...%p", op->arg[0], op->arg[1]);
+	char *url = base ? forge_fmt("%s?per_page=%L&page=%L", base,
+	                             (long long)GH_COMPARE_PAGE, (long long)op->count + 1)
+	                 : NULL;
+
+	if (!url)
+		forge_op_oom(op);
+	if (op->err.code || forge_op_page(op, url, items))
+		forge_op_done(op);
+	else
+		forge_op_chain(op, "GET", url, NULL, NULL, 0, gh_compare_earlier);
+	free(base);
+	free(url);
+}
+
+/*
+ * Makes room for the whole range: the newest commits the unpaged answer
+ * listed move to the end of an array of compare.count, the earlier ones to
+ * be filled from op->idx = 0; op->num keeps how many came unpaged.
+ */
+static int gh_compare_make_room(struct forge_op *op)
+{
+	struct forge_compare *c = &op->compare;
+	size_t total = (size_t)c->count, newest = c->n;
+	struct forge_commit *all = calloc(total + 1, sizeof(*all));
+
+	if (!all)
+		return forge_op_oom(op);
+	memcpy(all + total - newest, c->commits, newest * sizeof(*all));
+	free(c->commits);
+	c->commits = all;
+	c->n = total;
+	op->num = (long long)newest;
+	op->idx = 0;
+	return 0;
+}
+
+/*
+ * A page's commits into the earlier part; 0 or the code. Where the page
+ * reaches the newest commits, its next commit must be the oldest of them.
+ */
+static int gh_compare_fill(struct forge_op *op, const cJSON *j)
+{
+	struct forge_compare *c = &op->compare;
+	size_t first = c->n - (size_t)op->num;
+	long long total = -1;
+	const cJSON *it;
+	int rc;
+
+	if (!fj_num(j, "total_commits", &total) || total != c->count)
+		return forge_op_fail(op, RELAPI_ECONFLICT,
+		                     "the range changed while it was read (%ld commits, "
+		                     "then %lld); run again",
+		                     c->count, total);
+	cJSON_ArrayForEach(it, fj_get(j, "commits"))
+	{
+		if (op->idx >= first) {
+			const char *sha = fj_str(it, "sha");
+			op->idx++;
+			if (!sha || strcmp(sha, c->commits[first].id))
+				return forge_op_fail(op, RELAPI_ECONFLICT,
+				                     "the range changed while it was read; "
+				                     "run again");
+			break;
+		}
+		rc = gh_commit_from_json(it, &c->commits[op->idx++]);
+		if (rc)
+			return rc == RELAPI_ENOMEM
+			           ? forge_op_oom(op)
+			           : forge_op_fail(op, RELAPI_EPARSE, "commit without sha");
+	}
+	return 0;
+}
+
+static void gh_compare_earlier(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	int items = cJSON_GetArraySize(fj_get(j, "commits"));
+
+	if (j && !gh_compare_fill(op, j) && op->idx < op->compare.n - (size_t)op->num)
+		gh_compare_page(op, items);
+	else
+		forge_op_done(op);
+	cJSON_Delete(j);
+}
+
+/* The unpaged answer: done, unless total_commits tells of more. */
+static void gh_compare_newest(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	const struct forge_compare *c = &op->compare;
+	int items = cJSON_GetArraySize(fj_get(j, "commits"));
+
+	if (j && !forge_compare_add(op, j) && c->count > (long)c->n && c->n &&
+	    !gh_compare_make_room(op))
+		gh_compare_page(op, items);
+	else
+		forge_op_done(op);
+	cJSON_Delete(j);
+}
+
 static int gh_compare(struct forge_op *op)
 {
-	/* with per_page the comparison pages past GitHub's 250 commits */
-	return forge_repo_send(op, "GET", "/compare/%p...%p?per_page=100", op->arg[0],
-	                       op->arg[1], NULL, 0, forge_step_compare);
+	return forge_repo_send(op, "GET", "/compare/%p...%p", op->arg[0], op->arg[1], NULL,
+	                       0, gh_compare_newest);
 }
 
 /* ---- workflow runs ------------------------------------------------------------ */

@@ -1360,6 +1360,27 @@ def gl_delete_tag(req):
     return 204, None
 
 
+# GitLab's diff limits (https://docs.gitlab.com/administration/instance_limits/#diff-limits):
+# at most 1000 files and 50000 lines, and 5 KB a file on average
+# (lib/gitlab/git/diff_collection.rb: max_bytes = max_files * 5 KB).
+GL_DIFF_MAX_FILES, GL_DIFF_MAX_LINES = 1000, 50000
+
+
+def gl_diffs_limited(repo, base, head):
+    """The diffs GitLab lists and whether they overflowed its limits, as
+    Gitlab::Git::DiffCollection stops at the diff that crosses one."""
+    lines = size = 0
+    out = []
+    for d in gl_diffs(repo, base, head):
+        lines += d["diff"].count("\n")
+        size += len(d["diff"].encode())
+        if len(out) >= GL_DIFF_MAX_FILES or lines >= GL_DIFF_MAX_LINES or \
+                size >= GL_DIFF_MAX_FILES * 5 * 1024:
+            return out, True
+        out.append(d)
+    return out, False
+
+
 def gl_diffs(repo, base, head):
     a = repo.commits[base].tree if base else {}
     b = repo.commits[head].tree
@@ -1388,10 +1409,14 @@ def gl_compare(req):
     straight = str(req.param("straight", "false")).lower() == "true"
     base = a if straight else (repo.merge_base(a, b) or a)
     commits = repo.range_commits(a, b)
+    # Every commit of the range; compare_timeout tells that the diffs
+    # overflowed GitLab's limits (lib/api/entities/compare.rb:
+    # compare.diffs.diffs.overflow?), not that commits are missing.
+    diffs, overflow = gl_diffs_limited(repo, base, b)
     return 200, {
         "commit": gl_commit(repo, commits[-1]) if commits else None,
         "commits": [gl_commit(repo, c) for c in commits],
-        "diffs": gl_diffs(repo, base, b), "compare_timeout": False,
+        "diffs": diffs, "compare_timeout": overflow,
         "compare_same_ref": a == b,
         "web_url": "%s/-/compare/%s...%s" % (repo.web_url, a, b)}
 
@@ -2355,15 +2380,20 @@ def gh_compare(req):
     files = [{"filename": d["new_path"], "status": "added" if d["new_file"] else
               "removed" if d["deleted_file"] else "modified", "patch": d["diff"]}
              for d in gl_diffs(repo, mb, head)]
-    # Without per_page or page at most 250 commits; with them, pages of at
-    # most 100 and a Link header (https://docs.github.com/en/rest/commits/commits#compare-two-commits)
+    # https://docs.github.com/en/rest/commits/commits#compare-two-commits:
+    # "without any paging parameter (per_page or page), the returned list is
+    # limited to 250 commits, and the last commit in the list is the most
+    # recent of the entire comparison"; with them, pages of at most 100 from
+    # the earliest, a Link header, and the changed files (up to 300) on the
+    # first page only.
     headers = {}
+    files = files[:300]
     if "per_page" in req.query or "page" in req.query:
         shown, headers = gh_paginate(req, ahead)
         if int(req.query.get("page") or 1) > 1:
-            files = []  # changed files come on the first page only
+            files = []
     else:
-        shown = ahead[:250]
+        shown = ahead[-250:]
     return 200, {
         "url": gh_api(req, repo, "/compare/" + basehead),
         "html_url": "%s/compare/%s" % (repo.web_url, basehead),
