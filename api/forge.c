@@ -997,6 +997,7 @@ static void op_results_release(struct forge_op *op)
 	free(op->access.role);
 	free(op->access.rule);
 	free(op->access.unsure);
+	free(op->access.delete_rule);
 }
 
 static void op_free(struct forge_op *op)
@@ -1360,6 +1361,7 @@ int forge_tag_access(struct forge *f, const char *repo, const char *tag, forge_d
 	OP_ARGS(op, tag, NULL, NULL);
 	op->access.can_push = -1;
 	op->access.can_tag = -1;
+	op->access.can_delete_tag = -1;
 	return op_start(op, f->ops->tag_access, "check access for tag %s", tag);
 }
 

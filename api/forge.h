@@ -235,6 +235,8 @@ struct forge_access {
 	                 GitHub: each refusing ruleset rule, one a line */
 	char *unsure; /* why can_tag is unknown when the forge's rules tell it
 	                 (GitHub: a ruleset rule), else NULL */
+	int can_delete_tag; /* may delete that tag (rollback): 1, 0, -1 unknown */
+	char *delete_rule;  /* what refuses the deletion, a line per rule, or NULL */
 };
 
 /*

@@ -1443,6 +1443,27 @@ static int gh_bound(const char *bypass)
 }
 
 /*
+ * A deletion rule refuses deleting the tag (rollback) to a token that may
+ * not bypass it; a bypass the forge does not tell leaves it unknown. 0 or
+ * the code.
+ */
+static int gh_deletion_judge(struct forge_op *op, const cJSON *rule, const char *ruleset,
+                             const char *bypass)
+{
+	const char *type = fj_str(rule, "type");
+
+	if (!type || strcmp(type, "deletion"))
+		return 0;
+	if (!gh_bound(bypass)) {
+		if (op->access.can_delete_tag)
+			op->access.can_delete_tag = -1;
+		return 0;
+	}
+	op->access.can_delete_tag = 0;
+	return gh_add_line(op, &op->access.delete_rule, ruleset, "deletion");
+}
+
+/*
  * One ruleset: an active tag ruleset taking in the tag refuses it by each
  * refusing rule (one line of access.rule each), unless the token may always
  * bypass it (pull requests make no tags, so pull_requests_only does not
@@ -1464,6 +1485,8 @@ static void gh_ruleset_judge(struct forge_op *op, const cJSON *rs)
 	cJSON_ArrayForEach(rule, fj_get(rs, "rules"))
 	{
 		char *why = NULL;
+		if (gh_deletion_judge(op, rule, name, bypass))
+			return;
 		int v = gh_rule_verdict(rule, op->arg[0], &why), rc = 0;
 		if (v > 0 && gh_bound(bypass)) {
 			op->access.can_tag = 0;
@@ -1579,6 +1602,7 @@ static void gh_access_done(struct forge_op *op, struct http_response *resp)
 				role = gh_perms[i][1];
 		op->access.can_push = cJSON_IsTrue(cJSON_GetObjectItem(perm, "push"));
 		op->access.can_tag = op->access.can_push;
+		op->access.can_delete_tag = op->access.can_push;
 		if (!(op->access.role = strdup(role)))
 			forge_op_oom(op);
 	}

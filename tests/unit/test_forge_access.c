@@ -50,8 +50,8 @@ struct env {
 };
 
 struct got {
-	int calls, code, can_push, can_tag;
-	char role[64], rule[256], unsure[256];
+	int calls, code, can_push, can_tag, can_delete;
+	char role[64], rule[256], unsure[256], delete_rule[256];
 };
 
 static void on_access(const struct forge_reply *r, void *payload)
@@ -68,6 +68,9 @@ static void on_access(const struct forge_reply *r, void *payload)
 	snprintf(g->rule, sizeof(g->rule), "%s", r->access->rule ? r->access->rule : "");
 	snprintf(g->unsure, sizeof(g->unsure), "%s",
 	         r->access->unsure ? r->access->unsure : "");
+	g->can_delete = r->access->can_delete_tag;
+	snprintf(g->delete_rule, sizeof(g->delete_rule), "%s",
+	         r->access->delete_rule ? r->access->delete_rule : "");
 }
 
 static int setup(void **state)
@@ -322,6 +325,42 @@ static void test_github_rulesets_paged(void **state)
 	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "/rulesets?"), 2);
 }
 
+/*
+ * Deleting the tag (rollback): a GitLab protected tag only for Maintainers;
+ * a GitHub ruleset's deletion rule for a token that may not bypass it, one
+ * line per rule, an untold bypass unknown.
+ */
+static void test_delete_access(void **state)
+{
+	struct env *e = *state;
+	struct got g;
+
+	ask(e, FORGE_GITLAB, GL_DEVELOPER, HELM, "8.0.6", &g);
+	assert_int_equal(g.can_delete, 0);
+	assert_string_equal(g.delete_rule, "Maintainers");
+	ask(e, FORGE_GITLAB, GL_MAINTAINER, HELM, "8.0.6", &g);
+	assert_int_equal(g.can_delete, 1);
+	ask(e, FORGE_GITLAB, GL_DEVELOPER, HELM, "nightly", &g);
+	assert_int_equal(g.can_delete, 1);
+	ask(e, FORGE_GITHUB, GH_WRITE, PY, "8.0.6", &g);
+	assert_int_equal(g.can_delete, 1);
+	ask(e, FORGE_GITHUB, GH_READ, PY, "8.0.6", &g);
+	assert_int_equal(g.can_delete, 0);
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"keep\","
+	           "\"include\":[\"~ALL\"],\"rules\":[{\"type\":\"deletion\"}]}");
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"keep too\","
+	           "\"include\":[\"~ALL\"],\"rules\":[{\"type\":\"deletion\"}]}");
+	ask(e, FORGE_GITHUB, GH_WRITE, PY, "8.0.6", &g);
+	assert_int_equal(g.can_tag, 1); /* deletion refuses no creation */
+	assert_int_equal(g.can_delete, 0);
+	assert_string_equal(g.delete_rule,
+	                    "ruleset 'keep' (deletion)\nruleset 'keep too' (deletion)");
+	protect(e, "{\"repo\":\"waldur/js-client\",\"pattern\":\"*\",\"bypass\":null,"
+	           "\"include\":[\"~ALL\"],\"rules\":[{\"type\":\"deletion\"}]}");
+	ask(e, FORGE_GITHUB, GH_WRITE, "waldur/js-client", "8.0.6", &g);
+	assert_int_equal(g.can_delete, -1);
+}
+
 static void test_github_rulesets_unreadable(void **state)
 {
 	struct env *e = *state;
@@ -349,6 +388,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_github_rule_kinds, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_rules_unknown, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_rulesets_paged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_access, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_rulesets_unreadable, setup,
 	                                    teardown),
 	};
