@@ -160,7 +160,7 @@ static const struct {
 	int neg;
 	const char *members;
 } perl_classes[] = {
-    {'d', 0, "0-9"}, {'D', 1, "0-9"},      {'w', 0, "0-9A-Za-z_"},
+    {'d', 0, "0-9"},        {'D', 1, "0-9"},       {'w', 0, "0-9A-Za-z_"},
     {'W', 1, "0-9A-Za-z_"}, {'s', 0, "\t\n\f\r "}, {'S', 1, "\t\n\f\r "},
 };
 
@@ -256,7 +256,8 @@ static int re_class(const char **pp, struct buf *out)
 			p += 2;
 		} else if (p[1] == '-' && p[2] && p[2] != ']') {
 			/* a range: between letters or digits only, else not judged */
-			rc = isalnum((unsigned char)p[0]) && isalnum((unsigned char)p[2]) &&
+			rc = isalnum((unsigned char)p[0]) &&
+			             isalnum((unsigned char)p[2]) &&
 			             !buf_append(&c.body, p, 3)
 			         ? 0
 			         : -1;
@@ -298,8 +299,9 @@ static int re_escape(char e, struct buf *out)
  */
 static size_t re_group(const char *p, struct buf *out)
 {
-	const char *name = !strncmp(p, "(?P<", 4) ? p + 4 : !strncmp(p, "(?<", 3) ? p + 3
-	                                                                          : NULL;
+	const char *name = !strncmp(p, "(?P<", 4)  ? p + 4
+	                   : !strncmp(p, "(?<", 3) ? p + 3
+	                                           : NULL;
 	const char *end = name ? strchr(name, '>') : NULL;
 
 	if (!strncmp(p, "(?:", 3))

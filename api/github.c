@@ -63,7 +63,9 @@ static void github_one_line(char *s, size_t n)
 		while (w && s[w - 1] == ' ')
 			w--;
 		if (*r && w) {
-			const char *sep = strchr(".:!?", s[w - 1]) ? " " : runs ? "; " : ": ";
+			const char *sep = strchr(".:!?", s[w - 1]) ? " "
+			                  : runs                   ? "; "
+			                                           : ": ";
 			memcpy(s + w, sep, strlen(sep));
 			w += strlen(sep);
 			runs++;
@@ -834,16 +836,17 @@ static int gh_compare_fill(struct forge_op *op, const cJSON *j)
 			const char *sha = fj_str(it, "sha");
 			op->idx++;
 			if (!sha || strcmp(sha, c->commits[first].id))
-				return forge_op_fail(op, RELAPI_ECONFLICT,
-				                     "the range changed while it was read; "
-				                     "run again");
+				return forge_op_fail(
+				    op, RELAPI_ECONFLICT,
+				    "the range changed while it was read; "
+				    "run again");
 			break;
 		}
 		rc = gh_commit_from_json(it, &c->commits[op->idx++]);
 		if (rc)
-			return rc == RELAPI_ENOMEM
-			           ? forge_op_oom(op)
-			           : forge_op_fail(op, RELAPI_EPARSE, "commit without sha");
+			return rc == RELAPI_ENOMEM ? forge_op_oom(op)
+			                           : forge_op_fail(op, RELAPI_EPARSE,
+			                                           "commit without sha");
 	}
 	return 0;
 }
@@ -877,8 +880,8 @@ static void gh_compare_newest(struct forge_op *op, struct http_response *resp)
 
 static int gh_compare(struct forge_op *op)
 {
-	return forge_repo_send(op, "GET", "/compare/%p...%p", op->arg[0], op->arg[1], NULL,
-	                       0, gh_compare_newest);
+	return forge_repo_send(op, "GET", "/compare/%p...%p", op->arg[0], op->arg[1],
+	                       NULL, 0, gh_compare_newest);
 }
 
 /* ---- workflow runs ------------------------------------------------------------ */
@@ -1420,8 +1423,8 @@ static int gh_rule_verdict(const cJSON *rule, const char *name, char **why)
 static int gh_add_line(struct forge_op *op, char **list, const char *ruleset,
                        const char *why)
 {
-	char *r = forge_fmt("%s%sruleset '%s' (%s)", *list ? *list : "", *list ? "\n" : "",
-	                    ruleset ? ruleset : "?", why ? why : "?");
+	char *r = forge_fmt("%s%sruleset '%s' (%s)", *list ? *list : "",
+	                    *list ? "\n" : "", ruleset ? ruleset : "?", why ? why : "?");
 
 	if (!r)
 		return forge_op_oom(op);
@@ -1439,7 +1442,8 @@ static int gh_bypasses(const char *bypass)
 /* A bypass the forge tells and that does not lift the ruleset for a tag. */
 static int gh_bound(const char *bypass)
 {
-	return bypass && (!strcmp(bypass, "never") || !strcmp(bypass, "pull_requests_only"));
+	return bypass &&
+	       (!strcmp(bypass, "never") || !strcmp(bypass, "pull_requests_only"));
 }
 
 /*
@@ -1495,10 +1499,11 @@ static void gh_ruleset_judge(struct forge_op *op, const cJSON *rs)
 			if (op->access.can_tag != 0)
 				op->access.can_tag = -1;
 			if (!op->access.unsure)
-				rc = gh_add_line(op, &op->access.unsure, name,
-				                 v > 0 ? "the forge does not tell whether "
-				                         "the token may bypass it"
-				                       : why);
+				rc =
+				    gh_add_line(op, &op->access.unsure, name,
+				                v > 0 ? "the forge does not tell whether "
+				                        "the token may bypass it"
+				                      : why);
 		}
 		free(why);
 		if (rc)

@@ -985,7 +985,7 @@ static int gl_whoami(struct forge_op *op)
 
 /* ---- tag access: project access level, protected tags ------------------------ */
 
-#define GL_DEVELOPER 30 /* the lowest access level that may push and tag */
+#define GL_DEVELOPER  30 /* the lowest access level that may push and tag */
 #define GL_MAINTAINER 40 /* the lowest that may delete a protected tag */
 
 /* GitLab's role names by access level / 10. */

@@ -57,10 +57,10 @@ struct rb_repo {
 	char *parent;
 	struct rb_file *files;
 	size_t nfiles;
-	int restore;    /* files to restore in the revert commit */
-	char *reverted; /* the revert commit made, or NULL */
-	int deleted;    /* the tag was deleted */
-	int can_delete; /* the token may delete the tag: 1, 0, -1 unknown */
+	int restore;       /* files to restore in the revert commit */
+	char *reverted;    /* the revert commit made, or NULL */
+	int deleted;       /* the tag was deleted */
+	int can_delete;    /* the token may delete the tag: 1, 0, -1 unknown */
 	char *delete_rule; /* what refuses the deletion, a line per rule */
 	char *note;
 	int failed;
@@ -386,7 +386,8 @@ static void on_delete_access(const struct forge_reply *rep, void *payload)
 	if (rep->err.code)
 		return rb_note(r, rep->err.msg, 1);
 	r->can_delete = rep->access->can_delete_tag;
-	if (rep->access->delete_rule && !(r->delete_rule = strdup(rep->access->delete_rule)))
+	if (rep->access->delete_rule &&
+	    !(r->delete_rule = strdup(rep->access->delete_rule)))
 		rb_note(r, "out of memory", 1);
 }
 
@@ -394,8 +395,8 @@ static void on_delete_access(const struct forge_reply *rep, void *payload)
 static void check_delete(struct rb_repo *r)
 {
 	r->can_delete = -1;
-	if (r->own_tag && forge_tag_access(rb_forge(r), rb_cfg(r)->path, r->s->plan.version,
-	                                   on_delete_access, r))
+	if (r->own_tag && forge_tag_access(rb_forge(r), rb_cfg(r)->path,
+	                                   r->s->plan.version, on_delete_access, r))
 		rb_note(r, "cannot queue the access check", 1);
 }
 
@@ -415,10 +416,12 @@ static size_t delete_problems(struct apply_session *s, struct rb_repo *rb)
 		do {
 			int len = (int)strcspn(rule, "\n");
 			fprintf(stderr,
-			        "relapi rollback: %s: the token in %s may not delete tag '%s'%s%.*s%s\n",
+			        "relapi rollback: %s: the token in %s may not delete tag "
+			        "'%s'%s%.*s%s\n",
 			        rb_cfg(&rb[i])->name,
-			        runctx_access(&s->x, rb_cfg(&rb[i]))->token_var, s->plan.version,
-			        len ? " (protected: " : "", len, rule, len ? ")" : "");
+			        runctx_access(&s->x, rb_cfg(&rb[i]))->token_var,
+			        s->plan.version, len ? " (protected: " : "", len, rule,
+			        len ? ")" : "");
 			rule += len + (rule[len] == '\n');
 			n++;
 		} while (*rule);

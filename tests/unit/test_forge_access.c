@@ -250,7 +250,14 @@ static void test_github_rule_kinds(void **state)
 {
 	struct env *e = *state;
 	static const struct access_case c = {
-	    FORGE_GITHUB, GH_WRITE, PY, "8.0.6", 0, 1, 0, "write",
+	    FORGE_GITHUB,
+	    GH_WRITE,
+	    PY,
+	    "8.0.6",
+	    0,
+	    1,
+	    0,
+	    "write",
 	    "ruleset 'all' (creation)\n"
 	    "ruleset 'names' (tag_name_pattern: the name must start with 'v')\n"
 	    "ruleset 'names' (tag_name_pattern: the name must not match '^\\d+\\.')"};
@@ -284,14 +291,15 @@ static void test_github_rules_unknown(void **state)
 	ask(e, FORGE_GITHUB, GH_WRITE, PY, "8.0.6", &g);
 	assert_int_equal(g.can_tag, -1);
 	assert_string_equal(g.rule, "");
-	assert_string_equal(g.unsure,
-	                    "ruleset 're' (tag_name_pattern: regex '\\bv' is not judged here)");
+	assert_string_equal(
+	    g.unsure, "ruleset 're' (tag_name_pattern: regex '\\bv' is not judged here)");
 	protect(e, "{\"repo\":\"waldur/js-client\",\"pattern\":\"*.*.*\","
 	           "\"ruleset\":\"quiet\",\"bypass\":null}");
 	ask(e, FORGE_GITHUB, GH_WRITE, "waldur/js-client", "8.0.6", &g);
 	assert_int_equal(g.can_tag, -1);
-	assert_string_equal(g.unsure, "ruleset 'quiet' (the forge does not tell whether the "
-	                              "token may bypass it)");
+	assert_string_equal(g.unsure,
+	                    "ruleset 'quiet' (the forge does not tell whether the "
+	                    "token may bypass it)");
 	protect(e, "{\"repo\":\"waldur/go-client\",\"pattern\":\"*\",\"ruleset\":\"ci\","
 	           "\"rules\":[{\"type\":\"required_status_checks\",\"parameters\":"
 	           "{\"required_status_checks\":[{\"context\":\"ci\"}]}}]}");
@@ -307,9 +315,15 @@ static void test_github_rules_unknown(void **state)
 static void test_github_rulesets_paged(void **state)
 {
 	struct env *e = *state;
-	static const struct access_case c = {
-	    FORGE_GITHUB, GH_WRITE, PY, "8.0.6", 0, 1, 0, "write",
-	    "ruleset 'the last' (creation)"};
+	static const struct access_case c = {FORGE_GITHUB,
+	                                     GH_WRITE,
+	                                     PY,
+	                                     "8.0.6",
+	                                     0,
+	                                     1,
+	                                     0,
+	                                     "write",
+	                                     "ruleset 'the last' (creation)"};
 	char json[128];
 	long seq;
 

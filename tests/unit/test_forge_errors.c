@@ -114,7 +114,8 @@ static const struct map_case github_cases[] = {
     {422,
      "{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":\"Release\",\"code\":"
      "\"custom\",\"field\":\"pre_receive\",\"message\":\"pre_receive Repository rule "
-     "violations found\\n\\nCannot create ref due to creations being restricted.\\n\\n\"}]}",
+     "violations found\\n\\nCannot create ref due to creations being "
+     "restricted.\\n\\n\"}]}",
      RELAPI_EPROTECTED,
      "Validation Failed: pre_receive Repository rule violations found: Cannot create ref "
      "due to creations being restricted."},

@@ -36,7 +36,8 @@ static void test_ref_docs(void **state)
 	    {"refs/heads/qa/*", "refs/heads/qa/foo", 1},
 	    {"refs/heads/qa/*", "refs/heads/qa/foo/bar", 0},
 	    {"refs/heads/qa/**/*", "refs/heads/qa/foo/bar/foobar/hello-world", 1},
-	    {"refs/heads/qa/**/*", "refs/heads/qa/foo", 1}, /* "**" + "/" takes none too */
+	    {"refs/heads/qa/**/*", "refs/heads/qa/foo",
+	     1}, /* "**" + "/" takes none too */
 	    {"refs/heads/qa/**/*", "refs/heads/qa", 0},
 	    {"refs/heads/qa**/**/*", "refs/heads/qa/x", 1},
 	    {"refs/heads/qa**/**/*", "refs/heads/qabc/d/e", 1},
@@ -81,7 +82,7 @@ static void test_ref_ruby_fnmatch(void **state)
 	    {"refs/tags/a*b*c", "refs/tags/aXbYbZ", 0},
 	    {"refs/tags/?.0.6", "refs/tags/8.0.6", 1},
 	    {"refs/tags/?.0.6", "refs/tags/18.0.6", 0},
-	    {"refs/tags/a?b", "refs/tags/a/b", 0}, /* '?' stays within a part */
+	    {"refs/tags/a?b", "refs/tags/a/b", 0},    /* '?' stays within a part */
 	    {"refs/tags/?", "refs/tags/\xc3\xa9", 1}, /* one character, two bytes */
 	    {"refs/tags/8.0.6", "refs/tags/8.0.6", 1},
 	    {"refs/tags/8.0.6", "refs/tags/8.0.60", 0},
