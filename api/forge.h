@@ -99,7 +99,8 @@ char *forge_api_url(enum forge_kind k, const char *server_url);
  * read at that commit; a commit is parent commit -> tree -> commit -> ref
  * update, a tag is tag object -> tag ref; the token check is the user, the
  * access check repository -> tag rulesets -> the one active ruleset (each
- * further ruleset read adds one; a repository without rulesets takes one less).
+ * further ruleset read, or page of more than 100 rulesets, adds one; a
+ * repository without rulesets takes one less).
  */
 struct forge_costs {
 	int token_check; /* the token check: requests, one after the other */

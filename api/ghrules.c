@@ -14,6 +14,14 @@
 
 /* ---- fnmatch: Ruby's File.fnmatch(pattern, ref, File::FNM_PATHNAME) ------- */
 
+/*
+ * Not fnmatch(3): with FNM_PATHNAME it reads "**" as '*' (no part spanning),
+ * complements "[^...]" (GitHub does not), quotes with '\' (GitHub does not),
+ * takes an unclosed '[' literally (Ruby takes nothing), and has no Ruby
+ * leading-period rule per part; so Ruby's dir.c fnmatch() and bracket() are
+ * followed here, with GitHub's two documented exceptions.
+ */
+
 #define PART_END(c) ((c) == '\0' || (c) == '/')
 
 /* Bytes of the UTF-8 character at s (1 for a stray byte). */
