@@ -99,7 +99,8 @@ char *forge_api_url(enum forge_kind k, const char *server_url);
  * read at that commit; a commit is parent commit -> tree -> commit -> ref
  * update, a tag is tag object -> tag ref; the token check is the user, the
  * access check repository -> tag rulesets -> the one active ruleset (each
- * further ruleset read adds one; a repository without rulesets takes one less).
+ * further ruleset read, or page of more than 100 rulesets, adds one; a
+ * repository without rulesets takes one less).
  * GitHub reads a file over 1 MB through its blob (one more request after the
  * contents answer) and commits it, or a file that is not UTF-8, as a blob of
  * its own (one more request each, one after the other).
@@ -242,14 +243,19 @@ struct forge_whoami {
  * project and group access) and the protected tags matching the tag (GET
  * /projects/:id/protected_tags; GitLab lets only Maintainers read them, so
  * for a lower role a protection stays unknown). GitHub: the repository's
- * `permissions` (GET /repos/:owner/:repo).
+ * `permissions` (GET /repos/:owner/:repo), then its tag rulesets.
  */
 struct forge_access {
 	int can_push; /* may commit to a branch: 1, 0, -1 unknown */
 	int can_tag;  /* may create the tag asked about: 1, 0, -1 unknown */
 	char *role;   /* the token's role ("Developer", "read"), NULL when unknown */
 	char *rule;   /* who the matching tag protection allows ("Maintainers",
-	                 "No one"), NULL when no protection is known to apply */
+	                 "No one"), NULL when no protection is known to apply;
+	                 GitHub: each refusing ruleset rule, one a line */
+	char *unsure; /* why can_tag is unknown when the forge's rules tell it
+	                 (GitHub: a ruleset rule), else NULL */
+	int can_delete_tag; /* may delete that tag (rollback): 1, 0, -1 unknown */
+	char *delete_rule;  /* what refuses the deletion, a line per rule, or NULL */
 };
 
 /*
@@ -451,12 +457,23 @@ int forge_repos_contain(const char *repos, const char *repo);
 int forge_wildcard_match(const char *pattern, const char *name);
 
 /*
- * GitHub's ruleset ref-name patterns (fnmatch with a path name rule): '*'
- * and '?' match within one '/'-separated part, '**' across parts, '[...]'
- * a class ('!' or '^' negates, a-z ranges), '\' quotes the next character.
+ * GitHub's ruleset ref-name patterns (api/ghrules.c): Ruby's File.fnmatch
+ * with FNM_PATHNAME, as GitHub documents. '*' and '?' stay within one
+ * '/'-separated part; a part "**" followed by '/' takes any number of whole
+ * parts ("**" elsewhere is one '*'); "[...]" is a class, '!' complementing
+ * it ('^' does not, and '\' quotes nothing: GitHub does not support them); a
+ * part beginning with '.' is taken only by a literal '.'.
  * https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-fnmatch-syntax
  */
 int forge_ref_match(const char *pattern, const char *ref);
+
+/*
+ * A tag_name_pattern rule's regex (RE2 syntax) searched in `s`: 1 found, 0
+ * not, -1 when the expression uses what POSIX ERE cannot say (\b, \p{..},
+ * \Q..\E, flags other than a leading (?i)) and so is not judged here.
+ * https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-regular-expressions-for-commit-metadata
+ */
+int forge_re2_search(const char *re, const char *s);
 
 /* Percent-encodes everything but unreserved [A-Za-z0-9-._~]; keep '/' when keep_slash. */
 char *forge_urlencode(const char *s, int keep_slash);

@@ -245,6 +245,13 @@ void forge_step_tags(struct forge_op *op, struct http_response *resp);
 /* A compare answer {"commits": [...]} (ops->commit_from_json and the compare keys). */
 void forge_step_compare(struct forge_op *op, struct http_response *resp);
 
+/*
+ * Appends the commits of the compare answer j to op->compare (and its web
+ * URL, once); count is the answer's ops->compare_total_key, else the
+ * commits listed. 0 or the code (op->err set).
+ */
+int forge_compare_add(struct forge_op *op, const cJSON *j);
+
 /* A release answer (ops->release_id_key, ops->release_url_key). */
 void forge_step_release(struct forge_op *op, struct http_response *resp);
 

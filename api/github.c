@@ -12,7 +12,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <regex.h>
 #include <string.h>
 #include <time.h>
 
@@ -43,6 +42,40 @@ static const struct forge_err_rule github_rules[] = {
     {0, NULL, 0},
 };
 
+/*
+ * GitHub's messages may span lines ("Repository rule violations found\n\n
+ * Cannot create ref ...\n\n"): each run of line breaks becomes ": " (the
+ * first), "; " (the others) or a space after a full stop; none stays last.
+ */
+static void github_one_line(char *s, size_t n)
+{
+	char *in = strdup(s), *r = in;
+	size_t w = 0;
+	int runs = 0;
+
+	while (r && *r && w + 3 < n) {
+		size_t brk = strspn(r, "\r\n");
+		if (!brk) {
+			s[w++] = *r++;
+			continue;
+		}
+		r += brk;
+		while (w && s[w - 1] == ' ')
+			w--;
+		if (*r && w) {
+			const char *sep = strchr(".:!?", s[w - 1]) ? " "
+			                  : runs                   ? "; "
+			                                           : ": ";
+			memcpy(s + w, sep, strlen(sep));
+			w += strlen(sep);
+			runs++;
+		}
+	}
+	if (in)
+		s[w] = '\0';
+	free(in);
+}
+
 /* "message" plus the first of "errors": its message, or "resource field code". */
 static void github_message(const cJSON *j, char *out, size_t n)
 {
@@ -59,6 +92,7 @@ static void github_message(const cJSON *j, char *out, size_t n)
 		snprintf(out, n, "%s", m);
 	else if (cJSON_IsString(e))
 		snprintf(out, n, "%s", e->valuestring);
+	github_one_line(out, n);
 }
 
 int forge_github_error(int transport_error, const char *transport_msg, long status,
@@ -766,11 +800,130 @@ static int gh_commit_from_json(const cJSON *c, struct forge_commit *m)
 	return m->id ? 0 : RELAPI_EPARSE;
 }
 
+/*
+ * A comparison. Unpaged, GitHub lists at most 250 commits, "the last commit
+ * in the list is the most recent of the entire comparison", and
+ * total_commits counts them all; with per_page and page it pages from the
+ * earliest. So one request reads a range of up to 250 commits, and a longer
+ * one then reads only the pages before those, 100 a page.
+ * https://docs.github.com/en/rest/commits/commits#compare-two-commits
+ */
+#define GH_COMPARE_PAGE 100
+
+static void gh_compare_earlier(struct forge_op *op, struct http_response *resp);
+
+/*
+ * Asks for the next page of the comparison (forge_op_page() counts them in
+ * op->count); `items`: how many commits the last answer listed.
+ */
+static void gh_compare_page(struct forge_op *op, int items)
+{
+	char *base = forge_repo_path(op, "/compare/%p...%p", op->arg[0], op->arg[1]);
+	char *url = base ? forge_fmt("%s?per_page=%L&page=%L", base,
+	                             (long long)GH_COMPARE_PAGE, (long long)op->count + 1)
+	                 : NULL;
+
+	if (!url)
+		forge_op_oom(op);
+	if (op->err.code || forge_op_page(op, url, items))
+		forge_op_done(op);
+	else
+		forge_op_chain(op, "GET", url, NULL, NULL, 0, gh_compare_earlier);
+	free(base);
+	free(url);
+}
+
+/*
+ * Makes room for the whole range: the newest commits the unpaged answer
+ * listed move to the end of an array of compare.count, the earlier ones to
+ * be filled from op->idx = 0; op->num keeps how many came unpaged.
+ */
+static int gh_compare_make_room(struct forge_op *op)
+{
+	struct forge_compare *c = &op->compare;
+	size_t total = (size_t)c->count, newest = c->n;
+	struct forge_commit *all = calloc(total + 1, sizeof(*all));
+
+	if (!all)
+		return forge_op_oom(op);
+	memcpy(all + total - newest, c->commits, newest * sizeof(*all));
+	free(c->commits);
+	c->commits = all;
+	c->n = total;
+	op->num = (long long)newest;
+	op->idx = 0;
+	return 0;
+}
+
+/*
+ * A page's commits into the earlier part; 0 or the code. Where the page
+ * reaches the newest commits, its next commit must be the oldest of them.
+ */
+static int gh_compare_fill(struct forge_op *op, const cJSON *j)
+{
+	struct forge_compare *c = &op->compare;
+	size_t first = c->n - (size_t)op->num;
+	long long total = -1;
+	const cJSON *it;
+	int rc;
+
+	if (!fj_num(j, "total_commits", &total) || total != c->count)
+		return forge_op_fail(op, RELAPI_ECONFLICT,
+		                     "the range changed while it was read (%ld commits, "
+		                     "then %lld); run again",
+		                     c->count, total);
+	cJSON_ArrayForEach(it, fj_get(j, "commits"))
+	{
+		if (op->idx >= first) {
+			const char *sha = fj_str(it, "sha");
+			op->idx++;
+			if (!sha || strcmp(sha, c->commits[first].id))
+				return forge_op_fail(
+				    op, RELAPI_ECONFLICT,
+				    "the range changed while it was read; "
+				    "run again");
+			break;
+		}
+		rc = gh_commit_from_json(it, &c->commits[op->idx++]);
+		if (rc)
+			return rc == RELAPI_ENOMEM ? forge_op_oom(op)
+			                           : forge_op_fail(op, RELAPI_EPARSE,
+			                                           "commit without sha");
+	}
+	return 0;
+}
+
+static void gh_compare_earlier(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	int items = cJSON_GetArraySize(fj_get(j, "commits"));
+
+	if (j && !gh_compare_fill(op, j) && op->idx < op->compare.n - (size_t)op->num)
+		gh_compare_page(op, items);
+	else
+		forge_op_done(op);
+	cJSON_Delete(j);
+}
+
+/* The unpaged answer: done, unless total_commits tells of more. */
+static void gh_compare_newest(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	const struct forge_compare *c = &op->compare;
+	int items = cJSON_GetArraySize(fj_get(j, "commits"));
+
+	if (j && !forge_compare_add(op, j) && c->count > (long)c->n && c->n &&
+	    !gh_compare_make_room(op))
+		gh_compare_page(op, items);
+	else
+		forge_op_done(op);
+	cJSON_Delete(j);
+}
+
 static int gh_compare(struct forge_op *op)
 {
-	/* with per_page the comparison pages past GitHub's 250 commits */
-	return forge_repo_send(op, "GET", "/compare/%p...%p?per_page=100", op->arg[0],
-	                       op->arg[1], NULL, 0, forge_step_compare);
+	return forge_repo_send(op, "GET", "/compare/%p...%p", op->arg[0], op->arg[1],
+	                       NULL, 0, gh_compare_newest);
 }
 
 /* ---- workflow runs ------------------------------------------------------------ */
@@ -1326,85 +1479,185 @@ static int gh_ruleset_matches(const cJSON *rs, const char *ref)
 	       !gh_ruleset_names(rs, "conditions.ref_name.exclude", ref);
 }
 
-/* A tag_name_pattern rule's test of `name`: 1 passes, 0 refuses. */
-static int gh_name_pattern_passes(const cJSON *rule, const char *name)
-{
-	const char *op = fj_str(rule, "parameters.operator");
-	const char *pat = fj_str(rule, "parameters.pattern");
-	int negate = cJSON_IsTrue(fj_get(rule, "parameters.negate")), hit = 0;
-	size_t n = pat ? strlen(pat) : 0, len = strlen(name);
-	regex_t re;
+/*
+ * What a rule of a tag ruleset does to the tag relapi creates: a new tag on
+ * a commit its branch already reaches, never moved nor deleted while
+ * creating. update and non_fast_forward refuse moves, deletion deletions;
+ * required_signatures checks on creation only commits no branch reaches;
+ * metadata patterns only new commits. Other rule types do not refuse it.
+ * https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/available-rules-for-rulesets
+ */
+enum gh_rule_kind { GH_RULE_CREATION, GH_RULE_NAME, GH_RULE_CHECKS };
 
-	if (!op || !pat)
-		return 1;
+static const struct {
+	const char *type;
+	enum gh_rule_kind kind;
+} gh_rule_kinds[] = {
+    {"creation", GH_RULE_CREATION},
+    {"tag_name_pattern", GH_RULE_NAME},
+    {"required_status_checks", GH_RULE_CHECKS},
+};
+
+/* tag_name_pattern operators and the words naming them. */
+static const char *const gh_name_ops[][2] = {
+    {"starts_with", "start with"},
+    {"ends_with", "end with"},
+    {"contains", "contain"},
+    {"regex", "match"},
+};
+
+/* A tag_name_pattern operator's test of `name`: 1 found, 0 not, -1 not judged. */
+static int gh_name_op_hit(const char *op, const char *pat, const char *name)
+{
+	size_t n = strlen(pat), len = strlen(name);
+
 	if (!strcmp(op, "starts_with"))
-		hit = !strncmp(name, pat, n);
-	else if (!strcmp(op, "ends_with"))
-		hit = len >= n && !strcmp(name + len - n, pat);
-	else if (!strcmp(op, "contains"))
-		hit = strstr(name, pat) != NULL;
-	else if (!strcmp(op, "regex") && !regcomp(&re, pat, REG_EXTENDED | REG_NOSUB)) {
-		hit = !regexec(&re, name, 0, NULL, 0);
-		regfree(&re);
-	} else {
-		return 1; /* an operator or expression not understood: not judged */
-	}
-	return hit != negate;
-}
-
-/* The words naming a rule of `rs` that refuses creating tag `name`, or NULL. */
-static const char *gh_rule_refuses(const cJSON *rule, const char *name)
-{
-	const char *t = fj_str(rule, "type");
-
-	if (t && !strcmp(t, "creation"))
-		return "creation";
-	if (t && !strcmp(t, "tag_name_pattern") && !gh_name_pattern_passes(rule, name))
-		return fj_str(rule, "parameters.name") ? fj_str(rule, "parameters.name")
-		                                       : "tag name pattern";
-	return NULL;
-}
-
-/* Adds "ruleset 'NAME' (WHY)" to access.rule; 0 or the code. */
-static int gh_add_refusal(struct forge_op *op, const char *ruleset, const char *why)
-{
-	char *r =
-	    forge_fmt("%s%sruleset '%s' (%s)", op->access.rule ? op->access.rule : "",
-	              op->access.rule ? "; " : "", ruleset ? ruleset : "?", why);
-
-	if (!r)
-		return forge_op_oom(op);
-	free(op->access.rule);
-	op->access.rule = r;
-	op->access.can_tag = 0;
-	return 0;
+		return !strncmp(name, pat, n);
+	if (!strcmp(op, "ends_with"))
+		return len >= n && !strcmp(name + len - n, pat);
+	if (!strcmp(op, "contains"))
+		return strstr(name, pat) != NULL;
+	return !strcmp(op, "regex") ? forge_re2_search(pat, name) : -1;
 }
 
 /*
- * One ruleset: an active tag ruleset taking in the tag refuses it by every
- * `creation` or failed `tag_name_pattern` rule, unless the token may always
+ * A tag_name_pattern rule against `name`: 1 refuses, 0 passes, -1 not
+ * judged (an operator or expression not understood); *why names it.
+ */
+static int gh_name_rule(const cJSON *rule, const char *name, char **why)
+{
+	const char *op = fj_str(rule, "parameters.operator");
+	const char *pat = fj_str(rule, "parameters.pattern");
+	int negate = cJSON_IsTrue(fj_get(rule, "parameters.negate")), hit;
+	const char *verb = NULL;
+
+	for (size_t i = 0; op && i < sizeof(gh_name_ops) / sizeof(gh_name_ops[0]); i++)
+		if (!strcmp(op, gh_name_ops[i][0]))
+			verb = gh_name_ops[i][1];
+	hit = verb && pat ? gh_name_op_hit(op, pat, name) : -1;
+	if (hit < 0)
+		*why = forge_fmt("tag_name_pattern: %s '%s' is not judged here",
+		                 op ? op : "operator", pat ? pat : "");
+	else if (hit == negate)
+		*why = forge_fmt("tag_name_pattern: the name must %s%s '%s'",
+		                 negate ? "not " : "", verb, pat);
+	return hit < 0 ? -1 : hit == negate;
+}
+
+/*
+ * One rule against creating tag `name`: 1 refuses, 0 not, -1 cannot be
+ * told; *why (malloc'd, may stay NULL) says which rule and how.
+ */
+static int gh_rule_verdict(const cJSON *rule, const char *name, char **why)
+{
+	const char *type = fj_str(rule, "type");
+
+	for (size_t i = 0; type && i < sizeof(gh_rule_kinds) / sizeof(gh_rule_kinds[0]);
+	     i++) {
+		if (strcmp(type, gh_rule_kinds[i].type))
+			continue;
+		if (gh_rule_kinds[i].kind == GH_RULE_NAME)
+			return gh_name_rule(rule, name, why);
+		if (gh_rule_kinds[i].kind == GH_RULE_CHECKS &&
+		    cJSON_IsTrue(fj_get(rule, "parameters.do_not_enforce_on_create")))
+			return 0;
+		*why = strdup(gh_rule_kinds[i].kind == GH_RULE_CREATION
+		                  ? "creation"
+		                  : "required_status_checks: the tag's commit must "
+		                    "pass its checks first");
+		return gh_rule_kinds[i].kind == GH_RULE_CREATION ? 1 : -1;
+	}
+	return 0;
+}
+
+/* Appends "ruleset 'NAME' (WHY)" as a line of *list; 0 or the code. */
+static int gh_add_line(struct forge_op *op, char **list, const char *ruleset,
+                       const char *why)
+{
+	char *r = forge_fmt("%s%sruleset '%s' (%s)", *list ? *list : "",
+	                    *list ? "\n" : "", ruleset ? ruleset : "?", why ? why : "?");
+
+	if (!r)
+		return forge_op_oom(op);
+	free(*list);
+	*list = r;
+	return 0;
+}
+
+/* The bypasses that lift a ruleset from the token; "exempt" is newer than "always". */
+static int gh_bypasses(const char *bypass)
+{
+	return bypass && (!strcmp(bypass, "always") || !strcmp(bypass, "exempt"));
+}
+
+/* A bypass the forge tells and that does not lift the ruleset for a tag. */
+static int gh_bound(const char *bypass)
+{
+	return bypass &&
+	       (!strcmp(bypass, "never") || !strcmp(bypass, "pull_requests_only"));
+}
+
+/*
+ * A deletion rule refuses deleting the tag (rollback) to a token that may
+ * not bypass it; a bypass the forge does not tell leaves it unknown. 0 or
+ * the code.
+ */
+static int gh_deletion_judge(struct forge_op *op, const cJSON *rule, const char *ruleset,
+                             const char *bypass)
+{
+	const char *type = fj_str(rule, "type");
+
+	if (!type || strcmp(type, "deletion"))
+		return 0;
+	if (!gh_bound(bypass)) {
+		if (op->access.can_delete_tag)
+			op->access.can_delete_tag = -1;
+		return 0;
+	}
+	op->access.can_delete_tag = 0;
+	return gh_add_line(op, &op->access.delete_rule, ruleset, "deletion");
+}
+
+/*
+ * One ruleset: an active tag ruleset taking in the tag refuses it by each
+ * refusing rule (one line of access.rule each), unless the token may always
  * bypass it (pull requests make no tags, so pull_requests_only does not
- * help); a bypass the forge does not tell leaves can_tag unknown.
+ * help). A bypass the forge does not tell, or a rule that cannot be judged,
+ * leaves can_tag unknown, the cause in access.unsure.
  */
 static void gh_ruleset_judge(struct forge_op *op, const cJSON *rs)
 {
 	const char *enf = fj_str(rs, "enforcement"), *target = fj_str(rs, "target");
 	const char *bypass = fj_str(rs, "current_user_can_bypass");
+	const char *name = fj_str(rs, "name");
 	const cJSON *rule;
 	char ref[300];
 
 	snprintf(ref, sizeof(ref), "refs/tags/%s", op->arg[0]);
 	if ((enf && strcmp(enf, "active")) || (target && strcmp(target, "tag")) ||
-	    !gh_ruleset_matches(rs, ref) || (bypass && !strcmp(bypass, "always")))
+	    !gh_ruleset_matches(rs, ref) || gh_bypasses(bypass))
 		return;
 	cJSON_ArrayForEach(rule, fj_get(rs, "rules"))
 	{
-		const char *why = gh_rule_refuses(rule, op->arg[0]);
-		if (!why)
-			continue;
-		if (!bypass && op->access.can_tag != 0)
-			op->access.can_tag = -1;
-		else if (bypass && gh_add_refusal(op, fj_str(rs, "name"), why))
+		char *why = NULL;
+		if (gh_deletion_judge(op, rule, name, bypass))
+			return;
+		int v = gh_rule_verdict(rule, op->arg[0], &why), rc = 0;
+		if (v > 0 && gh_bound(bypass)) {
+			op->access.can_tag = 0;
+			rc = gh_add_line(op, &op->access.rule, name, why);
+		} else if (v) {
+			if (op->access.can_tag != 0)
+				op->access.can_tag = -1;
+			if (!op->access.unsure)
+				rc =
+				    gh_add_line(op, &op->access.unsure, name,
+				                v > 0 ? "the forge does not tell whether "
+				                        "the token may bypass it"
+				                      : why);
+		}
+		free(why);
+		if (rc)
 			return;
 	}
 }
@@ -1442,44 +1695,55 @@ static void gh_ruleset_next(struct forge_op *op)
 	forge_repo_chain(op, "GET", "/rulesets/%s", id, NULL, NULL, 0, gh_ruleset_done);
 }
 
-/* Keeps the ids of the listed rulesets that may be enforced, as "1,2,". */
+/* Adds the ids of the listed rulesets that may be enforced to op->tmp[0] ("1,2,"). */
 static int gh_ruleset_ids(struct forge_op *op, const cJSON *list)
 {
 	struct buf b;
 	const cJSON *it;
 	long long id;
-	int rc = 0;
+	int rc;
 
 	buf_init(&b);
+	rc = op->tmp[0] ? buf_puts(&b, op->tmp[0]) : 0;
 	cJSON_ArrayForEach(it, list)
 	{
 		const char *enf = fj_str(it, "enforcement");
 		if (fj_num(it, "id", &id) && (!enf || !strcmp(enf, "active")))
 			rc = rc ? rc : buf_printf(&b, "%lld,", id);
 	}
-	if (!rc && b.len)
+	if (!rc && b.len) {
+		free(op->tmp[0]);
 		op->tmp[0] = buf_detach(&b, NULL);
-	else
+	} else {
 		buf_release(&b);
+	}
 	return rc ? forge_op_oom(op) : 0;
 }
 
+/*
+ * A page of the tag rulesets; a further page (with the organization's, a
+ * repository may be under more than 100) is read before the rulesets are.
+ */
 static void gh_rulesets_done(struct forge_op *op, struct http_response *resp)
 {
 	int rc = forge_op_check(op, resp);
 	cJSON *j = rc ? NULL : forge_op_json(op, resp);
+	char *next = NULL;
 
 	if (rc == RELAPI_EFORBIDDEN || rc == RELAPI_ENOTFOUND) {
-		/* no admin read: the rules stay unknown, as the permissions tell */
+		/* unreadable: the rules stay unknown, as the permissions tell */
 		rerr_clear(&op->err);
-	} else if (j) {
-		gh_ruleset_ids(op, j);
+	} else if (j && !gh_ruleset_ids(op, j)) {
+		next = forge_link_next(resp, op->f->api_url);
 	}
-	cJSON_Delete(j);
-	if (op->err.code)
+	if (next && !forge_op_page(op, next, cJSON_GetArraySize(j)))
+		forge_op_chain(op, "GET", next, NULL, NULL, 0, gh_rulesets_done);
+	else if (op->err.code)
 		forge_op_done(op);
 	else
 		gh_ruleset_next(op);
+	cJSON_Delete(j);
+	free(next);
 }
 
 static void gh_access_done(struct forge_op *op, struct http_response *resp)
@@ -1494,6 +1758,7 @@ static void gh_access_done(struct forge_op *op, struct http_response *resp)
 				role = gh_perms[i][1];
 		op->access.can_push = cJSON_IsTrue(cJSON_GetObjectItem(perm, "push"));
 		op->access.can_tag = op->access.can_push;
+		op->access.can_delete_tag = op->access.can_push;
 		if (!(op->access.role = strdup(role)))
 			forge_op_oom(op);
 	}

@@ -985,7 +985,8 @@ static int gl_whoami(struct forge_op *op)
 
 /* ---- tag access: project access level, protected tags ------------------------ */
 
-#define GL_DEVELOPER 30 /* the lowest access level that may push and tag */
+#define GL_DEVELOPER  30 /* the lowest access level that may push and tag */
+#define GL_MAINTAINER 40 /* the lowest that may delete a protected tag */
 
 /* GitLab's role names by access level / 10. */
 static const char *const gl_roles[] = {"No one",    "Guest",      "Reporter",
@@ -1045,6 +1046,12 @@ static void gl_access_judge(struct forge_op *op, const cJSON *j)
 		op->access.can_tag = op->num < 0 ? -1 : op->num >= GL_DEVELOPER;
 	else
 		op->access.can_tag = allowed ? 1 : unsure ? -1 : 0;
+	/* "Only a project maintainer or owner can delete a protected tag." */
+	op->access.can_delete_tag =
+	    op->num < 0 ? -1 : op->num >= (matched ? GL_MAINTAINER : GL_DEVELOPER);
+	if (matched && !op->access.can_delete_tag &&
+	    !(op->access.delete_rule = strdup("Maintainers")))
+		forge_op_oom(op);
 }
 
 static void gl_access_rules_done(struct forge_op *op, struct http_response *resp)
@@ -1056,6 +1063,7 @@ static void gl_access_rules_done(struct forge_op *op, struct http_response *resp
 		/* below Maintainer the rules cannot be read: only a low role tells */
 		rerr_clear(&op->err);
 		op->access.can_tag = op->num >= 0 && op->num < GL_DEVELOPER ? 0 : -1;
+		op->access.can_delete_tag = op->access.can_tag;
 	} else if (j) {
 		gl_access_judge(op, j);
 	}

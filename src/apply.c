@@ -124,6 +124,7 @@ static void on_access(const struct forge_reply *r, void *payload)
 		rr->can_tag = r->access->can_tag;
 		set_str(&rr->role, r->access->role);
 		set_str(&rr->rule, r->access->rule);
+		set_str(&rr->unsure, r->access->unsure);
 	}
 	read_done_one(rr);
 }
@@ -573,6 +574,7 @@ void apply_release(struct apply *a)
 		free(a->repos[i].problem);
 		free(a->repos[i].role);
 		free(a->repos[i].rule);
+		free(a->repos[i].unsure);
 		free(a->repos[i].new_commit);
 		free(a->repos[i].files_commit);
 	}
@@ -711,9 +713,29 @@ static const char *role_words(const struct apply *a, size_t i)
 	return a->repos[i].role ? a->repos[i].role : "unknown";
 }
 
+/* One line per tag protection rule of repository i (GitHub: each refusing rule). */
+static int rule_problems(const struct apply *a, size_t i, const char *var,
+                         const char *role, struct buf *out, size_t *n)
+{
+	const struct plan_repo *pr = &a->plan->repos[i];
+	const char *rule = a->repos[i].rule;
+	int rc = 0;
+
+	while (!rc && *rule) {
+		int len = (int)strcspn(rule, "\n");
+		++*n;
+		rc = buf_printf(out,
+		                "%s: the token in %s may not create tag '%s' "
+		                "(protected: %.*s; token: %s)\n",
+		                pr->cfg->name, var, a->plan->version, len, rule, role);
+		rule += len + (rule[len] == '\n');
+	}
+	return rc;
+}
+
 /*
- * The token may not make a write the plan needs: one line, the push when a
- * commit is planned, else the tag.
+ * The token may not make a write the plan needs: the push when a commit is
+ * planned (one line), else the tag (a line per protection rule refusing it).
  */
 static int access_problem(const struct apply *a, size_t i, struct buf *out, size_t *n)
 {
@@ -732,12 +754,8 @@ static int access_problem(const struct apply *a, size_t i, struct buf *out, size
 	if (pr->tag_state != PLAN_TODO ||
 	    access_known(a, i, rr->can_tag, rr->rule != NULL) != 0)
 		return 0;
-	if (rr->rule)
-		return ++*n,
-		       buf_printf(out,
-		                  "%s: the token in %s may not create tag '%s' "
-		                  "(protected: %s; token: %s)\n",
-		                  pr->cfg->name, var, a->plan->version, rr->rule, role);
+	if (rr->rule && *rr->rule)
+		return rule_problems(a, i, var, role, out, n);
 	return ++*n, buf_printf(
 	                 out, "%s: the token in %s may not create tag '%s' (token: %s)\n",
 	                 pr->cfg->name, var, a->plan->version, role);
@@ -923,6 +941,8 @@ static const char *unknown_cause(const struct apply *a, size_t i)
 {
 	const struct apply_repo *rr = &a->repos[i];
 
+	if (rr->unsure)
+		return rr->unsure;
 	if (repo_check(a, i)->installation)
 		return rr->role ? "GitHub answers an App installation token push: false "
 		                  "whatever it may do"

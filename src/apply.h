@@ -32,7 +32,8 @@ struct apply_repo {
 	int can_push;     /* from forge_tag_access: 1, 0, -1 unknown or not asked */
 	int can_tag;      /* the same for creating the version's tag */
 	char *role;       /* the token's role in the repository, or NULL */
-	char *rule;       /* the tag protection that applies, or NULL */
+	char *rule;       /* the tag protection that applies (a line per rule), or NULL */
+	char *unsure;     /* why can_tag is unknown, when the forge's rules tell */
 	int access_asked; /* the access check is queued or done */
 	char *new_commit; /* the commit this run made, or NULL */
 	int created_tag;  /* 1 when this run created the tag */

@@ -25,6 +25,10 @@ static const char rollback_help[] =
     "token is made through the Releases API). A CI job token cannot delete\n"
     "tags nor commit: undoing needs GITLAB_TOKEN.\n"
     "\n"
+    "Before writing, the token's right to delete each tag is checked (GitLab\n"
+    "protected tags need a Maintainer; a GitHub tag ruleset's deletion rule\n"
+    "refuses a token that may not bypass it).\n"
+    "\n"
     "exit codes: 0 done (or nothing to undo), 1 a step failed (run again),\n"
     "  2 usage, configuration or version error, 3 a token cannot undo it\n"
     "  (nothing written), 4 something relapi did not create was left alone\n";
@@ -53,9 +57,11 @@ struct rb_repo {
 	char *parent;
 	struct rb_file *files;
 	size_t nfiles;
-	int restore;    /* files to restore in the revert commit */
-	char *reverted; /* the revert commit made, or NULL */
-	int deleted;    /* the tag was deleted */
+	int restore;       /* files to restore in the revert commit */
+	char *reverted;    /* the revert commit made, or NULL */
+	int deleted;       /* the tag was deleted */
+	int can_delete;    /* the token may delete the tag: 1, 0, -1 unknown */
+	char *delete_rule; /* what refuses the deletion, a line per rule */
 	char *note;
 	int failed;
 };
@@ -373,6 +379,56 @@ static void delete_tag(struct rb_repo *r)
 		rb_note(r, "cannot queue the tag deletion", 1);
 }
 
+static void on_delete_access(const struct forge_reply *rep, void *payload)
+{
+	struct rb_repo *r = payload;
+
+	if (rep->err.code)
+		return rb_note(r, rep->err.msg, 1);
+	r->can_delete = rep->access->can_delete_tag;
+	if (rep->access->delete_rule &&
+	    !(r->delete_rule = strdup(rep->access->delete_rule)))
+		rb_note(r, "out of memory", 1);
+}
+
+/* Asks whether the token may delete relapi's tag (protected tags, tag rulesets). */
+static void check_delete(struct rb_repo *r)
+{
+	r->can_delete = -1;
+	if (r->own_tag && forge_tag_access(rb_forge(r), rb_cfg(r)->path,
+	                                   r->s->plan.version, on_delete_access, r))
+		rb_note(r, "cannot queue the access check", 1);
+}
+
+/*
+ * A tag the token may not delete: one line per rule refusing it (a GitLab
+ * protected tag, each GitHub ruleset deletion rule), before anything is
+ * written. The number of lines.
+ */
+static size_t delete_problems(struct apply_session *s, struct rb_repo *rb)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->plan.nrepos; i++) {
+		const char *rule = rb[i].delete_rule ? rb[i].delete_rule : "";
+		if (!rb[i].own_tag || rb[i].can_delete != 0)
+			continue;
+		do {
+			int len = (int)strcspn(rule, "\n");
+			fprintf(stderr,
+			        "relapi rollback: %s: the token in %s may not delete tag "
+			        "'%s'%s%.*s%s\n",
+			        rb_cfg(&rb[i])->name,
+			        runctx_access(&s->x, rb_cfg(&rb[i]))->token_var,
+			        s->plan.version, len ? " (protected: " : "", len, rule,
+			        len ? ")" : "");
+			rule += len + (rule[len] == '\n');
+			n++;
+		} while (*rule);
+	}
+	return n;
+}
+
 /*
  * A CI job token creates tags through the Releases API but may neither
  * delete a tag nor commit: one line per repository it would have to undo.
@@ -421,7 +477,10 @@ static int rollback(struct apply_session *s, struct rb_repo *rb)
 		       s->plan.version);
 	if (todo && s->x.yes && token_problems(s, rb))
 		return EXIT_PREFLIGHT;
-	if (todo && s->x.yes) {
+	rc = todo && s->x.yes ? run_phase(s, rb, check_delete) : 0;
+	if (!rc && todo && s->x.yes && delete_problems(s, rb))
+		return EXIT_PREFLIGHT;
+	if (!rc && todo && s->x.yes) {
 		rc = run_phase(s, rb, revert);
 		rc = rc ? rc : run_phase(s, rb, delete_tag);
 	}
@@ -450,6 +509,7 @@ static void rb_free(struct rb_repo *rb, size_t n)
 		free(rb[i].parent);
 		free(rb[i].note);
 		free(rb[i].reverted);
+		free(rb[i].delete_rule);
 	}
 	free(rb);
 }

@@ -107,6 +107,44 @@ class RollbackTest(unittest.TestCase):
         again = run(self.forge, "rollback", "8.0.6", "--yes")
         self.assertIn("nothing relapi did is left to undo", again.out)
 
+    def test_tag_a_ruleset_keeps_stops_before_anything_is_written(self):
+        """A GitHub tag ruleset's deletion rule refuses deleting the tag to a
+        token that may not bypass it
+        (https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/available-rules-for-rulesets#restrict-deletions):
+        rollback says so, one line per rule, and writes nothing anywhere,
+        not even the revert commits it could make."""
+        self.assertEqual(run(self.forge, "tag-all", "8.0.6").code, 0)
+        self.forge.protect("waldur/py-client", "*", ruleset="keep releases",
+                           include=["refs/tags/*.*.*"], rules=[{"type": "deletion"}])
+        self.forge.protect("waldur/py-client", "*", ruleset="keep all",
+                           include=["~ALL"], rules=[{"type": "deletion"}])
+        self.forge.protect("waldur/js-client", "*", ruleset="admins may", include=["~ALL"],
+                           rules=[{"type": "deletion"}], bypass="always")
+        seq = last_seq(self.forge)
+        r = run(self.forge, "rollback", "8.0.6", "--yes")
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("relapi rollback: py-client: the token in GITHUB_TOKEN may not delete "
+                      "tag '8.0.6' (protected: ruleset 'keep releases' (deletion))\n"
+                      "relapi rollback: py-client: the token in GITHUB_TOKEN may not delete "
+                      "tag '8.0.6' (protected: ruleset 'keep all' (deletion))\n", r.err)
+        self.assertNotIn("js-client", r.err)
+        self.assertEqual(writes(self.forge, seq), [])
+
+    def test_protected_tag_a_developer_may_not_delete(self):
+        """GitLab: "Only a project maintainer or owner can delete a protected
+        tag" (https://docs.gitlab.com/user/project/protected_tags/): a
+        Developer token's rollback stops before writing."""
+        self.assertEqual(run(self.forge, "tag-all", "8.0.6").code, 0)
+        seq = last_seq(self.forge)
+        dev = {"GITLAB_TOKEN": self.forge.token("gitlab_developer")}
+        r = run(self.forge, "rollback", "8.0.6", "--yes", env=dev)
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("relapi rollback: waldur-helm: the token in GITLAB_TOKEN may not delete "
+                      "tag '8.0.6' (protected: Maintainers)\n", r.err)
+        self.assertEqual(writes(self.forge, seq), [])
+        for tok in (self.forge.token("gitlab_developer"), self.forge.token("github_write")):
+            self.assertNotIn(tok, r.out + r.err)
+
     def test_repository_that_cannot_be_read_fails_the_rollback(self):
         self.assertEqual(run(self.forge, "tag-all", "8.0.6").code, 0)
         # GitLab is unreachable: its repositories cannot be judged, never "nothing to undo"

@@ -106,38 +106,102 @@ def wildcard_match(pattern, value):
     return fnmatch.fnmatchcase(str(value), pattern)
 
 
+# What GitHub says of each rule it refuses a ref change by, one line of its
+# "Repository rule violations found" answer per rule.
 RULE_WORDS = {"creation": "Cannot create ref due to creations being restricted.",
               "update": "Cannot update this protected ref.",
-              "deletion": "Cannot delete this protected ref."}
+              "deletion": "Cannot delete this protected ref.",
+              "non_fast_forward": "Cannot force-push to this branch",
+              "required_signatures": "Commits must have verified signatures.",
+              "tag_name_pattern": "Tag name must match a given pattern"}
+# current_user_can_bypass values that lift a ruleset from the caller
+# (https://docs.github.com/en/rest/repos/rules#get-a-repository-ruleset).
+GH_BYPASSING = ("always", "exempt")
+
+
+def _gh_class_take(p, i, ch):
+    """Ruby's bracket() from p[i] (after '['): the index after ']' when the
+    class takes ch, else None. '!' complements; GitHub: '^' does not, nor
+    does '\\' quote; an unclosed class takes nothing."""
+    neg = p[i:i + 1] == "!"
+    i += neg
+    ok = False
+    while True:
+        if i >= len(p):
+            return None
+        if p[i] == "]":
+            return i + 1 if ok != neg else None
+        lo = hi = p[i]
+        i += 1
+        if p[i:i + 1] == "-" and i + 1 < len(p) and p[i + 1] != "]":
+            hi = p[i + 1]
+            i += 2
+        ok = ok or ch in (lo, hi) or lo <= ch <= hi
+
+
+def _gh_part_take(p, i, s, j):
+    """Ruby's fnmatch_helper(): the pattern part at p[i] against the ref part
+    at s[j] (each up to '/' or the end); the pattern index at the end of its
+    part when they match, else None."""
+    def end(x, k):
+        return k >= len(x) or x[k] == "/"
+    if not end(s, j) and s[j] == "." and p[i:i + 1] != ".":
+        return None
+    star = None
+    while True:
+        if p[i:i + 1] == "*":
+            while p[i:i + 1] == "*":
+                i += 1
+            if end(p, i):
+                return i
+            star = (i, j)
+            continue
+        if end(s, j):
+            return i if end(p, i) else None
+        nxt = None
+        if p[i:i + 1] == "?":
+            nxt = i + 1
+        elif p[i:i + 1] == "[":
+            nxt = _gh_class_take(p, i + 1, s[j])
+        elif not end(p, i) and p[i] == s[j]:
+            nxt = i + 1
+        if nxt is not None:
+            i, j = nxt, j + 1
+            continue
+        if star is None:
+            return None
+        star = (star[0], star[1] + 1)
+        i, j = star
 
 
 def gh_ref_match(pattern, ref):
-    """GitHub's ruleset fnmatch: '*' and '?' stay within a '/' part, '**'
-    crosses them, [...] classes (https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-fnmatch-syntax)."""
-    rx, i = "", 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**", i):
-            rx, i = rx + ".*", i + 2
-            continue
-        if c == "*":
-            rx += "[^/]*"
-        elif c == "?":
-            rx += "[^/]"
-        elif c == "[" and "]" in pattern[i + 2:]:
-            j = pattern.index("]", i + 2)
-            body = pattern[i + 1:j]
-            neg = body[:1] in ("!", "^")
-            rx += "[" + ("^/" if neg else "") + re.escape(body[1:] if neg else body) \
-                .replace("\\-", "-") + "]"
-            i = j
-        elif c == "\\" and i + 1 < len(pattern):
-            i += 1
-            rx += re.escape(pattern[i])
-        else:
-            rx += re.escape(c)
-        i += 1
-    return re.fullmatch(rx, ref) is not None
+    """GitHub's ruleset fnmatch: Ruby's File.fnmatch with FNM_PATHNAME
+    (https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-fnmatch-syntax):
+    '*' and '?' stay within a '/' part, a part '**' followed by '/' takes any
+    number of whole parts ('**' elsewhere is '*'), [...] classes with '!'
+    (GitHub: '^' is no complement, '\\' no quote)."""
+    p, s, i, j, deep = pattern, ref, 0, 0, None
+    while True:
+        if p.startswith("**/", i):
+            while p.startswith("**/", i):
+                i += 3
+            deep = (i, j)
+        pe = _gh_part_take(p, i, s, j)
+        if pe is not None:
+            se = s.find("/", j)
+            se = len(s) if se < 0 else se
+            if pe < len(p) and se < len(s):
+                i, j = pe + 1, se + 1
+                continue
+            if pe >= len(p) and se >= len(s):
+                return True
+        if deep is None or s[deep[1]:deep[1] + 1] == ".":
+            return False
+        nxt = s.find("/", deep[1])
+        if nxt < 0:
+            return False
+        deep = (deep[0], nxt + 1)
+        i, j = deep
 
 
 def name_pattern_passes(p, name):
@@ -414,24 +478,49 @@ class Repo:
             out.append(rs)
         return out
 
-    def ruleset_refusal(self, name, action):
-        """GitHub: the message of the first active tag ruleset rule that refuses
-        `action` (creation, update, deletion) on tag `name`, or None."""
+    def ruleset_violations(self, name, action, commit=None):
+        """GitHub: what every rule of the active tag rulesets taking in tag
+        `name` says against `action` (creation, update, force_update, deletion)
+        of a tag on `commit`, in ruleset order; [] when none refuses. Ref
+        names are matched in GitHub's fnmatch, exclude winning over include;
+        a bypass of always or exempt lifts the ruleset, pull_requests_only
+        does not (a tag is no pull request)."""
         ref = "refs/tags/" + name
+        out = []
         for rs in self.rulesets():
             cond = rs["conditions"]["ref_name"]
             taken = any(p == "~ALL" or gh_ref_match(p, ref) for p in cond["include"]) and \
                 not any(p == "~ALL" or gh_ref_match(p, ref) for p in cond["exclude"])
             if rs["enforcement"] != "active" or not taken or \
-                    rs.get("current_user_can_bypass") == "always":
+                    rs.get("current_user_can_bypass") in GH_BYPASSING:
                 continue
             for rule in rs["rules"]:
-                if rule["type"] == action:
-                    return RULE_WORDS[action]
-                if rule["type"] == "tag_name_pattern" and action == "creation" and \
-                        not name_pattern_passes(rule.get("parameters", {}), name):
-                    return "Tag name must match a given pattern"
-        return None
+                words = RULE_WORDS.get(rule["type"])
+                if words not in out and self.rule_refuses(rule, name, action, commit):
+                    out.append(words)
+        return out
+
+    def rule_refuses(self, rule, name, action, commit):
+        """One ruleset rule against a tag change. Creation, update and deletion
+        rules refuse their action; non_fast_forward a forced update;
+        tag_name_pattern a name failing it on creation; required_signatures,
+        on creation, only a commit no branch reaches (rulesets "check only the
+        commits that aren't accessible from other branches":
+        https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/available-rules-for-rulesets#require-signed-commits)."""
+        kind = rule["type"]
+        if kind in ("creation", "deletion"):
+            return action == kind
+        if kind == "update":
+            return action in ("update", "force_update")
+        if kind == "non_fast_forward":
+            return action == "force_update"
+        if kind == "tag_name_pattern":
+            return action == "creation" and \
+                not name_pattern_passes(rule.get("parameters", {}), name)
+        if kind == "required_signatures":
+            return action == "creation" and commit is not None and \
+                not any(self.is_ancestor(commit, h) for h in self.branches.values())
+        return False
 
 
 # --------------------------------------------------------------------------
@@ -1295,6 +1384,27 @@ def gl_delete_tag(req):
     return 204, None
 
 
+# GitLab's diff limits (https://docs.gitlab.com/administration/instance_limits/#diff-limits):
+# at most 1000 files and 50000 lines, and 5 KB a file on average
+# (lib/gitlab/git/diff_collection.rb: max_bytes = max_files * 5 KB).
+GL_DIFF_MAX_FILES, GL_DIFF_MAX_LINES = 1000, 50000
+
+
+def gl_diffs_limited(repo, base, head):
+    """The diffs GitLab lists and whether they overflowed its limits, as
+    Gitlab::Git::DiffCollection stops at the diff that crosses one."""
+    lines = size = 0
+    out = []
+    for d in gl_diffs(repo, base, head):
+        lines += d["diff"].count("\n")
+        size += len(d["diff"].encode())
+        if len(out) >= GL_DIFF_MAX_FILES or lines >= GL_DIFF_MAX_LINES or \
+                size >= GL_DIFF_MAX_FILES * 5 * 1024:
+            return out, True
+        out.append(d)
+    return out, False
+
+
 def gl_diffs(repo, base, head):
     a = repo.commits[base].tree if base else {}
     b = repo.commits[head].tree
@@ -1323,10 +1433,14 @@ def gl_compare(req):
     straight = str(req.param("straight", "false")).lower() == "true"
     base = a if straight else (repo.merge_base(a, b) or a)
     commits = repo.range_commits(a, b)
+    # Every commit of the range; compare_timeout tells that the diffs
+    # overflowed GitLab's limits (lib/api/entities/compare.rb:
+    # compare.diffs.diffs.overflow?), not that commits are missing.
+    diffs, overflow = gl_diffs_limited(repo, base, b)
     return 200, {
         "commit": gl_commit(repo, commits[-1]) if commits else None,
         "commits": [gl_commit(repo, c) for c in commits],
-        "diffs": gl_diffs(repo, base, b), "compare_timeout": False,
+        "diffs": diffs, "compare_timeout": overflow,
         "compare_same_ref": a == b,
         "web_url": "%s/-/compare/%s...%s" % (repo.web_url, a, b)}
 
@@ -2084,10 +2198,24 @@ def gh_get_ruleset(req):
     raise gh_not_found()
 
 
-def gh_rule_violation(what):
-    return gh_error(422, "Repository rule violations found\n\n%s\n\n" % what,
-                    doc="https://docs.github.com/repositories/configuring-branches-and-merges-"
-                        "in-your-repository/managing-rulesets/about-rulesets")
+def gh_rule_violation(words, doc="https://docs.github.com/rest/git/refs#create-a-reference"):
+    """GitHub's 422 for a ref change its rulesets refuse: "Repository rule
+    violations found", then each refusing rule's words, blank-line separated."""
+    return gh_error(422, "Repository rule violations found\n\n" +
+                    "".join(w + "\n\n" for w in words), doc=doc)
+
+
+def gh_release_rule_violation(words):
+    """A release whose new tag the rulesets refuse: GitHub answers "Validation
+    Failed" with a pre_receive error carrying the violations (as reported by
+    release tools, e.g. googleapis/release-please users:
+    'pre_receive Repository rule violations found\\n\\nCannot create ref due to
+    creations being restricted.')."""
+    return gh_error(422, "Validation Failed", doc="https://docs.github.com/rest/releases/"
+                    "releases#create-a-release",
+                    errors=[{"resource": "Release", "code": "custom", "field": "pre_receive",
+                             "message": "pre_receive Repository rule violations found\n\n" +
+                             "".join(w + "\n\n" for w in words)}])
 
 
 def gh_object_exists(repo, sha, tags_ok):
@@ -2111,10 +2239,10 @@ def gh_create_ref(req):
                        doc="https://docs.github.com/rest/git/refs#create-a-reference")
     if ref.startswith("refs/tags/"):
         name = ref[10:]
-        refusal = repo.ruleset_refusal(name, "creation")
+        obj = repo.tag_objects.get(sha)
+        refusal = repo.ruleset_violations(name, "creation", obj.commit if obj else sha)
         if refusal:
             raise gh_rule_violation(refusal)
-        obj = repo.tag_objects.get(sha)
         repo.tags[name] = obj if obj and obj.name == name else \
             Tag(name, obj.commit if obj else sha, obj.sha if obj else None,
                 obj.message if obj else None, obj.tagger if obj else None, req.world.now())
@@ -2148,8 +2276,10 @@ def gh_update_ref(req):
         repo.branches[name[11:]] = sha
     else:
         tag = name[10:]
-        if repo.ruleset_refusal(tag, "update"):
-            raise gh_rule_violation(repo.ruleset_refusal(tag, "update"))
+        refusal = repo.ruleset_violations(tag, "force_update" if force else "update", sha)
+        if refusal:
+            raise gh_rule_violation(refusal, "https://docs.github.com/rest/git/refs#"
+                                    "update-a-reference")
         if not force:
             raise gh_error(422, "Update is not a fast forward",
                            doc="https://docs.github.com/rest/git/refs#update-a-reference")
@@ -2168,8 +2298,10 @@ def gh_delete_ref(req):
             raise gh_error(422, "Cannot delete the default branch")
         del repo.branches[name[11:]]
     else:
-        if repo.ruleset_refusal(name[10:], "deletion"):
-            raise gh_rule_violation(repo.ruleset_refusal(name[10:], "deletion"))
+        refusal = repo.ruleset_violations(name[10:], "deletion")
+        if refusal:
+            raise gh_rule_violation(refusal, "https://docs.github.com/rest/git/refs#"
+                                    "delete-a-reference")
         del repo.tags[name[10:]]
     return 204, None
 
@@ -2397,15 +2529,20 @@ def gh_compare(req):
     files = [{"filename": d["new_path"], "status": "added" if d["new_file"] else
               "removed" if d["deleted_file"] else "modified", "patch": d["diff"]}
              for d in gl_diffs(repo, mb, head)]
-    # Without per_page or page at most 250 commits; with them, pages of at
-    # most 100 and a Link header (https://docs.github.com/en/rest/commits/commits#compare-two-commits)
+    # https://docs.github.com/en/rest/commits/commits#compare-two-commits:
+    # "without any paging parameter (per_page or page), the returned list is
+    # limited to 250 commits, and the last commit in the list is the most
+    # recent of the entire comparison"; with them, pages of at most 100 from
+    # the earliest, a Link header, and the changed files (up to 300) on the
+    # first page only.
     headers = {}
+    files = files[:300]
     if "per_page" in req.query or "page" in req.query:
         shown, headers = gh_paginate(req, ahead)
         if int(req.query.get("page") or 1) > 1:
-            files = []  # changed files come on the first page only
+            files = []
     else:
-        shown = ahead[:250]
+        shown = ahead[-250:]
     return 200, {
         "url": gh_api(req, repo, "/compare/" + basehead),
         "html_url": "%s/compare/%s" % (repo.web_url, basehead),
@@ -2542,8 +2679,9 @@ def gh_post_release(req):
         cid = repo.resolve(target)
         if cid is None:
             raise gh_validation("Release", "target_commitish", "invalid")
-        if repo.ruleset_refusal(name, "creation"):
-            raise gh_rule_violation(repo.ruleset_refusal(name, "creation"))
+        refusal = repo.ruleset_violations(name, "creation", cid)
+        if refusal:
+            raise gh_release_rule_violation(refusal)
         repo.tags[name] = Tag(name, cid, None, None, None, req.world.now())
     rel = {"id": req.world.next_id("release"), "tag_name": name, "target_commitish": target,
            "name": req.params.get("name") or name, "body": req.params.get("body") or "",

@@ -254,6 +254,9 @@ class GitHubTest(ForgeTestCase):
                             message="chore: c%d" % i)
         whole = self.gh("GET", PY + "/compare/8.0.5...main").json()
         self.assertEqual((whole["total_commits"], len(whole["commits"])), (262, 250))
+        # unpaged, the last 250: the list ends with the newest commit
+        self.assertEqual(whole["commits"][-1]["commit"]["message"], "chore: c259")
+        self.assertEqual(whole["commits"][0]["commit"]["message"], "chore: c10")
         r = self.gh("GET", PY + "/compare/8.0.5...main?per_page=100")
         self.assertEqual(len(r.json()["commits"]), 100)
         self.assertIn('per_page=100&page=2>; rel="next"', r.header("Link"))

@@ -289,6 +289,26 @@ class GitLabTest(ForgeTestCase):
                          .header("X-Next-Page"), "")
 
     # -- compare
+    def test_compare_lists_every_commit_past_the_diff_limits(self):
+        """GitLab's comparison has no paging and lists every commit;
+        compare_timeout only tells that its diffs overflowed the diff limits
+        (1000 files: https://docs.gitlab.com/administration/instance_limits/#diff-limits;
+        lib/api/entities/compare.rb exposes compare.diffs.diffs.overflow?)."""
+        for i in range(3):
+            self.forge.push("waldur/waldur-mastermind", "develop", {"a%d.txt" % i: "a\n"},
+                            message="fix: a%d" % i)
+        self.forge.push("waldur/waldur-mastermind", "develop",
+                        {"many/f%04d.txt" % i: "x\n" for i in range(1001)},
+                        message="feat: many files")
+        r = self.gl("GET", "/projects/102/repository/compare?from=8.0.5&to=develop").json()
+        self.assertTrue(r["compare_timeout"])
+        self.assertEqual(len(r["diffs"]), 1000)
+        titles = [c["title"] for c in r["commits"]]
+        self.assertEqual(titles[-4:], ["fix: a0", "fix: a1", "fix: a2", "feat: many files"])
+        self.assertEqual(r["commit"]["title"], "feat: many files")
+        small = self.gl("GET", "/projects/102/repository/compare?from=8.0.5&to=8.0.5").json()
+        self.assertFalse(small["compare_timeout"])
+
     def test_compare(self):
         r = self.gl("GET", "/projects/102/repository/compare?from=8.0.5&to=develop")
         body = r.json()

@@ -1,7 +1,7 @@
 /*
  * test_forge_access.c - forge_tag_access() against the fake forge (GitLab
- * protected tags and access levels, GitHub repository permissions), the token
- * kinds forge_whoami() tells apart, and the protected-tag wildcard match.
+ * protected tags and access levels, GitHub repository permissions and tag
+ * rulesets), the token kinds forge_whoami() tells apart.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -42,45 +42,6 @@ static void test_wildcard(void **state)
 			         t[i].name, t[i].match);
 }
 
-/*
- * GitHub's ruleset patterns, cases from its fnmatch syntax documentation:
- * https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/creating-rulesets-for-a-repository#using-fnmatch-syntax
- */
-static void test_ref_match(void **state)
-{
-	static const struct {
-		const char *pattern, *ref;
-		int match;
-	} t[] = {
-	    {"refs/tags/v*", "refs/tags/v8.0.6", 1},
-	    {"refs/tags/v*", "refs/tags/8.0.6", 0},
-	    {"refs/tags/*", "refs/tags/release/8.0.6", 0}, /* '*' stops at '/' */
-	    {"refs/tags/**", "refs/tags/release/8.0.6", 1},
-	    {"refs/tags/**/8.*", "refs/tags/a/b/8.0", 1},
-	    {"refs/tags/*.*.*", "refs/tags/8.0.6", 1},
-	    {"refs/tags/*.*.*", "refs/tags/8.0", 0},
-	    {"refs/tags/?.0.6", "refs/tags/8.0.6", 1},
-	    {"refs/tags/?.0.6", "refs/tags/18.0.6", 0},
-	    {"refs/tags/[0-9]*", "refs/tags/8.0.6", 1},
-	    {"refs/tags/[0-9]*", "refs/tags/v8", 0},
-	    {"refs/tags/[!v]*", "refs/tags/v8", 0},
-	    {"refs/tags/[^v]*", "refs/tags/8", 1},
-	    {"refs/tags/[abc]", "refs/tags/b", 1},
-	    {"refs/tags/a?b", "refs/tags/a/b", 0}, /* '?' stops at '/' */
-	    {"refs/tags/\\*", "refs/tags/*", 1},
-	    {"refs/tags/\\*", "refs/tags/x", 0},
-	    {"refs/tags/[unclosed", "refs/tags/[unclosed", 1},
-	    {"refs/tags/8.0.6", "refs/tags/8.0.6", 1},
-	    {"refs/tags/8.0.6", "refs/tags/8.0.60", 0},
-	};
-
-	(void)state;
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (forge_ref_match(t[i].pattern, t[i].ref) != t[i].match)
-			fail_msg("'%s' against '%s': expected %d", t[i].pattern, t[i].ref,
-			         t[i].match);
-}
-
 /* An installation's repository list (forge_whoami.repos) against names. */
 static void test_repos_contain(void **state)
 {
@@ -104,8 +65,8 @@ struct env {
 };
 
 struct got {
-	int calls, code, can_push, can_tag;
-	char role[64], rule[64];
+	int calls, code, can_push, can_tag, can_delete;
+	char role[64], rule[256], unsure[256], delete_rule[256];
 };
 
 static void on_access(const struct forge_reply *r, void *payload)
@@ -120,6 +81,11 @@ static void on_access(const struct forge_reply *r, void *payload)
 	g->can_tag = r->access->can_tag;
 	snprintf(g->role, sizeof(g->role), "%s", r->access->role ? r->access->role : "");
 	snprintf(g->rule, sizeof(g->rule), "%s", r->access->rule ? r->access->rule : "");
+	snprintf(g->unsure, sizeof(g->unsure), "%s",
+	         r->access->unsure ? r->access->unsure : "");
+	g->can_delete = r->access->can_delete_tag;
+	snprintf(g->delete_rule, sizeof(g->delete_rule), "%s",
+	         r->access->delete_rule ? r->access->delete_rule : "");
 }
 
 static int setup(void **state)
@@ -403,6 +369,141 @@ static void test_github_ruleset_bypass_and_evaluate(void **state)
 	expect_access(e, &c);
 }
 
+/*
+ * Every rule that refuses the tag is a line of its own; update,
+ * non_fast_forward, deletion and required_signatures do not refuse a new
+ * tag on a branch's commit; a tag_name_pattern names its test
+ * (https://docs.github.com/en/repositories/configuring-branches-and-merges-in-your-repository/managing-rulesets/available-rules-for-rulesets).
+ */
+static void test_github_rule_kinds(void **state)
+{
+	struct env *e = *state;
+	static const struct access_case c = {
+	    FORGE_GITHUB,
+	    GH_WRITE,
+	    PY,
+	    "8.0.6",
+	    0,
+	    1,
+	    0,
+	    "write",
+	    "ruleset 'all' (creation)\n"
+	    "ruleset 'names' (tag_name_pattern: the name must start with 'v')\n"
+	    "ruleset 'names' (tag_name_pattern: the name must not match '^\\d+\\.')"};
+
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"moves\","
+	           "\"rules\":[{\"type\":\"update\"},{\"type\":\"non_fast_forward\"},"
+	           "{\"type\":\"deletion\"},{\"type\":\"required_signatures\"},"
+	           "{\"type\":\"required_linear_history\"}]}");
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"all\","
+	           "\"include\":[\"refs/tags/**/*\"]}");
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"names\","
+	           "\"include\":[\"~ALL\"],\"rules\":["
+	           "{\"type\":\"tag_name_pattern\",\"parameters\":{\"operator\":"
+	           "\"starts_with\",\"pattern\":\"v\"}},"
+	           "{\"type\":\"tag_name_pattern\",\"parameters\":{\"operator\":"
+	           "\"regex\",\"pattern\":\"^\\\\d+\\\\.\",\"negate\":true}},"
+	           "{\"type\":\"tag_name_pattern\",\"parameters\":{\"operator\":"
+	           "\"ends_with\",\"pattern\":\".6\"}}]}");
+	expect_access(e, &c);
+}
+
+/* Why can_tag is unknown: a bypass not told, a regex not judged here, required checks. */
+static void test_github_rules_unknown(void **state)
+{
+	struct env *e = *state;
+	struct got g;
+
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"re\","
+	           "\"include\":[\"~ALL\"],\"rules\":[{\"type\":\"tag_name_pattern\","
+	           "\"parameters\":{\"operator\":\"regex\",\"pattern\":\"\\\\bv\"}}]}");
+	ask(e, FORGE_GITHUB, GH_WRITE, PY, "8.0.6", &g);
+	assert_int_equal(g.can_tag, -1);
+	assert_string_equal(g.rule, "");
+	assert_string_equal(
+	    g.unsure, "ruleset 're' (tag_name_pattern: regex '\\bv' is not judged here)");
+	protect(e, "{\"repo\":\"waldur/js-client\",\"pattern\":\"*.*.*\","
+	           "\"ruleset\":\"quiet\",\"bypass\":null}");
+	ask(e, FORGE_GITHUB, GH_WRITE, "waldur/js-client", "8.0.6", &g);
+	assert_int_equal(g.can_tag, -1);
+	assert_string_equal(g.unsure,
+	                    "ruleset 'quiet' (the forge does not tell whether the "
+	                    "token may bypass it)");
+	protect(e, "{\"repo\":\"waldur/go-client\",\"pattern\":\"*\",\"ruleset\":\"ci\","
+	           "\"rules\":[{\"type\":\"required_status_checks\",\"parameters\":"
+	           "{\"required_status_checks\":[{\"context\":\"ci\"}]}}]}");
+	ask(e, FORGE_GITHUB, GH_WRITE, "waldur/go-client", "8.0.6", &g);
+	assert_int_equal(g.can_tag, -1);
+	assert_non_null(strstr(g.unsure, "required_status_checks"));
+}
+
+/*
+ * The ruleset list pages (with an organization's, more than 100 may apply):
+ * a refusing ruleset on the second page is read.
+ */
+static void test_github_rulesets_paged(void **state)
+{
+	struct env *e = *state;
+	static const struct access_case c = {FORGE_GITHUB,
+	                                     GH_WRITE,
+	                                     PY,
+	                                     "8.0.6",
+	                                     0,
+	                                     1,
+	                                     0,
+	                                     "write",
+	                                     "ruleset 'the last' (creation)"};
+	char json[128];
+	long seq;
+
+	for (int i = 0; i < 100; i++) {
+		snprintf(json, sizeof(json),
+		         "{\"repo\":\"" PY "\",\"pattern\":\"x%d-*\"}", i);
+		protect(e, json);
+	}
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*.*.*\","
+	           "\"ruleset\":\"the last\"}");
+	seq = fh_request_seq(e->srv.url);
+	expect_access(e, &c);
+	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "/rulesets?"), 2);
+}
+
+/*
+ * Deleting the tag (rollback): a GitLab protected tag only for Maintainers;
+ * a GitHub ruleset's deletion rule for a token that may not bypass it, one
+ * line per rule, an untold bypass unknown.
+ */
+static void test_delete_access(void **state)
+{
+	struct env *e = *state;
+	struct got g;
+
+	ask(e, FORGE_GITLAB, GL_DEVELOPER, HELM, "8.0.6", &g);
+	assert_int_equal(g.can_delete, 0);
+	assert_string_equal(g.delete_rule, "Maintainers");
+	ask(e, FORGE_GITLAB, GL_MAINTAINER, HELM, "8.0.6", &g);
+	assert_int_equal(g.can_delete, 1);
+	ask(e, FORGE_GITLAB, GL_DEVELOPER, HELM, "nightly", &g);
+	assert_int_equal(g.can_delete, 1);
+	ask(e, FORGE_GITHUB, GH_WRITE, PY, "8.0.6", &g);
+	assert_int_equal(g.can_delete, 1);
+	ask(e, FORGE_GITHUB, GH_READ, PY, "8.0.6", &g);
+	assert_int_equal(g.can_delete, 0);
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"keep\","
+	           "\"include\":[\"~ALL\"],\"rules\":[{\"type\":\"deletion\"}]}");
+	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"keep too\","
+	           "\"include\":[\"~ALL\"],\"rules\":[{\"type\":\"deletion\"}]}");
+	ask(e, FORGE_GITHUB, GH_WRITE, PY, "8.0.6", &g);
+	assert_int_equal(g.can_tag, 1); /* deletion refuses no creation */
+	assert_int_equal(g.can_delete, 0);
+	assert_string_equal(g.delete_rule,
+	                    "ruleset 'keep' (deletion)\nruleset 'keep too' (deletion)");
+	protect(e, "{\"repo\":\"waldur/js-client\",\"pattern\":\"*\",\"bypass\":null,"
+	           "\"include\":[\"~ALL\"],\"rules\":[{\"type\":\"deletion\"}]}");
+	ask(e, FORGE_GITHUB, GH_WRITE, "waldur/js-client", "8.0.6", &g);
+	assert_int_equal(g.can_delete, -1);
+}
+
 static void test_github_rulesets_unreadable(void **state)
 {
 	struct env *e = *state;
@@ -421,7 +522,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_wildcard),
-	    cmocka_unit_test(test_ref_match),
 	    cmocka_unit_test(test_repos_contain),
 	    cmocka_unit_test_setup_teardown(test_github_installation_token, setup,
 	                                    teardown),
@@ -435,6 +535,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_github_rulesets, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_ruleset_bypass_and_evaluate,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_github_rule_kinds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_github_rules_unknown, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_github_rulesets_paged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_delete_access, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_github_rulesets_unreadable, setup,
 	                                    teardown),
 	};

@@ -97,11 +97,28 @@ static const struct map_case github_cases[] = {
      "\"field\":\"tag_name\"}]}",
      RELAPI_EINVAL, "missing_field"},
     {422, "{\"message\":\"Invalid request.\\n\\n\\\"sha\\\" wasn't supplied.\"}",
-     RELAPI_EINVAL, "Invalid request"},
+     RELAPI_EINVAL, "Invalid request. \"sha\" wasn't supplied."},
+    /* a ruleset refusal spans lines; the error is one line, every rule in it */
     {422,
      "{\"message\":\"Repository rule violations found\\n\\nCannot create ref due to "
-     "creations being restricted.\"}",
-     RELAPI_EPROTECTED, "rule violations"},
+     "creations being restricted.\\n\\n\"}",
+     RELAPI_EPROTECTED,
+     "Repository rule violations found: Cannot create ref due to creations being "
+     "restricted."},
+    {422,
+     "{\"message\":\"Repository rule violations found\\n\\nCannot create ref due to "
+     "creations being restricted.\\n\\nTag name must match a given pattern\\n\\n\"}",
+     RELAPI_EPROTECTED,
+     "found: Cannot create ref due to creations being restricted. Tag name must match a "
+     "given pattern"},
+    {422,
+     "{\"message\":\"Validation Failed\",\"errors\":[{\"resource\":\"Release\",\"code\":"
+     "\"custom\",\"field\":\"pre_receive\",\"message\":\"pre_receive Repository rule "
+     "violations found\\n\\nCannot create ref due to creations being "
+     "restricted.\\n\\n\"}]}",
+     RELAPI_EPROTECTED,
+     "Validation Failed: pre_receive Repository rule violations found: Cannot create ref "
+     "due to creations being restricted."},
     {403, "{\"message\":\"Protected branch update failed for refs/heads/master.\"}",
      RELAPI_EPROTECTED, "Protected branch"},
     {409, "{\"message\":\"is at 1111 but expected 2222\"}", RELAPI_ECONFLICT,
