@@ -223,7 +223,8 @@ static const char *const rec_headers[] = {"PRIVATE-TOKEN: test-gitlab-s3cr3tvalu
                                           "Content-Type: application/json", NULL};
 static const char rec_body[] = "{\"tag_name\":\"8.0.6\",\"token\":\"trig-s3cr3tvalue\","
                                "\"nested\":{\"job_token\":\"j-s3cr3tvalue\"}}";
-static const char rec_resp[] = "{\"name\":\"8.0.6\",\"echo\":\"test-gitlab-s3cr3tvalue\"}";
+static const char rec_resp[] =
+    "{\"name\":\"8.0.6\",\"echo\":\"test-gitlab-s3cr3tvalue\"}";
 
 static struct record_exchange sample(struct http_header *rh, size_t nrh)
 {
