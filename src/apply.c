@@ -987,17 +987,29 @@ int apply_warnings(const struct apply *a, struct buf *out, size_t *n)
 /* ---- sessions -----------------------------------------------------------------------
  */
 
-int apply_session_open(struct apply_session *s, int argc, char **argv, unsigned flags,
-                       const char *help, unsigned session_flags)
+int apply_session_parse(struct apply_session *s, int argc, char **argv,
+                        const struct runctx_spec *spec)
+{
+	memset(s, 0, sizeof(*s));
+	s->inited = 1;
+	return runctx_init(&s->x, argc, argv, spec);
+}
+
+int apply_session_open(struct apply_session *s, int argc, char **argv,
+                       const struct runctx_spec *spec, unsigned session_flags)
+{
+	int rc = apply_session_parse(s, argc, argv, spec);
+
+	return rc >= 0 ? rc : apply_session_start(s, session_flags);
+}
+
+int apply_session_start(struct apply_session *s, unsigned session_flags)
 {
 	struct rerr err = {0};
 	int rc;
 
-	memset(s, 0, sizeof(*s));
-	s->inited = 1;
-	rc = runctx_init(&s->x, argc, argv, flags, help);
-	if (rc >= 0)
-		return rc;
+	if (s->x.dry_run)
+		session_flags &= ~(unsigned)APPLY_PROGRESS;
 	s->in.cfg = &s->x.cfg;
 	s->in.version = s->x.version;
 	s->in.from = s->x.from;

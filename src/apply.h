@@ -135,15 +135,19 @@ struct apply_session {
  * Parses the command line, loads the configuration, connects the forges,
  * builds the plan and reads every repository. Returns -1 to go on, or the
  * exit code to stop with (help: 0, usage/config/version: 2, engine: 1).
- * Always close the session.
+ * With --dry-run no progress is shown. Always close the session.
  */
 enum apply_session_flag {
 	APPLY_CHECK_ACCESS = 1, /* check tokens (preflight, tag-all) */
 	APPLY_PROGRESS = 2,     /* show progress lines while running */
 };
 
-int apply_session_open(struct apply_session *s, int argc, char **argv, unsigned flags,
-                       const char *help, unsigned session_flags);
+int apply_session_open(struct apply_session *s, int argc, char **argv,
+                       const struct runctx_spec *spec, unsigned session_flags);
+/* apply_session_open() in two halves: the command line, then the rest. */
+int apply_session_parse(struct apply_session *s, int argc, char **argv,
+                        const struct runctx_spec *spec);
+int apply_session_start(struct apply_session *s, unsigned session_flags);
 void apply_session_close(struct apply_session *s);
 
 /* Shared by the commands: cmd_plan.c prints a plan, cmd_preflight.c lists problems. */

@@ -21,11 +21,9 @@ static const char changelog_help[] =
     "the newest 20 entries kept) in one commit with publiccode.yml (stable),\n"
     "then the docs repository is tagged on that commit unless the tag exists.\n"
     "Nothing happens when the entry is there already.\n"
-    "\n"
-    "  --entry FILE  use this entry (it must start with '## VERSION')\n"
-    "  --stdout      print the entry only; write nothing (with --json, one\n"
-    "                document {\"version\": VERSION, \"entry\": TEXT})\n"
-    "\n"
+    "\n";
+
+static const char changelog_tail[] =
     "exit codes: 0 done, 1 failed, 2 usage, configuration or version error\n";
 
 /* The entry, then the docs commit and tag unless --stdout. */
@@ -43,6 +41,7 @@ int cmd_changelog(int argc, char **argv)
 	static const struct stage_cmd c = {
 	    .name = "changelog",
 	    .help = changelog_help,
+	    .tail = changelog_tail,
 	    .stage_flags = STAGE_F_ENTRY,
 	    .ctx_flags = RUNCTX_JSON,
 	    .run = changelog_run,

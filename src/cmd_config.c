@@ -1,10 +1,11 @@
 /* cmd_config.c - `relapi config`: print the effective configuration. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
 #include "config.h"
+#include "opts.h"
+#include "util.h"
 
 /* ---- help ---------------------------------------------------------------- */
 
@@ -101,39 +102,56 @@ static int usage(const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+enum { CFG_PATH, CFG_GITLAB, CFG_GITHUB };
+
+static const struct opt config_opts[] = {
+    {CFG_PATH, 'c', "config", "FILE", "the configuration to print", 0},
+    {CFG_GITLAB, 0, "gitlab-url", "URL", "the URL every gitlab forge would use", 0},
+    {CFG_GITHUB, 0, "github-url", "URL", "the URL every github forge would use", 0},
+};
+
+static int set_opt(void *ctx, int id, const char *value, struct rerr *err)
+{
+	const char **v = ctx;
+
+	(void)err;
+	v[id] = value;
+	return 0;
+}
+
+/* --help: the schema, then the options. */
+static int print_help(const struct opt_group *g)
+{
+	struct buf out;
+
+	buf_init(&out);
+	if (!buf_printf(&out, "%s\n", config_help) && !opts_help(g, 1, &out))
+		fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
+	return EXIT_DONE;
+}
+
 int cmd_config(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"gitlab-url", required_argument, NULL, 'L'},
-	    {"github-url", required_argument, NULL, 'H'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *path = NULL, *gitlab_url = NULL, *github_url = NULL;
+	const char *v[3] = {NULL, NULL, NULL};
+	const struct opt_group g = {NULL, config_opts, ARRAY_SIZE(config_opts),
+	                            0,    set_opt,     v};
+	const char *path, *gitlab_url, *github_url;
 	struct config c;
 	struct rerr err = {0};
 	struct buf out;
-	int ch, rc;
+	int n, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
-		if (ch == 'c')
-			path = optarg;
-		else if (ch == 'L')
-			gitlab_url = optarg;
-		else if (ch == 'H')
-			github_url = optarg;
-		else if (ch == 'h')
-			return fputs(config_help, stdout), EXIT_DONE;
-		else
-			return usage(ch == ':' ? "option '%s' needs a value"
-			                       : "unknown option '%s'",
-			             argv[optind - 1]);
-	}
-	if (optind < argc)
-		return usage("unexpected argument '%s'", argv[optind]);
+	rc = opts_parse(&g, 1, argc, argv, &n, &err);
+	if (rc == OPTS_HELP)
+		return print_help(&g);
+	if (rc)
+		return usage("%s", err.msg);
+	if (n)
+		return usage("unexpected argument '%s'", argv[1]);
+	path = v[CFG_PATH];
+	gitlab_url = v[CFG_GITLAB];
+	github_url = v[CFG_GITHUB];
 	if (config_load(&c, path, &err)) {
 		fprintf(stderr, "relapi config: %s\n", err.msg);
 		config_release(&c);

@@ -1,7 +1,6 @@
 /* cmd_edit.c - `relapi edit`: format-preserving edits of a local file, offline. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,8 @@
 #include "commands.h"
 #include "edit/changelog.h"
 #include "file.h"
+#include "opts.h"
+#include "util.h"
 #include "edit/edit.h"
 #include "version.h"
 
@@ -301,7 +302,30 @@ out:
 
 /* ---- the command --------------------------------------------------------- */
 
-enum { OPT_KIND = 256, OPT_CHANGELOG, OPT_ENTRY, OPT_KEEP, OPT_VERSION };
+enum {
+	OPT_KIND,
+	OPT_CHANGELOG,
+	OPT_ENTRY,
+	OPT_KEEP,
+	OPT_VERSION,
+	OPT_IN,
+	OPT_OUT,
+	OPT_QUIET
+};
+
+static const struct opt edit_opts_table[] = {
+    {OPT_KIND, 0, "kind", "KIND",
+     "yaml, json, toml or dotenv (default: from FILE's name)", 0},
+    {OPT_IN, 'i', "in-place", NULL, "write the result back to FILE (atomically)", 0},
+    {OPT_OUT, 'o', "output", "OUT", "write the result to OUT (default: stdout)", 0},
+    {OPT_QUIET, 'q', "quiet", NULL, "do not print the changes on stderr", 0},
+    {OPT_CHANGELOG, 0, "changelog", "FILE", "insert an entry into the changelog FILE", 0},
+    {OPT_ENTRY, 0, "entry", "ENTRY.md", "with --changelog: the entry to insert", 0},
+    {OPT_KEEP, 0, "keep", "N", "with --changelog: keep the newest N entries (default 20)",
+     0},
+    {OPT_VERSION, 0, "version", "V",
+     "with --changelog: the entry's version (default: its\nheading's)", 0},
+};
 
 static int parse_keep(int *keep, const char *s)
 {
@@ -316,45 +340,39 @@ static int parse_keep(int *keep, const char *s)
 	return 0;
 }
 
-/* One option into o; EXIT_USAGE on a bad one, -1 for --help. */
-static int parse_opt(struct edit_opts *o, int c, const char *arg)
+/* One option into o (opts.h); a bad value sets err. */
+static int parse_opt(void *ctx, int id, const char *arg, struct rerr *err)
 {
-	switch (c) {
-	case 'i':
-		o->in_place = 1;
-		return 0;
-	case 'o':
-		o->out = arg;
-		return 0;
-	case 'q':
-		o->quiet = 1;
-		return 0;
-	case 'h':
-		return -1;
+	struct edit_opts *o = ctx;
+
+	switch (id) {
+	case OPT_IN:
+		return o->in_place = 1, 0;
+	case OPT_OUT:
+		return o->out = arg, 0;
+	case OPT_QUIET:
+		return o->quiet = 1, 0;
 	case OPT_CHANGELOG:
-		o->changelog = arg;
-		return 0;
+		return o->changelog = arg, 0;
 	case OPT_ENTRY:
-		o->entry = arg;
-		return 0;
+		return o->entry = arg, 0;
 	case OPT_VERSION:
-		o->version = arg;
-		return 0;
+		return o->version = arg, 0;
 	case OPT_KEEP:
 		return parse_keep(&o->keep, arg)
-		           ? usage("invalid --keep '%s': expected a "
-		                   "positive number",
-		                   arg)
-		           : 0;
-	case OPT_KIND:
-		o->kind = edit_kind_parse(arg);
-		return o->kind == EDIT_KIND_NONE
-		           ? usage(
-		                 "unknown kind '%s': expected yaml, json, toml or dotenv",
+		           ? rerr_set(
+		                 err, RELAPI_EINVAL,
+		                 "invalid --keep '%.60s': expected a positive number",
 		                 arg)
 		           : 0;
 	default:
-		return usage("%s", "invalid option");
+		o->kind = edit_kind_parse(arg);
+		return o->kind == EDIT_KIND_NONE
+		           ? rerr_set(err, RELAPI_EINVAL,
+		                      "unknown kind '%.60s': expected yaml, json, toml "
+		                      "or dotenv",
+		                      arg)
+		           : 0;
 	}
 }
 
@@ -380,38 +398,26 @@ static int check_opts(const struct edit_opts *o, int nargs, char **args)
 
 int cmd_edit(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"kind", required_argument, NULL, OPT_KIND},
-	    {"changelog", required_argument, NULL, OPT_CHANGELOG},
-	    {"entry", required_argument, NULL, OPT_ENTRY},
-	    {"keep", required_argument, NULL, OPT_KEEP},
-	    {"version", required_argument, NULL, OPT_VERSION},
-	    {"in-place", no_argument, NULL, 'i'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct edit_opts o = {.kind = EDIT_KIND_NONE};
-	int c, rc;
+	const struct opt_group g = {NULL, edit_opts_table, ARRAY_SIZE(edit_opts_table),
+	                            0,    parse_opt,       &o};
+	struct rerr err = {0};
+	struct buf help;
+	int n, rc;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":io:qh", longopts, NULL)) != -1) {
-		if (c == '?' || c == ':')
-			return usage(c == ':' ? "option '%s' needs a value"
-			                      : "unknown option '%s'",
-			             argv[optind - 1]);
-		if ((rc = parse_opt(&o, c, optarg)) < 0) {
-			fputs(edit_help, stdout);
-			return EXIT_DONE;
-		}
-		if (rc)
-			return rc;
+	rc = opts_parse(&g, 1, argc, argv, &n, &err);
+	if (rc == OPTS_HELP) {
+		buf_init(&help);
+		if (!buf_printf(&help, "%s\n", edit_help) && !opts_help(&g, 1, &help))
+			fwrite(help.data, 1, help.len, stdout);
+		buf_release(&help);
+		return EXIT_DONE;
 	}
-	if ((rc = check_opts(&o, argc - optind, argv + optind)))
+	if (rc)
+		return usage("%s", err.msg);
+	if ((rc = check_opts(&o, n, argv + 1)))
 		return rc;
 	if (o.changelog)
 		return run_changelog(&o);
-	return run_keys(&o, argv[optind], argv + optind + 1, argc - optind - 1);
+	return run_keys(&o, argv[1], argv + 2, n - 1);
 }

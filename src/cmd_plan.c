@@ -15,13 +15,9 @@ static const char plan_help[] =
     "are done, skipped (rc, docs stage) or in conflict say so. The last line\n"
     "gives the critical path in round trips and the least number of requests.\n"
     "Changes nothing.\n"
-    "\n"
-    "  --from RC     tag the commits release candidate RC's tags point to, and\n"
-    "                make the edits on top of them\n"
-    "  --json        one JSON document\n"
-    "  --no-diff     leave the diffs out of the text\n"
-    "network flags: --jobs N, -v, --timeout S, --retries N, --cacert FILE,\n"
-    "  --insecure, --record DIR\n"
+    "\n";
+
+static const char plan_tail[] =
     "exit codes: 0 planned, 1 a repository could not be read or edited,\n"
     "  2 usage, configuration or version error, 4 conflict\n";
 
@@ -61,9 +57,13 @@ int cmd_plan_print(struct apply_session *s)
 
 int cmd_plan(int argc, char **argv)
 {
+	static const struct runctx_spec spec = {
+	    .help = plan_help,
+	    .tail = plan_tail,
+	    .flags = RUNCTX_JSON | RUNCTX_FROM | RUNCTX_DIFFS,
+	};
 	struct apply_session s;
-	int rc = apply_session_open(
-	    &s, argc, argv, RUNCTX_JSON | RUNCTX_FROM | RUNCTX_DIFFS, plan_help, 0);
+	int rc = apply_session_open(&s, argc, argv, &spec, 0);
 
 	if (rc < 0) {
 		cmd_token_hints(&s, "plan");

@@ -17,7 +17,9 @@ static const char preflight_help[] =
     "editable. Changes nothing. What the forge does not tell (an access level\n"
     "read as null, rules the token may not read, an App installation token's\n"
     "permissions) is a warning on stderr, not a problem.\n"
-    "\n"
+    "\n";
+
+static const char preflight_tail[] =
     "exit codes: 0 ready; 1 the forges could not be read (the network, a 5xx\n"
     "  answer, a rate limit: nothing was judged, run it again); 2 usage,\n"
     "  configuration or version error; 3 problems found, one line each on\n"
@@ -63,11 +65,15 @@ int cmd_preflight_failed(struct apply_session *s, const char *cmd)
 
 int cmd_preflight(int argc, char **argv)
 {
+	static const struct runctx_spec spec = {
+	    .help = preflight_help,
+	    .tail = preflight_tail,
+	    .flags = RUNCTX_JSON | RUNCTX_FROM,
+	};
 	struct apply_session s;
 	struct buf problems, out;
 	size_t n;
-	int rc = apply_session_open(&s, argc, argv, RUNCTX_JSON | RUNCTX_FROM,
-	                            preflight_help, APPLY_CHECK_ACCESS);
+	int rc = apply_session_open(&s, argc, argv, &spec, APPLY_CHECK_ACCESS);
 
 	if (rc >= 0) {
 		apply_session_close(&s);

@@ -17,6 +17,7 @@
 #include "prepare.h"
 #include "stage.h"
 #include "stage_changelog.h"
+#include "util.h"
 
 #define PREPARE_KEEP         20
 #define PREPARE_MAX_ATTEMPTS 4
@@ -40,20 +41,11 @@ static const char prepare_help[] =
     "     commit; its pipeline runs 'relapi release VERSION'.\n"
     "Running it again does only what is missing: no commit when the entry is\n"
     "there, nothing at all when the tag is there on a commit with the entry.\n"
-    "\n"
-    "  --data                 print the commit data as JSON and stop\n"
-    "                         (format: docs/prepare-data.md)\n"
-    "  --generator COMMAND    draft with COMMAND (run by /bin/sh -c; default:\n"
-    "                         release.changelog_generator): it reads a prompt and\n"
-    "                         the commit data on stdin and prints the entry\n"
-    "  --prompt FILE          the prompt given to the generator (default: built in)\n"
-    "  --generator-timeout S  kill the generator after S seconds (default 300)\n"
-    "  --yes                  publish without the review\n"
-    "  --dry-run              print the entry and the diff of the changelog; write\n"
-    "                         nothing\n"
     "A generator that fails, times out or prints no '## VERSION' heading is\n"
     "reported and the built-in draft is used instead.\n"
-    "\n"
+    "\n";
+
+static const char prepare_tail[] =
     "exit codes: 0 done, 1 failed or quit at the review, 2 usage, configuration\n"
     "  or version error, 3 preflight problems, 4 the tag exists elsewhere\n";
 
@@ -66,68 +58,45 @@ struct prepare_opts {
 	double timeout_s;
 };
 
-static const struct {
-	const char *name;
-	int value;
-} prepare_flags[] = {
-    {"--data", 0},
-    {"--generator", 1},
-    {"--prompt", 1},
-    {"--generator-timeout", 1},
+enum { PREP_DATA, PREP_GENERATOR, PREP_PROMPT, PREP_TIMEOUT };
+
+static const struct opt prepare_opts[] = {
+    {PREP_DATA, 0, "data", NULL,
+     "print the commit data as JSON and stop\n(format: docs/prepare-data.md)", 0},
+    {PREP_GENERATOR, 0, "generator", "COMMAND",
+     "draft with COMMAND (run by /bin/sh -c; default:\n"
+     "release.changelog_generator): it reads a prompt and\n"
+     "the commit data on stdin and prints the entry",
+     0},
+    {PREP_PROMPT, 0, "prompt", "FILE",
+     "the prompt given to the generator (default: built in)", 0},
+    {PREP_TIMEOUT, 0, "generator-timeout", "S",
+     "kill the generator after S seconds (default 300)", 0},
 };
 
-static int opt_set(struct prepare_opts *o, size_t k, const char *v)
+static const struct runctx_note prepare_notes[] = {
+    {RUNCTX_OPT_YES, "publish without the review"},
+    {RUNCTX_OPT_DRY_RUN, "print the entry and the diff of the changelog; write\nnothing"},
+    {0, NULL},
+};
+
+static int opt_set(void *ctx, int id, const char *v, struct rerr *err)
 {
+	struct prepare_opts *o = ctx;
 	char *end;
 
-	switch (k) {
-	case 0:
-		o->data = 1;
-		return 0;
-	case 1:
-		o->generator = v;
-		return *v ? 0 : -1;
-	case 2:
-		o->prompt_file = v;
-		return *v ? 0 : -1;
+	(void)err;
+	switch (id) {
+	case PREP_DATA:
+		return o->data = 1, 0;
+	case PREP_GENERATOR:
+		return o->generator = v, *v ? 0 : -1;
+	case PREP_PROMPT:
+		return o->prompt_file = v, *v ? 0 : -1;
 	default:
 		o->timeout_s = strtod(v, &end);
 		return *v && !*end && o->timeout_s > 0 && o->timeout_s <= 86400 ? 0 : -1;
 	}
-}
-
-/* Takes prepare's own flags out of argv (argc updated, order kept). */
-static int opts_take(struct prepare_opts *o, int *argc, char **argv, struct rerr *err)
-{
-	int out = 1;
-
-	memset(o, 0, sizeof(*o));
-	o->timeout_s = PREPARE_GEN_TIMEOUT_S;
-	for (int i = 1; i < *argc; i++) {
-		size_t k, n = 0;
-		const char *v = NULL;
-		for (k = 0; k < sizeof(prepare_flags) / sizeof(prepare_flags[0]); k++) {
-			n = strlen(prepare_flags[k].name);
-			if (!strncmp(argv[i], prepare_flags[k].name, n) &&
-			    (!argv[i][n] ||
-			     (argv[i][n] == '=' && prepare_flags[k].value)))
-				break;
-		}
-		if (k == sizeof(prepare_flags) / sizeof(prepare_flags[0])) {
-			argv[out++] = argv[i];
-			continue;
-		}
-		v = argv[i][n] == '=' ? argv[i] + n + 1 : NULL;
-		if (prepare_flags[k].value && !v && i + 1 < *argc)
-			v = argv[++i];
-		if ((prepare_flags[k].value && !v) || opt_set(o, k, v))
-			return rerr_set(err, RELAPI_EINVAL,
-			                "bad or missing value for '%s'",
-			                prepare_flags[k].name);
-	}
-	*argc = out;
-	argv[out] = NULL;
-	return 0;
 }
 
 /* ---- the run ------------------------------------------------------------------- */
@@ -775,19 +744,26 @@ static int run(struct prep *p, struct rerr *err)
 
 int cmd_prepare(int argc, char **argv)
 {
-	struct prepare_opts o;
+	struct prepare_opts o = {.timeout_s = PREPARE_GEN_TIMEOUT_S};
+	const struct opt_group own = {NULL, prepare_opts, ARRAY_SIZE(prepare_opts),
+	                              0,    opt_set,      &o};
+	const struct runctx_spec spec = {
+	    .help = prepare_help,
+	    .tail = prepare_tail,
+	    .flags = RUNCTX_YES | RUNCTX_DRY_RUN,
+	    .own = &own,
+	    .nown = 1,
+	    .notes = prepare_notes,
+	};
 	struct apply_session s;
 	struct stage_opts so;
 	struct prep p;
 	struct rerr err = {0};
 	int rc;
 
-	if (opts_take(&o, &argc, argv, &err)) {
-		fprintf(stderr, "relapi prepare: %s\n%s", err.msg, prepare_help);
-		return EXIT_USAGE;
-	}
-	rc = apply_session_open(&s, argc, argv, RUNCTX_YES | RUNCTX_DRY_RUN, prepare_help,
-	                        o.data ? 0 : APPLY_CHECK_ACCESS);
+	rc = apply_session_parse(&s, argc, argv, &spec);
+	if (rc < 0)
+		rc = apply_session_start(&s, o.data ? 0 : APPLY_CHECK_ACCESS);
 	if (rc < 0) {
 		memset(&so, 0, sizeof(so));
 		poll_opts_init(&so.poll);

@@ -32,14 +32,10 @@ static const char release_help[] =
     "whose title shows every input, so the workflow needs a run-name such as\n"
     "'Deploy ${{ inputs.version }}'): one that succeeded is not run again, a\n"
     "running one is waited for, a failed or canceled one is triggered anew.\n"
-    "\n"
-    "  --only LIST   run only these stages (comma-separated names)\n"
-    "  --skip LIST   skip these stages\n"
-    "  --entry FILE  the changelog entry to use instead of building one\n"
-    "  --stdout      with --only changelog: print the entry, write nothing\n"
-    "                (with --json, one document {\"version\", \"entry\"})\n"
-    "  --from RC     promote release candidate RC (see relapi tag-all --help)\n"
-    "%s"
+    "--stdout goes with --only changelog.\n"
+    "\n";
+
+static const char release_tail[] =
     "On GitLab CI (GITLAB_CI=true) each stage is a collapsible log section.\n"
     "\n"
     "exit codes: 0 done, 1 a stage failed or the forges could not be read\n"
@@ -299,16 +295,15 @@ static int run_all(struct stage_run *r)
 
 int cmd_release(int argc, char **argv)
 {
-	char help[sizeof(release_help) + 1024];
-	const struct stage_cmd c = {
+	static const struct stage_cmd c = {
 	    .name = "release",
-	    .help = help,
+	    .help = release_help,
+	    .tail = release_tail,
 	    .stage_flags = STAGE_F_POLL | STAGE_F_ENTRY | STAGE_F_SELECT,
 	    .ctx_flags = RUNCTX_JSON | RUNCTX_FROM,
 	    .apply_flags = APPLY_CHECK_ACCESS | APPLY_PROGRESS,
 	    .run = run_all,
 	};
 
-	snprintf(help, sizeof(help), release_help, stage_opts_usage);
 	return stage_cmd_run(&c, argc, argv);
 }

@@ -28,7 +28,9 @@ static const char rollback_help[] =
     "Before writing, the token's right to delete each tag is checked (GitLab\n"
     "protected tags need a Maintainer; a GitHub tag ruleset's deletion rule\n"
     "refuses a token that may not bypass it).\n"
-    "\n"
+    "\n";
+
+static const char rollback_tail[] =
     "exit codes: 0 done (or nothing to undo), 1 a step failed (run again),\n"
     "  2 usage, configuration or version error, 3 a token cannot undo it\n"
     "  (nothing written), 4 something relapi did not create was left alone\n";
@@ -563,12 +565,23 @@ static void rb_json(const struct apply_session *s, const struct rb_repo *rb, int
 	cJSON_Delete(doc);
 }
 
+static const struct runctx_note rollback_notes[] = {
+    {RUNCTX_OPT_YES, "undo it (without --yes: only show what would be undone)"},
+    {0, NULL},
+};
+
+static const struct runctx_spec rollback_spec = {
+    .help = rollback_help,
+    .tail = rollback_tail,
+    .flags = RUNCTX_YES | RUNCTX_JSON,
+    .notes = rollback_notes,
+};
+
 int cmd_rollback(int argc, char **argv)
 {
 	struct apply_session s;
 	struct rb_repo *rb = NULL;
-	int rc = apply_session_open(&s, argc, argv, RUNCTX_YES | RUNCTX_JSON,
-	                            rollback_help, 0);
+	int rc = apply_session_open(&s, argc, argv, &rollback_spec, 0);
 
 	if (rc < 0) {
 		rb = calloc(s.plan.nrepos + 1, sizeof(*rb));

@@ -11,16 +11,22 @@ static const char status_help[] =
     "Reads every configured repository and reports, per repository and step\n"
     "(commit, tag), whether it is done, missing or in conflict (a tag on\n"
     "another commit, a file holding another value). Changes nothing.\n"
-    "\n"
+    "\n";
+
+static const char status_tail[] =
     "exit codes: 0 the release is complete, 1 something is missing or could\n"
     "  not be read, 2 usage, configuration or version error, 4 conflict\n";
 
 int cmd_status(int argc, char **argv)
 {
+	static const struct runctx_spec spec = {
+	    .help = status_help,
+	    .tail = status_tail,
+	    .flags = RUNCTX_JSON | RUNCTX_FROM,
+	};
 	struct apply_session s;
 	struct buf out;
-	int rc =
-	    apply_session_open(&s, argc, argv, RUNCTX_JSON | RUNCTX_FROM, status_help, 0);
+	int rc = apply_session_open(&s, argc, argv, &spec, 0);
 
 	if (rc >= 0) {
 		apply_session_close(&s);

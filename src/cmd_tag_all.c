@@ -7,7 +7,7 @@
 
 static const char tag_all_help[] =
     "usage: relapi tag-all VERSION [--from RC [--allow-moved]] [--dry-run] [--json]\n"
-    "                      [-q] [-c FILE]\n"
+    "                      [--no-diff] [-q] [-c FILE]\n"
     "                      [--gitlab-url URL] [--github-url URL] [network flags]\n"
     "\n"
     "Tags every configured repository with VERSION, making the configured file\n"
@@ -20,23 +20,15 @@ static const char tag_all_help[] =
     "Running it again does only what is missing: that is how an interrupted\n"
     "run is completed. A tag already on another commit is never moved.\n"
     "\n"
-    "  --from RC     promote release candidate RC: repositories without edits\n"
-    "                are tagged on the commit RC's tag points to, edits are made\n"
-    "                on top of it (without --from, branch heads are used). When\n"
-    "                a branch to edit has commits after RC's commit, they were\n"
-    "                never tested: that is a conflict naming the repository and\n"
-    "                the commits, and nothing is written (exit 4)\n"
-    "  --allow-moved with --from: make the edits on such a moved branch's head\n"
-    "  --dry-run     run the preflight, print the plan (as 'relapi plan') and\n"
-    "                change nothing; exits as the real run would stop (3 on\n"
-    "                problems)\n"
-    "  --json        one JSON document at the end\n"
-    "  -q            no progress lines\n"
-    "  --jobs N      at most N requests at once, at most 16 to one forge host\n"
-    "                (default: 6 per forge host)\n"
-    "Forge URLs: --gitlab-url/--github-url, RELAPI_GITLAB_URL or CI_SERVER_URL,\n"
-    "RELAPI_GITHUB_URL or GITHUB_API_URL. Tokens: GITLAB_TOKEN (or CI_JOB_TOKEN),\n"
-    "GITHUB_TOKEN or GH_TOKEN.\n"
+    "With --from RC, repositories without edits are tagged on the commit RC's\n"
+    "tag points to and edits are made on top of it (without --from, branch\n"
+    "heads are used). When a branch to edit has commits after RC's commit,\n"
+    "they were never tested: that is a conflict naming the repository and the\n"
+    "commits, and nothing is written (exit 4), unless --allow-moved.\n"
+    "\n";
+
+static const char tag_all_tail[] =
+    "Tokens: GITLAB_TOKEN (or CI_JOB_TOKEN), GITHUB_TOKEN or GH_TOKEN.\n"
     "exit codes: 0 done, 1 a step failed or the forges could not be read\n"
     "  (network, 5xx, rate limit; run again to complete), 2 usage,\n"
     "  configuration or version error, 3 preflight problems (a 401, 403 or 404\n"
@@ -128,15 +120,23 @@ static int preflight_then_plan(struct apply_session *s)
 
 int cmd_tag_all(int argc, char **argv)
 {
+	static const struct runctx_note notes[] = {
+	    {RUNCTX_OPT_DRY_RUN, "run the preflight, print the plan (as 'relapi plan')\n"
+	                         "and change nothing; exits as the real run would\n"
+	                         "stop (3 on problems)"},
+	    {0, NULL},
+	};
+	static const struct runctx_spec spec = {
+	    .help = tag_all_help,
+	    .tail = tag_all_tail,
+	    .flags = RUNCTX_JSON | RUNCTX_FROM | RUNCTX_DRY_RUN | RUNCTX_DIFFS,
+	    .notes = notes,
+	};
 	struct apply_session s;
-	unsigned flags = RUNCTX_JSON | RUNCTX_FROM | RUNCTX_DRY_RUN | RUNCTX_DIFFS;
-	int dry, rc;
+	int rc;
 
-	dry = 0;
-	for (int i = 1; i < argc; i++)
-		dry |= !strcmp(argv[i], "--dry-run");
-	rc = apply_session_open(&s, argc, argv, flags, tag_all_help,
-	                        APPLY_CHECK_ACCESS | (dry ? 0 : APPLY_PROGRESS));
+	rc = apply_session_open(&s, argc, argv, &spec,
+	                        APPLY_CHECK_ACCESS | APPLY_PROGRESS);
 	if (rc < 0)
 		rc = s.x.dry_run ? preflight_then_plan(&s) : preflight_then_apply(&s);
 	apply_session_close(&s);

@@ -18,7 +18,9 @@ static const char test_help[] =
     "running for people to inspect, or canceled with --cancel-on-timeout).\n"
     "It always starts new pipelines; the test stage of relapi release reuses\n"
     "the ones of this version that passed.\n"
-    "\n"
+    "\n";
+
+static const char test_tail[] =
     "exit codes: 0 every pipeline passed, 1 one failed or timed out, 2 usage,\n"
     "  configuration or version error\n";
 
@@ -33,6 +35,7 @@ int cmd_test(int argc, char **argv)
 	static const struct stage_cmd c = {
 	    .name = "test",
 	    .help = test_help,
+	    .tail = test_tail,
 	    .stage_flags = STAGE_F_POLL,
 	    .ctx_flags = RUNCTX_JSON,
 	    .run = test_run,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "util.h"
 
 /* ---- the command table ------------------------------------------------ */
 
@@ -62,32 +63,6 @@ static int print_help(FILE *out)
 	return out == stdout ? EXIT_DONE : EXIT_USAGE;
 }
 
-/* Levenshtein distance of a and b (both short: command names). */
-static size_t distance(const char *a, const char *b)
-{
-	size_t lb = strlen(b), row[64], prev, tmp;
-
-	if (lb >= sizeof(row) / sizeof(row[0]))
-		return (size_t)-1;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; *a; a++, i++) {
-		prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = prev + (*a != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
 /* The command nearest to `name` (a typo's worth away), or NULL. */
 static const struct command *nearest(const char *name)
 {
@@ -95,8 +70,8 @@ static const struct command *nearest(const char *name)
 	size_t d = 3;
 
 	for (const struct command *c = relapi_commands; c->name; c++)
-		if (distance(name, c->name) < d) {
-			d = distance(name, c->name);
+		if (util_distance(name, c->name) < d) {
+			d = util_distance(name, c->name);
 			best = c;
 		}
 	return best;

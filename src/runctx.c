@@ -2,7 +2,6 @@
 #include "runctx.h"
 
 #include <ctype.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,76 +9,82 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "util.h"
 
 /* ---- options ------------------------------------------------------------ */
 
 enum {
-	OPT_GITLAB = 256,
+	OPT_CONFIG = RUNCTX_OPT_COUNT,
+	OPT_GITLAB,
 	OPT_GITHUB,
 	OPT_JSON,
-	OPT_FROM,
-	OPT_YES,
-	OPT_DRY,
+	OPT_QUIET,
 	OPT_NODIFF,
 	OPT_ALLOW_MOVED,
 	OPT_JOBS,
-	OPT_TIMEOUT,
-	OPT_RETRIES,
+	OPT_VERBOSE,
+	OPT_RECORD,
 	OPT_CACERT,
 	OPT_INSECURE,
-	OPT_RECORD,
+	OPT_TIMEOUT,
+	OPT_RETRIES,
 };
 
-static const struct option long_opts[] = {
-    {"config", required_argument, NULL, 'c'},
-    {"gitlab-url", required_argument, NULL, OPT_GITLAB},
-    {"github-url", required_argument, NULL, OPT_GITHUB},
-    {"json", no_argument, NULL, OPT_JSON},
-    {"quiet", no_argument, NULL, 'q'},
-    {"from", required_argument, NULL, OPT_FROM},
-    {"yes", no_argument, NULL, OPT_YES},
-    {"dry-run", no_argument, NULL, OPT_DRY},
-    {"no-diff", no_argument, NULL, OPT_NODIFF},
-    {"allow-moved", no_argument, NULL, OPT_ALLOW_MOVED},
-    {"jobs", required_argument, NULL, OPT_JOBS},
-    {"verbose", no_argument, NULL, 'v'},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"retries", required_argument, NULL, OPT_RETRIES},
-    {"cacert", required_argument, NULL, OPT_CACERT},
-    {"insecure", no_argument, NULL, OPT_INSECURE},
-    {"record", required_argument, NULL, OPT_RECORD},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+/* The options every forge command shares; `need` is the RUNCTX_* flag. */
+static const struct opt common_opts[] = {
+    {RUNCTX_OPT_FROM, 0, "from", "RC",
+     "promote release candidate RC: tag the commits RC's\n"
+     "tags point to and make the edits on top of them",
+     RUNCTX_FROM},
+    {OPT_ALLOW_MOVED, 0, "allow-moved", NULL,
+     "with --from: make the edits on the head of a branch\n"
+     "that has commits after RC's commit",
+     RUNCTX_FROM},
+    {RUNCTX_OPT_YES, 0, "yes", NULL, "do it without asking", RUNCTX_YES},
+    {RUNCTX_OPT_DRY_RUN, 0, "dry-run", NULL, "show what would be done; write nothing",
+     RUNCTX_DRY_RUN},
+    {OPT_NODIFF, 0, "no-diff", NULL, "leave the diffs out of the text", RUNCTX_DIFFS},
+    {OPT_JSON, 0, "json", NULL, "one JSON document on stdout", RUNCTX_JSON},
+    {OPT_QUIET, 'q', "quiet", NULL, "no progress lines", 0},
+    {OPT_CONFIG, 'c', "config", "FILE",
+     "the configuration (default: ./relapi.yml, else the\n"
+     "embedded Waldur configuration)",
+     0},
+    {OPT_GITLAB, 0, "gitlab-url", "URL",
+     "the GitLab server of every gitlab forge (default:\n"
+     "RELAPI_GITLAB_URL or CI_SERVER_URL, else the config)",
+     0},
+    {OPT_GITHUB, 0, "github-url", "URL",
+     "the GitHub API of every github forge (default:\n"
+     "RELAPI_GITHUB_URL or GITHUB_API_URL, else the config)",
+     0},
 };
 
-/* Which option needs which command flag (0: every command). */
-static const struct {
-	int opt;
-	unsigned flag;
-} opt_flags[] = {
-    {OPT_JSON, RUNCTX_JSON},   {OPT_FROM, RUNCTX_FROM},    {OPT_YES, RUNCTX_YES},
-    {OPT_DRY, RUNCTX_DRY_RUN}, {OPT_NODIFF, RUNCTX_DIFFS}, {OPT_ALLOW_MOVED, RUNCTX_FROM},
+/* The network flags every networked command takes. */
+static const struct opt network_opts[] = {
+    {OPT_JOBS, 0, "jobs", "N",
+     "at most N requests in flight, N per forge host up to 16\n"
+     "(default: 6 per forge host)",
+     0},
+    {OPT_VERBOSE, 'v', "verbose", NULL,
+     "one line per HTTP request on stderr (tokens redacted)", 0},
+    {OPT_RECORD, 0, "record", "DIR",
+     "write every HTTP exchange to DIR as a JSON fixture\n"
+     "(tokens redacted; see fixtures/api/FORMAT.md)",
+     0},
+    {OPT_CACERT, 0, "cacert", "FILE", "trust the CA certificates in FILE as well", 0},
+    {OPT_INSECURE, 0, "insecure", NULL,
+     "do not verify TLS certificates (warns on every run)", 0},
+    {OPT_TIMEOUT, 0, "timeout", "SECONDS",
+     "give up on a request after SECONDS (default 120)", 0},
+    {OPT_RETRIES, 0, "retries", "N", "retry a failed request at most N times (default 4)",
+     0},
 };
-
-/* The network flags every networked command takes, described in its --help. */
-static const char network_help[] =
-    "\nnetwork flags:\n"
-    "  --jobs N            at most N requests in flight, N per forge host up to 16\n"
-    "                      (default: 6 per forge host)\n"
-    "  -v, --verbose       one line per HTTP request on stderr (tokens redacted)\n"
-    "  --record DIR        write every HTTP exchange to DIR as a JSON fixture\n"
-    "                      (tokens redacted; see fixtures/api/FORMAT.md)\n"
-    "  --cacert FILE       trust the CA certificates in FILE as well\n"
-    "  --insecure          do not verify TLS certificates (warns on every run)\n"
-    "  --timeout SECONDS   give up on a request after SECONDS (default 120)\n"
-    "  --retries N         retry a failed request at most N times (default 4)\n";
 
 /* One line naming the problem, and where the usage is: never the whole help. */
-static int usage(struct runctx *x, const char *msg, const char *arg)
+static int usage(struct runctx *x, const char *msg)
 {
-	fprintf(stderr, "relapi %s: ", x->cmd);
-	fprintf(stderr, msg, arg ? arg : "");
-	fprintf(stderr, " (see 'relapi %s --help')\n", x->cmd);
+	fprintf(stderr, "relapi %s: %s (see 'relapi %s --help')\n", x->cmd, msg, x->cmd);
 	return EXIT_USAGE;
 }
 
@@ -94,113 +99,135 @@ static int parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-static int opt_network(struct runctx *x, int ch, const char *arg)
+static int set_jobs(struct runctx *x, long v)
 {
-	long v;
-
-	switch (ch) {
-	case OPT_JOBS:
-		if (parse_long(arg, 1, 64, &v))
-			return -1;
-		x->jobs = (int)v;
-		x->http.max_total = (int)v;
-		x->http.max_per_host =
-		    (int)(v < RUNCTX_HOST_JOBS_MAX ? v : RUNCTX_HOST_JOBS_MAX);
-		return 0;
-	case OPT_TIMEOUT:
-		if (parse_long(arg, 1, 86400, &v))
-			return -1;
-		x->http.timeout_ms = v * 1000;
-		return 0;
-	case OPT_RETRIES:
-		if (parse_long(arg, 0, 20, &v))
-			return -1;
-		x->http.max_attempts = (int)v + 1;
-		return 0;
-	case OPT_CACERT:
-		x->http.cacert = arg;
-		return 0;
-	case OPT_INSECURE:
-		x->http.insecure = 1;
-		return 0;
-	case OPT_RECORD:
-		x->http.record_dir = arg;
-		return 0;
-	case 'v':
-		x->http.verbose = 1;
-		return 0;
-	}
-	return 1;
-}
-
-static int opt_common(struct runctx *x, int ch, const char *arg)
-{
-	switch (ch) {
-	case 'c':
-		x->config_path = arg;
-		break;
-	case OPT_GITLAB:
-		x->gitlab_url = arg;
-		break;
-	case OPT_GITHUB:
-		x->github_url = arg;
-		break;
-	case OPT_JSON:
-		x->json = 1;
-		break;
-	case 'q':
-		x->quiet = 1;
-		break;
-	case OPT_FROM:
-		x->from = arg;
-		break;
-	case OPT_YES:
-		x->yes = 1;
-		break;
-	case OPT_DRY:
-		x->dry_run = 1;
-		break;
-	case OPT_NODIFF:
-		x->no_diff = 1;
-		break;
-	case OPT_ALLOW_MOVED:
-		x->allow_moved = 1;
-		break;
-	default:
-		return opt_network(x, ch, arg);
-	}
+	x->jobs = (int)v;
+	x->http.max_total = (int)v;
+	x->http.max_per_host = (int)(v < RUNCTX_HOST_JOBS_MAX ? v : RUNCTX_HOST_JOBS_MAX);
 	return 0;
 }
 
-/* The option's name: "-c" for a short option, "--jobs" for a long one. */
-static void opt_label(char *out, size_t n, int ch)
+static int set_network(void *ctx, int id, const char *arg, struct rerr *err)
 {
-	for (size_t i = 0; ch >= 256 && long_opts[i].name; i++)
-		if (long_opts[i].val == ch) {
-			snprintf(out, n, "--%s", long_opts[i].name);
-			return;
-		}
-	snprintf(out, n, "-%c", ch > 0 && ch < 256 ? ch : '?');
+	struct runctx *x = ctx;
+	long v;
+
+	(void)err;
+	switch (id) {
+	case OPT_JOBS:
+		return parse_long(arg, 1, 64, &v) ? -1 : set_jobs(x, v);
+	case OPT_TIMEOUT:
+		return parse_long(arg, 1, 86400, &v) ? -1
+		                                     : (x->http.timeout_ms = v * 1000, 0);
+	case OPT_RETRIES:
+		return parse_long(arg, 0, 20, &v)
+		           ? -1
+		           : (x->http.max_attempts = (int)v + 1, 0);
+	case OPT_CACERT:
+		return x->http.cacert = arg, 0;
+	case OPT_INSECURE:
+		return x->http.insecure = 1, 0;
+	case OPT_RECORD:
+		return x->http.record_dir = arg, 0;
+	default:
+		return x->http.verbose = 1, 0;
+	}
 }
 
-/* One line for an option getopt refused ('?') or found without its value (':'). */
-static int opt_refused(struct runctx *x, int ch, char **argv)
+/* Where each common option's value goes: a string or a flag of x. */
+static void *common_field(struct runctx *x, int id)
 {
-	char name[64];
-
-	if (ch == '?' && !optopt)
-		return usage(x, "unknown option '%s'", argv[optind - 1]);
-	opt_label(name, sizeof(name), optopt);
-	return usage(x, ch == ':' ? "option '%s' needs a value" : "unknown option '%s'",
-	             name);
+	switch (id) {
+	case OPT_CONFIG:
+		return &x->config_path;
+	case OPT_GITLAB:
+		return &x->gitlab_url;
+	case OPT_GITHUB:
+		return &x->github_url;
+	case RUNCTX_OPT_FROM:
+		return &x->from;
+	case OPT_JSON:
+		return &x->json;
+	case OPT_QUIET:
+		return &x->quiet;
+	case RUNCTX_OPT_YES:
+		return &x->yes;
+	case RUNCTX_OPT_DRY_RUN:
+		return &x->dry_run;
+	case OPT_NODIFF:
+		return &x->no_diff;
+	default:
+		return &x->allow_moved;
+	}
 }
 
-static int opt_allowed(int ch, unsigned flags)
+static int set_common(void *ctx, int id, const char *arg, struct rerr *err)
 {
-	for (size_t i = 0; i < sizeof(opt_flags) / sizeof(opt_flags[0]); i++)
-		if (opt_flags[i].opt == ch)
-			return (flags & opt_flags[i].flag) != 0;
-	return 1;
+	(void)err;
+	if (arg)
+		*(const char **)common_field(ctx, id) = arg;
+	else
+		*(int *)common_field(ctx, id) = 1;
+	return 0;
+}
+
+/*
+ * The common options with the command's own words for some of them
+ * (spec->notes), into opts (room for every common option).
+ */
+static void common_with_notes(const struct runctx_spec *spec, struct opt *opts)
+{
+	memcpy(opts, common_opts, sizeof(common_opts));
+	for (const struct runctx_note *n = spec->notes; n && n->help; n++)
+		for (size_t k = 0; k < ARRAY_SIZE(common_opts); k++)
+			if (opts[k].id == n->id)
+				opts[k].help = n->help;
+}
+
+/* Prints the command's help: its text, every option it takes, its tail. */
+static int print_help(const struct runctx_spec *spec, const struct opt_group *g,
+                      size_t ng)
+{
+	struct buf out;
+	int rc;
+
+	buf_init(&out);
+	rc = buf_printf(&out, "%s", spec->help);
+	if (!rc)
+		rc = opts_help(g, ng, &out);
+	if (!rc && spec->tail)
+		rc = buf_printf(&out, "\n%s", spec->tail);
+	if (!rc)
+		fwrite(out.data, 1, out.len, stdout);
+	buf_release(&out);
+	return rc ? EXIT_FAILED : EXIT_DONE;
+}
+
+/*
+ * Parses argv against the command's own options, the common ones it takes
+ * and the network flags. -1 to go on, or the exit code to stop with (help
+ * printed: 0; usage error printed: 2).
+ */
+static int parse_options(struct runctx *x, int argc, char **argv,
+                         const struct runctx_spec *spec, int *npos)
+{
+	struct opt common[ARRAY_SIZE(common_opts)];
+	struct opt_group g[RUNCTX_OWN_MAX + 2];
+	struct rerr err = {0};
+	size_t ng = 0;
+	int rc;
+
+	common_with_notes(spec, common);
+	for (size_t i = 0; i < spec->nown && i < RUNCTX_OWN_MAX; i++)
+		g[ng++] = spec->own[i];
+	g[ng++] = (struct opt_group){NULL,        common,     ARRAY_SIZE(common),
+	                             spec->flags, set_common, x};
+	g[ng++] = (struct opt_group){
+	    "network flags", network_opts, ARRAY_SIZE(network_opts), 0, set_network, x};
+	rc = opts_parse(g, ng, argc, argv, npos, &err);
+	if (rc == OPTS_HELP)
+		return print_help(spec, g, ng);
+	return rc ? usage(x, err.msg) : -1;
 }
 
 /* ---- output mode and date -------------------------------------------------- */
@@ -254,43 +281,42 @@ static int pick_date(struct runctx *x)
 
 /* ---- init ------------------------------------------------------------------- */
 
-int runctx_init(struct runctx *x, int argc, char **argv, unsigned flags, const char *help)
+/* The one positional argument, VERSION, and what goes with the options. */
+static int check_args(struct runctx *x, int npos, char **argv)
+{
+	char msg[160];
+
+	if (npos != 1) {
+		snprintf(msg, sizeof(msg),
+		         npos < 1 ? "missing VERSION" : "unexpected argument '%.60s'",
+		         npos < 1 ? "" : argv[2]);
+		return usage(x, msg);
+	}
+	x->version = argv[1];
+	if (x->allow_moved && !x->from)
+		return usage(x, "'--allow-moved' goes with '--from'");
+	return 0;
+}
+
+int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spec *spec)
 {
 	struct rerr err = {0};
-	int ch;
+	char msg[120];
+	int npos, rc;
 
 	memset(x, 0, sizeof(*x));
 	x->cmd = argv[0];
 	http_opts_init(&x->http);
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:qvh", long_opts, NULL)) != -1) {
-		char name[64], msg[160];
-		if (ch == 'h')
-			return fputs(help, stdout), fputs(network_help, stdout),
-			       EXIT_DONE;
-		if (ch == '?' || ch == ':')
-			return opt_refused(x, ch, argv);
-		opt_label(name, sizeof(name), ch);
-		if (!opt_allowed(ch, flags))
-			return usage(x, "unsupported option '%s'", name);
-		if (opt_common(x, ch, optarg)) {
-			snprintf(msg, sizeof(msg), "bad value '%.60s' for '%s'",
-			         optarg ? optarg : "", name);
-			return usage(x, "%s", msg);
-		}
-	}
-	if (optind != argc - 1)
-		return usage(
-		    x, optind >= argc ? "missing VERSION%s" : "unexpected argument '%s'",
-		    optind >= argc ? "" : argv[optind + 1 < argc ? optind + 1 : optind]);
-	x->version = argv[optind];
-	if (x->allow_moved && !x->from)
-		return usage(x, "'--allow-moved' goes with '--from'%s", NULL);
+	if ((rc = parse_options(x, argc, argv, spec, &npos)) >= 0 ||
+	    (rc = check_args(x, npos, argv)))
+		return rc;
 	pick_output(x);
-	if (pick_date(x))
-		return usage(x, "invalid RELAPI_DATE '%.40s': expected YYYY-MM-DD",
-		             getenv("RELAPI_DATE"));
+	if (pick_date(x)) {
+		snprintf(msg, sizeof(msg),
+		         "invalid RELAPI_DATE '%.40s': expected YYYY-MM-DD",
+		         getenv("RELAPI_DATE"));
+		return usage(x, msg);
+	}
 	if (config_load(&x->cfg, x->config_path, &err)) {
 		fprintf(stderr, "relapi %s: %s\n", x->cmd, err.msg);
 		return EXIT_USAGE;

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "forge.h"
 #include "http.h"
+#include "opts.h"
 
 enum runctx_flag {
 	RUNCTX_JSON = 1 << 0,
@@ -20,6 +21,35 @@ enum runctx_flag {
 	RUNCTX_YES = 1 << 2,
 	RUNCTX_DRY_RUN = 1 << 3,
 	RUNCTX_DIFFS = 1 << 4, /* --no-diff */
+};
+
+/* Common options a command may describe in its own words (runctx_note). */
+enum runctx_opt {
+	RUNCTX_OPT_FROM,
+	RUNCTX_OPT_YES,
+	RUNCTX_OPT_DRY_RUN,
+	RUNCTX_OPT_COUNT,
+};
+
+struct runctx_note {
+	int id;           /* RUNCTX_OPT_* */
+	const char *help; /* NULL ends the list */
+};
+
+/* At most this many groups of a command's own options. */
+#define RUNCTX_OWN_MAX 4
+
+/*
+ * What a command tells runctx_init(): its help, around the option lines
+ * generated from the tables, and the options it takes.
+ */
+struct runctx_spec {
+	const char *help;            /* usage and description, before the options */
+	const char *tail;            /* after them (exit codes); may be NULL */
+	unsigned flags;              /* the RUNCTX_* options it takes */
+	const struct opt_group *own; /* its own options, listed first */
+	size_t nown;
+	const struct runctx_note *notes; /* its words for common options */
 };
 
 /* --jobs N raises the per-host cap with the total, up to this many per host. */
@@ -53,13 +83,12 @@ struct runctx {
 
 /*
  * Parses argv (argv[0] = the command name; exactly one positional VERSION)
- * and loads the configuration. `flags` says which optional flags apply;
- * `help` is printed for --help. Returns an exit code >= 0 when the command
- * must stop now (help printed: 0; usage or config error printed: 2), or -1
- * to go on. Release with runctx_release() in every case.
+ * against spec's options (opts.h) and loads the configuration. Returns an
+ * exit code >= 0 when the command must stop now (help printed: 0; usage or
+ * config error printed: 2), or -1 to go on. Release with runctx_release()
+ * in every case.
  */
-int runctx_init(struct runctx *x, int argc, char **argv, unsigned flags,
-                const char *help);
+int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spec *spec);
 
 /*
  * Creates the engine and the forge clients (tokens resolved from the

@@ -26,11 +26,6 @@ static const char *stage_outcome_name(enum stage_outcome o)
 /* ---- options -------------------------------------------------------------------------
  */
 
-const char stage_opts_usage[] =
-    "  --poll-interval S   seconds between checks of a wait (default 30, fractions ok)\n"
-    "  --poll-timeout S    give up a wait after S seconds (default 3600)\n"
-    "  --cancel-on-timeout cancel pipelines that time out (else they keep running)\n";
-
 static int parse_seconds(const char *s, double min, double *out)
 {
 	char *end;
@@ -61,83 +56,67 @@ static int parse_stages(const char *s, unsigned *out)
 	return rc || !*out ? -1 : 0;
 }
 
-/* The flow flags: name, flag group, takes a value. */
-static const struct {
-	const char *name;
-	unsigned flag;
-	int value;
-} flow_flags[] = {
-    {"--poll-interval", STAGE_F_POLL, 1},
-    {"--poll-timeout", STAGE_F_POLL, 1},
-    {"--cancel-on-timeout", STAGE_F_POLL, 0},
-    {"--entry", STAGE_F_ENTRY, 1},
-    {"--stdout", STAGE_F_ENTRY, 0},
-    {"--only", STAGE_F_SELECT, 1},
-    {"--skip", STAGE_F_SELECT, 1},
+enum {
+	FLOW_POLL_INTERVAL,
+	FLOW_POLL_TIMEOUT,
+	FLOW_CANCEL,
+	FLOW_ENTRY,
+	FLOW_STDOUT,
+	FLOW_ONLY,
+	FLOW_SKIP,
 };
 
-static int apply_flag(struct stage_opts *o, size_t k, const char *v)
+/* The flow flags; `need` is the STAGE_F_* group a command takes. */
+static const struct opt flow_opts[] = {
+    {FLOW_ONLY, 0, "only", "LIST", "run only these stages (comma-separated names)",
+     STAGE_F_SELECT},
+    {FLOW_SKIP, 0, "skip", "LIST", "skip these stages", STAGE_F_SELECT},
+    {FLOW_ENTRY, 0, "entry", "FILE",
+     "the changelog entry to use instead of building one\n"
+     "(it must start with '## VERSION')",
+     STAGE_F_ENTRY},
+    {FLOW_STDOUT, 0, "stdout", NULL,
+     "print the entry only; write nothing (with --json, one\n"
+     "document {\"version\": VERSION, \"entry\": TEXT})",
+     STAGE_F_ENTRY},
+    {FLOW_POLL_INTERVAL, 0, "poll-interval", "S",
+     "seconds between checks of a wait (default 30,\nfractions ok)", STAGE_F_POLL},
+    {FLOW_POLL_TIMEOUT, 0, "poll-timeout", "S",
+     "give up a wait after S seconds (default 3600)", STAGE_F_POLL},
+    {FLOW_CANCEL, 0, "cancel-on-timeout", NULL,
+     "cancel pipelines that time out (else they keep\nrunning)", STAGE_F_POLL},
+};
+
+static int set_flow(void *ctx, int id, const char *v, struct rerr *err)
 {
-	switch (k) {
-	case 0:
+	struct stage_opts *o = ctx;
+
+	(void)err;
+	switch (id) {
+	case FLOW_POLL_INTERVAL:
 		return parse_seconds(v, 0.001, &o->poll.interval);
-	case 1:
+	case FLOW_POLL_TIMEOUT:
 		return parse_seconds(v, 0, &o->poll.timeout);
-	case 2:
-		o->poll.cancel_on_timeout = 1;
-		return 0;
-	case 3:
-		o->entry_file = v;
-		return 0;
-	case 4:
-		o->to_stdout = 1;
-		return 0;
-	case 5:
+	case FLOW_CANCEL:
+		return o->poll.cancel_on_timeout = 1, 0;
+	case FLOW_ENTRY:
+		return o->entry_file = v, 0;
+	case FLOW_STDOUT:
+		return o->to_stdout = 1, 0;
+	case FLOW_ONLY:
 		return parse_stages(v, &o->only);
 	default:
 		return parse_stages(v, &o->skip);
 	}
 }
 
-/* Index of argv[i]'s flow flag among `flags`, or -1; *v its inline value. */
-static int flag_of(const char *arg, unsigned flags, const char **v)
+struct opt_group stage_opts_group(struct stage_opts *o, unsigned flags)
 {
-	for (size_t k = 0; k < sizeof(flow_flags) / sizeof(flow_flags[0]); k++) {
-		size_t n = strlen(flow_flags[k].name);
-		if (!(flow_flags[k].flag & flags) || strncmp(arg, flow_flags[k].name, n))
-			continue;
-		if (arg[n] == '=' && flow_flags[k].value)
-			return *v = arg + n + 1, (int)k;
-		if (!arg[n])
-			return *v = NULL, (int)k;
-	}
-	return -1;
-}
-
-int stage_opts_take(struct stage_opts *o, int *argc, char **argv, unsigned flags,
-                    struct rerr *err)
-{
-	int out = 1;
-
 	memset(o, 0, sizeof(*o));
 	poll_opts_init(&o->poll);
-	for (int i = 1; i < *argc; i++) {
-		const char *v = NULL;
-		int k = flag_of(argv[i], flags, &v);
-		if (k < 0 || !strcmp(argv[i], "--")) {
-			argv[out++] = argv[i];
-			continue;
-		}
-		if (flow_flags[k].value && !v && i + 1 < *argc)
-			v = argv[++i];
-		if ((flow_flags[k].value && !v) || apply_flag(o, (size_t)k, v))
-			return rerr_set(err, RELAPI_EINVAL,
-			                "bad or missing value for '%s'",
-			                flow_flags[k].name);
-	}
-	*argc = out;
-	argv[out] = NULL;
-	return 0;
+	return (struct opt_group){
+	    NULL,  flow_opts, sizeof(flow_opts) / sizeof(flow_opts[0]),
+	    flags, set_flow,  o};
 }
 
 /* ---- the run --------------------------------------------------------------------------

@@ -64,15 +64,10 @@ enum stage_flag {
 };
 
 /*
- * Takes the flow flags `flags` allows out of argv (argc updated, argv
- * compacted, order kept) into *o (defaults first). A bad value is
- * RELAPI_EINVAL with a one-line message naming the flag.
+ * The flow flags `flags` (STAGE_F_*) grants, as an option group (opts.h)
+ * that fills *o; *o gets its defaults now.
  */
-int stage_opts_take(struct stage_opts *o, int *argc, char **argv, unsigned flags,
-                    struct rerr *err);
-
-/* The flags' lines for --help. */
-extern const char stage_opts_usage[];
+struct opt_group stage_opts_group(struct stage_opts *o, unsigned flags);
 
 /* Something a stage made or watched, for the summary. */
 struct stage_event {
@@ -138,7 +133,8 @@ void stage_summary(const struct stage_run *r, const char *command);
 /* A command that runs stages: `relapi test`, `changelog`, `release`. */
 struct stage_cmd {
 	const char *name;     /* "test": in errors and the summary */
-	const char *help;     /* printed after a usage error */
+	const char *help;     /* its --help before the options */
+	const char *tail;     /* its --help after the options */
 	unsigned stage_flags; /* the STAGE_F_* flags it accepts */
 	unsigned ctx_flags;   /* RUNCTX_* for apply_session_open() */
 	unsigned apply_flags; /* APPLY_* for apply_session_open(), unless --stdout */
@@ -146,9 +142,8 @@ struct stage_cmd {
 };
 
 /*
- * Runs flow command c on argv: its flags (a bad one is EXIT_USAGE with the
- * help), the session (--stdout makes it quiet), c->run, the summary. Returns
- * the exit code; everything is released.
+ * Runs flow command c on argv: its flags (a bad one is EXIT_USAGE), the session (--stdout
+ * makes it quiet), c->run, the summary. Returns the exit code; everything is released.
  */
 int stage_cmd_run(const struct stage_cmd *c, int argc, char **argv);
 

@@ -11,15 +11,19 @@ int stage_cmd_run(const struct stage_cmd *c, int argc, char **argv)
 	struct apply_session s;
 	struct stage_opts o;
 	struct stage_run r;
-	struct rerr err = {0};
+	struct opt_group own = stage_opts_group(&o, c->stage_flags);
+	struct runctx_spec spec = {
+	    .help = c->help,
+	    .tail = c->tail,
+	    .flags = c->ctx_flags,
+	    .own = &own,
+	    .nown = 1,
+	};
 	int rc;
 
-	if (stage_opts_take(&o, &argc, argv, c->stage_flags, &err)) {
-		fprintf(stderr, "relapi %s: %s\n%s", c->name, err.msg, c->help);
-		return EXIT_USAGE;
-	}
-	rc = apply_session_open(&s, argc, argv, c->ctx_flags, c->help,
-	                        o.to_stdout ? 0 : c->apply_flags);
+	rc = apply_session_parse(&s, argc, argv, &spec);
+	if (rc < 0)
+		rc = apply_session_start(&s, o.to_stdout ? 0 : c->apply_flags);
 	if (rc >= 0) {
 		apply_session_close(&s);
 		return rc;

@@ -361,7 +361,7 @@ class PrepareTest(unittest.TestCase):
                      ["--generator"], ["--prompt", ""]):
             r = run(self.forge, "prepare", "8.0.6", *args)
             self.assertEqual(r.code, 2, (args, r))
-            self.assertIn("bad or missing value for '%s'" % args[0], r.err)
+            self.assertRegex(r.err, "(bad value '[^']*' for|option) '%s'" % args[0])
         r = run(self.forge, "prepare", "8.0.6", "--prompt", "/nonexistent/p.md")
         self.assertEqual(r.code, 2, r)
         self.assertIn("cannot read prompt file '/nonexistent/p.md'", r.err)

@@ -49,7 +49,9 @@ static void open_ctx(struct runctx *x, const char *jobs)
 		argv[argc++] = "--jobs";
 		argv[argc++] = (char *)jobs;
 	}
-	assert_int_equal(runctx_init(x, argc, argv, 0, "help\n"), -1);
+	static const struct runctx_spec spec = {.help = "help\n"};
+
+	assert_int_equal(runctx_init(x, argc, argv, &spec), -1);
 	assert_int_equal(runctx_connect(x), 0);
 }
 

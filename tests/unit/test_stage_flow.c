@@ -12,13 +12,12 @@
 
 /* ---- options ------------------------------------------------------------ */
 
-static void test_opts_taken_out(void **state)
+static void test_opts_parsed(void **state)
 {
 	char *argv[] = {"release",
 	                "8.0.6",
 	                "--poll-interval",
 	                "0.25",
-	                "--json",
 	                "--poll-timeout=90",
 	                "--only",
 	                "test,docs",
@@ -27,19 +26,16 @@ static void test_opts_taken_out(void **state)
 	                "--stdout",
 	                "--entry",
 	                "e.md",
-	                "-q",
 	                NULL};
-	int argc = 14;
 	struct stage_opts o;
+	struct opt_group g = stage_opts_group(&o, ~0u);
 	struct rerr err = {0};
+	int n;
 
 	(void)state;
-	assert_int_equal(stage_opts_take(&o, &argc, argv, ~0u, &err), 0);
-	assert_int_equal(argc, 4);
+	assert_int_equal(opts_parse(&g, 1, 12, argv, &n, &err), 0);
+	assert_int_equal(n, 1);
 	assert_string_equal(argv[1], "8.0.6");
-	assert_string_equal(argv[2], "--json");
-	assert_string_equal(argv[3], "-q");
-	assert_null(argv[4]);
 	assert_true(o.poll.interval == 0.25);
 	assert_true(o.poll.timeout == 90);
 	assert_int_equal(o.poll.cancel_on_timeout, 1);
@@ -52,18 +48,19 @@ static void test_opts_taken_out(void **state)
 static void test_opts_defaults_and_groups(void **state)
 {
 	char *argv[] = {"test", "8.0.6", "--stdout", NULL};
-	int argc = 3;
 	struct stage_opts o;
+	struct opt_group g = stage_opts_group(&o, STAGE_F_POLL);
 	struct rerr err = {0};
+	int n;
 
 	(void)state;
-	/* --stdout is not a poll flag: left for the common parser to refuse */
-	assert_int_equal(stage_opts_take(&o, &argc, argv, STAGE_F_POLL, &err), 0);
-	assert_int_equal(argc, 3);
 	assert_true(o.poll.interval == 30);
 	assert_true(o.poll.timeout == 3600);
 	assert_int_equal(o.poll.cancel_on_timeout, 0);
 	assert_int_equal(o.only | o.skip, 0);
+	/* --stdout is not a poll flag: another command's */
+	assert_int_equal(opts_parse(&g, 1, 3, argv, &n, &err), RELAPI_EINVAL);
+	assert_string_equal(err.msg, "unsupported option '--stdout'");
 }
 
 static void test_opts_bad_values(void **state)
@@ -77,11 +74,11 @@ static void test_opts_bad_values(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *argv[] = {"release", "8.0.6", (char *)bad[i][0], (char *)bad[i][1],
 		                NULL};
-		int argc = bad[i][1] ? 4 : 3;
+		int argc = bad[i][1] ? 4 : 3, n;
 		struct stage_opts o;
+		struct opt_group g = stage_opts_group(&o, ~0u);
 		struct rerr err = {0};
-		assert_int_equal(stage_opts_take(&o, &argc, argv, ~0u, &err),
-		                 RELAPI_EINVAL);
+		assert_int_equal(opts_parse(&g, 1, argc, argv, &n, &err), RELAPI_EINVAL);
 		assert_non_null(strstr(err.msg, bad[i][0]));
 	}
 }
@@ -331,7 +328,7 @@ static void test_compare_url_refuses_unknown_placeholders(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_opts_taken_out),
+	    cmocka_unit_test(test_opts_parsed),
 	    cmocka_unit_test(test_opts_defaults_and_groups),
 	    cmocka_unit_test(test_opts_bad_values),
 	    cmocka_unit_test(test_poll_until_done),
