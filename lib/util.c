@@ -16,17 +16,23 @@ char *memdup0(const void *p, size_t n)
 	return s;
 }
 
+char *strdup_opt(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
 void *array_grow(void *items, size_t *n, size_t *cap, size_t size)
 {
 	void **pp = items;
 	char *p = *pp;
 
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 8;
+	if (!cap || *n == *cap) {
+		size_t c = !cap ? *n + 1 : *cap ? *cap * 2 : 8;
 		if (c > ((size_t)-1) / size || !(p = realloc(p, c * size)))
 			return NULL;
 		*pp = p;
-		*cap = c;
+		if (cap)
+			*cap = c;
 	}
 	p += (*n)++ * size;
 	memset(p, 0, size);

@@ -12,11 +12,14 @@
 /* A copy of the n bytes at p with a NUL after them, or NULL (no memory). */
 char *memdup0(const void *p, size_t n);
 
+/* A copy of s, or NULL when s is NULL or there is no memory. */
+char *strdup_opt(const char *s);
+
 /*
  * Makes room for one more element in the array *items of *n elements of
- * `size` bytes with capacity *cap (doubling, from 8). Returns a pointer to
- * the new element (zeroed) with *n counted up, or NULL (no memory; the
- * array is unchanged).
+ * `size` bytes: with capacity *cap doubling from 8, or without cap (NULL)
+ * by one element. Returns a pointer to the new element (zeroed) with *n
+ * counted up, or NULL (no memory; the array is unchanged).
  */
 void *array_grow(void *items, size_t *n, size_t *cap, size_t size);
 

@@ -10,6 +10,7 @@
 #include <yaml.h>
 
 #include "buf.h"
+#include "util.h"
 #include "file.h"
 
 /* ---- parse context ---------------------------------------------------- */
@@ -108,12 +109,10 @@ static int get_strv(struct ctx *x, yaml_node_t *n, const char *key,
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(x, n, "'%s' must be a list of names%s", key, NULL);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		char **nv = realloc(out->v, (out->n + 1) * sizeof(char *));
-		if (!nv)
+		char **v = array_grow(&out->v, &out->n, NULL, sizeof(*out->v));
+		if (!v)
 			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
-		out->v = nv;
-		out->v[out->n] = NULL;
-		rc = get_str(x, node_at(x, *it), key, &out->v[out->n++]);
+		rc = get_str(x, node_at(x, *it), key, v);
 		if (rc)
 			return rc;
 	}
@@ -219,16 +218,13 @@ static int parse_forges(struct ctx *x, yaml_node_t *n, const char *key, void *ob
 	if (n->type != YAML_MAPPING_NODE)
 		return fail(x, n, "'%s' must be a mapping of forge names%s", key, NULL);
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-		struct config_forge *nf =
-		    realloc(c->forges, (c->nforges + 1) * sizeof(*nf));
-		struct config_forge *f;
+		struct config_forge *f =
+		    array_grow(&c->forges, &c->nforges, NULL, sizeof(*c->forges));
 		yaml_node_t *k = node_at(x, p->key);
 		char what[160];
 
-		if (!nf)
+		if (!f)
 			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
-		c->forges = nf;
-		f = memset(&c->forges[c->nforges++], 0, sizeof(*f));
 		f->line = line_of(k);
 		if (get_str(x, k, "forge name", &f->name))
 			return x->err->code;
@@ -399,12 +395,11 @@ static int repo_edits(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(x, n, "'%s' must be a list%s", k, NULL);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		struct config_edit *ne = realloc(r->edits, (r->nedits + 1) * sizeof(*ne));
-		if (!ne)
+		struct config_edit *e =
+		    array_grow(&r->edits, &r->nedits, NULL, sizeof(*e));
+		if (!e)
 			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
-		r->edits = ne;
-		memset(&r->edits[r->nedits], 0, sizeof(*ne));
-		if (parse_edit(x, node_at(x, *it), &r->edits[r->nedits++]))
+		if (parse_edit(x, node_at(x, *it), e))
 			return x->err->code;
 		/* the same key set twice in one commit: the last would silently win */
 		for (size_t j = 0; j + 1 < r->nedits; j++)
@@ -440,15 +435,14 @@ static int parse_repos(struct ctx *x, yaml_node_t *n, const char *key, void *obj
 		return fail(x, n, "'%s' must be a list%s", key, NULL);
 	x->repos_line = line_of(n);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		struct config_repo *nr = realloc(c->repos, (c->nrepos + 1) * sizeof(*nr));
-		if (!nr)
+		struct config_repo *r =
+		    array_grow(&c->repos, &c->nrepos, NULL, sizeof(*r));
+		if (!r)
 			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
-		c->repos = nr;
-		memset(&c->repos[c->nrepos], 0, sizeof(*nr));
-		c->repos[c->nrepos].tag = 1;
+		r->tag = 1;
 		/* the forge reference is checked after the whole document is read */
 		if (map_walk(x, node_at(x, *it), "repository", repo_fields,
-		             NF(repo_fields), &c->repos[c->nrepos++]))
+		             NF(repo_fields), r))
 			return x->err->code;
 		c->repos[c->nrepos - 1].line = line_of(node_at(x, *it));
 	}
@@ -478,17 +472,12 @@ static int pipe_vars(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	if (n->type != YAML_MAPPING_NODE)
 		return fail(x, n, "'%s' must be a mapping%s", k, NULL);
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		struct config_var *nv = realloc(p->vars, (p->nvars + 1) * sizeof(*nv));
-		if (!nv)
+		struct config_var *v = array_grow(&p->vars, &p->nvars, NULL, sizeof(*v));
+		if (!v)
 			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
-		p->vars = nv;
-		memset(&p->vars[p->nvars], 0, sizeof(*nv));
-		if (get_str(x, node_at(x, pr->key), "variable name",
-		            &p->vars[p->nvars].key) ||
-		    get_tmpl(x, node_at(x, pr->value), p->vars[p->nvars].key,
-		             &p->vars[p->nvars].value))
-			return (p->nvars++, x->err->code);
-		p->nvars++;
+		if (get_str(x, node_at(x, pr->key), "variable name", &v->key) ||
+		    get_tmpl(x, node_at(x, pr->value), v->key, &v->value))
+			return x->err->code;
 	}
 	return 0;
 }
@@ -508,15 +497,13 @@ static int rel_tests(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(x, n, "'%s' must be a list%s", k, NULL);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		struct config_pipeline *np =
-		    realloc(c->tests, (c->ntests + 1) * sizeof(*np));
-		if (!np)
+		struct config_pipeline *t =
+		    array_grow(&c->tests, &c->ntests, NULL, sizeof(*c->tests));
+		if (!t)
 			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
-		c->tests = np;
-		memset(&c->tests[c->ntests], 0, sizeof(*np));
-		c->tests[c->ntests].line = line_of(node_at(x, *it));
+		t->line = line_of(node_at(x, *it));
 		if (map_walk(x, node_at(x, *it), "test pipeline", pipe_fields,
-		             NF(pipe_fields), &c->tests[c->ntests++]))
+		             NF(pipe_fields), t))
 			return x->err->code;
 	}
 	return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "util.h"
 
 /* ---- costs: requests and dependent rounds per step (api/forge.h) ---------- */
 
@@ -53,23 +54,6 @@ static int files_write_cost(const struct plan_repo *pr)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static char *dupn(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d) {
-		if (n)
-			memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
-static char *xstrdup(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 void plan_blob_release(struct plan_blob *b)
 {
 	free(b->path);
@@ -113,18 +97,15 @@ int plan_actual_add_file(struct plan_actual *a, int at_tag, const char *path,
 {
 	struct plan_blob **v = at_tag ? &a->tag_files : &a->files;
 	size_t *n = at_tag ? &a->ntag_files : &a->nfiles;
-	struct plan_blob *nv = realloc(*v, (*n + 1) * sizeof(**v));
-	struct plan_blob *b;
+	struct plan_blob *b = array_grow(v, n, NULL, sizeof(**v));
 
-	if (!nv)
+	if (!b)
 		return RELAPI_ENOMEM;
-	*v = nv;
-	b = &nv[(*n)++];
-	b->path = xstrdup(path);
-	b->data = dupn(data, len);
+	b->path = strdup_opt(path);
+	b->data = memdup0(data, len);
 	b->len = len;
-	b->base = xstrdup(base);
-	b->commit_id = xstrdup(commit_id);
+	b->base = strdup_opt(base);
+	b->commit_id = strdup_opt(commit_id);
 	return b->path && b->data ? 0 : RELAPI_ENOMEM;
 }
 
@@ -209,7 +190,7 @@ int plan_init(struct plan *p, const struct plan_input *in, struct rerr *err)
 		return RELAPI_EINVAL;
 	p->rc = version_is_rc(&v);
 	p->version = strdup(in->version);
-	p->from = xstrdup(in->from);
+	p->from = strdup_opt(in->from);
 	p->repos = calloc(in->cfg->nrepos ? in->cfg->nrepos : 1, sizeof(*p->repos));
 	if (!p->version || !p->repos || (in->from && !p->from))
 		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
@@ -278,7 +259,7 @@ void plan_repo_fail(struct plan *p, size_t i, enum plan_state s, const char *msg
 	struct plan_repo *r = &p->repos[i];
 
 	free(r->note);
-	r->note = xstrdup(msg);
+	r->note = strdup_opt(msg);
 	r->state = s;
 }
 
@@ -329,12 +310,12 @@ static int edit_one(struct plan_file *f, const struct config_repo *r, const char
 	if (rc)
 		goto out;
 	f->path = strdup(path);
-	f->old_data = dupn(b->data, b->len);
+	f->old_data = memdup0(b->data, b->len);
 	f->old_len = b->len;
 	f->new_data = res.data;
 	f->new_len = res.len;
 	res.data = NULL;
-	f->base = xstrdup(b->base);
+	f->base = strdup_opt(b->base);
 	f->changed =
 	    f->new_len != f->old_len || memcmp(f->new_data, f->old_data, f->old_len);
 	f->diff = plan_diff(path, f->old_data, f->old_len, f->new_data, f->new_len);
@@ -495,7 +476,7 @@ static int moved_steps(struct plan_repo *pr, const struct plan_actual *a,
 
 	if (a->moved == 1 && a->moved_own && a->moved_head) {
 		pr->commit_state = PLAN_DONE;
-		pr->tag_target = xstrdup(a->moved_head);
+		pr->tag_target = strdup_opt(a->moved_head);
 		return pr->tag_target ? 0 : RELAPI_ENOMEM;
 	}
 	buf_init(&b);
@@ -540,7 +521,7 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 			return set_conflict(pr, a, p->version);
 		pr->tag_state = PLAN_DONE;
 		pr->commit_state = pr->cfg->nedits ? PLAN_DONE : PLAN_SKIPPED;
-		pr->tag_target = xstrdup(a->tag->commit_id);
+		pr->tag_target = strdup_opt(a->tag->commit_id);
 		pr->read_rounds += a->tag_files || a->tag_read ? 1 : 0;
 		pr->read_rounds +=
 		    blobs_read_cost(pr, a->tag_files, a->ntag_files) ? 1 : 0;
@@ -560,7 +541,7 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 			return pr->note ? 0
 			                : rerr_set(err, RELAPI_ENOMEM, "out of memory");
 		}
-		pr->tag_target = xstrdup(a->own_commit ? a->own_commit : pr->base);
+		pr->tag_target = strdup_opt(a->own_commit ? a->own_commit : pr->base);
 		pr->read_rounds += a->own_looked;
 		pr->requests += a->own_looked;
 	}
@@ -619,9 +600,9 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 		pr->note = strdup(why);
 		return pr->note ? 0 : rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	}
-	pr->base = xstrdup(a->from_commit && !(in->allow_moved && pr->cfg->nedits)
-	                       ? a->from_commit
-	                       : a->head);
+	pr->base = strdup_opt(a->from_commit && !(in->allow_moved && pr->cfg->nedits)
+	                          ? a->from_commit
+	                          : a->head);
 	read_cost(pr, p->from != NULL, a);
 	rc = edit_files(&pr->files, &pr->nfiles, pr->cfg, a->files, a->nfiles, in, &e);
 	if (rc == RELAPI_ENOMEM)

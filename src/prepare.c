@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "util.h"
 
 extern const char *embed_find(const char *name, size_t *len);
 
@@ -120,17 +121,10 @@ struct lines {
 
 static int lines_insert(struct lines *l, size_t at, const char *s, size_t n)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct line *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return RELAPI_ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	memmove(l->v + at + 1, l->v + at, (l->n - at) * sizeof(*l->v));
+	if (!array_grow(&l->v, &l->n, &l->cap, sizeof(*l->v)))
+		return RELAPI_ENOMEM;
+	memmove(l->v + at + 1, l->v + at, (l->n - 1 - at) * sizeof(*l->v));
 	l->v[at] = (struct line){s, n};
-	l->n++;
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* stage.c - flow options, stage bookkeeping, progress lines and the summary. */
 #include "stage.h"
+#include "util.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -243,26 +244,19 @@ void stage_say(struct stage_run *r, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static char *dup_opt(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 void stage_event_add(struct stage_run *r, const char *kind, const char *repo,
                      const char *what, const char *url, const char *state)
 {
-	struct stage_event *n = realloc(r->events, (r->nevents + 1) * sizeof(*n));
+	struct stage_event *n = array_grow(&r->events, &r->nevents, NULL, sizeof(*n));
 
 	if (!n)
 		return;
-	r->events = n;
-	n += r->nevents++;
 	n->stage = r->current;
-	n->kind = dup_opt(kind);
-	n->repo = dup_opt(repo);
-	n->what = dup_opt(what);
-	n->url = dup_opt(url);
-	n->state = dup_opt(state);
+	n->kind = strdup_opt(kind);
+	n->repo = strdup_opt(repo);
+	n->what = strdup_opt(what);
+	n->url = strdup_opt(url);
+	n->state = strdup_opt(state);
 }
 
 /* ---- the summary

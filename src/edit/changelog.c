@@ -21,6 +21,7 @@
 #include "changelog.h"
 #include "edit.h"
 #include "version.h"
+#include "util.h"
 
 #define CHANGELOG_KEEP_DEFAULT 20
 
@@ -151,16 +152,11 @@ struct cl_doc {
 
 static int cl_add(struct cl_doc *d, size_t start, size_t v, size_t vlen)
 {
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 32;
-		struct cl_entry *e = realloc(d->e, cap * sizeof(*e));
+	struct cl_entry *e = array_grow(&d->e, &d->n, &d->cap, sizeof(*e));
 
-		if (!e)
-			return RELAPI_ENOMEM;
-		d->e = e;
-		d->cap = cap;
-	}
-	d->e[d->n++] = (struct cl_entry){start, 0, v, vlen, 0};
+	if (!e)
+		return RELAPI_ENOMEM;
+	*e = (struct cl_entry){start, 0, v, vlen, 0};
 	return 0;
 }
 

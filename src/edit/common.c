@@ -1,5 +1,6 @@
 /* common.c - helpers shared by the edit kinds: key paths, UTF-8, changes; see edit.h. */
 #include "edit.h"
+#include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -202,27 +203,15 @@ int edit_utf8_valid(const char *s, size_t len)
 	return 1;
 }
 
-static char *dup_mem(const char *s, size_t n)
-{
-	char *p = malloc(n + 1);
-
-	if (p) {
-		if (n)
-			memcpy(p, s, n);
-		p[n] = '\0';
-	}
-	return p;
-}
-
 int edit_change_fill(struct edit_change *ch, const char *key, const char *old,
                      size_t oldlen, const char *new_value, size_t start, size_t end,
                      size_t new_len, int line, struct rerr *err)
 {
 	size_t nlen = strlen(new_value);
 
-	ch->key = dup_mem(key, strlen(key));
-	ch->old_value = dup_mem(old, oldlen);
-	ch->new_value = dup_mem(new_value, nlen);
+	ch->key = memdup0(key, strlen(key));
+	ch->old_value = memdup0(old, oldlen);
+	ch->new_value = memdup0(new_value, nlen);
 	if (!ch->key || !ch->old_value || !ch->new_value)
 		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	ch->start = start;

@@ -9,6 +9,7 @@
  * again: the value at the path must be the new value, at the same place.
  */
 #include "edit.h"
+#include "util.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -147,18 +148,10 @@ static int push_mapping(struct yscan *sc, size_t level, const yaml_event_t *ev)
 {
 	struct yframe *f;
 
-	if (sc->depth == sc->cap) {
-		size_t cap = sc->cap ? sc->cap * 2 : 8;
-		struct yframe *st = realloc(sc->st, cap * sizeof(*st));
-
-		if (!st)
-			return rerr_set(sc->err, RELAPI_ENOMEM,
-			                "out of memory editing '%s'", sc->fname);
-		sc->st = st;
-		sc->cap = cap;
-	}
-	f = &sc->st[sc->depth++];
-	memset(f, 0, sizeof(*f));
+	f = array_grow(&sc->st, &sc->depth, &sc->cap, sizeof(*f));
+	if (!f)
+		return rerr_set(sc->err, RELAPI_ENOMEM, "out of memory editing '%s'",
+		                sc->fname);
 	f->level = level;
 	f->flow = ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
 	f->expect_key = 1;
