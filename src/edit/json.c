@@ -494,71 +494,16 @@ static int encode_string(struct buf *b, const char *v)
 /* ---- cJSON's confirmation ----------------------------------------------- */
 
 /*
- * cJSON allocates every node and string on its own; for an 8 MB lockfile the
- * allocator, not the parse, is the cost. While the check runs, cJSON's hooks
- * point at a bump arena released in one go (relapi is single-threaded and
- * nothing else uses cJSON meanwhile); they are reset to malloc/free after.
+ * The scanner's reading confirmed by cJSON's: a document cJSON refuses is
+ * refused. cJSON allocates with the process-wide hooks (plain malloc);
+ * a pure edit leaves those hooks alone.
  */
-struct arena_block {
-	struct arena_block *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-static struct arena_block *arena;
-static int arena_failed;
-
-static void *arena_malloc(size_t n)
-{
-	size_t need = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t);
-	struct arena_block *b = arena;
-	void *p;
-
-	if (!b || b->cap - b->used < need) {
-		size_t cap = need > 65536 ? need : 65536; /* units of max_align_t */
-
-		if (!(b = malloc(sizeof(*b) + cap * sizeof(max_align_t)))) {
-			arena_failed = 1;
-			return NULL;
-		}
-		b->next = arena;
-		b->used = 0;
-		b->cap = cap;
-		arena = b;
-	}
-	p = b->data + b->used;
-	b->used += need;
-	return p;
-}
-
-static void arena_free(void *p)
-{
-	(void)p;
-}
-
-static void arena_release(void)
-{
-	while (arena) {
-		struct arena_block *next = arena->next;
-
-		free(arena);
-		arena = next;
-	}
-}
-
 static int check_cjson(struct jscan *sc)
 {
-	cJSON_Hooks hooks = {arena_malloc, arena_free};
 	const char *end = NULL;
-	cJSON *doc;
+	cJSON *doc = cJSON_ParseWithLengthOpts(sc->s, sc->len, &end, 0);
 
-	arena_failed = 0;
-	cJSON_InitHooks(&hooks);
-	doc = cJSON_ParseWithLengthOpts(sc->s, sc->len, &end, 0);
-	cJSON_InitHooks(NULL);
-	arena_release();
-	if (!doc && arena_failed)
-		return nomem(sc);
+	cJSON_Delete(doc);
 	if (!doc)
 		return rerr_set(
 		    sc->err, RELAPI_EPARSE, "cannot parse '%s' as json (line %d)",
