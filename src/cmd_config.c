@@ -6,6 +6,7 @@
 #include "config.h"
 #include "opts.h"
 #include "util.h"
+#include "msgs.h"
 
 /* ---- help ---------------------------------------------------------------- */
 
@@ -83,7 +84,7 @@ static int print_access(const struct config *c, const char *gitlab_url,
 
 		if (config_access_resolve(
 		        &a, f, f->kind == FORGE_GITLAB ? gitlab_url : github_url, &err)) {
-			fprintf(stderr, "relapi config: %s\n", err.msg);
+			msg_error("config", "%s", err.msg);
 			return err.code == RELAPI_ENOMEM ? EXIT_FAILED : EXIT_USAGE;
 		}
 		printf("# %s: url %s (from %s), token %s: %s\n", f->name, a.url,
@@ -94,11 +95,9 @@ static int print_access(const struct config *c, const char *gitlab_url,
 }
 
 /* One line naming the problem and where the usage is. */
-static int usage(const char *fmt, const char *arg)
+static int usage(const char *msg)
 {
-	fputs("relapi config: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs(" (see 'relapi config --help')\n", stderr);
+	msg_usage("config", "%s", msg);
 	return EXIT_USAGE;
 }
 
@@ -146,14 +145,15 @@ int cmd_config(int argc, char **argv)
 	if (rc == OPTS_HELP)
 		return print_help(&g);
 	if (rc)
-		return usage("%s", err.msg);
+		return usage(err.msg);
 	if (n)
-		return usage("unexpected argument '%s'", argv[1]);
+		return msg_usage("config", "unexpected argument '%s'", argv[1]),
+		       EXIT_USAGE;
 	path = v[CFG_PATH];
 	gitlab_url = v[CFG_GITLAB];
 	github_url = v[CFG_GITHUB];
 	if (config_load(&c, path, &err)) {
-		fprintf(stderr, "relapi config: %s\n", err.msg);
+		msg_error("config", "%s", err.msg);
 		config_release(&c);
 		return EXIT_USAGE;
 	}

@@ -1,5 +1,6 @@
 /* cmd_edit.c - `relapi edit`: format-preserving edits of a local file, offline. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "util.h"
 #include "edit/edit.h"
 #include "version.h"
+#include "msgs.h"
 
 /* ---- help ---------------------------------------------------------------- */
 
@@ -50,11 +52,15 @@ struct edit_opts {
 	int keep;              /* --keep */
 };
 
-static int usage(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2))) static int usage(const char *fmt, ...)
 {
-	fprintf(stderr, "relapi edit: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see 'relapi edit --help')\n");
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	msg_usage("edit", "%s", msg);
 	return EXIT_USAGE;
 }
 
@@ -68,7 +74,7 @@ static int read_input(struct buf *b, const char *path)
 	                           : file_read_stream(b, stdin, path, &err);
 
 	if (rc)
-		fprintf(stderr, "relapi edit: %s\n", err.msg);
+		msg_error("edit", "%s", err.msg);
 	if (!rc && !b->data && buf_append(b, "", 0))
 		rc = -1;
 	return rc;
@@ -115,8 +121,7 @@ static int write_output(const struct edit_opts *o, const char *file, const char 
 
 	if (!dest) {
 		if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0) {
-			fprintf(stderr, "relapi edit: cannot write to stdout: %s\n",
-			        strerror(errno));
+			msg_error("edit", "cannot write to stdout: %s", strerror(errno));
 			return EXIT_FAILED;
 		}
 		return EXIT_DONE;
@@ -124,8 +129,7 @@ static int write_output(const struct edit_opts *o, const char *file, const char 
 	if (o->in_place && !changed)
 		return EXIT_DONE;
 	if (write_atomic(dest, data, len)) {
-		fprintf(stderr, "relapi edit: cannot write '%s': %s\n", dest,
-		        strerror(errno));
+		msg_error("edit", "cannot write '%s': %s", dest, strerror(errno));
 		return EXIT_FAILED;
 	}
 	return EXIT_DONE;
@@ -186,7 +190,7 @@ static int run_keys(const struct edit_opts *o, const char *file, char **args, in
 	if (read_input(&in, file))
 		goto out;
 	if (edit_apply(&r, kind, fname, in.data, in.len, a, (size_t)n, &err)) {
-		fprintf(stderr, "relapi edit: %s\n", err.msg);
+		msg_error("edit", "%s", err.msg);
 		goto out;
 	}
 	if (!o->quiet)
@@ -255,12 +259,11 @@ static int changelog_version(char *v, const struct edit_opts *o, const struct bu
 		return 0;
 	}
 	if (entry_version(v, entry->data, entry->len)) {
-		fprintf(stderr, "relapi edit: entry '%s' has no '## VERSION' heading\n",
-		        o->entry);
+		msg_error("edit", "entry '%s' has no '## VERSION' heading", o->entry);
 		return EXIT_FAILED;
 	}
 	if (version_parse(&parsed, v, &err)) {
-		fprintf(stderr, "relapi edit: entry '%s': %s\n", o->entry, err.msg);
+		msg_error("edit", "entry '%s': %s", o->entry, err.msg);
 		return EXIT_FAILED;
 	}
 	return 0;
@@ -285,7 +288,7 @@ static int run_changelog(const struct edit_opts *o)
 	rc = EXIT_FAILED;
 	if (edit_changelog_insert(&out, &res, in.data, in.len, o->changelog, version,
 	                          entry.data, entry.len, o->keep, &err)) {
-		fprintf(stderr, "relapi edit: %s\n", err.msg);
+		msg_error("edit", "%s", err.msg);
 		goto out;
 	}
 	if (!out.data && buf_append(&out, "", 0))

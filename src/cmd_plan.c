@@ -4,6 +4,7 @@
 
 #include "apply.h"
 #include "commands.h"
+#include "msgs.h"
 
 static const char plan_help[] =
     "usage: relapi plan VERSION [--from RC] [--json] [--no-diff] [-c FILE]\n"
@@ -32,10 +33,8 @@ void cmd_token_hints(struct apply_session *s, const char *cmd)
 	size_t n = 0;
 
 	buf_init(&hints);
-	if (!apply_missing_tokens(&s->ap, &hints, &n))
-		for (const char *l = hints.data; n && l && *l; l += strcspn(l, "\n") + 1)
-			fprintf(stderr, "relapi %s: %.*s\n", cmd, (int)strcspn(l, "\n"),
-			        l);
+	if (!apply_missing_tokens(&s->ap, &hints, &n) && n)
+		msg_lines(cmd, hints.data);
 	buf_release(&hints);
 }
 

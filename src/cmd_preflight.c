@@ -4,6 +4,7 @@
 
 #include "apply.h"
 #include "commands.h"
+#include "msgs.h"
 
 static const char preflight_help[] =
     "usage: relapi preflight VERSION [--from RC] [--json] [-c FILE]\n"
@@ -36,10 +37,8 @@ size_t cmd_preflight_problems(struct apply_session *s, struct buf *out)
 	size_t n = 0, w = 0;
 
 	buf_init(&warn);
-	if (!apply_warnings(&s->ap, &warn, &w))
-		for (const char *l = warn.data; w && l && *l; l += strcspn(l, "\n") + 1)
-			fprintf(stderr, "relapi: warning: %.*s\n", (int)strcspn(l, "\n"),
-			        l);
+	if (!apply_warnings(&s->ap, &warn, &w) && w)
+		msg_lines(NULL, warn.data);
 	buf_release(&warn);
 	if (apply_problems(&s->ap, out, &n))
 		n = n ? n : 1;
@@ -55,10 +54,8 @@ int cmd_preflight_failed(struct apply_session *s, const char *cmd)
 	if (apply_failures(&s->ap, &lines, &n) && !n)
 		n = 1;
 	if (n)
-		fprintf(stderr,
-		        "relapi %s: cannot read the forges; nothing was judged, run it "
-		        "again:\n%s",
-		        cmd, lines.data ? lines.data : "out of memory\n");
+		msg_block(cmd, lines.data ? lines.data : "out of memory",
+		          "cannot read the forges; nothing was judged, run it again");
 	buf_release(&lines);
 	return n ? EXIT_FAILED : EXIT_DONE;
 }
@@ -91,8 +88,8 @@ int cmd_preflight(int argc, char **argv)
 		output_plan_json(&s.plan, problems.data ? problems.data : "", &out);
 		fwrite(out.data, 1, out.len, stdout);
 	} else if (n) {
-		fprintf(stderr, "relapi preflight: %zu problem%s:\n%s", n,
-		        n == 1 ? "" : "s", problems.data);
+		msg_block("preflight", problems.data, "%zu problem%s", n,
+		          n == 1 ? "" : "s");
 	} else if (s.x.out != RUNCTX_OUT_QUIET) {
 		printf("preflight %s: ready (critical path %d round trips, at least %d "
 		       "requests)\n",

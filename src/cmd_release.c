@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "stage.h"
 #include "stage_changelog.h"
+#include "msgs.h"
 
 static const char release_help[] =
     "usage: relapi release VERSION [--only STAGE,...] [--skip STAGE,...]\n"
@@ -62,10 +63,8 @@ static int docs_preflight(struct stage_run *r, struct buf *problems, size_t *n)
 		what |= STAGE_DOCS_PUBLICCODE;
 	if (!what || r->o->to_stdout || !stage_docs_problems(r, what, problems, n, &err))
 		return 0;
-	fprintf(stderr,
-	        "relapi release: cannot read the forges; nothing was judged, run it "
-	        "again:\n%s\n",
-	        err.msg);
+	msg_block("release", err.msg,
+	          "cannot read the forges; nothing was judged, run it again");
 	return EXIT_FAILED;
 }
 
@@ -177,8 +176,8 @@ static int run_preflight(struct stage_run *r)
 		return EXIT_FAILED;
 	}
 	if (n) {
-		fprintf(stderr, "relapi release: preflight found %zu problem%s:\n%s", n,
-		        n == 1 ? "" : "s", problems.data ? problems.data : "");
+		msg_block("release", problems.data, "preflight found %zu problem%s", n,
+		          n == 1 ? "" : "s");
 		rc = apply_session_exit(r->s) == EXIT_CONFLICT ? EXIT_CONFLICT
 		                                               : EXIT_PREFLIGHT;
 		stage_end(r, STAGE_FAILED, "%zu problem%s; nothing written", n,

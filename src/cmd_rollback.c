@@ -6,6 +6,7 @@
 
 #include "apply.h"
 #include "commands.h"
+#include "msgs.h"
 
 static const char rollback_help[] =
     "usage: relapi rollback VERSION [--yes] [--json] [-q] [-c FILE]\n"
@@ -417,13 +418,13 @@ static size_t delete_problems(struct apply_session *s, struct rb_repo *rb)
 			continue;
 		do {
 			int len = (int)strcspn(rule, "\n");
-			fprintf(stderr,
-			        "relapi rollback: %s: the token in %s may not delete tag "
-			        "'%s'%s%.*s%s\n",
-			        rb_cfg(&rb[i])->name,
-			        runctx_access(&s->x, rb_cfg(&rb[i]))->token_var,
-			        s->plan.version, len ? " (protected: " : "", len, rule,
-			        len ? ")" : "");
+			msg_error("rollback",
+			          "%s: the token in %s may not delete tag "
+			          "'%s'%s%.*s%s",
+			          rb_cfg(&rb[i])->name,
+			          runctx_access(&s->x, rb_cfg(&rb[i]))->token_var,
+			          s->plan.version, len ? " (protected: " : "", len, rule,
+			          len ? ")" : "");
 			rule += len + (rule[len] == '\n');
 			n++;
 		} while (*rule);
@@ -444,12 +445,12 @@ static size_t token_problems(struct apply_session *s, struct rb_repo *rb)
 		const struct config_access *ac = runctx_access(&s->x, c);
 		if (!(rb[i].own_tag || rb[i].restore) || ac->auth != CONFIG_AUTH_JOB)
 			continue;
-		fprintf(stderr,
-		        "relapi rollback: %s: a CI job token (%s) cannot %s through the "
-		        "API; set %s\n",
-		        c->name, ac->token_var,
-		        rb[i].restore ? "commit or delete tags" : "delete tags",
-		        config_forge_find(&s->x.cfg, c->forge)->token_env.v[0]);
+		msg_error("rollback",
+		          "%s: a CI job token (%s) cannot %s through the "
+		          "API; set %s",
+		          c->name, ac->token_var,
+		          rb[i].restore ? "commit or delete tags" : "delete tags",
+		          config_forge_find(&s->x.cfg, c->forge)->token_env.v[0]);
 		n++;
 	}
 	return n;
@@ -488,8 +489,7 @@ static int rollback(struct apply_session *s, struct rb_repo *rb)
 	}
 	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
 		if (rb[i].failed)
-			fprintf(stderr, "relapi rollback: %s: %s\n", rb_cfg(&rb[i])->name,
-			        rb[i].note);
+			msg_error("rollback", "%s: %s", rb_cfg(&rb[i])->name, rb[i].note);
 	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
 		rc = rb[i].failed ? EXIT_FAILED : rc;
 	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)

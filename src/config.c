@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +28,15 @@ static int line_of(const yaml_node_t *n)
 	return n ? (int)n->start_mark.line + 1 : 0;
 }
 
-static int fail(struct ctx *x, const yaml_node_t *n, const char *fmt, const char *a,
-                const char *b)
+__attribute__((format(printf, 3, 4))) static int fail(struct ctx *x, const yaml_node_t *n,
+                                                      const char *fmt, ...)
 {
 	char msg[512];
+	va_list ap;
 
-	snprintf(msg, sizeof(msg), fmt, a ? a : "", b ? b : "");
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	return rerr_set(x->err, RELAPI_EINVAL, "%s:%d: %s", x->source, line_of(n), msg);
 }
 
@@ -46,7 +50,7 @@ static yaml_node_t *node_at(struct ctx *x, int id)
 static int get_str(struct ctx *x, yaml_node_t *n, const char *key, char **out)
 {
 	if (n->type != YAML_SCALAR_NODE)
-		return fail(x, n, "'%s' must be a string%s", key, NULL);
+		return fail(x, n, "'%s' must be a string", key);
 	free(*out);
 	*out = strndup((const char *)n->data.scalar.value, n->data.scalar.length);
 	return *out ? 0 : rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
@@ -57,7 +61,7 @@ static int get_text(struct ctx *x, yaml_node_t *n, const char *key, char **out)
 {
 	int rc = get_str(x, n, key, out);
 
-	return rc || **out ? rc : fail(x, n, "'%s' must not be empty%s", key, NULL);
+	return rc || **out ? rc : fail(x, n, "'%s' must not be empty", key);
 }
 
 static int get_tmpl(struct ctx *x, yaml_node_t *n, const char *key, char **out)
@@ -83,7 +87,7 @@ static int get_bool(struct ctx *x, yaml_node_t *n, const char *key, int *out)
 	const char *s;
 
 	if (n->type != YAML_SCALAR_NODE)
-		return fail(x, n, "'%s' must be true or false%s", key, NULL);
+		return fail(x, n, "'%s' must be true or false", key);
 	s = (const char *)n->data.scalar.value; /* libyaml NUL-terminates scalars */
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (!strcmp(words[i].text, s)) {
@@ -107,7 +111,7 @@ static int get_strv(struct ctx *x, yaml_node_t *n, const char *key,
 		return get_str(x, n, key, &out->v[0]);
 	}
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(x, n, "'%s' must be a list of names%s", key, NULL);
+		return fail(x, n, "'%s' must be a list of names", key);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		char **v = array_grow(&out->v, &out->n, NULL, sizeof(*out->v));
 		if (!v)
@@ -134,7 +138,7 @@ static int map_walk(struct ctx *x, yaml_node_t *n, const char *what,
 	yaml_node_pair_t *p;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(x, n, "%s must be a mapping%s", what, NULL);
+		return fail(x, n, "%s must be a mapping", what);
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = node_at(x, p->key);
 		const char *ks = k->type == YAML_SCALAR_NODE
@@ -173,8 +177,7 @@ static int forge_kind_field(struct ctx *x, yaml_node_t *n, const char *key, void
 	else if (!rc && !strcmp(s, "github"))
 		f->kind = FORGE_GITHUB;
 	else if (!rc)
-		rc = fail(x, n, "unknown forge kind '%s' (expected gitlab or github)%s",
-		          s, NULL);
+		rc = fail(x, n, "unknown forge kind '%s' (expected gitlab or github)", s);
 	free(s);
 	return rc;
 }
@@ -196,8 +199,7 @@ static int forge_token_env(struct ctx *x, yaml_node_t *n, const char *k, void *o
 	struct config_strv *v = &((struct config_forge *)o)->token_env;
 	int rc = get_strv(x, n, k, v);
 
-	return rc || v->n ? rc
-	                  : fail(x, n, "'%s' must name at least one variable%s", k, NULL);
+	return rc || v->n ? rc : fail(x, n, "'%s' must name at least one variable", k);
 }
 static int forge_job_env(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
@@ -216,7 +218,7 @@ static int parse_forges(struct ctx *x, yaml_node_t *n, const char *key, void *ob
 	yaml_node_pair_t *p;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(x, n, "'%s' must be a mapping of forge names%s", key, NULL);
+		return fail(x, n, "'%s' must be a mapping of forge names", key);
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		struct config_forge *f =
 		    array_grow(&c->forges, &c->nforges, NULL, sizeof(*c->forges));
@@ -229,7 +231,7 @@ static int parse_forges(struct ctx *x, yaml_node_t *n, const char *key, void *ob
 		if (get_str(x, k, "forge name", &f->name))
 			return x->err->code;
 		if (config_forge_find(c, f->name) != f)
-			return fail(x, k, "duplicate forge '%s'%s", f->name, NULL);
+			return fail(x, k, "duplicate forge '%s'", f->name);
 		snprintf(what, sizeof(what), "forge '%s'", f->name);
 		if (map_walk(x, node_at(x, p->value), what, forge_fields,
 		             NF(forge_fields), f))
@@ -264,8 +266,8 @@ static int edit_kind(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 		if (e->kind == EDIT_KIND_NONE)
 			rc = fail(x, n,
 			          "unknown edit kind '%s' (expected yaml, json, toml or "
-			          "dotenv)%s",
-			          s, NULL);
+			          "dotenv)",
+			          s);
 	}
 	free(s);
 	return rc;
@@ -281,7 +283,7 @@ static int edit_quote(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 
 	if (rc)
 		return rc;
-	rc = fail(x, n, "unknown quote '%s' (expected keep, double or plain)%s", s, NULL);
+	rc = fail(x, n, "unknown quote '%s' (expected keep, double or plain)", s);
 	for (size_t i = 0; i < NF(quote_names); i++)
 		if (!strcmp(quote_names[i], s)) {
 			e->quote = (enum edit_quote)i;
@@ -308,8 +310,7 @@ static int parse_edit(struct ctx *x, yaml_node_t *n, struct config_edit *e)
 	if (e->kind == EDIT_KIND_NONE)
 		e->kind = edit_kind_from_filename(e->file);
 	if (e->kind == EDIT_KIND_NONE)
-		return fail(x, n, "cannot tell the kind of '%s': set 'kind'%s", e->file,
-		            NULL);
+		return fail(x, n, "cannot tell the kind of '%s': set 'kind'", e->file);
 	return 0;
 }
 
@@ -345,7 +346,7 @@ static int repo_message(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 
 	if (get_tmpl(x, n, k, m))
 		return x->err->code;
-	return **m ? 0 : fail(x, n, "'%s' must not be empty%s", k, NULL);
+	return **m ? 0 : fail(x, n, "'%s' must not be empty", k);
 }
 
 static int repo_title(struct ctx *x, yaml_node_t *n, const char *k, void *o)
@@ -376,7 +377,7 @@ static int repo_role(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 
 	if (rc)
 		return rc;
-	rc = fail(x, n, "unknown role '%s' (expected component, sdk or docs)%s", s, NULL);
+	rc = fail(x, n, "unknown role '%s' (expected component, sdk or docs)", s);
 	for (size_t i = 0; i < NF(role_names); i++)
 		if (!strcmp(role_names[i], s)) {
 			r->role = (enum config_role)i;
@@ -393,7 +394,7 @@ static int repo_edits(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	yaml_node_item_t *it;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(x, n, "'%s' must be a list%s", k, NULL);
+		return fail(x, n, "'%s' must be a list", k);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		struct config_edit *e =
 		    array_grow(&r->edits, &r->nedits, NULL, sizeof(*e));
@@ -432,7 +433,7 @@ static int parse_repos(struct ctx *x, yaml_node_t *n, const char *key, void *obj
 	yaml_node_item_t *it;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(x, n, "'%s' must be a list%s", key, NULL);
+		return fail(x, n, "'%s' must be a list", key);
 	x->repos_line = line_of(n);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		struct config_repo *r =
@@ -470,7 +471,7 @@ static int pipe_vars(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	yaml_node_pair_t *pr;
 
 	if (n->type != YAML_MAPPING_NODE)
-		return fail(x, n, "'%s' must be a mapping%s", k, NULL);
+		return fail(x, n, "'%s' must be a mapping", k);
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
 		struct config_var *v = array_grow(&p->vars, &p->nvars, NULL, sizeof(*v));
 		if (!v)
@@ -495,7 +496,7 @@ static int rel_tests(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	yaml_node_item_t *it;
 
 	if (n->type != YAML_SEQUENCE_NODE)
-		return fail(x, n, "'%s' must be a list%s", k, NULL);
+		return fail(x, n, "'%s' must be a list", k);
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		struct config_pipeline *t =
 		    array_grow(&c->tests, &c->ntests, NULL, sizeof(*c->tests));
@@ -515,7 +516,7 @@ static int rel_tag_message(struct ctx *x, yaml_node_t *n, const char *k, void *o
 
 	if (get_tmpl(x, n, k, m))
 		return x->err->code;
-	return **m ? 0 : fail(x, n, "'%s' must not be empty%s", k, NULL);
+	return **m ? 0 : fail(x, n, "'%s' must not be empty", k);
 }
 static int rel_docs(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {

@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "util.h"
+#include "msgs.h"
 
 /* ---- the command table ------------------------------------------------ */
 
@@ -90,11 +91,10 @@ static int unknown_command(const char *name)
 	const struct command *near = nearest(name);
 
 	if (near)
-		fprintf(stderr, "relapi: unknown command '%s'; did you mean '%s'?\n",
-		        name, near->name);
+		msg_error(NULL, "unknown command '%s'; did you mean '%s'?", name,
+		          near->name);
 	else
-		fprintf(stderr, "relapi: unknown command '%s' (see 'relapi --help')\n",
-		        name);
+		msg_error(NULL, "unknown command '%s' (see 'relapi --help')", name);
 	return EXIT_USAGE;
 }
 

@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "util.h"
+#include "msgs.h"
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -84,7 +85,7 @@ static const struct opt network_opts[] = {
 /* One line naming the problem, and where the usage is: never the whole help. */
 static int usage(struct runctx *x, const char *msg)
 {
-	fprintf(stderr, "relapi %s: %s (see 'relapi %s --help')\n", x->cmd, msg, x->cmd);
+	msg_usage(x->cmd, "%s", msg);
 	return EXIT_USAGE;
 }
 
@@ -318,7 +319,7 @@ int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spe
 		return usage(x, msg);
 	}
 	if (config_load(&x->cfg, x->config_path, &err)) {
-		fprintf(stderr, "relapi %s: %s\n", x->cmd, err.msg);
+		msg_error(x->cmd, "%s", err.msg);
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -447,5 +448,5 @@ void runctx_release(struct runctx *x)
 
 void runctx_error(const struct runctx *x, const char *msg)
 {
-	fprintf(stderr, "relapi %s: %s\n", x->cmd, msg);
+	msg_error(x->cmd, "%s", msg);
 }

@@ -1,6 +1,7 @@
 /* stage.c - flow options, stage bookkeeping, progress lines and the summary. */
 #include "stage.h"
 #include "util.h"
+#include "msgs.h"
 
 #include <cjson/cJSON.h>
 #include <stdarg.h>
@@ -210,8 +211,7 @@ void stage_end(struct stage_run *r, enum stage_outcome o, const char *fmt, ...)
 	}
 	set_result(r, r->current, o, note, wall_s() - r->started);
 	if (o == STAGE_FAILED)
-		fprintf(stderr, "relapi %s: %s failed: %s\n", r->s->x.cmd,
-		        stage_names[r->current], note);
+		msg_error(r->s->x.cmd, "%s failed: %s", stage_names[r->current], note);
 	if (!printing(r))
 		return;
 	printf("%s: %s%s%s\n", stage_names[r->current], stage_outcome_name(o),
