@@ -13,26 +13,32 @@ static void prefix(const char *cmd)
 		fputs("relapi: ", stderr);
 }
 
+/* "relapi CMD: MESSAGE" and then `end` (the line break included). */
+static void vline(const char *cmd, const char *end, const char *fmt, va_list ap)
+{
+	prefix(cmd);
+	vfprintf(stderr, fmt, ap);
+	fputs(end, stderr);
+}
+
 void msg_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	prefix(cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(cmd, "\n", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void msg_usage(const char *cmd, const char *fmt, ...)
 {
+	char end[96];
 	va_list ap;
 
-	prefix(cmd);
+	snprintf(end, sizeof(end), " (see 'relapi %.40s --help')\n", cmd ? cmd : "");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline(cmd, end, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'relapi %s --help')\n", cmd ? cmd : "");
 }
 
 void msg_warning(const char *fmt, ...)
