@@ -17,19 +17,25 @@ void rerr_clear(struct rerr *err)
  * what no longer fits: a message is always one line, whatever values (a
  * version, a path, a forge's words) it quotes.
  */
+static int is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
 static void one_line(char *msg, size_t size)
 {
 	char out[sizeof(((struct rerr *)0)->msg)];
+	const char *c = msg;
 	size_t o = 0;
 
-	if (!strpbrk(msg, "\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f"
-	                  "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d"
-	                  "\x1e\x1f\x7f"))
-		return;
+	while (*c && !is_control((unsigned char)*c))
+		c++;
+	if (!*c)
+		return; /* nothing to escape: the message stays whole */
 	for (const unsigned char *p = (const unsigned char *)msg; *p && o + 5 < size;
 	     p++) {
 		static const char named[] = {['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't'};
-		if (*p >= 0x20 && *p != 0x7f)
+		if (!is_control(*p))
 			out[o++] = (char)*p;
 		else if (*p < sizeof(named) && named[*p])
 			o += (size_t)snprintf(out + o, size - o, "\\%c", named[*p]);

@@ -22,10 +22,6 @@ static const char plan_tail[] =
     "exit codes: 0 planned, 1 a repository could not be read or edited,\n"
     "  2 usage, configuration or version error, 4 conflict\n";
 
-/*
- * Prints the plan of session s (text or JSON) and returns the exit code;
- * shared by plan and tag-all --dry-run.
- */
 /* Says on stderr which token variables are not set, before reads fail for it. */
 void cmd_token_hints(struct apply_session *s, const char *cmd)
 {
@@ -38,6 +34,10 @@ void cmd_token_hints(struct apply_session *s, const char *cmd)
 	buf_release(&hints);
 }
 
+/*
+ * Prints the plan of session s (text or JSON) and returns the exit code;
+ * shared by plan and tag-all --dry-run.
+ */
 int cmd_plan_print(struct apply_session *s)
 {
 	struct buf out;
