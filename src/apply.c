@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-
 /* ---- helpers -------------------------------------------------------------- */
 
 static struct plan_repo *prepo(struct apply_repo *rr)
@@ -982,83 +980,4 @@ int apply_warnings(const struct apply *a, struct buf *out, size_t *n)
 	for (size_t i = 0; !rc && a->check_access && i < a->plan->nrepos; i++)
 		rc = repo_warning(a, i, out, n);
 	return rc;
-}
-
-/* ---- sessions -----------------------------------------------------------------------
- */
-
-int apply_session_parse(struct apply_session *s, int argc, char **argv,
-                        const struct runctx_spec *spec)
-{
-	memset(s, 0, sizeof(*s));
-	s->inited = 1;
-	return runctx_init(&s->x, argc, argv, spec);
-}
-
-int apply_session_open(struct apply_session *s, int argc, char **argv,
-                       const struct runctx_spec *spec, unsigned session_flags)
-{
-	int rc = apply_session_parse(s, argc, argv, spec);
-
-	return rc >= 0 ? rc : apply_session_start(s, session_flags);
-}
-
-int apply_session_start(struct apply_session *s, unsigned session_flags)
-{
-	struct rerr err = {0};
-	int rc;
-
-	if (s->x.dry_run)
-		session_flags &= ~(unsigned)APPLY_PROGRESS;
-	s->in.cfg = &s->x.cfg;
-	s->in.version = s->x.version;
-	s->in.from = s->x.from;
-	s->in.date = s->x.date;
-	s->in.allow_moved = s->x.allow_moved;
-	s->inited = 2;
-	if (plan_init(&s->plan, &s->in, &err)) {
-		runctx_error(&s->x, err.msg);
-		return EXIT_USAGE;
-	}
-	rc = runctx_connect(&s->x);
-	if (rc)
-		return rc;
-	output_init(&s->out, session_flags & APPLY_PROGRESS ? s->x.out : RUNCTX_OUT_QUIET,
-	            &s->plan);
-	s->inited = 3;
-	if (apply_init(&s->ap, &s->x, &s->plan, &s->in, &s->out))
-		return EXIT_FAILED;
-	s->ap.check_access = (session_flags & APPLY_CHECK_ACCESS) != 0;
-	s->inited = 4;
-	if (apply_read(&s->ap, &err)) {
-		runctx_error(&s->x, err.msg);
-		return EXIT_FAILED;
-	}
-	output_end(&s->out);
-	return -1;
-}
-
-void apply_session_close(struct apply_session *s)
-{
-	if (s->inited >= 4)
-		apply_release(&s->ap);
-	if (s->inited >= 3)
-		output_release(&s->out);
-	if (s->inited >= 2)
-		plan_release(&s->plan);
-	if (s->inited >= 1)
-		runctx_release(&s->x);
-	memset(s, 0, sizeof(*s));
-}
-
-int apply_session_exit(const struct apply_session *s)
-{
-	int failed = 0;
-
-	for (size_t i = 0; i < s->plan.nrepos; i++) {
-		if (s->plan.repos[i].state == PLAN_CONFLICT)
-			return EXIT_CONFLICT;
-		failed |= s->plan.repos[i].state == PLAN_ERROR;
-	}
-	return failed ? EXIT_FAILED : EXIT_DONE;
 }

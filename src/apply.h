@@ -120,49 +120,4 @@ int apply_read_failure(int code);
  */
 int apply_failures(const struct apply *a, struct buf *out, size_t *n);
 
-/* ---- a command's session: options, config, forges, plan, read ------------ */
-
-struct apply_session {
-	struct runctx x;
-	struct plan_input in;
-	struct plan plan;
-	struct output out;
-	struct apply ap;
-	int inited; /* which parts need releasing */
-};
-
-/*
- * Parses the command line, loads the configuration, connects the forges,
- * builds the plan and reads every repository. Returns -1 to go on, or the
- * exit code to stop with (help: 0, usage/config/version: 2, engine: 1).
- * With --dry-run no progress is shown. Always close the session.
- */
-enum apply_session_flag {
-	APPLY_CHECK_ACCESS = 1, /* check tokens (preflight, tag-all) */
-	APPLY_PROGRESS = 2,     /* show progress lines while running */
-};
-
-int apply_session_open(struct apply_session *s, int argc, char **argv,
-                       const struct runctx_spec *spec, unsigned session_flags);
-/* apply_session_open() in two halves: the command line, then the rest. */
-int apply_session_parse(struct apply_session *s, int argc, char **argv,
-                        const struct runctx_spec *spec);
-int apply_session_start(struct apply_session *s, unsigned session_flags);
-void apply_session_close(struct apply_session *s);
-
-/* Shared by the commands: cmd_plan.c prints a plan, cmd_preflight.c lists problems. */
-int cmd_plan_print(struct apply_session *s);
-/* One stderr line per forge read without its token, naming the variable to set. */
-void cmd_token_hints(struct apply_session *s, const char *cmd);
-size_t cmd_preflight_problems(struct apply_session *s, struct buf *out);
-/*
- * The reads of session s that failed without judging anything (the network,
- * 5xx, rate limits), printed to stderr under "relapi CMD: ..."; EXIT_FAILED
- * when there is one, else 0. Callers check it before the problems.
- */
-int cmd_preflight_failed(struct apply_session *s, const char *cmd);
-
-/* EXIT_CONFLICT when a repository conflicts, EXIT_FAILED when one failed, else 0. */
-int apply_session_exit(const struct apply_session *s);
-
 #endif

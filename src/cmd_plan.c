@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apply.h"
+#include "session.h"
 #include "commands.h"
 #include "msgs.h"
 
@@ -23,7 +23,7 @@ static const char plan_tail[] =
     "  2 usage, configuration or version error, 4 conflict\n";
 
 /* Says on stderr which token variables are not set, before reads fail for it. */
-void cmd_token_hints(struct apply_session *s, const char *cmd)
+void cmd_token_hints(struct session *s, const char *cmd)
 {
 	struct buf hints;
 	size_t n = 0;
@@ -38,7 +38,7 @@ void cmd_token_hints(struct apply_session *s, const char *cmd)
  * Prints the plan of session s (text or JSON) and returns the exit code;
  * shared by plan and tag-all --dry-run.
  */
-int cmd_plan_print(struct apply_session *s)
+int cmd_plan_print(struct session *s)
 {
 	struct buf out;
 	int rc;
@@ -51,7 +51,7 @@ int cmd_plan_print(struct apply_session *s)
 	if (!rc && s->x.out != RUNCTX_OUT_QUIET)
 		fwrite(out.data, 1, out.len, stdout);
 	buf_release(&out);
-	return rc ? EXIT_FAILED : apply_session_exit(s);
+	return rc ? EXIT_FAILED : session_exit(s);
 }
 
 int cmd_plan(int argc, char **argv)
@@ -61,13 +61,13 @@ int cmd_plan(int argc, char **argv)
 	    .tail = plan_tail,
 	    .flags = RUNCTX_JSON | RUNCTX_FROM | RUNCTX_DIFFS,
 	};
-	struct apply_session s;
-	int rc = apply_session_open(&s, argc, argv, &spec, 0);
+	struct session s;
+	int rc = session_open(&s, argc, argv, &spec, 0);
 
-	if (rc < 0) {
+	if (!s.stop) {
 		cmd_token_hints(&s, "plan");
 		rc = cmd_plan_print(&s);
 	}
-	apply_session_close(&s);
+	session_close(&s);
 	return rc;
 }

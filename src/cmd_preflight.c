@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apply.h"
+#include "session.h"
 #include "commands.h"
 #include "msgs.h"
 
@@ -31,7 +31,7 @@ static const char preflight_tail[] =
  * Collects the problems of session s into *out; returns their count.
  * Shared by preflight and tag-all.
  */
-size_t cmd_preflight_problems(struct apply_session *s, struct buf *out)
+size_t cmd_preflight_problems(struct session *s, struct buf *out)
 {
 	struct buf warn;
 	size_t n = 0, w = 0;
@@ -45,7 +45,7 @@ size_t cmd_preflight_problems(struct apply_session *s, struct buf *out)
 	return n;
 }
 
-int cmd_preflight_failed(struct apply_session *s, const char *cmd)
+int cmd_preflight_failed(struct session *s, const char *cmd)
 {
 	struct buf lines;
 	size_t n = 0;
@@ -67,18 +67,18 @@ int cmd_preflight(int argc, char **argv)
 	    .tail = preflight_tail,
 	    .flags = RUNCTX_JSON | RUNCTX_FROM,
 	};
-	struct apply_session s;
+	struct session s;
 	struct buf problems, out;
 	size_t n;
-	int rc = apply_session_open(&s, argc, argv, &spec, APPLY_CHECK_ACCESS);
+	int rc = session_open(&s, argc, argv, &spec, SESSION_CHECK_ACCESS);
 
-	if (rc >= 0) {
-		apply_session_close(&s);
+	if (s.stop) {
+		session_close(&s);
 		return rc;
 	}
 	rc = cmd_preflight_failed(&s, "preflight");
 	if (rc) {
-		apply_session_close(&s);
+		session_close(&s);
 		return rc;
 	}
 	buf_init(&problems);
@@ -97,6 +97,6 @@ int cmd_preflight(int argc, char **argv)
 	}
 	buf_release(&problems);
 	buf_release(&out);
-	apply_session_close(&s);
+	session_close(&s);
 	return n ? EXIT_PREFLIGHT : EXIT_DONE;
 }

@@ -249,8 +249,8 @@ static int preflight(struct prep *p)
 	if (n) {
 		fprintf(stderr, "relapi prepare: preflight found %zu problem%s:\n%s", n,
 		        n == 1 ? "" : "s", problems.data ? problems.data : "");
-		rc = apply_session_exit(p->r.s) == EXIT_CONFLICT ? EXIT_CONFLICT
-		                                                 : EXIT_PREFLIGHT;
+		rc = session_exit(p->r.s) == EXIT_CONFLICT ? EXIT_CONFLICT
+		                                           : EXIT_PREFLIGHT;
 	}
 	buf_release(&problems);
 	return rc;
@@ -755,16 +755,16 @@ int cmd_prepare(int argc, char **argv)
 	    .nown = 1,
 	    .notes = prepare_notes,
 	};
-	struct apply_session s;
+	struct session s;
 	struct stage_opts so;
 	struct prep p;
 	struct rerr err = {0};
 	int rc;
 
-	rc = apply_session_parse(&s, argc, argv, &spec);
-	if (rc < 0)
-		rc = apply_session_start(&s, o.data ? 0 : APPLY_CHECK_ACCESS);
-	if (rc < 0) {
+	rc = session_parse(&s, argc, argv, &spec);
+	if (!s.stop)
+		rc = session_start(&s, o.data ? 0 : SESSION_CHECK_ACCESS);
+	if (!s.stop) {
 		memset(&so, 0, sizeof(so));
 		poll_opts_init(&so.poll);
 		memset(&p, 0, sizeof(p));
@@ -780,6 +780,6 @@ int cmd_prepare(int argc, char **argv)
 			rc = rc == RELAPI_EEXISTS ? EXIT_CONFLICT : EXIT_FAILED;
 		prep_release(&p);
 	}
-	apply_session_close(&s);
+	session_close(&s);
 	return rc;
 }

@@ -178,8 +178,7 @@ static int run_preflight(struct stage_run *r)
 	if (n) {
 		msg_block("release", problems.data, "preflight found %zu problem%s", n,
 		          n == 1 ? "" : "s");
-		rc = apply_session_exit(r->s) == EXIT_CONFLICT ? EXIT_CONFLICT
-		                                               : EXIT_PREFLIGHT;
+		rc = session_exit(r->s) == EXIT_CONFLICT ? EXIT_CONFLICT : EXIT_PREFLIGHT;
 		stage_end(r, STAGE_FAILED, "%zu problem%s; nothing written", n,
 		          n == 1 ? "" : "s");
 	} else {
@@ -232,8 +231,8 @@ static int run_tag_all(struct stage_run *r)
 	buf_release(&problems);
 	if (n) {
 		stage_end(r, STAGE_FAILED, "the preflight found problems");
-		return apply_session_exit(r->s) == EXIT_CONFLICT ? EXIT_CONFLICT
-		                                                 : EXIT_PREFLIGHT;
+		return session_exit(r->s) == EXIT_CONFLICT ? EXIT_CONFLICT
+		                                           : EXIT_PREFLIGHT;
 	}
 	if (apply_write(&r->s->ap, &err)) {
 		stage_end(r, STAGE_FAILED, "%s", err.msg);
@@ -241,7 +240,7 @@ static int run_tag_all(struct stage_run *r)
 	}
 	output_end(&r->s->out);
 	record_tags(r);
-	rc = apply_session_exit(r->s);
+	rc = session_exit(r->s);
 	if (rc == EXIT_DONE && plan_complete(&r->s->plan)) {
 		stage_end(r, STAGE_OK, NULL);
 		return 0;
@@ -300,7 +299,7 @@ int cmd_release(int argc, char **argv)
 	    .tail = release_tail,
 	    .stage_flags = STAGE_F_POLL | STAGE_F_ENTRY | STAGE_F_SELECT,
 	    .ctx_flags = RUNCTX_JSON | RUNCTX_FROM,
-	    .apply_flags = APPLY_CHECK_ACCESS | APPLY_PROGRESS,
+	    .session_flags = SESSION_CHECK_ACCESS | SESSION_PROGRESS,
 	    .run = run_all,
 	};
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply.h"
+#include "session.h"
 #include "commands.h"
 #include "msgs.h"
 
@@ -49,7 +49,7 @@ struct rb_file {
 };
 
 struct rb_repo {
-	struct apply_session *s;
+	struct session *s;
 	size_t idx;
 	char *tag_message; /* the tag's message, when the listing did not give it */
 	int own_tag;       /* the tag is relapi's: delete it */
@@ -82,7 +82,7 @@ static const struct config_repo *rb_cfg(const struct rb_repo *r)
 }
 
 /* 1 when progress and the undo are printed as text (not --json, not -q). */
-static int rb_text(const struct apply_session *s)
+static int rb_text(const struct session *s)
 {
 	return s->x.out == RUNCTX_OUT_PLAIN || s->x.out == RUNCTX_OUT_LIVE;
 }
@@ -360,8 +360,7 @@ static void describe(struct rb_repo *r)
 		printf("%s: %s\n", name, r->note);
 }
 
-static int run_phase(struct apply_session *s, struct rb_repo *rb,
-                     void (*fn)(struct rb_repo *))
+static int run_phase(struct session *s, struct rb_repo *rb, void (*fn)(struct rb_repo *))
 {
 	struct rerr err = {0};
 
@@ -408,7 +407,7 @@ static void check_delete(struct rb_repo *r)
  * protected tag, each GitHub ruleset deletion rule), before anything is
  * written. The number of lines.
  */
-static size_t delete_problems(struct apply_session *s, struct rb_repo *rb)
+static size_t delete_problems(struct session *s, struct rb_repo *rb)
 {
 	size_t n = 0;
 
@@ -436,7 +435,7 @@ static size_t delete_problems(struct apply_session *s, struct rb_repo *rb)
  * A CI job token creates tags through the Releases API but may neither
  * delete a tag nor commit: one line per repository it would have to undo.
  */
-static size_t token_problems(struct apply_session *s, struct rb_repo *rb)
+static size_t token_problems(struct session *s, struct rb_repo *rb)
 {
 	size_t n = 0;
 
@@ -456,7 +455,7 @@ static size_t token_problems(struct apply_session *s, struct rb_repo *rb)
 	return n;
 }
 
-static int rollback(struct apply_session *s, struct rb_repo *rb)
+static int rollback(struct session *s, struct rb_repo *rb)
 {
 	int rc = run_phase(s, rb, judge_read);
 	size_t todo = 0;
@@ -544,7 +543,7 @@ static cJSON *rb_repo_json(const struct rb_repo *r)
 }
 
 /* The undo as one JSON document on stdout. */
-static void rb_json(const struct apply_session *s, const struct rb_repo *rb, int rc)
+static void rb_json(const struct session *s, const struct rb_repo *rb, int rc)
 {
 	cJSON *doc = cJSON_CreateObject(), *arr;
 	char *text;
@@ -579,11 +578,11 @@ static const struct runctx_spec rollback_spec = {
 
 int cmd_rollback(int argc, char **argv)
 {
-	struct apply_session s;
+	struct session s;
 	struct rb_repo *rb = NULL;
-	int rc = apply_session_open(&s, argc, argv, &rollback_spec, 0);
+	int rc = session_open(&s, argc, argv, &rollback_spec, 0);
 
-	if (rc < 0) {
+	if (!s.stop) {
 		rb = calloc(s.plan.nrepos + 1, sizeof(*rb));
 		for (size_t i = 0; rb && i < s.plan.nrepos; i++) {
 			rb[i].s = &s;
@@ -594,6 +593,6 @@ int cmd_rollback(int argc, char **argv)
 			rb_json(&s, rb, rc);
 	}
 	rb_free(rb, s.plan.nrepos);
-	apply_session_close(&s);
+	session_close(&s);
 	return rc;
 }

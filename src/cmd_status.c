@@ -1,7 +1,7 @@
 /* cmd_status.c - `relapi status VERSION`: what is done, missing or in conflict. */
 #include <stdio.h>
 
-#include "apply.h"
+#include "session.h"
 #include "commands.h"
 
 static const char status_help[] =
@@ -24,12 +24,12 @@ int cmd_status(int argc, char **argv)
 	    .tail = status_tail,
 	    .flags = RUNCTX_JSON | RUNCTX_FROM,
 	};
-	struct apply_session s;
+	struct session s;
 	struct buf out;
-	int rc = apply_session_open(&s, argc, argv, &spec, 0);
+	int rc = session_open(&s, argc, argv, &spec, 0);
 
-	if (rc >= 0) {
-		apply_session_close(&s);
+	if (s.stop) {
+		session_close(&s);
 		return rc;
 	}
 	cmd_token_hints(&s, "status");
@@ -42,9 +42,9 @@ int cmd_status(int argc, char **argv)
 	if (out.len)
 		fwrite(out.data, 1, out.len, stdout);
 	buf_release(&out);
-	rc = apply_session_exit(&s);
+	rc = session_exit(&s);
 	if (rc == EXIT_DONE && !plan_complete(&s.plan))
 		rc = EXIT_FAILED;
-	apply_session_close(&s);
+	session_close(&s);
 	return rc;
 }

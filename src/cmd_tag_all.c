@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apply.h"
+#include "session.h"
 #include "commands.h"
 
 static const char tag_all_help[] =
@@ -34,7 +34,7 @@ static const char tag_all_tail[] =
     "  configuration or version error, 3 preflight problems (a 401, 403 or 404\n"
     "  is one), 4 conflict\n";
 
-static void summary(struct apply_session *s, const char *problems)
+static void summary(struct session *s, const char *problems)
 {
 	struct buf out;
 	size_t made = 0, tagged = 0;
@@ -56,7 +56,7 @@ static void summary(struct apply_session *s, const char *problems)
 	buf_release(&out);
 }
 
-static int preflight_then_apply(struct apply_session *s)
+static int preflight_then_apply(struct session *s)
 {
 	struct buf problems;
 	struct rerr err = {0};
@@ -73,8 +73,7 @@ static int preflight_then_apply(struct apply_session *s)
 		    stderr,
 		    "relapi tag-all: preflight found %zu problem%s; nothing written:\n%s",
 		    n, n == 1 ? "" : "s", problems.data);
-		rc = apply_session_exit(s) == EXIT_CONFLICT ? EXIT_CONFLICT
-		                                            : EXIT_PREFLIGHT;
+		rc = session_exit(s) == EXIT_CONFLICT ? EXIT_CONFLICT : EXIT_PREFLIGHT;
 		summary(s, problems.data);
 		buf_release(&problems);
 		return rc;
@@ -86,7 +85,7 @@ static int preflight_then_apply(struct apply_session *s)
 	}
 	output_end(&s->out);
 	summary(s, NULL);
-	rc = apply_session_exit(s);
+	rc = session_exit(s);
 	return rc == EXIT_DONE && !plan_complete(&s->plan) ? EXIT_FAILED : rc;
 }
 
@@ -95,7 +94,7 @@ static int preflight_then_apply(struct apply_session *s)
  * exits as the real run would stop (1 unread forges, 3 problems, 4 a
  * conflict), so a pipeline can gate on it.
  */
-static int preflight_then_plan(struct apply_session *s)
+static int preflight_then_plan(struct session *s)
 {
 	struct buf problems;
 	size_t n;
@@ -132,13 +131,12 @@ int cmd_tag_all(int argc, char **argv)
 	    .flags = RUNCTX_JSON | RUNCTX_FROM | RUNCTX_DRY_RUN | RUNCTX_DIFFS,
 	    .notes = notes,
 	};
-	struct apply_session s;
+	struct session s;
 	int rc;
 
-	rc = apply_session_open(&s, argc, argv, &spec,
-	                        APPLY_CHECK_ACCESS | APPLY_PROGRESS);
-	if (rc < 0)
+	rc = session_open(&s, argc, argv, &spec, SESSION_CHECK_ACCESS | SESSION_PROGRESS);
+	if (!s.stop)
 		rc = s.x.dry_run ? preflight_then_plan(&s) : preflight_then_apply(&s);
-	apply_session_close(&s);
+	session_close(&s);
 	return rc;
 }

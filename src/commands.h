@@ -5,6 +5,8 @@
 #ifndef RELAPI_COMMANDS_H
 #define RELAPI_COMMANDS_H
 
+#include <stddef.h>
+
 enum relapi_exit {
 	EXIT_DONE = 0,      /* everything done */
 	EXIT_FAILED = 1,    /* a step failed */
@@ -33,6 +35,27 @@ int cmd_test(int argc, char **argv);
 int cmd_changelog(int argc, char **argv);
 int cmd_release(int argc, char **argv);
 int cmd_prepare(int argc, char **argv);
+
+/* ---- shared by the commands ---------------------------------------------- */
+
+struct buf;
+struct session;
+
+/* Prints the plan of session s (text or JSON); returns the exit code (cmd_plan.c). */
+int cmd_plan_print(struct session *s);
+/* One stderr line per forge read without its token, naming the variable to set. */
+void cmd_token_hints(struct session *s, const char *cmd);
+/*
+ * Collects the problems of session s into *out and returns their count,
+ * printing the warnings (cmd_preflight.c; preflight and tag-all).
+ */
+size_t cmd_preflight_problems(struct session *s, struct buf *out);
+/*
+ * The reads of session s that failed without judging anything (the network,
+ * 5xx, rate limits), printed to stderr under "relapi CMD: ..."; EXIT_FAILED
+ * when there is one, else 0. Callers check it before the problems.
+ */
+int cmd_preflight_failed(struct session *s, const char *cmd);
 
 /* The command table (main.c); NULL-name terminated. */
 extern const struct command relapi_commands[];

@@ -8,7 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
 #include "util.h"
 #include "msgs.h"
 
@@ -86,7 +85,7 @@ static const struct opt network_opts[] = {
 static int usage(struct runctx *x, const char *msg)
 {
 	msg_usage(x->cmd, "%s", msg);
-	return EXIT_USAGE;
+	return RELAPI_EINVAL;
 }
 
 static int parse_long(const char *s, long min, long max, long *out)
@@ -185,9 +184,12 @@ static void common_with_notes(const struct runctx_spec *spec, struct opt *opts)
 				opts[k].help = n->help;
 }
 
-/* Prints the command's help: its text, every option it takes, its tail. */
-static int print_help(const struct runctx_spec *spec, const struct opt_group *g,
-                      size_t ng)
+/*
+ * Prints the command's help: its text, every option it takes, its tail;
+ * the command stops there (x->stop).
+ */
+static int print_help(struct runctx *x, const struct runctx_spec *spec,
+                      const struct opt_group *g, size_t ng)
 {
 	struct buf out;
 	int rc;
@@ -201,13 +203,14 @@ static int print_help(const struct runctx_spec *spec, const struct opt_group *g,
 	if (!rc)
 		fwrite(out.data, 1, out.len, stdout);
 	buf_release(&out);
-	return rc ? EXIT_FAILED : EXIT_DONE;
+	x->stop = 1;
+	return rc;
 }
 
 /*
  * Parses argv against the command's own options, the common ones it takes
- * and the network flags. -1 to go on, or the exit code to stop with (help
- * printed: 0; usage error printed: 2).
+ * and the network flags. 0 (with --help: the help printed and x->stop
+ * set), or RELAPI_EINVAL with the usage error printed.
  */
 static int parse_options(struct runctx *x, int argc, char **argv,
                          const struct runctx_spec *spec, int *npos)
@@ -227,8 +230,8 @@ static int parse_options(struct runctx *x, int argc, char **argv,
 	    "network flags", network_opts, ARRAY_SIZE(network_opts), 0, set_network, x};
 	rc = opts_parse(g, ng, argc, argv, npos, &err);
 	if (rc == OPTS_HELP)
-		return print_help(spec, g, ng);
-	return rc ? usage(x, err.msg) : -1;
+		return print_help(x, spec, g, ng);
+	return rc ? usage(x, err.msg) : 0;
 }
 
 /* ---- output mode and date -------------------------------------------------- */
@@ -308,7 +311,7 @@ int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spe
 	memset(x, 0, sizeof(*x));
 	x->cmd = argv[0];
 	http_opts_init(&x->http);
-	if ((rc = parse_options(x, argc, argv, spec, &npos)) >= 0 ||
+	if ((rc = parse_options(x, argc, argv, spec, &npos)) || x->stop ||
 	    (rc = check_args(x, npos, argv)))
 		return rc;
 	pick_output(x);
@@ -320,9 +323,9 @@ int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spe
 	}
 	if (config_load(&x->cfg, x->config_path, &err)) {
 		msg_error(x->cmd, "%s", err.msg);
-		return EXIT_USAGE;
+		return err.code;
 	}
-	return -1;
+	return 0;
 }
 
 /* ---- forges ------------------------------------------------------------------ */
@@ -391,7 +394,7 @@ int runctx_connect(struct runctx *x)
 	x->access = calloc(x->cfg.nforges + 1, sizeof(*x->access));
 	if (!x->forges || !x->access) {
 		runctx_error(x, "out of memory");
-		return EXIT_FAILED;
+		return RELAPI_ENOMEM;
 	}
 	for (size_t i = 0; i < x->cfg.nforges; i++) {
 		const struct config_forge *f = &x->cfg.forges[i];
@@ -399,20 +402,20 @@ int runctx_connect(struct runctx *x)
 		        &x->access[i], f,
 		        f->kind == FORGE_GITLAB ? x->gitlab_url : x->github_url, &err)) {
 			runctx_error(x, err.msg);
-			return EXIT_USAGE;
+			return err.code;
 		}
 	}
 	size_jobs(x);
 	x->engine = http_engine_new(&x->http, &err);
 	if (!x->engine) {
 		runctx_error(x, err.msg[0] ? err.msg : "out of memory");
-		/* an unreadable --cacert or unusable --record folder is a usage error */
-		return err.code && err.code != RELAPI_ENOMEM ? EXIT_USAGE : EXIT_FAILED;
+		/* an unreadable --cacert or unusable --record folder: RELAPI_EINVAL */
+		return err.code ? err.code : RELAPI_ENOMEM;
 	}
 	for (size_t i = 0; i < x->cfg.nforges; i++)
 		if (connect_forge(x, i, &err)) {
 			runctx_error(x, err.msg);
-			return EXIT_USAGE;
+			return err.code;
 		}
 	return 0;
 }

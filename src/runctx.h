@@ -69,6 +69,7 @@ struct runctx {
 	const char *github_url;
 	const char *version;
 	const char *from;
+	int stop; /* --help was answered: the command has nothing more to do */
 	int json, quiet, yes, dry_run, no_diff;
 	int allow_moved; /* --allow-moved (with --from) */
 	int jobs; /* --jobs N, or 0: the engine's per-host cap for each forge host */
@@ -83,16 +84,17 @@ struct runctx {
 
 /*
  * Parses argv (argv[0] = the command name; exactly one positional VERSION)
- * against spec's options (opts.h) and loads the configuration. Returns an
- * exit code >= 0 when the command must stop now (help printed: 0; usage or
- * config error printed: 2), or -1 to go on. Release with runctx_release()
- * in every case.
+ * against spec's options (opts.h) and loads the configuration. Returns 0,
+ * with x->stop set when --help was answered, or a RELAPI_E* code with the
+ * error printed (RELAPI_EINVAL: usage, configuration or RELAPI_DATE).
+ * Release with runctx_release() in every case.
  */
 int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spec *spec);
 
 /*
  * Creates the engine and the forge clients (tokens resolved from the
- * environment). Errors are printed; returns 0 or an exit code.
+ * environment). Errors are printed; returns 0 or a RELAPI_E* code
+ * (RELAPI_EINVAL: a forge URL or token, --cacert or --record unusable).
  */
 int runctx_connect(struct runctx *x);
 

@@ -132,8 +132,7 @@ static double wall_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-void stage_run_init(struct stage_run *r, struct apply_session *s,
-                    const struct stage_opts *o)
+void stage_run_init(struct stage_run *r, struct session *s, const struct stage_opts *o)
 {
 	const char *ci = getenv("GITLAB_CI");
 

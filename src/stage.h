@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "apply.h"
+#include "session.h"
 #include "buf.h"
 #include "stage_poll.h"
 
@@ -87,7 +87,7 @@ struct stage_result {
 
 /* One run of the flow: the command's session and what happened. */
 struct stage_run {
-	struct apply_session *s;
+	struct session *s;
 	const struct stage_opts *o;
 	enum stage_id current;
 	struct stage_result results[STAGE_COUNT];
@@ -102,8 +102,7 @@ struct stage_run {
 	int section_open;
 };
 
-void stage_run_init(struct stage_run *r, struct apply_session *s,
-                    const struct stage_opts *o);
+void stage_run_init(struct stage_run *r, struct session *s, const struct stage_opts *o);
 void stage_run_release(struct stage_run *r);
 
 /* 1 when --only/--skip select stage id. */
@@ -132,12 +131,12 @@ void stage_summary(const struct stage_run *r, const char *command);
 
 /* A command that runs stages: `relapi test`, `changelog`, `release`. */
 struct stage_cmd {
-	const char *name;     /* "test": in errors and the summary */
-	const char *help;     /* its --help before the options */
-	const char *tail;     /* its --help after the options */
-	unsigned stage_flags; /* the STAGE_F_* flags it accepts */
-	unsigned ctx_flags;   /* RUNCTX_* for apply_session_open() */
-	unsigned apply_flags; /* APPLY_* for apply_session_open(), unless --stdout */
+	const char *name;       /* "test": in errors and the summary */
+	const char *help;       /* its --help before the options */
+	const char *tail;       /* its --help after the options */
+	unsigned stage_flags;   /* the STAGE_F_* flags it accepts */
+	unsigned ctx_flags;     /* RUNCTX_* options it takes */
+	unsigned session_flags; /* SESSION_* for session_start(), unless --stdout */
 	int (*run)(struct stage_run *r); /* the stages; returns the exit code */
 };
 

@@ -8,7 +8,7 @@
 
 int stage_cmd_run(const struct stage_cmd *c, int argc, char **argv)
 {
-	struct apply_session s;
+	struct session s;
 	struct stage_opts o;
 	struct stage_run r;
 	struct opt_group own = stage_opts_group(&o, c->stage_flags);
@@ -21,11 +21,11 @@ int stage_cmd_run(const struct stage_cmd *c, int argc, char **argv)
 	};
 	int rc;
 
-	rc = apply_session_parse(&s, argc, argv, &spec);
-	if (rc < 0)
-		rc = apply_session_start(&s, o.to_stdout ? 0 : c->apply_flags);
-	if (rc >= 0) {
-		apply_session_close(&s);
+	rc = session_parse(&s, argc, argv, &spec);
+	if (!s.stop)
+		rc = session_start(&s, o.to_stdout ? 0 : c->session_flags);
+	if (s.stop) {
+		session_close(&s);
 		return rc;
 	}
 	if (o.to_stdout) {
@@ -36,6 +36,6 @@ int stage_cmd_run(const struct stage_cmd *c, int argc, char **argv)
 	rc = c->run(&r);
 	stage_summary(&r, c->name);
 	stage_run_release(&r);
-	apply_session_close(&s);
+	session_close(&s);
 	return rc;
 }
