@@ -111,7 +111,7 @@ struct prep {
 	size_t ntags;
 	char *tag_commit; /* commit of the docs tag VERSION, or NULL */
 	char prev[VERSION_MAX];
-	struct stage_log *logs;
+	struct entry_log *logs;
 	size_t nlogs;
 	char *data;   /* the commit data document */
 	char *prompt; /* the generator's prompt */
@@ -329,13 +329,13 @@ static int entry_fits(struct prep *p, const char *entry, struct rerr *err)
 
 static int draft_builtin(struct prep *p, struct rerr *err)
 {
-	struct stage_entry_input in = {p->version, p->r.s->x.date, p->stable, p->logs,
-	                               p->nlogs};
+	struct entry_input in = {p->version, p->r.s->x.date, p->stable, p->logs,
+	                         p->nlogs};
 	struct buf b;
 	int rc;
 
 	buf_init(&b);
-	rc = stage_entry_build(&b, &in, err);
+	rc = entry_build(&b, &in, err);
 	free(p->entry);
 	p->entry = rc ? NULL : buf_detach(&b, NULL);
 	buf_release(&b);
@@ -707,7 +707,7 @@ static int rerun(struct prep *p, int *done, struct rerr *err)
 		return tag_exists(p, err);
 	if (!edit_changelog_has(c->data, c->len, p->version))
 		return *done = 0;
-	if (stage_entry_extract(&p->entry, c->data, c->len, p->version, err))
+	if (entry_extract(&p->entry, c->data, c->len, p->version, err))
 		return err->code;
 	if (p->r.s->x.dry_run) {
 		say(p, "%s: the entry for %s is there; would tag %s on %s", p->docs->name,

@@ -31,7 +31,7 @@ static cJSON *commit_json(const struct forge_commit *c)
 	return o;
 }
 
-static cJSON *repo_json(const struct stage_log *l)
+static cJSON *repo_json(const struct entry_log *l)
 {
 	cJSON *o = cJSON_CreateObject(), *list = NULL;
 	int rc = !o || put_str(o, "name", l->name) || put_str(o, "title", l->title) ||
@@ -193,7 +193,7 @@ static int keep_entry(struct lines *l, const char *version)
 	for (start = 0; start < l->n; start++) {
 		if (is_fence(&l->v[start]))
 			fence = !fence;
-		else if (stage_entry_heading_ok(l->v[start].s, l->v[start].n, version))
+		else if (entry_heading_ok(l->v[start].s, l->v[start].n, version))
 			break;
 	}
 	if (start == l->n)

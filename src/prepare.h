@@ -15,7 +15,7 @@
 
 #include "buf.h"
 #include "rerr.h"
-#include "stage_entry.h"
+#include "entry.h"
 
 /* The format number written as "format" in the commit data document. */
 #define PREPARE_DATA_FORMAT 1
@@ -31,7 +31,7 @@ struct prepare_data {
 	const char *previous; /* the previous release, or NULL when none */
 	const char *date;     /* YYYY-MM-DD */
 	int stable;
-	const struct stage_log *logs; /* one per repository, configuration order */
+	const struct entry_log *logs; /* one per repository, configuration order */
 	size_t n;
 };
 

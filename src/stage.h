@@ -24,7 +24,7 @@
 
 #include "session.h"
 #include "buf.h"
-#include "stage_poll.h"
+#include "poller.h"
 
 enum stage_id {
 	STAGE_PREFLIGHT,

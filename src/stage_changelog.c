@@ -10,7 +10,7 @@
 #include "file.h"
 #include "stage.h"
 #include "stage_changelog.h"
-#include "stage_entry.h"
+#include "entry.h"
 
 #define CHANGELOG_KEEP    20
 #define DOCS_MAX_ATTEMPTS 4
@@ -135,11 +135,11 @@ int stage_previous(char *out, size_t n, const char *version, char **tags, size_t
 
 static void on_compare(const struct forge_reply *rep, void *payload)
 {
-	struct stage_log *l = payload;
+	struct entry_log *l = payload;
 
 	if (rep->err.code)
 		rerr_set(&l->err, rep->err.code, "%s", rep->err.msg);
-	else if (stage_log_set(l, rep->compare))
+	else if (entry_log_set(l, rep->compare))
 		rerr_set(&l->err, RELAPI_ENOMEM, "out of memory");
 }
 
@@ -152,7 +152,7 @@ static int covered(const struct stage_run *r, size_t i)
 	return !plan_repo_skipped(&r->s->plan, pr->cfg, &why) && pr->cfg->tag;
 }
 
-static int log_init(struct stage_run *r, size_t i, const char *prev, struct stage_log *l)
+static int log_init(struct stage_run *r, size_t i, const char *prev, struct entry_log *l)
 {
 	const struct config_repo *c = r->s->plan.repos[i].cfg;
 	const struct apply_repo *ar = &r->s->ap.repos[i];
@@ -160,7 +160,7 @@ static int log_init(struct stage_run *r, size_t i, const char *prev, struct stag
 	int tagged = ar->act.tag || ar->created_tag;
 
 	l->name = strdup(c->name);
-	l->title = c->title ? strdup(c->title) : stage_entry_title(c->name);
+	l->title = c->title ? strdup(c->title) : entry_title(c->name);
 	l->forge = strdup(forge_kind_name(forge_kind(f)));
 	l->path = strdup(c->path);
 	l->from = strdup(prev);
@@ -177,7 +177,7 @@ static int log_init(struct stage_run *r, size_t i, const char *prev, struct stag
  * is permanent, a link to a branch would drift. A repository's compare_url (a
  * mirror, say) replaces the forge's own compare page.
  */
-static int links_apply(struct stage_run *r, struct stage_log *logs, size_t n,
+static int links_apply(struct stage_run *r, struct entry_log *logs, size_t n,
                        struct rerr *err)
 {
 	const char *version = r->s->plan.version;
@@ -198,11 +198,11 @@ static int links_apply(struct stage_run *r, struct stage_log *logs, size_t n,
 	return 0;
 }
 
-int stage_gather(struct stage_run *r, const char *prev, struct stage_log **out, size_t *n,
+int stage_gather(struct stage_run *r, const char *prev, struct entry_log **out, size_t *n,
                  struct rerr *err)
 {
 	const struct plan *p = &r->s->plan;
-	struct stage_log *logs = calloc(p->nrepos + 1, sizeof(*logs));
+	struct entry_log *logs = calloc(p->nrepos + 1, sizeof(*logs));
 	int rc = 0;
 
 	*out = logs;
@@ -225,10 +225,10 @@ int stage_gather(struct stage_run *r, const char *prev, struct stage_log **out, 
 	return rc ? rc : links_apply(r, logs, *n, err);
 }
 
-void stage_gather_free(struct stage_log *logs, size_t n)
+void stage_gather_free(struct entry_log *logs, size_t n)
 {
 	for (size_t i = 0; logs && i < n; i++)
-		stage_log_release(&logs[i]);
+		entry_log_release(&logs[i]);
 	free(logs);
 }
 
@@ -244,7 +244,7 @@ static int entry_from_file(struct stage_run *r, const char *path, struct rerr *e
 	rc = file_read(&b, path, "entry file", err);
 	if (!rc && (!b.len || b.data[b.len - 1] != '\n'))
 		rc = buf_puts(&b, "\n");
-	if (!rc && !stage_entry_heading_ok(b.data, b.len, r->s->plan.version))
+	if (!rc && !entry_heading_ok(b.data, b.len, r->s->plan.version))
 		rc = rerr_set(err, RELAPI_EINVAL,
 		              "entry file '%s' does not start with a '## %s' heading",
 		              path, r->s->plan.version);
@@ -254,13 +254,13 @@ static int entry_from_file(struct stage_run *r, const char *path, struct rerr *e
 	return rc;
 }
 
-static int entry_build(struct stage_run *r, const char *prev, struct rerr *err)
+static int build_entry(struct stage_run *r, const char *prev, struct rerr *err)
 {
-	struct stage_log *logs = NULL;
+	struct entry_log *logs = NULL;
 	size_t n = 0;
 	struct buf out;
-	struct stage_entry_input in = {r->s->plan.version, r->s->x.date, stage_stable(r),
-	                               NULL, 0};
+	struct entry_input in = {r->s->plan.version, r->s->x.date, stage_stable(r), NULL,
+	                         0};
 	int rc = 0;
 
 	buf_init(&out);
@@ -274,7 +274,7 @@ static int entry_build(struct stage_run *r, const char *prev, struct rerr *err)
 		stage_say(r, "%s: %ld commit%s %s", logs[i].name, logs[i].count,
 		          logs[i].count == 1 ? "" : "s", logs[i].web_url);
 	if (!rc)
-		rc = stage_entry_build(&out, &in, err);
+		rc = entry_build(&out, &in, err);
 	if (!rc)
 		r->entry = buf_detach(&out, NULL);
 	buf_release(&out);
@@ -332,8 +332,8 @@ static int entry_print(const struct stage_run *r, struct rerr *err)
 
 static int changelog_existing(struct stage_run *r, struct rerr *err)
 {
-	if (stage_entry_extract(&r->entry, r->changelog.data, r->changelog.len,
-	                        r->s->plan.version, err))
+	if (entry_extract(&r->entry, r->changelog.data, r->changelog.len,
+	                  r->s->plan.version, err))
 		return err->code;
 	if (r->o->to_stdout && r->entry && entry_print(r, err))
 		return err->code;
@@ -352,7 +352,7 @@ static int changelog_new(struct stage_run *r, struct docs_read *rd, struct rerr 
 	                    r->changelog.data, r->changelog.len, err);
 	if (!rc)
 		rc = r->o->entry_file ? entry_from_file(r, r->o->entry_file, err)
-		                      : entry_build(r, prev, err);
+		                      : build_entry(r, prev, err);
 	if (!rc && r->o->to_stdout) {
 		rc = entry_print(r, err);
 		if (!rc)
@@ -655,8 +655,8 @@ int stage_entry_of(struct stage_run *r, const struct config_repo *d, struct rerr
 		return 0;
 	rc = docs_read(r, d, r->s->x.cfg.changelog, &r->changelog, &rd, err);
 	if (!rc)
-		rc = stage_entry_extract(&r->entry, r->changelog.data, r->changelog.len,
-		                         r->s->plan.version, err);
+		rc = entry_extract(&r->entry, r->changelog.data, r->changelog.len,
+		                   r->s->plan.version, err);
 	if (!rc && !r->entry)
 		rc = rerr_set(err, RELAPI_ENOTFOUND,
 		              "no entry for %s in '%s': run the changelog stage first",

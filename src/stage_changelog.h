@@ -7,7 +7,7 @@
 #define RELAPI_STAGE_CHANGELOG_H
 
 #include "stage.h"
-#include "stage_entry.h"
+#include "entry.h"
 
 /* The configured docs repository, or NULL with err set when none is configured. */
 const struct config_repo *stage_docs_repo(const struct stage_run *r, struct rerr *err);
@@ -27,9 +27,9 @@ int stage_previous(char *out, size_t n, const char *version, char **tags, size_t
  * stage_gather_free) holds *n logs in configuration order. A repository
  * with a compare_url gets that link instead of the forge's web compare URL.
  */
-int stage_gather(struct stage_run *r, const char *prev, struct stage_log **out, size_t *n,
+int stage_gather(struct stage_run *r, const char *prev, struct entry_log **out, size_t *n,
                  struct rerr *err);
-void stage_gather_free(struct stage_log *logs, size_t n);
+void stage_gather_free(struct entry_log *logs, size_t n);
 
 /*
  * Makes sure r->entry holds this version's entry: as built by the changelog

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stage_entry.h"
+#include "entry.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -24,26 +24,26 @@ static struct forge_commit commit(const char *subject, const char *body)
 	return c;
 }
 
-/* A log made through stage_log_set, as the changelog stage makes it. */
-static void make_log(struct stage_log *l, const char *name, long count, const char *url,
+/* A log made through entry_log_set, as the changelog stage makes it. */
+static void make_log(struct entry_log *l, const char *name, long count, const char *url,
                      struct forge_commit *commits, size_t n)
 {
 	struct forge_compare c = {count, commits, n, (char *)url};
 
 	memset(l, 0, sizeof(*l));
 	l->name = strdup(name);
-	l->title = stage_entry_title(name);
-	assert_int_equal(stage_log_set(l, &c), 0);
+	l->title = entry_title(name);
+	assert_int_equal(entry_log_set(l, &c), 0);
 }
 
-static char *build(struct stage_log *logs, size_t n, int stable, const char *version)
+static char *build(struct entry_log *logs, size_t n, int stable, const char *version)
 {
-	struct stage_entry_input in = {version, "2026-02-01", stable, logs, n};
+	struct entry_input in = {version, "2026-02-01", stable, logs, n};
 	struct buf out;
 	struct rerr err = {0};
 
 	buf_init(&out);
-	assert_int_equal(stage_entry_build(&out, &in, &err), 0);
+	assert_int_equal(entry_build(&out, &in, &err), 0);
 	return buf_detach(&out, NULL);
 }
 
@@ -63,7 +63,7 @@ static void test_grouped_entry(void **state)
 	    commit("Set target version to 8.0.6-rc.1", "Release-Version: 8.0.6-rc.1"),
 	    commit("Bump redis chart", ""),
 	};
-	struct stage_log logs[3];
+	struct entry_log logs[3];
 	char *e;
 
 	(void)state;
@@ -95,13 +95,13 @@ static void test_grouped_entry(void **state)
 	       "---\n");
 	free(e);
 	for (int i = 0; i < 3; i++)
-		stage_log_release(&logs[i]);
+		entry_log_release(&logs[i]);
 }
 
 static void test_rc_has_no_resources_and_singular(void **state)
 {
 	struct forge_commit c[] = {commit("fix: keep empty end date", "")};
-	struct stage_log l;
+	struct entry_log l;
 	char *e;
 
 	(void)state;
@@ -114,12 +114,12 @@ static void test_rc_has_no_resources_and_singular(void **state)
 	assert_non_null(
 	    strstr(e, "### Bug Fixes\n\n- **Waldur Homeport**: Keep empty end date\n"));
 	free(e);
-	stage_log_release(&l);
+	entry_log_release(&l);
 }
 
 static void test_failed_compare_left_out(void **state)
 {
-	struct stage_log l;
+	struct entry_log l;
 	char *e;
 
 	(void)state;
@@ -128,14 +128,14 @@ static void test_failed_compare_left_out(void **state)
 	e = build(&l, 1, 0, "8.0.6-rc.1");
 	assert_string_equal(e, "## 8.0.6-rc.1 - 2026-02-01\n\n---\n");
 	free(e);
-	stage_log_release(&l);
+	entry_log_release(&l);
 }
 
 static void test_not_conventional(void **state)
 {
 	struct forge_commit c[] = {commit("feat:no space", ""),
 	                           commit("fix(: broken", ""), commit("fix: ", "")};
-	struct stage_log l;
+	struct entry_log l;
 	char *e;
 
 	(void)state;
@@ -145,7 +145,7 @@ static void test_not_conventional(void **state)
 	    strstr(e, "### Other\n\n- **X**: Feat:no space\n- **X**: Fix(: broken\n\n"));
 	assert_null(strstr(e, "Bug Fixes"));
 	free(e);
-	stage_log_release(&l);
+	entry_log_release(&l);
 }
 
 static void test_title(void **state)
@@ -153,10 +153,10 @@ static void test_title(void **state)
 	char *t;
 
 	(void)state;
-	t = stage_entry_title("waldur-docker-compose");
+	t = entry_title("waldur-docker-compose");
 	assert_string_equal(t, "Waldur Docker Compose");
 	free(t);
-	t = stage_entry_title("py_client");
+	t = entry_title("py_client");
 	assert_string_equal(t, "Py Client");
 	free(t);
 }
@@ -176,30 +176,30 @@ static void test_extract(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    stage_entry_extract(&e, changelog, sizeof(changelog) - 1, "8.0.6", &err), 0);
+	    entry_extract(&e, changelog, sizeof(changelog) - 1, "8.0.6", &err), 0);
 	assert_string_equal(
 	    e, "## 8.0.6 - 2026-02-01\n\n- new\n\n```\n## 8.0.5\n```\n\n---\n");
 	free(e);
 	assert_int_equal(
-	    stage_entry_extract(&e, changelog, sizeof(changelog) - 1, "8.0.5", &err), 0);
+	    entry_extract(&e, changelog, sizeof(changelog) - 1, "8.0.5", &err), 0);
 	assert_string_equal(e, "## 8.0.5 - 2026-01-01\n\n- old\n\n---\n");
 	free(e);
 	assert_int_equal(
-	    stage_entry_extract(&e, changelog, sizeof(changelog) - 1, "8.0.7", &err), 0);
+	    entry_extract(&e, changelog, sizeof(changelog) - 1, "8.0.7", &err), 0);
 	assert_null(e);
-	assert_int_equal(
-	    stage_entry_extract(&e, changelog, sizeof(changelog) - 1, "8.0", &err), 0);
+	assert_int_equal(entry_extract(&e, changelog, sizeof(changelog) - 1, "8.0", &err),
+	                 0);
 	assert_null(e);
 }
 
 static void test_heading_ok(void **state)
 {
 	(void)state;
-	assert_true(stage_entry_heading_ok("## 8.0.6 - x\n", 13, "8.0.6"));
-	assert_true(stage_entry_heading_ok("## 8.0.6\n", 9, "8.0.6"));
-	assert_false(stage_entry_heading_ok("## 8.0.6-rc.1\n", 14, "8.0.6"));
-	assert_false(stage_entry_heading_ok("# 8.0.6\n", 8, "8.0.6"));
-	assert_false(stage_entry_heading_ok("text\n## 8.0.6\n", 14, "8.0.6"));
+	assert_true(entry_heading_ok("## 8.0.6 - x\n", 13, "8.0.6"));
+	assert_true(entry_heading_ok("## 8.0.6\n", 9, "8.0.6"));
+	assert_false(entry_heading_ok("## 8.0.6-rc.1\n", 14, "8.0.6"));
+	assert_false(entry_heading_ok("# 8.0.6\n", 8, "8.0.6"));
+	assert_false(entry_heading_ok("text\n## 8.0.6\n", 14, "8.0.6"));
 }
 
 int main(void)

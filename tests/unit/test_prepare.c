@@ -138,7 +138,7 @@ static void test_data_json(void **state)
 {
 	struct forge_commit c = {"0123456789abcdef", "01234567", "feat: x \"quoted\"",
 	                         "line1\nline2",     "Dev",      "2026-01-10T10:00:00Z"};
-	struct stage_log l = {.name = "waldur-helm",
+	struct entry_log l = {.name = "waldur-helm",
 	                      .title = "Waldur Helm",
 	                      .forge = "gitlab",
 	                      .path = "waldur/waldur-helm",

@@ -1,5 +1,5 @@
 /*
- * stage_poll.h - the wait shared by every stage that waits: deployment tests,
+ * poller.h - the wait shared by every stage that waits: deployment tests,
  * the OpenAPI job, the docs deployment.
  *
  * A task is checked on the HTTP engine without ever blocking it: the first
@@ -10,8 +10,8 @@
  * one engine, and a task may be started from a completion callback (a
  * pipeline is watched as soon as its trigger answers).
  */
-#ifndef RELAPI_STAGE_POLL_H
-#define RELAPI_STAGE_POLL_H
+#ifndef RELAPI_POLLER_H
+#define RELAPI_POLLER_H
 
 #include <stddef.h>
 

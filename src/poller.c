@@ -1,5 +1,5 @@
-/* stage_poll.c - concurrent polling on the engine with interval and timeout. */
-#include "stage_poll.h"
+/* poller.c - concurrent polling on the engine with interval and timeout. */
+#include "poller.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* stage_entry.c - the changelog entry built from compare results. */
-#include "stage_entry.h"
+/* entry.c - the changelog entry built from compare results. */
+#include "entry.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -19,7 +19,7 @@ static void commit_release(struct forge_commit *c)
 	free(c->date);
 }
 
-void stage_log_release(struct stage_log *l)
+void entry_log_release(struct entry_log *l)
 {
 	if (!l)
 		return;
@@ -55,7 +55,7 @@ static int commit_copy(struct forge_commit *d, const struct forge_commit *s)
 	           : RELAPI_ENOMEM;
 }
 
-int stage_log_set(struct stage_log *l, const struct forge_compare *c)
+int entry_log_set(struct entry_log *l, const struct forge_compare *c)
 {
 	l->count = c->count;
 	free(l->web_url);
@@ -137,14 +137,14 @@ static int listed(const struct forge_commit *c)
 
 /* ---- the entry -------------------------------------------------------------------- */
 
-static int put_item(struct buf *out, const struct stage_log *l, const char *text)
+static int put_item(struct buf *out, const struct entry_log *l, const char *text)
 {
 	int rc = buf_printf(out, "- **%s**: %c", l->title, toupper((unsigned char)*text));
 
 	return rc || buf_puts(out, *text ? text + 1 : "") || buf_puts(out, "\n");
 }
 
-static int put_group(struct buf *out, const struct stage_entry_input *in, enum group g)
+static int put_group(struct buf *out, const struct entry_input *in, enum group g)
 {
 	int rc = 0, any = 0;
 
@@ -161,12 +161,12 @@ static int put_group(struct buf *out, const struct stage_entry_input *in, enum g
 	return rc || (any && buf_puts(out, "\n"));
 }
 
-static int put_activity(struct buf *out, const struct stage_entry_input *in)
+static int put_activity(struct buf *out, const struct entry_input *in)
 {
 	int rc = 0, any = 0;
 
 	for (size_t i = 0; !rc && i < in->n; i++) {
-		const struct stage_log *l = &in->logs[i];
+		const struct entry_log *l = &in->logs[i];
 		if (l->err.code || l->count <= 0)
 			continue;
 		if (!any++)
@@ -178,8 +178,7 @@ static int put_activity(struct buf *out, const struct stage_entry_input *in)
 	return rc || (any && buf_puts(out, "\n"));
 }
 
-int stage_entry_build(struct buf *out, const struct stage_entry_input *in,
-                      struct rerr *err)
+int entry_build(struct buf *out, const struct entry_input *in, struct rerr *err)
 {
 	int rc = buf_printf(out, "## %s - %s\n\n", in->version, in->date);
 
@@ -195,7 +194,7 @@ int stage_entry_build(struct buf *out, const struct stage_entry_input *in,
 	return rc ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
 }
 
-char *stage_entry_title(const char *name)
+char *entry_title(const char *name)
 {
 	char *t = strdup(name);
 	int start = 1;
@@ -226,15 +225,15 @@ static int heading_is(const char *s, size_t n, const char *version)
 	return n == 0 || *s == ' ' || *s == '\r' || *s == '\t';
 }
 
-int stage_entry_heading_ok(const char *entry, size_t len, const char *version)
+int entry_heading_ok(const char *entry, size_t len, const char *version)
 {
 	const char *nl = memchr(entry, '\n', len);
 
 	return heading_is(entry, nl ? (size_t)(nl - entry) : len, version);
 }
 
-int stage_entry_extract(char **out, const char *text, size_t len, const char *version,
-                        struct rerr *err)
+int entry_extract(char **out, const char *text, size_t len, const char *version,
+                  struct rerr *err)
 {
 	size_t pos = 0, start = 0, end = 0;
 	int fence = 0, in = 0;

@@ -1,5 +1,5 @@
 /*
- * stage_entry.h - the changelog entry of a release, built from what the
+ * entry.h - the changelog entry of a release, built from what the
  * forges' compare API said about each repository. Pure: no I/O.
  *
  *   ## 8.0.6 - 2026-02-01
@@ -19,8 +19,8 @@
  * with a `Release-Version:` trailer) and merge commits are not listed, but
  * they count in the activity line, which is the forge's own count.
  */
-#ifndef RELAPI_STAGE_ENTRY_H
-#define RELAPI_STAGE_ENTRY_H
+#ifndef RELAPI_ENTRY_H
+#define RELAPI_ENTRY_H
 
 #include <stddef.h>
 
@@ -31,9 +31,9 @@
 /*
  * One repository's commits between the previous release and this one (the
  * commit data that `relapi changelog` and `relapi prepare --data` use). Every
- * string is owned; release with stage_log_release().
+ * string is owned; release with entry_log_release().
  */
-struct stage_log {
+struct entry_log {
 	char *name;    /* configured repository name */
 	char *title;   /* display name, "Waldur Helm" */
 	char *forge;   /* "gitlab" or "github" */
@@ -49,15 +49,15 @@ struct stage_log {
 	struct rerr err; /* the compare failed: err.code != 0 */
 };
 
-void stage_log_release(struct stage_log *l);
+void entry_log_release(struct entry_log *l);
 /* Copies the compare result c into l (commits deep-copied). 0 or RELAPI_ENOMEM. */
-int stage_log_set(struct stage_log *l, const struct forge_compare *c);
+int entry_log_set(struct entry_log *l, const struct forge_compare *c);
 
-struct stage_entry_input {
+struct entry_input {
 	const char *version; /* the new version */
 	const char *date;    /* YYYY-MM-DD */
 	int stable;          /* adds the Resources section */
-	const struct stage_log *logs;
+	const struct entry_log *logs;
 	size_t n;
 };
 
@@ -65,14 +65,13 @@ struct stage_entry_input {
  * Appends the entry for `in` to `out`, ending with "---\n". Returns 0 or
  * RELAPI_ENOMEM.
  */
-int stage_entry_build(struct buf *out, const struct stage_entry_input *in,
-                      struct rerr *err);
+int entry_build(struct buf *out, const struct entry_input *in, struct rerr *err);
 
 /*
  * The display name of repository `name`: words split at '-' and '_', each
  * capitalized ("waldur-helm" -> "Waldur Helm"). Caller frees; NULL on ENOMEM.
  */
-char *stage_entry_title(const char *name);
+char *entry_title(const char *name);
 
 /*
  * The entry for exactly `version` in a changelog (from its `## VERSION`
@@ -80,10 +79,10 @@ char *stage_entry_title(const char *name);
  * lines dropped, ending with a newline) as a new string in *out (caller
  * frees), or *out = NULL when there is none. 0 or RELAPI_ENOMEM.
  */
-int stage_entry_extract(char **out, const char *changelog, size_t len,
-                        const char *version, struct rerr *err);
+int entry_extract(char **out, const char *changelog, size_t len, const char *version,
+                  struct rerr *err);
 
 /* 1 when `entry` starts with a `## VERSION` heading for exactly `version`. */
-int stage_entry_heading_ok(const char *entry, size_t len, const char *version);
+int entry_heading_ok(const char *entry, size_t len, const char *version);
 
 #endif
