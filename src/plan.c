@@ -494,6 +494,31 @@ static int moved_steps(struct plan_repo *pr, const struct plan_actual *a,
 }
 
 /* Steps of a repository that is read and edited. */
+/* The reads that judged an existing tag: its files, their blobs, the tag object. */
+static void count_tag_reads(struct plan_repo *pr, const struct plan_actual *a)
+{
+	int blobs = blobs_read_cost(pr, a->tag_files, a->ntag_files);
+
+	pr->read_rounds += (a->tag_files || a->tag_read ? 1 : 0) + (blobs ? 1 : 0);
+	pr->requests += a->tag_files ? (int)a->ntag_files : 0;
+	pr->requests += blobs;
+	pr->requests += a->tag_read ? cost(pr)->tag : 0; /* ref, tag object */
+}
+
+/* The writes still to do (a commit costs cost_c, a tag cost_t) and the state. */
+static void count_writes(struct plan_repo *pr, int cost_c, int cost_t)
+{
+	int writes = (pr->commit_state == PLAN_TODO ? cost_c : 0) +
+	             (pr->tag_state == PLAN_TODO ? cost_t : 0);
+
+	pr->write_rounds = writes;
+	pr->round_trips = pr->read_rounds + pr->write_rounds;
+	pr->requests += writes;
+	pr->state = pr->commit_state == PLAN_TODO || pr->tag_state == PLAN_TODO
+	                ? PLAN_TODO
+	                : PLAN_DONE;
+}
+
 static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_input *in,
                       const struct plan_actual *a, struct rerr *err)
 {
@@ -522,12 +547,7 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 		pr->tag_state = PLAN_DONE;
 		pr->commit_state = pr->cfg->nedits ? PLAN_DONE : PLAN_SKIPPED;
 		pr->tag_target = strdup_opt(a->tag->commit_id);
-		pr->read_rounds += a->tag_files || a->tag_read ? 1 : 0;
-		pr->read_rounds +=
-		    blobs_read_cost(pr, a->tag_files, a->ntag_files) ? 1 : 0;
-		pr->requests += a->tag_files ? (int)a->ntag_files : 0;
-		pr->requests += blobs_read_cost(pr, a->tag_files, a->ntag_files);
-		pr->requests += a->tag_read ? cost(pr)->tag : 0; /* ref, tag object */
+		count_tag_reads(pr, a);
 	} else if (needs_commit && a->moved > 0 && !in->allow_moved) {
 		done = moved_steps(pr, a, p);
 		if (done)
@@ -545,14 +565,7 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 		pr->read_rounds += a->own_looked;
 		pr->requests += a->own_looked;
 	}
-	pr->write_rounds = (pr->commit_state == PLAN_TODO ? cost_c : 0) +
-	                   (pr->tag_state == PLAN_TODO ? cost_t : 0);
-	pr->round_trips = pr->read_rounds + pr->write_rounds;
-	pr->requests += (pr->commit_state == PLAN_TODO ? cost_c : 0) +
-	                (pr->tag_state == PLAN_TODO ? cost_t : 0);
-	pr->state = pr->commit_state == PLAN_TODO || pr->tag_state == PLAN_TODO
-	                ? PLAN_TODO
-	                : PLAN_DONE;
+	count_writes(pr, cost_c, cost_t);
 	return 0;
 }
 
