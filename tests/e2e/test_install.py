@@ -23,7 +23,8 @@ def commands(relapi):
 
 def man_body(path):
     """The text between .nf and .fi, roff escapes undone."""
-    text = open(path, encoding="utf-8").read()
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
     body = text.split(".nf\n", 1)[1].rsplit(".fi\n", 1)[0]
     body = re.sub(r"(^|\n)\\&", r"\1", body)
     return body.replace("\\e", "\\")
@@ -61,7 +62,8 @@ class InstallTest(unittest.TestCase):
             help_text = subprocess.run([BIN, cmd, "--help"], capture_output=True,
                                        text=True).stdout
             self.assertEqual(man_body(page), help_text, cmd)
-            head = open(page, encoding="utf-8").read().split(".SH DESCRIPTION")[0]
+            with open(page, encoding="utf-8") as f:
+                head = f.read().split(".SH DESCRIPTION")[0]
             self.assertIn(".TH RELAPI-%s 1" % cmd.upper(), head)
             self.assertRegex(head, r"\.SH NAME\nrelapi-%s \\- \S" % re.escape(cmd))
 
