@@ -21,7 +21,7 @@
 /* ---- help ---------------------------------------------------------------- */
 
 static const char edit_help[] =
-    "usage: relapi edit [--kind yaml|json|toml|dotenv] [-i | -o OUT] [-q]\n"
+    "usage: relapi edit [--kind KIND] [-i | -o OUT] [-q]\n"
     "                   FILE KEY=VALUE [KEY=VALUE ...]\n"
     "       relapi edit --changelog FILE --entry ENTRY.md [--keep N] [--version V]\n"
     "                   [-i | -o OUT] [-q]\n"
@@ -29,10 +29,14 @@ static const char edit_help[] =
     "Sets each KEY to VALUE in FILE, changing only the bytes of the values,\n"
     "and writes the result to stdout, to OUT, or back to FILE (-i, atomically).\n"
     "FILE may be - for stdin, with --kind. The kind is inferred from the name:\n"
-    "*.yaml|*.yml, *.json, *.toml, .env*|*.env.\n"
+    "*.yaml|*.yml, *.json, *.toml, .env*|*.env, VERSION (text).\n"
     "\n"
     "Keys: dotted paths (waldur.imageTag, tool.poetry.version); a segment with\n"
     "'.' is quoted: packages.\"\".version. YAML: KEY[N] edits document N.\n"
+    "text: the file holds only the version (any KEY: version=8.0.6).\n"
+    "regex: KEY is a POSIX extended regular expression that must match exactly\n"
+    "once, its one group around the value: 'VERSION := ([0-9.]+)=8.0.6' (split\n"
+    "at the last '=').\n"
     "\n"
     "--changelog inserts the entry ENTRY.md (a '## VERSION - DATE' section)\n"
     "under the '# Changelog' title, removes the version's RC entries when it is\n"
@@ -135,6 +139,18 @@ static int write_output(const struct edit_opts *o, const char *file, const char 
 	return EXIT_DONE;
 }
 
+/* A regex edit's PATTERN=VALUE: split at the last '=' (a pattern may hold '='). */
+static int regex_split(struct edit_assign *a, char *arg)
+{
+	char *eq = strrchr(arg, '=');
+
+	if (!eq || eq == arg)
+		return -1;
+	*eq = '\0';
+	*a = (struct edit_assign){arg, eq + 1, EDIT_QUOTE_KEEP};
+	return 0;
+}
+
 /* ---- key edits ----------------------------------------------------------- */
 
 static void print_changes(const char *fname, const struct edit_result *r)
@@ -182,7 +198,8 @@ static int run_keys(const struct edit_opts *o, const char *file, char **args, in
 		goto out;
 	}
 	for (int i = 0; i < n; i++)
-		if (edit_assign_split(&a[i], args[i])) {
+		if (kind == EDIT_REGEX ? regex_split(&a[i], args[i])
+		                       : edit_assign_split(&a[i], args[i])) {
 			rc = usage("expected KEY=VALUE, got '%s'", args[i]);
 			goto out;
 		}
@@ -318,7 +335,7 @@ enum {
 
 static const struct opt edit_opts_table[] = {
     {OPT_KIND, 0, "kind", "KIND",
-     "yaml, json, toml or dotenv (default: from FILE's name)", 0},
+     "yaml, json, toml, dotenv, text or regex (default:\nfrom FILE's name)", 0},
     {OPT_IN, 'i', "in-place", NULL, "write the result back to FILE (atomically)", 0},
     {OPT_OUT, 'o', "output", "OUT", "write the result to OUT (default: stdout)", 0},
     {OPT_QUIET, 'q', "quiet", NULL, "do not print the changes on stderr", 0},
@@ -372,8 +389,8 @@ static int parse_opt(void *ctx, int id, const char *arg, struct rerr *err)
 		o->kind = edit_kind_parse(arg);
 		return o->kind == EDIT_KIND_NONE
 		           ? rerr_set(err, RELAPI_EINVAL,
-		                      "unknown kind '%.60s': expected yaml, json, toml "
-		                      "or dotenv",
+		                      "unknown kind '%.60s': expected yaml, json, toml, "
+		                      "dotenv, text or regex",
 		                      arg)
 		           : 0;
 	}

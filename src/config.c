@@ -265,8 +265,8 @@ static int edit_kind(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 		e->kind = edit_kind_parse(s);
 		if (e->kind == EDIT_KIND_NONE)
 			rc = fail(x, n,
-			          "unknown edit kind '%s' (expected yaml, json, toml or "
-			          "dotenv)",
+			          "unknown edit kind '%s' (expected yaml, json, toml, "
+			          "dotenv, text or regex)",
 			          s);
 	}
 	free(s);
@@ -295,7 +295,7 @@ static int edit_quote(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 }
 
 static const struct field edit_fields[] = {
-    {"file", 1, edit_file},   {"kind", 0, edit_kind},   {"key", 1, edit_key},
+    {"file", 1, edit_file},   {"kind", 0, edit_kind},   {"key", 0, edit_key},
     {"value", 0, edit_value}, {"quote", 0, edit_quote},
 };
 
@@ -311,6 +311,11 @@ static int parse_edit(struct ctx *x, yaml_node_t *n, struct config_edit *e)
 		e->kind = edit_kind_from_filename(e->file);
 	if (e->kind == EDIT_KIND_NONE)
 		return fail(x, n, "cannot tell the kind of '%s': set 'kind'", e->file);
+	/* a text file is its version: its key only names the value */
+	if (!e->key && e->kind == EDIT_TEXT && !(e->key = strdup("version")))
+		return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+	if (!e->key)
+		return fail(x, n, "missing 'key' in edit of '%s'", e->file);
 	return 0;
 }
 

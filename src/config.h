@@ -29,8 +29,10 @@
  *                                # may use {name} {path} {from} {to}, e.g.
  *       # https://github.com/waldur/{name}/compare/{from}...{to}  (a mirror)
  *         - file: PATH           # required
- *           kind: yaml|json|toml|dotenv  # default: from the file name
- *           key: KEY.PATH        # required, kind-specific key syntax
+ *           kind: yaml|json|toml|dotenv|text|regex  # default: from the
+ *                                # file name (VERSION: text)
+ *           key: KEY.PATH        # required (not for text), kind-specific
+ *                                # syntax; regex: the pattern
  *           value: TEMPLATE      # default "{version}"
  *           quote: keep | double | plain   # default keep
  *   release:                     # the release flow around tag-all (optional)

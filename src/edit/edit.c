@@ -18,6 +18,8 @@ static const struct edit_kind_entry edit_kinds[EDIT_KIND_COUNT] = {
     [EDIT_JSON] = {"json", edit_json_set, edit_json_set_chained},
     [EDIT_TOML] = {"toml", edit_toml_set, NULL},
     [EDIT_DOTENV] = {"dotenv", edit_dotenv_set, NULL},
+    [EDIT_TEXT] = {"text", edit_text_set, NULL},
+    [EDIT_REGEX] = {"regex", edit_regex_set, NULL},
 };
 
 enum edit_kind edit_kind_parse(const char *name)
@@ -58,6 +60,8 @@ enum edit_kind edit_kind_from_filename(const char *path)
 	base = base ? base + 1 : path;
 	if (!strncmp(base, ".env", 4))
 		return EDIT_DOTENV;
+	if (!strcasecmp(base, "VERSION") || !strcasecmp(base, "VERSION.txt"))
+		return EDIT_TEXT;
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++)
 		if (has_suffix(base, suffixes[i].suffix))
 			return suffixes[i].kind;

@@ -20,6 +20,8 @@ enum edit_kind {
 	EDIT_JSON,
 	EDIT_TOML,
 	EDIT_DOTENV,
+	EDIT_TEXT,  /* a file that holds only its version: VERSION */
+	EDIT_REGEX, /* the one match of a regular expression */
 	EDIT_KIND_COUNT,
 	EDIT_KIND_NONE = -1,
 };
@@ -102,6 +104,22 @@ int edit_dotenv_set(struct edit_change *ch, struct buf *out, const char *in, siz
                     const char *fname, const struct edit_assign *a, struct rerr *err);
 
 /*
+ * text: the file holds only the value, on its first line (blanks and the
+ * line ending around it kept); key is ignored. Refused: an empty file, a
+ * second line with anything on it, a new value with a line break.
+ *
+ * regex: key is a POSIX extended regular expression (lines matched one by
+ * one: '^' and '$' at line ends, '.' no line break) with at most one group;
+ * the group's bytes (or the whole match's without a group) are replaced.
+ * Refused: no match, more than one, two groups or more, a NUL byte in the
+ * file. Use it where no parser reads the file (a Makefile, a version.go).
+ */
+int edit_text_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
+                  const char *fname, const struct edit_assign *a, struct rerr *err);
+int edit_regex_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
+                   const char *fname, const struct edit_assign *a, struct rerr *err);
+
+/*
  * Applies n assignments in order to `in` and fills `out` (init'ed by caller,
  * released on error). Nothing is partial: on error `out` holds nothing.
  */
@@ -170,7 +188,7 @@ int edit_splice(struct buf *out, const char *in, size_t len, size_t start, size_
 
 /* "yaml" -> EDIT_YAML ...; EDIT_KIND_NONE when unknown. */
 enum edit_kind edit_kind_parse(const char *name);
-/* From a file name: *.yaml|*.yml, *.json, *.toml, .env*|*.env. */
+/* From a file name: *.yaml|*.yml, *.json, *.toml, .env*|*.env, VERSION (text). */
 enum edit_kind edit_kind_from_filename(const char *path);
 const char *edit_kind_name(enum edit_kind kind);
 

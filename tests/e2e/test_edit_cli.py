@@ -93,6 +93,24 @@ class EditCli(unittest.TestCase):
         r = run(path, "tool.poetry.version=2")
         self.assertEqual((r.returncode, r.stdout), (0, b'[tool.poetry]\nversion = "2"\n'), r.stderr)
 
+    def test_version_file_and_regex(self):
+        path = os.path.join(self.dir, "VERSION")
+        with open(path, "w") as f:
+            f.write("8.0.5\n")
+        r = run(path, "version=8.0.6")
+        self.assertEqual((r.returncode, r.stdout), (0, b"8.0.6\n"), r.stderr)
+        mk = os.path.join(self.dir, "Makefile")
+        with open(mk, "w") as f:
+            f.write("A=1\nVERSION := 8.0.5\n")
+        # the pattern holds '=': PATTERN=VALUE is split at the last '='
+        r = run("--kind", "regex", mk, "^VERSION := ([0-9.]+)$=8.0.6")
+        self.assertEqual((r.returncode, r.stdout), (0, b"A=1\nVERSION := 8.0.6\n"),
+                         r.stderr)
+        r = run("--kind", "regex", mk, "[0-9]=9")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(b"matches 4 times in", r.stderr)
+        self.assertEqual(r.stdout, b"")
+
     def test_edit_error_writes_nothing(self):
         path = self.write("Chart.yaml", CHART)
         out = os.path.join(self.dir, "out.yaml")

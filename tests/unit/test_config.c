@@ -141,6 +141,35 @@ static void test_missing_field(void **state)
 	expect_error("repositories: []\n", "missing 'forges'");
 }
 
+/* A text edit (VERSION) needs no key; every other kind does, regex its pattern. */
+static void test_text_and_regex_edits(void **state)
+{
+	struct config c;
+	struct rerr err;
+	char text[1024];
+
+	(void)state;
+	snprintf(text, sizeof(text),
+	         "%s    edits:\n      - file: VERSION\n"
+	         "      - file: Makefile\n        kind: regex\n"
+	         "        key: '^VERSION := (.*)$'\n",
+	         minimal);
+	assert_int_equal(parse(&c, text, &err), 0);
+	assert_int_equal(c.repos[0].edits[0].kind, EDIT_TEXT);
+	assert_string_equal(c.repos[0].edits[0].key, "version");
+	assert_int_equal(c.repos[0].edits[1].kind, EDIT_REGEX);
+	assert_string_equal(c.repos[0].edits[1].key, "^VERSION := (.*)$");
+	config_release(&c);
+	snprintf(text, sizeof(text),
+	         "%s    edits:\n      - file: Makefile\n        kind: regex\n", minimal);
+	expect_error(text, "t.yml:12: missing 'key' in edit of 'Makefile'");
+	snprintf(text, sizeof(text), "%s    edits:\n      - file: a.json\n", minimal);
+	expect_error(text, "missing 'key' in edit of 'a.json'");
+	snprintf(text, sizeof(text), "%s    edits:\n      - file: a\n        kind: ini\n",
+	         minimal);
+	expect_error(text, "(expected yaml, json, toml, dotenv, text or regex)");
+}
+
 static void test_bad_values(void **state)
 {
 	char text[1024];
@@ -381,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_minimal_defaults),
 	    cmocka_unit_test(test_unknown_key),
 	    cmocka_unit_test(test_missing_field),
+	    cmocka_unit_test(test_text_and_regex_edits),
 	    cmocka_unit_test(test_bad_values),
 	    cmocka_unit_test(test_empty_values),
 	    cmocka_unit_test(test_duplicates),
