@@ -159,6 +159,8 @@ int cmd_config(int argc, char **argv)
 		config_release(&c);
 		return EXIT_USAGE;
 	}
+	if (config_is_embedded(&c))
+		msg_error("config", "%s", CONFIG_EMBEDDED_NOTE);
 	buf_init(&out);
 	rc = config_write(&c, &out, &err) ? EXIT_FAILED : EXIT_DONE;
 	if (rc == EXIT_DONE) {

@@ -680,6 +680,11 @@ static int parse_doc(struct ctx *x, struct config *c)
 	return check_refs(x, c);
 }
 
+int config_is_embedded(const struct config *c)
+{
+	return c->source && !strcmp(c->source, "(embedded)");
+}
+
 /*
  * The configuration is one YAML document: anything after it (a second
  * document after '---') is refused, naming its line, instead of ignored.

@@ -158,6 +158,13 @@ struct config {
  * config_release() even on error). `source` names the file in errors,
  * which read "SOURCE:LINE: ...".
  */
+/* 1 when c is the embedded default (no -c FILE, no ./relapi.yml). */
+int config_is_embedded(const struct config *c);
+/* What every command says on stderr when it runs on the embedded default. */
+#define CONFIG_EMBEDDED_NOTE                                                             \
+	"no ./relapi.yml: using the embedded Waldur configuration ('relapi config' "     \
+	"prints it; -c FILE for another)"
+
 int config_parse(struct config *c, const char *source, const char *text, size_t len,
                  struct rerr *err);
 

@@ -3,9 +3,10 @@ cause, with exit 2, before any forge is contacted."""
 
 import os
 import subprocess
+import tempfile
 import unittest
 
-from release_env import BIN
+from release_env import BIN, EMBEDDED_NOTE, without_note
 
 # no forge runs: a request would fail to connect, so exit 2 proves none was made
 ENV = dict(os.environ, CI="true", RELAPI_GITLAB_URL="http://127.0.0.1:9",
@@ -16,7 +17,7 @@ def relapi(*args, env=None):
     e = dict(ENV)
     e.update(env or {})
     p = subprocess.run([BIN] + list(args), env=e, capture_output=True, timeout=60)
-    return p.returncode, p.stderr.decode("utf-8", "replace")
+    return p.returncode, without_note(p.stderr.decode("utf-8", "replace"), args[0])
 
 
 class OptionErrorsTest(unittest.TestCase):
@@ -95,6 +96,27 @@ class CommandNamesTest(unittest.TestCase):
         code, err = relapi("frobnicate")
         self.assertEqual(code, 2)
         self.assertNotIn("did you mean", err)
+
+
+class EmbeddedConfigurationTest(unittest.TestCase):
+    """Without ./relapi.yml and -c, every command says on stderr which
+    configuration it runs on; with one it says nothing of the kind."""
+
+    def test_note_without_a_configuration_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            for cmd in (["config"], ["plan", "8.0.6", "--retries", "0"]):
+                p = subprocess.run([BIN] + cmd, env=ENV, cwd=d, capture_output=True,
+                                   text=True, timeout=60)
+                self.assertIn("relapi %s: %s\n" % (cmd[0], EMBEDDED_NOTE), p.stderr)
+            cfg = os.path.join(d, "relapi.yml")
+            out = subprocess.run([BIN, "config"], env=ENV, cwd=d, capture_output=True,
+                                 text=True).stdout
+            with open(cfg, "w") as f:
+                f.write(out)
+            for cmd in (["config"], ["config", "-c", cfg], ["plan", "8.0.6", "--retries", "0"]):
+                p = subprocess.run([BIN] + cmd, env=ENV, cwd=d, capture_output=True,
+                                   text=True, timeout=60)
+                self.assertNotIn("embedded", p.stderr, cmd)
 
 
 class UnreachableForgeTest(unittest.TestCase):
