@@ -1,0 +1,65 @@
+"""README's 'Your own repositories' configuration, taken from the README
+itself, releases a small ecosystem that is not Waldur
+(fixtures/ecosystem/example): a VERSION file and a values.yaml on GitLab, a
+repository that is only tagged, package.json and its lockfile on GitHub."""
+
+import os
+import re
+import unittest
+
+from release_env import SOURCE, run, start_forge, write_config
+
+EXAMPLE = os.path.join(SOURCE, "fixtures", "ecosystem", "example")
+
+
+def readme_config():
+    with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"<!-- example-config -->\n```yaml\n(.*?)```\n<!-- /example-config -->",
+                  text, re.S)
+    return m.group(1)
+
+
+class OwnRepositoriesTest(unittest.TestCase):
+    def setUp(self):
+        from harness import Forge
+        self.forge = Forge(ecosystem=EXAMPLE)
+        self.forge.start()
+        self.addCleanup(self.forge.stop)
+        self.cfg = write_config(self, readme_config())
+
+    def relapi(self, *args):
+        return run(self.forge, *args, "-c", self.cfg, "--gitlab-url", self.forge.url,
+                   "--github-url", self.forge.github_url)
+
+    def test_readme_example_is_about_twenty_lines(self):
+        self.assertLessEqual(len(readme_config().splitlines()), 22)
+
+    def test_release_with_the_readme_configuration(self):
+        r = self.relapi("tag-all", "1.5.0")
+        self.assertEqual(r.code, 0, r)
+        f = self.forge
+        self.assertEqual(f.file("acme/server", "1.5.0", "VERSION"), b"1.5.0\n")
+        values = f.file("acme/server", "1.5.0", "deploy/values.yaml").decode()
+        self.assertIn('  tag: "1.5.0"  # set by the release\n', values)
+        self.assertIn("# Deployment values of the Acme server.\n", values)
+        for name in ("package.json", "package-lock.json"):
+            self.assertIn('"version": "1.5.0"', f.file("acme/web", "1.5.0", name).decode())
+        lock = f.file("acme/web", "1.5.0", "package-lock.json").decode()
+        self.assertNotIn("1.4.2", lock)
+        state = f.state()["repos"]
+        chart = state["acme/chart"]
+        # only tagged: the tag is on the branch head, no commit was made
+        self.assertEqual(chart["tags"]["1.5.0"]["commit"], chart["branches"]["main"])
+        for path in ("acme/server", "acme/web"):
+            self.assertEqual(state[path]["tags"]["1.5.0"]["commit"],
+                             state[path]["branches"]["main"], path)
+        again = self.relapi("tag-all", "1.5.0")
+        self.assertEqual(again.code, 0, again)
+        self.assertEqual(f.state()["repos"], state, "a second run writes nothing")
+        status = self.relapi("status", "1.5.0")
+        self.assertEqual(status.code, 0, status)
+
+
+if __name__ == "__main__":
+    unittest.main()
