@@ -429,9 +429,7 @@ static void read_judge(struct apply_repo *rr)
 	            prepo(rr)->note ? ": " : "", prepo(rr)->note ? prepo(rr)->note : "");
 }
 
-/* ---- writing: commit, then tag ------------------------------------------------- */
-
-static void tag_start(struct apply_repo *rr);
+/* ---- writing: commit, then tag (publish.c) --------------------------------------- */
 
 static void write_fail(struct apply_repo *rr, enum plan_state s, const char *msg)
 {
@@ -439,106 +437,75 @@ static void write_fail(struct apply_repo *rr, enum plan_state s, const char *msg
 	output_repo(rr->owner->out, rr->idx, "%s: %s", plan_state_name(s), msg);
 }
 
-static void on_tag_created(const struct forge_reply *r, void *payload)
+/* What the publish of repository rr came to. */
+static void on_published(struct publish *p)
 {
-	struct apply_repo *rr = payload;
+	struct apply_repo *rr = p->owner;
 	struct plan_repo *pr = prepo(rr);
-	const char *target = pr->tag_target ? pr->tag_target : rr->new_commit;
-	char msg[1200];
 
-	if (r->err.code == RELAPI_EEXISTS && r->tag && target &&
-	    !strcmp(r->tag->commit_id, target)) {
-		pr->tag_state = PLAN_DONE; /* created meanwhile on the same commit */
-	} else if (r->err.code == RELAPI_EEXISTS && r->tag) {
-		snprintf(msg, sizeof(msg),
-		         "tag '%s' appeared on commit %.12s meanwhile; not moved",
-		         rr->owner->plan->version, r->tag->commit_id);
-		return write_fail(rr, PLAN_CONFLICT, msg);
-	} else if (r->err.code) {
-		return write_fail(rr, PLAN_ERROR, r->err.msg);
-	} else {
+	if (p->committed) {
+		set_str(&rr->new_commit, p->commit);
+		pr->commit_state = PLAN_DONE;
+		output_repo(rr->owner->out, rr->idx, "committed %.12s", p->commit);
+	}
+	if (p->outcome == PUBLISH_MOVED) {
+		output_repo(rr->owner->out, rr->idx,
+		            "concurrent change; re-reading (retry %d)", p->tries);
+		rr->writing = 1;
+		return read_start(rr);
+	}
+	if (p->outcome != PUBLISH_DONE)
+		return write_fail(
+		    rr, p->outcome == PUBLISH_CONFLICT ? PLAN_CONFLICT : PLAN_ERROR,
+		    p->err.msg);
+	if (p->tag) {
 		pr->tag_state = PLAN_DONE;
-		rr->created_tag = 1;
+		rr->created_tag = p->tagged == 1;
+		output_repo(rr->owner->out, rr->idx, "tagged %s on %.12s",
+		            rr->owner->plan->version, p->commit);
+	} else {
+		output_repo(rr->owner->out, rr->idx, "done");
 	}
 	pr->state = PLAN_DONE;
-	output_repo(rr->owner->out, rr->idx, "tagged %s on %.12s",
-	            rr->owner->plan->version, target);
 }
 
-static void tag_start(struct apply_repo *rr)
+/* The files the plan changes, as the commit's changes; NULL: no memory. */
+static struct forge_file_change *changes_of(const struct plan_repo *pr, size_t *n)
 {
-	struct plan_repo *pr = prepo(rr);
-	const char *target = pr->tag_target ? pr->tag_target : rr->new_commit;
-	int rc;
+	struct forge_file_change *ch = calloc(pr->nfiles + 1, sizeof(*ch));
 
-	if (pr->tag_state != PLAN_TODO) {
-		pr->state = PLAN_DONE;
-		output_repo(rr->owner->out, rr->idx, "done");
-		return;
-	}
-	rc = forge_create_tag(rforge(rr), pr->cfg->path, rr->owner->plan->version, target,
-	                      pr->tag_message, on_tag_created, rr);
-	if (rc)
-		write_fail(rr, PLAN_ERROR, "cannot queue the tag");
-}
-
-static void on_committed(const struct forge_reply *r, void *payload)
-{
-	struct apply_repo *rr = payload;
-	struct plan_repo *pr = prepo(rr);
-
-	if (r->err.code == RELAPI_ECONFLICT && rr->retries < APPLY_MAX_RETRIES) {
-		rr->retries++;
-		output_repo(rr->owner->out, rr->idx,
-		            "concurrent change; re-reading (retry %d)", rr->retries);
-		rr->writing = 1;
-		read_start(rr);
-		return;
-	}
-	if (r->err.code) {
-		char msg[1200];
-		snprintf(msg, sizeof(msg), "%s%s", r->err.msg,
-		         r->err.code == RELAPI_ECONFLICT ? " (gave up after retries)"
-		                                         : "");
-		return write_fail(
-		    rr, r->err.code == RELAPI_ECONFLICT ? PLAN_CONFLICT : PLAN_ERROR,
-		    msg);
-	}
-	set_str(&rr->new_commit, r->commit_id);
-	pr->commit_state = PLAN_DONE;
-	output_repo(rr->owner->out, rr->idx, "committed %.12s", r->commit_id);
-	tag_start(rr);
+	*n = 0;
+	for (size_t i = 0; ch && i < pr->nfiles; i++)
+		if (pr->files[i].changed)
+			ch[(*n)++] = (struct forge_file_change){
+			    FORGE_CHANGE_UPDATE, pr->files[i].path, pr->files[i].new_data,
+			    pr->files[i].new_len, pr->files[i].base};
+	return ch;
 }
 
 static void write_start(struct apply_repo *rr)
 {
 	struct plan_repo *pr = prepo(rr);
-	struct forge_file_change *ch;
+	struct publish *p = &rr->pub;
+	struct forge_file_change *ch = NULL;
 	size_t n = 0;
-	int rc;
+	int commit = pr->commit_state == PLAN_TODO;
 
 	if (pr->state != PLAN_TODO)
 		return (void)output_repo(rr->owner->out, rr->idx, "%s",
 		                         plan_state_name(pr->state));
-	if (pr->commit_state != PLAN_TODO)
-		return tag_start(rr);
-	ch = calloc(pr->nfiles, sizeof(*ch));
-	if (!ch)
+	p->forge = rforge(rr);
+	p->repo = pr->cfg->path;
+	p->branch = pr->cfg->branch;
+	p->tag = pr->tag_state == PLAN_TODO ? rr->owner->plan->version : NULL;
+	p->tag_message = pr->tag_message;
+	p->done = on_published;
+	p->owner = rr;
+	if (commit && !(ch = changes_of(pr, &n)))
 		return write_fail(rr, PLAN_ERROR, "out of memory");
-	for (size_t i = 0; i < pr->nfiles; i++) {
-		if (!pr->files[i].changed)
-			continue;
-		ch[n].action = FORGE_CHANGE_UPDATE;
-		ch[n].path = pr->files[i].path;
-		ch[n].data = pr->files[i].new_data;
-		ch[n].len = pr->files[i].new_len;
-		ch[n++].base = pr->files[i].base;
-	}
-	rc = forge_commit_files(rforge(rr), pr->cfg->path, pr->cfg->branch, pr->base,
-	                        pr->message, ch, n, on_committed, rr);
+	if (publish_commit(p, commit ? pr->base : pr->tag_target, pr->message, ch, n))
+		write_fail(rr, PLAN_ERROR, p->err.msg);
 	free(ch);
-	if (rc)
-		write_fail(rr, PLAN_ERROR, "cannot queue the commit");
 }
 
 /* ---- phases --------------------------------------------------------------------------
@@ -574,6 +541,7 @@ void apply_release(struct apply *a)
 		free(a->repos[i].rule);
 		free(a->repos[i].unsure);
 		free(a->repos[i].new_commit);
+		publish_reset(&a->repos[i].pub);
 		free(a->repos[i].files_commit);
 	}
 	for (size_t f = 0; a->checks && f < a->x->cfg.nforges; f++) {

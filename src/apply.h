@@ -11,9 +11,11 @@
  *   apply_write(): per repository still to do: one commit of every changed
  *                  file (race-safe: each file's base from the read; a
  *                  concurrent push is a conflict the forge reports), then the
- *                  annotated tag on that commit's id. A conflict re-reads the
- *                  repository, re-applies the edits on the new head and
- *                  commits again (at most APPLY_MAX_RETRIES times).
+ *                  annotated tag on that commit's id (publish.h). A conflict
+ *                  re-reads the repository, re-applies the edits on the new
+ *                  head and commits again (at most PUBLISH_MAX_TRIES commits;
+ *                  files read at different commits are read again at most
+ *                  APPLY_MAX_RETRIES times).
  * Nothing is kept locally: a re-run reads the forges again and does only
  * what is missing.
  */
@@ -22,6 +24,7 @@
 
 #include "output.h"
 #include "plan.h"
+#include "publish.h"
 #include "runctx.h"
 
 #define APPLY_MAX_RETRIES 3
@@ -37,7 +40,8 @@ struct apply_repo {
 	int access_asked; /* the access check is queued or done */
 	char *new_commit; /* the commit this run made, or NULL */
 	int created_tag;  /* 1 when this run created the tag */
-	int retries;      /* re-reads after a concurrent change */
+	int retries;      /* re-reads after files came from different commits */
+	struct publish pub; /* the commit and the tag (publish.h) */
 	/* in-flight bookkeeping */
 	struct apply *owner;
 	size_t idx;

@@ -15,13 +15,13 @@
 #include "edit/changelog.h"
 #include "file.h"
 #include "prepare.h"
+#include "publish.h"
 #include "stage.h"
 #include "stage_changelog.h"
 #include "util.h"
 
-#define PREPARE_KEEP         20
-#define PREPARE_MAX_ATTEMPTS 4
-#define PREPARE_MESSAGE      "Update changelog for {version}"
+#define PREPARE_KEEP    20
+#define PREPARE_MESSAGE "Update changelog for {version}"
 
 static const char prepare_help[] =
     "usage: relapi prepare VERSION [--data] [--generator COMMAND] [--prompt FILE]\n"
@@ -526,34 +526,14 @@ static int dry_run(struct prep *p, struct rerr *err)
 	return rc;
 }
 
-/* ---- publish: the commit, then the tag on it ------------------------------------------
+/* ---- publish: the commit, then the tag on it (publish.h) ----------------------------
  */
-
-struct pub {
-	char *commit; /* the commit made, or the head that has the entry */
-	int made;
-	char *existing; /* the commit an existing tag points to */
-	int exists;
-	struct rerr err;
-};
-
-static void on_commit(const struct forge_reply *rep, void *payload)
-{
-	struct pub *pb = payload;
-
-	if (rep->err.code)
-		rerr_set(&pb->err, rep->err.code, "%s", rep->err.msg);
-	else if (!(pb->commit = strdup(rep->commit_id)))
-		rerr_set(&pb->err, RELAPI_ENOMEM, "out of memory");
-	pb->made = !pb->err.code;
-}
 
 /*
- * One round: the changelog as read plus the entry, committed on the commit it
- * was read at (RELAPI_ECONFLICT when the branch moved), or no commit when the
- * entry is there.
+ * One publish: the changelog as read plus the entry, committed on the commit
+ * it was read at, or no commit when the entry is there; then the tag.
  */
-static int commit_once(struct prep *p, struct pub *pb, struct rerr *err)
+static int publish_once(struct prep *p, struct publish *pb, struct rerr *err)
 {
 	struct plan_blob *c = &p->r.changelog;
 	struct changelog_result res;
@@ -565,101 +545,65 @@ static int commit_once(struct prep *p, struct pub *pb, struct rerr *err)
 	buf_init(&out);
 	rc = edit_changelog_insert(&out, &res, c->data, c->len, c->path, p->version,
 	                           p->entry, strlen(p->entry), PREPARE_KEEP, err);
-	if (!rc && res.already) {
+	if (!rc && res.already)
 		say(p, "%s: the entry for %s is in '%s' already: no commit",
 		    p->docs->name, p->version, c->path);
-		rc = (pb->commit = strdup(c->commit_id)) ? 0 : RELAPI_ENOMEM;
-		goto out;
-	}
 	/* no [skip ci]: the tag on this commit must start the release pipeline */
-	msg =
-	    rc ? NULL : plan_commit_message(PREPARE_MESSAGE, p->version, p->r.s->x.date);
-	rc = rc ? rc : msg ? 0 : RELAPI_ENOMEM;
+	if (!rc && !res.already &&
+	    !(msg = plan_commit_message(PREPARE_MESSAGE, p->version, p->r.s->x.date)))
+		rc = RELAPI_ENOMEM;
 	ch.data = out.data;
 	ch.len = out.len;
-	rc = rc ? rc
-	        : forge_commit_files(runctx_forge(&p->r.s->x, p->docs), p->docs->path,
-	                             p->docs->branch, c->commit_id, msg, &ch, 1,
-	                             on_commit, pb);
-	rc = rc ? rc : stage_engine_run(&p->r, err);
-	if (!rc && pb->err.code)
+	if (!rc && publish_commit(pb, c->commit_id, msg, &ch, res.already ? 0 : 1))
 		rc = rerr_set(err, pb->err.code, "%s", pb->err.msg);
-out:
+	rc = rc ? rc : stage_engine_run(&p->r, err);
 	free(msg);
 	buf_release(&out);
 	return rc;
 }
 
-static int publish_commit(struct prep *p, struct pub *pb, struct rerr *err)
+/* What the publish came to, said; 0 or the error (RELAPI_EEXISTS: tag elsewhere). */
+static int publish_said(struct prep *p, struct publish *pb, struct rerr *err)
 {
-	int rc = 0;
+	char *url = NULL;
 
-	for (int attempt = 1;; attempt++) {
-		rc = attempt > 1 ? docs_read(p, p->docs->branch, &p->r.changelog, 0, err)
-		                 : 0;
-		rc = rc ? rc : commit_once(p, pb, err);
-		if (rc != RELAPI_ECONFLICT || attempt >= PREPARE_MAX_ATTEMPTS)
-			break;
-		say(p, "%s: the branch moved; reading again", p->docs->name);
-		rerr_clear(err);
-		rerr_clear(&pb->err);
-	}
-	if (!rc && pb->made) {
-		char *url = stage_commit_url(&p->r, p->docs, pb->commit);
-		say(p, "%s: commit %s %s", p->docs->name, pb->commit, url ? url : "");
-		free(url);
-	}
-	return rc;
-}
-
-static void on_tag(const struct forge_reply *rep, void *payload)
-{
-	struct pub *pb = payload;
-
-	if (rep->err.code == RELAPI_EEXISTS) {
-		pb->exists = 1;
-		pb->existing =
-		    rep->tag && rep->tag->commit_id ? strdup(rep->tag->commit_id) : NULL;
-	} else if (rep->err.code) {
-		rerr_set(&pb->err, rep->err.code, "%s", rep->err.msg);
-	}
-}
-
-/* The annotated tag on pb->commit; EXIT_CONFLICT when it exists elsewhere. */
-static int publish_tag(struct prep *p, struct pub *pb, struct rerr *err)
-{
-	char *msg = config_expand(p->r.s->x.cfg.tag_message, p->version, p->r.s->x.date);
-	char *url = stage_tag_url(&p->r, p->docs, p->version);
-	int rc = msg ? forge_create_tag(runctx_forge(&p->r.s->x, p->docs), p->docs->path,
-	                                p->version, pb->commit, msg, on_tag, pb)
-	             : RELAPI_ENOMEM;
-
-	rc = rc ? rc : stage_engine_run(&p->r, err);
-	if (!rc && pb->err.code)
-		rc = rerr_set(err, pb->err.code, "%s", pb->err.msg);
-	if (!rc && pb->exists && (!pb->existing || strcmp(pb->existing, pb->commit)))
-		rc = rerr_set(err, RELAPI_EEXISTS, "%s: tag %s exists on %s, not on %s",
-		              p->docs->name, p->version,
-		              pb->existing ? pb->existing : "another commit", pb->commit);
-	else if (!rc)
-		say(p, "%s: tag %s %s on %s %s", p->docs->name, p->version,
-		    pb->exists ? "already there" : "created", pb->commit, url ? url : "");
-	free(msg);
+	if (pb->committed && (url = stage_commit_url(&p->r, p->docs, pb->commit)))
+		say(p, "%s: commit %s %s", p->docs->name, pb->commit, url);
 	free(url);
-	return rc;
+	if (pb->outcome == PUBLISH_CONFLICT && pb->tag_other)
+		return rerr_set(err, RELAPI_EEXISTS, "%s: tag %s exists on %s, not on %s",
+		                p->docs->name, p->version, pb->tag_other, pb->commit);
+	if (pb->outcome != PUBLISH_DONE)
+		return rerr_set(err, pb->err.code ? pb->err.code : RELAPI_EIO, "%s",
+		                pb->err.msg);
+	url = stage_tag_url(&p->r, p->docs, p->version);
+	say(p, "%s: tag %s %s on %s %s", p->docs->name, p->version,
+	    pb->tagged == 2 ? "already there" : "created", pb->commit, url ? url : "");
+	free(url);
+	return 0;
 }
 
 static int publish(struct prep *p, struct rerr *err)
 {
-	struct pub pb = {0};
-	int rc = publish_commit(p, &pb, err);
+	char *tag_msg =
+	    config_expand(p->r.s->x.cfg.tag_message, p->version, p->r.s->x.date);
+	struct publish pb = {.forge = runctx_forge(&p->r.s->x, p->docs),
+	                     .repo = p->docs->path,
+	                     .branch = p->docs->branch,
+	                     .tag = p->version,
+	                     .tag_message = tag_msg};
+	int rc = tag_msg ? 0 : RELAPI_ENOMEM;
 
-	if (!rc) {
-		rerr_clear(&pb.err);
-		rc = publish_tag(p, &pb, err);
+	while (!rc) {
+		rc = publish_once(p, &pb, err);
+		if (rc || pb.outcome != PUBLISH_MOVED)
+			break;
+		say(p, "%s: the branch moved; reading again", p->docs->name);
+		rc = docs_read(p, p->docs->branch, &p->r.changelog, 0, err);
 	}
-	free(pb.commit);
-	free(pb.existing);
+	rc = rc ? rc : publish_said(p, &pb, err);
+	publish_reset(&pb);
+	free(tag_msg);
 	return rc;
 }
 

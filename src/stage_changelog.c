@@ -11,9 +11,10 @@
 #include "stage.h"
 #include "stage_changelog.h"
 #include "entry.h"
+#include "publish.h"
+#include "sync.h"
 
-#define CHANGELOG_KEEP    20
-#define DOCS_MAX_ATTEMPTS 4
+#define CHANGELOG_KEEP 20
 
 /* ---- the docs repository ------------------------------------------------------------
  */
@@ -533,17 +534,18 @@ struct docs_commit {
 	int pc_changed;
 	struct forge_file_change changes[2];
 	size_t n;
-	char *commit_id; /* made, or the head the files were read at */
-	int made;
-	struct rerr err;
+	struct publish pub; /* the commit and the docs tag (publish.h) */
 };
 
+/* Frees one attempt's files; the publish (and its count of tries) stays. */
 static void docs_commit_release(struct docs_commit *dc)
 {
+	struct publish pub = dc->pub;
+
 	plan_blob_release(&dc->publiccode);
 	edit_result_release(&dc->pc);
-	free(dc->commit_id);
 	memset(dc, 0, sizeof(*dc));
+	dc->pub = pub;
 }
 
 /*
@@ -572,17 +574,6 @@ static int publiccode_edit(struct stage_run *r, const struct config_repo *d,
 	return 0;
 }
 
-static void on_commit(const struct forge_reply *rep, void *payload)
-{
-	struct docs_commit *dc = payload;
-
-	if (rep->err.code)
-		rerr_set(&dc->err, rep->err.code, "%s", rep->err.msg);
-	else if (!(dc->commit_id = strdup(rep->commit_id)))
-		rerr_set(&dc->err, RELAPI_ENOMEM, "out of memory");
-	dc->made = !rep->err.code;
-}
-
 static char *docs_message(struct stage_run *r)
 {
 	const char *tmpl =
@@ -594,29 +585,22 @@ static char *docs_message(struct stage_run *r)
 	return plan_commit_message(tmpl, r->s->plan.version, r->s->x.date);
 }
 
-static int docs_commit_send(struct stage_run *r, const struct config_repo *d,
-                            struct docs_commit *dc, struct rerr *err)
+static int docs_commit_send(struct stage_run *r, struct docs_commit *dc, struct rerr *err)
 {
-	char *msg = docs_message(r);
-	int rc;
+	char *msg = dc->n ? docs_message(r) : NULL;
+	int rc = dc->n && !msg ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
 
-	if (!msg)
-		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
-	rc = forge_commit_files(runctx_forge(&r->s->x, d), d->path, d->branch,
-	                        r->changelog.commit_id, msg, dc->changes, dc->n,
-	                        on_commit, dc);
+	if (!rc &&
+	    publish_commit(&dc->pub, r->changelog.commit_id, msg, dc->changes, dc->n))
+		rc = rerr_set(err, dc->pub.err.code, "%s", dc->pub.err.msg);
 	free(msg);
-	if (!rc)
-		rc = stage_engine_run(r, err);
-	if (!rc && dc->err.code)
-		rc = rerr_set(err, dc->err.code, "%s", dc->err.msg);
-	return rc;
+	return rc ? rc : stage_engine_run(r, err);
 }
 
 /*
- * One read-edit-commit round; RELAPI_ECONFLICT when the branch moved under it.
- * The changelog is read unless this run read it already (the changelog stage,
- * or the entry's lookup just before): its base still guards the commit.
+ * One read-edit-commit round, then the tag; dc->pub.outcome PUBLISH_MOVED when
+ * the branch moved under it. The changelog is read unless this run read it already (the
+ * changelog stage, or the entry's lookup just before): its base still guards the commit.
  */
 static int docs_attempt(struct stage_run *r, const struct config_repo *d,
                         struct docs_commit *dc, struct rerr *err)
@@ -640,10 +624,7 @@ static int docs_attempt(struct stage_run *r, const struct config_repo *d,
 		dc->changes[dc->n++] = (struct forge_file_change){
 		    FORGE_CHANGE_UPDATE, dc->publiccode.path, dc->pc.data, dc->pc.len,
 		    dc->publiccode.base};
-	if (!dc->n)
-		return (dc->commit_id = strdup(r->changelog.commit_id)) ? 0
-		                                                        : RELAPI_ENOMEM;
-	return docs_commit_send(r, d, dc, err);
+	return docs_commit_send(r, dc, err);
 }
 
 int stage_entry_of(struct stage_run *r, const struct config_repo *d, struct rerr *err)
@@ -664,77 +645,72 @@ int stage_entry_of(struct stage_run *r, const struct config_repo *d, struct rerr
 	return rc;
 }
 
-struct docs_tag {
-	char *existing; /* commit of the tag that was there already */
-	int exists;
-	struct rerr err;
-};
-
-static void on_tag(const struct forge_reply *rep, void *payload)
+/*
+ * The docs tag as it was before this stage: *existing its commit when it is
+ * there (then it is left as it is), NULL when it is to be made.
+ */
+static int docs_tag_read(struct stage_run *r, const struct config_repo *d,
+                         char **existing, struct rerr *err)
 {
-	struct docs_tag *t = payload;
+	struct sync_answer a = {0};
+	int rc = sync_wait(r->s->x.engine,
+	                   forge_get_tag(runctx_forge(&r->s->x, d), d->path,
+	                                 r->s->plan.version, sync_keep, &a),
+	                   &a, err);
 
-	if (rep->err.code == RELAPI_EEXISTS) {
-		t->exists = 1;
-		t->existing =
-		    rep->tag && rep->tag->commit_id ? strdup(rep->tag->commit_id) : NULL;
-	} else if (rep->err.code) {
-		rerr_set(&t->err, rep->err.code, "%s", rep->err.msg);
-	}
+	if (!rc && a.err.code && a.err.code != RELAPI_ENOTFOUND)
+		rc = rerr_set(err, a.err.code, "%s", a.err.msg);
+	if (!rc && a.exists && !(*existing = strdup(a.commit_id ? a.commit_id : "?")))
+		rc = rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	sync_answer_release(&a);
+	return rc;
 }
 
-static void on_get_tag(const struct forge_reply *rep, void *payload)
+/* Says what the stage made: the commit, the tag (or that it was there). */
+static void docs_said(struct stage_run *r, const struct config_repo *d,
+                      const struct publish *pb, const char *existing)
 {
-	struct docs_tag *t = payload;
-
-	if (!rep->err.code) {
-		t->exists = 1;
-		t->existing = rep->tag->commit_id ? strdup(rep->tag->commit_id) : NULL;
-	} else if (rep->err.code != RELAPI_ENOTFOUND) {
-		rerr_set(&t->err, rep->err.code, "%s", rep->err.msg);
-	}
-}
-
-/* Tags the docs repository on `commit` unless the tag exists (looked up first). */
-static int docs_tag_make(struct stage_run *r, const struct config_repo *d,
-                         const char *commit, struct docs_tag *t, struct rerr *err)
-{
-	struct forge *f = runctx_forge(&r->s->x, d);
 	const char *v = r->s->plan.version;
-	char *msg;
-	int rc = forge_get_tag(f, d->path, v, on_get_tag, t);
+	char *url = pb->committed ? stage_commit_url(r, d, pb->commit) : NULL;
 
-	rc = rc ? rc : stage_engine_run(r, err);
-	if (rc || t->err.code || t->exists)
-		return rc;
-	msg = config_expand(r->s->x.cfg.tag_message, v, r->s->x.date);
-	rc =
-	    msg ? forge_create_tag(f, d->path, v, commit, msg, on_tag, t) : RELAPI_ENOMEM;
-	free(msg);
-	return rc ? rc : stage_engine_run(r, err);
-}
-
-static int docs_tag(struct stage_run *r, const struct config_repo *d, const char *commit,
-                    struct rerr *err)
-{
-	struct docs_tag t = {0};
-	const char *v = r->s->plan.version;
-	char *url = stage_tag_url(r, d, v);
-	int rc = docs_tag_make(r, d, commit, &t, err);
-
-	if (!rc && t.err.code)
-		rc = rerr_set(err, t.err.code, "%s", t.err.msg);
-	if (!rc) {
-		stage_event_add(r, "tag", d->name, v, url,
-		                t.exists ? "exists" : "created");
-		if (t.exists)
-			stage_say(r, "%s: tag %s already there on %s %s", d->name, v,
-			          t.existing ? t.existing : "?", url ? url : "");
-		else
-			stage_say(r, "%s: tag %s created %s", d->name, v, url ? url : "");
+	if (pb->committed) {
+		stage_event_add(r, "commit", d->name, pb->commit, url, "created");
+		stage_say(r, "%s: commit %s %s", d->name, pb->commit, url ? url : "");
 	}
-	free(t.existing);
 	free(url);
+	url = stage_tag_url(r, d, v);
+	stage_event_add(r, "tag", d->name, v, url,
+	                pb->tagged == 1 ? "created" : "exists");
+	if (pb->tagged == 1)
+		stage_say(r, "%s: tag %s created %s", d->name, v, url ? url : "");
+	else
+		stage_say(r, "%s: tag %s already there on %s %s", d->name, v,
+		          existing ? existing : pb->commit, url ? url : "");
+	free(url);
+}
+
+/* The publish of the docs repository: its commit and, unless it is there, its tag. */
+static int docs_publish(struct stage_run *r, const struct config_repo *d,
+                        struct docs_commit *dc, const char *existing, struct rerr *err)
+{
+	int rc;
+
+	dc->pub = (struct publish){.forge = runctx_forge(&r->s->x, d),
+	                           .repo = d->path,
+	                           .branch = d->branch,
+	                           .tag = existing ? NULL : r->s->plan.version,
+	                           .tag_message = dc->pub.tag_message};
+	for (;;) {
+		docs_commit_release(dc);
+		rc = docs_attempt(r, d, dc, err);
+		if (rc || dc->pub.outcome != PUBLISH_MOVED)
+			break;
+		stage_say(r, "%s: the branch moved; reading again", d->name);
+		plan_blob_release(&r->changelog);
+	}
+	if (!rc && dc->pub.outcome != PUBLISH_DONE)
+		rc = rerr_set(err, dc->pub.err.code ? dc->pub.err.code : RELAPI_EIO, "%s",
+		              dc->pub.err.msg);
 	return rc;
 }
 
@@ -743,35 +719,29 @@ int stage_docs(struct stage_run *r)
 	struct docs_commit dc = {0};
 	struct rerr err = {0};
 	const struct config_repo *d;
-	int rc, attempt;
+	char *existing = NULL, *tag_msg;
+	int rc;
 
 	stage_begin(r, STAGE_DOCS);
+	tag_msg =
+	    config_expand(r->s->x.cfg.tag_message, r->s->plan.version, r->s->x.date);
 	d = stage_docs_repo(r, &err);
-	rc = d ? stage_entry_of(r, d, &err) : err.code;
-	for (attempt = 1; !rc; attempt++) {
-		docs_commit_release(&dc);
-		rc = docs_attempt(r, d, &dc, &err);
-		if (rc != RELAPI_ECONFLICT || attempt >= DOCS_MAX_ATTEMPTS)
-			break;
-		stage_say(r, "%s: the branch moved; reading again", d->name);
-		plan_blob_release(&r->changelog);
-		rerr_clear(&err);
-		rc = 0;
-	}
-	if (!rc && dc.made) {
-		char *url = stage_commit_url(r, d, dc.commit_id);
-		stage_event_add(r, "commit", d->name, dc.commit_id, url, "created");
-		stage_say(r, "%s: commit %s %s", d->name, dc.commit_id, url ? url : "");
-		free(url);
-	}
+	rc = !tag_msg ? rerr_set(&err, RELAPI_ENOMEM, "out of memory") : d ? 0 : err.code;
+	rc = rc ? rc : stage_entry_of(r, d, &err);
+	rc = rc ? rc : docs_tag_read(r, d, &existing, &err);
+	dc.pub.tag_message = tag_msg;
+	rc = rc ? rc : docs_publish(r, d, &dc, existing, &err);
 	if (!rc)
-		rc = docs_tag(r, d, dc.commit_id, &err);
+		docs_said(r, d, &dc.pub, existing);
 	if (rc)
 		stage_end(r, STAGE_FAILED, "%s", err.msg);
 	else
-		stage_end(r, dc.made ? STAGE_OK : STAGE_ALREADY, "%s",
-		          dc.made ? "changelog committed"
-		                  : "the docs hold the release already");
+		stage_end(r, dc.pub.committed ? STAGE_OK : STAGE_ALREADY, "%s",
+		          dc.pub.committed ? "changelog committed"
+		                           : "the docs hold the release already");
 	docs_commit_release(&dc);
+	publish_reset(&dc.pub);
+	free(existing);
+	free(tag_msg);
 	return rc;
 }
