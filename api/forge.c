@@ -675,29 +675,19 @@ int forge_op_fail(struct forge_op *op, int code, const char *fmt, ...)
 	                msg);
 }
 
-/* curl's CURLE_PEER_FAILED_VERIFICATION, as http_response.transport_error tells it */
-#define TRANSPORT_UNTRUSTED 60
-
 int forge_op_check(struct forge_op *op, const struct http_response *resp)
 {
 	struct rerr e;
 	int code;
-	const char *needs = http_response_header(resp, "X-Accepted-GitHub-Permissions");
 
 	rerr_clear(&e);
-	if (resp->error == RELAPI_EINVAL)
-		return forge_op_fail(
-		    op, RELAPI_EINVAL, "%s (%s)", resp->transport_msg,
-		    resp->transport_error == TRANSPORT_UNTRUSTED
-		        ? "the server's certificate is not trusted: give "
-		          "its CA with --cacert, or check the URL"
-		        : "check the URL");
+	if (resp->error == RELAPI_EINVAL) /* http.c says what to do about it */
+		return forge_op_fail(op, RELAPI_EINVAL, "%s", resp->transport_msg);
 	code = op->f->ops->map_error(resp->transport_error, resp->transport_msg,
 	                             resp->status, resp->body.data, resp->body.len, &e);
-	/* a refusal to a fine-grained token or an App names what it lacks */
-	if (code && needs && *needs && (resp->status == 403 || resp->status == 404))
-		forge_op_fail(op, code, "%s (the token needs: %s)", e.msg, needs);
-	else if (code)
+	if (code && op->f->ops->explain)
+		op->f->ops->explain(resp, &e);
+	if (code)
 		forge_op_fail(op, code, "%s", e.msg);
 	return code;
 }

@@ -35,6 +35,8 @@ struct forge_status_word {
 struct forge_ops {
 	int (*map_error)(int transport_error, const char *transport_msg, long status,
 	                 const char *body, size_t len, struct rerr *err);
+	/* adds what the forge's headers tell to a mapped error (NULL: nothing) */
+	void (*explain)(const struct http_response *resp, struct rerr *err);
 	int (*read_file)(struct forge_op *op);    /* arg[0] ref, arg[1] path */
 	int (*commit_files)(struct forge_op *op); /* arg[0] branch, arg[1] parent, arg[2]
 	                                             message, changes */

@@ -1782,10 +1782,25 @@ static int gh_tag_access(struct forge_op *op)
 	return forge_repo_send(op, "GET", "", NULL, NULL, NULL, 0, gh_access_done);
 }
 
+/*
+ * A refusal to a fine-grained token or an App names the permission it lacks
+ * in X-Accepted-GitHub-Permissions; the error says so.
+ */
+static void github_explain(const struct http_response *resp, struct rerr *err)
+{
+	const char *needs = http_response_header(resp, "X-Accepted-GitHub-Permissions");
+	size_t n = strlen(err->msg);
+
+	if (needs && *needs && (resp->status == 403 || resp->status == 404))
+		snprintf(err->msg + n, sizeof(err->msg) - n, " (the token needs: %s)",
+		         needs);
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 const struct forge_ops forge_github_ops = {
     .map_error = forge_github_error,
+    .explain = github_explain,
     .read_file = gh_read_file,
     .commit_files = gh_commit_files,
     .get_tag = gh_get_tag,

@@ -1119,19 +1119,33 @@ static int follow(struct xfer *x, const char *to)
 	return 1;
 }
 
-/* Failures that running again cannot cure: a certificate, a URL, a protocol. */
-static const CURLcode permanent_codes[] = {
-    CURLE_UNSUPPORTED_PROTOCOL,     CURLE_URL_MALFORMAT,   CURLE_PEER_FAILED_VERIFICATION,
-    CURLE_SSL_CACERT_BADFILE,       CURLE_SSL_CERTPROBLEM, CURLE_SSL_ISSUER_ERROR,
-    CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_CRL_BADFILE,
+/*
+ * Failures that running again cannot cure (a certificate, a URL, a
+ * protocol), with what to do about them.
+ */
+static const struct {
+	CURLcode code;
+	const char *hint;
+} permanent_codes[] = {
+    {CURLE_PEER_FAILED_VERIFICATION,
+     "the server's certificate is not trusted: give its CA with --cacert, or check "
+     "the URL"},
+    {CURLE_UNSUPPORTED_PROTOCOL, "check the URL"},
+    {CURLE_URL_MALFORMAT, "check the URL"},
+    {CURLE_SSL_CACERT_BADFILE, "check the URL"},
+    {CURLE_SSL_CERTPROBLEM, "check the URL"},
+    {CURLE_SSL_ISSUER_ERROR, "check the URL"},
+    {CURLE_SSL_PINNEDPUBKEYNOTMATCH, "check the URL"},
+    {CURLE_SSL_CRL_BADFILE, "check the URL"},
 };
 
-static int permanent(CURLcode rc)
+/* What to do about a failure running again cannot cure, or NULL for another. */
+static const char *permanent(CURLcode rc)
 {
 	for (size_t i = 0; i < sizeof(permanent_codes) / sizeof(*permanent_codes); i++)
-		if (permanent_codes[i] == rc)
-			return 1;
-	return 0;
+		if (permanent_codes[i].code == rc)
+			return permanent_codes[i].hint;
+	return NULL;
 }
 
 /* Decides what comes after an attempt that ended with rc. */
@@ -1157,8 +1171,11 @@ static void attempt_done(struct xfer *x, CURLcode rc, CURL *h)
 		return;
 	x->resp.transport_error = rc;
 	if (rc != CURLE_OK)
-		snprintf(x->resp.transport_msg, sizeof(x->resp.transport_msg), "%s",
-		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc));
+		snprintf(x->resp.transport_msg, sizeof(x->resp.transport_msg),
+		         "%.250s%s%s%s",
+		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
+		         permanent(rc) ? " (" : "", permanent(rc) ? permanent(rc) : "",
+		         permanent(rc) ? ")" : "");
 	finish(x,
 	       rc == CURLE_OK              ? 0
 	       : rc == CURLE_OUT_OF_MEMORY ? RELAPI_ENOMEM

@@ -95,16 +95,18 @@ struct http_response {
 	struct http_header *headers; /* of the final attempt */
 	size_t nheaders;
 	struct buf body;
-	int attempts;            /* attempts made */
-	int transport_error;     /* CURLcode of the final attempt, 0 = none */
-	char transport_msg[256]; /* curl's error text when transport_error != 0 */
-	long elapsed_ms;         /* from first attempt to completion */
-	int error;               /* 0, or RELAPI_E* when no usable response came:
-	                            ETOOBIG (body cap), ETRANSIENT (network error
-	                            or timeout), EINVAL (a malformed URL, an
-	                            unsupported protocol, a certificate that
-	                            fails verification: running again cannot
-	                            help), ENOMEM */
+	int attempts;        /* attempts made */
+	int transport_error; /* CURLcode of the final attempt, 0 = none */
+	/* curl's error text when transport_error != 0; for a failure running
+	   again cannot cure, with what to do about it in parentheses */
+	char transport_msg[400];
+	long elapsed_ms; /* from first attempt to completion */
+	int error;       /* 0, or RELAPI_E* when no usable response came:
+	                    ETOOBIG (body cap), ETRANSIENT (network error
+	                    or timeout), EINVAL (a malformed URL, an
+	                    unsupported protocol, a certificate that
+	                    fails verification: running again cannot
+	                    help), ENOMEM */
 };
 
 /* Case-insensitive header lookup; NULL when absent. */

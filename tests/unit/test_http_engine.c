@@ -63,7 +63,7 @@ struct result {
 	int attempts;
 	int error;
 	int transport_error;
-	char msg[256];
+	char msg[sizeof(((struct http_response *)0)->transport_msg)];
 	char *body;
 	char *location;
 	int done;
