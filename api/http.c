@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <openssl/ssl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,6 +282,21 @@ struct http_engine {
 	uint32_t rng;
 	struct http_stats stats;
 };
+
+/* One line of the engine's own (opts.say), formatted; nothing without a sink. */
+__attribute__((format(printf, 2, 3))) static void engine_say(const struct http_engine *e,
+                                                             const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!e->o.say)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	e->o.say(e->o.say_ctx, line);
+}
 
 static long long mono_ms(void)
 {
@@ -580,8 +596,7 @@ struct http_engine *http_engine_new(const struct http_opts *opts, struct rerr *e
 	e->rng =
 	    opts->seed ? opts->seed : (uint32_t)time(NULL) ^ ((uint32_t)getpid() << 16);
 	if (opts->insecure)
-		fprintf(stderr,
-		        "relapi: warning: TLS verification is disabled (--insecure)\n");
+		engine_say(e, "warning: TLS verification is disabled (--insecure)");
 	return e;
 }
 
@@ -912,9 +927,9 @@ static void log_request(struct xfer *x, const char *url)
 		snprintf(status, sizeof(status), "%ld", r->status);
 	else
 		snprintf(status, sizeof(status), "error");
-	fprintf(stderr, "relapi: %s %s -> %s %zu B %ld ms (attempt %d)%s%s\n", x->method,
-	        safe ? safe : "(url)", status, r->body.len, r->elapsed_ms, r->attempts,
-	        r->transport_msg[0] ? ": " : "", r->transport_msg);
+	engine_say(x->e, "%s %s -> %s %zu B %ld ms (attempt %d)%s%s", x->method,
+	           safe ? safe : "(url)", status, r->body.len, r->elapsed_ms, r->attempts,
+	           r->transport_msg[0] ? ": " : "", r->transport_msg);
 	free(safe);
 }
 
@@ -938,7 +953,7 @@ static void record_exchange(struct xfer *x)
 	if (record_write(e->o.record_dir, &e->record_seq, &rx, &err) < 0 &&
 	    !e->record_warned) {
 		e->record_warned = 1;
-		fprintf(stderr, "relapi: warning: %s\n", err.msg);
+		engine_say(e, "warning: %s", err.msg);
 	}
 }
 
@@ -1065,10 +1080,9 @@ static int schedule_retry(struct xfer *x)
 	if (x->waited_ms + wait > e->o.retry_budget_ms)
 		return 0;
 	if (secondary)
-		fprintf(stderr,
-		        "relapi: %s: secondary rate limit; waiting %ld s before trying "
-		        "again\n",
-		        x->origin, (wait + 999) / 1000);
+		engine_say(e,
+		           "%s: secondary rate limit; waiting %ld s before trying again",
+		           x->origin, (wait + 999) / 1000);
 	e->stats.retries++;
 	e->stats.requested_wait_ms += asked > 0 ? asked : 0;
 	e->stats.waited_ms += wait;

@@ -71,6 +71,13 @@ struct http_opts {
 	const char *record_dir; /* write each exchange as a JSON fixture, or NULL */
 	uint32_t seed;          /* jitter seed; 0 = from time and pid */
 	long max_wait_ms;       /* clamp every retry wait to this (tests); 0 = none */
+	/*
+	 * Where the engine's own lines go (warnings, rate-limit waits, the
+	 * --verbose request lines): one line each, without a newline. NULL
+	 * (the default): nowhere; api/ never prints.
+	 */
+	void (*say)(void *ctx, const char *line);
+	void *say_ctx;
 };
 
 /* Fills in the defaults above. */

@@ -66,6 +66,12 @@ void msg_block(const char *cmd, const char *text, const char *fmt, ...)
 		fprintf(stderr, "%s%s", text, text[n - 1] == '\n' ? "" : "\n");
 }
 
+void msg_engine(void *ctx, const char *line)
+{
+	(void)ctx;
+	msg_error(NULL, "%s", line);
+}
+
 void msg_lines(const char *cmd, const char *text)
 {
 	for (const char *l = text; l && *l;

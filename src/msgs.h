@@ -24,6 +24,9 @@ void msg_warning(const char *fmt, ...) MSGS_PRINTF(1, 2);
  */
 void msg_block(const char *cmd, const char *text, const char *fmt, ...) MSGS_PRINTF(3, 4);
 
+/* The HTTP engine's lines (http_opts.say): "relapi: LINE". */
+void msg_engine(void *ctx, const char *line);
+
 /*
  * Each line of `text` (lines end with '\n'; the last may not) as
  * "relapi CMD: LINE", or with cmd NULL as a warning. NULL text: nothing.

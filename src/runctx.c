@@ -311,6 +311,7 @@ int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spe
 	memset(x, 0, sizeof(*x));
 	x->cmd = argv[0];
 	http_opts_init(&x->http);
+	x->http.say = msg_engine;
 	if ((rc = parse_options(x, argc, argv, spec, &npos)) || x->stop ||
 	    (rc = check_args(x, npos, argv)))
 		return rc;

@@ -957,8 +957,18 @@ static void test_bad_url_rejected(void **state)
 	http_engine_free(e);
 }
 
-/* ---- stderr: verbose log, --insecure warning ------------------------------------------
+/* ---- the engine's lines: verbose log, --insecure warning
+ * --------------------------------
  */
+
+/* What the engine said through http_opts.say, as "relapi: LINE\n" lines. */
+static struct buf said;
+
+static void collect(void *ctx, const char *line)
+{
+	(void)ctx;
+	assert_int_equal(buf_printf(&said, "relapi: %s\n", line), 0);
+}
 
 /* Runs fn with stderr sent to a temporary file; returns what was written. */
 static char *capture_stderr(void (*fn)(void))
@@ -979,6 +989,21 @@ static char *capture_stderr(void (*fn)(void))
 	return out;
 }
 
+/*
+ * Runs fn and returns what the engine said through its sink; stderr must
+ * stay empty (api/ never prints).
+ */
+static char *capture_said(void (*fn)(void))
+{
+	char *err;
+
+	buf_init(&said);
+	err = capture_stderr(fn);
+	assert_string_equal(err, "");
+	free(err);
+	return said.data ? said.data : calloc(1, 1);
+}
+
 static void verbose_run(void)
 {
 	struct http_opts o = fast_opts();
@@ -986,6 +1011,7 @@ static void verbose_run(void)
 	char path[128];
 
 	o.verbose = 1;
+	o.say = collect;
 	snprintf(path, sizeof(path), "/status/503?times=1&key=%s&private_token=s3cr3t",
 	         key());
 	fetch(&o, "GET", path, secret_headers, NULL, 0, &r, NULL);
@@ -994,7 +1020,7 @@ static void verbose_run(void)
 
 static void test_verbose_logs_one_line_per_request(void **state)
 {
-	char *log = capture_stderr(verbose_run), want[256];
+	char *log = capture_said(verbose_run), want[256];
 
 	(void)state;
 	snprintf(want, sizeof(want), "relapi: GET %s/status/503?times=1&key=", srv.url);
@@ -1016,6 +1042,7 @@ static void insecure_run(void)
 	struct http_request req = {.method = "GET", .url = url};
 
 	o.insecure = 1;
+	o.say = collect;
 	e = http_engine_new(&o, &err);
 	http_engine_add(e, &req, on_done, &r1, &err);
 	http_engine_add(e, &req, on_done, &r2, &err);
@@ -1028,7 +1055,7 @@ static void insecure_run(void)
 
 static void test_insecure_warns_once_per_engine(void **state)
 {
-	char *log = capture_stderr(insecure_run);
+	char *log = capture_said(insecure_run);
 	const char *w = "relapi: warning: TLS verification is disabled (--insecure)\n";
 
 	(void)state;
