@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "http.h"
 #include "record.h"
+#include "redact.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -17,7 +18,6 @@
 
 #define USER_AGENT    "relapi/" RELAPI_VERSION
 #define MAX_REDIRECTS 10
-#define REDACTED      "[REDACTED]"
 #define POLL_MAX_MS   1000
 /* GitHub: a secondary rate limit without Retry-After waits at least a minute,
    then exponentially longer (docs: rate-limits-for-the-rest-api) */
@@ -40,84 +40,13 @@ void http_opts_init(struct http_opts *o)
 	o->max_body = 64u << 20;
 }
 
-/* ---- pure helpers: headers, redaction, waits -------------------------------- */
+/* ---- pure helpers: headers, waits -------------------------------- */
 
 const char *http_response_header(const struct http_response *r, const char *name)
 {
 	for (size_t i = 0; r && i < r->nheaders; i++)
 		if (!strcasecmp(r->headers[i].name, name))
 			return r->headers[i].value;
-	return NULL;
-}
-
-static const char *const secret_headers[] = {
-    "Authorization", "PRIVATE-TOKEN", "JOB-TOKEN", "Proxy-Authorization", "Cookie", NULL};
-
-int http_secret_header(const char *name, size_t len)
-{
-	for (const char *const *s = secret_headers; *s; s++)
-		if (strlen(*s) == len && !strncasecmp(name, *s, len))
-			return 1;
-	return 0;
-}
-
-int http_redact_header(const char *line)
-{
-	const char *colon = strchr(line, ':');
-
-	return colon && http_secret_header(line, (size_t)(colon - line));
-}
-
-static const char *const secret_params[] = {"token", "private_token", "job_token",
-                                            "access_token", NULL};
-
-static int secret_param(const char *name, size_t len)
-{
-	for (const char *const *s = secret_params; *s; s++)
-		if (strlen(*s) == len && !strncasecmp(name, *s, len))
-			return 1;
-	return 0;
-}
-
-/* Appends query (without '?', up to '#' or end) with secret values redacted. */
-static int redact_query(struct buf *b, const char *q)
-{
-	while (*q && *q != '#') {
-		size_t n = strcspn(q, "&#"), k = strcspn(q, "=&#");
-
-		if (k < n && secret_param(q, k)) {
-			if (buf_append(b, q, k + 1) || buf_puts(b, REDACTED))
-				return -1;
-		} else if (buf_append(b, q, n)) {
-			return -1;
-		}
-		q += n;
-		if (*q == '&' && buf_append(b, q++, 1))
-			return -1;
-	}
-	return buf_puts(b, q);
-}
-
-char *http_redact_url(const char *url)
-{
-	const char *scheme = strstr(url, "://"), *auth, *at, *q;
-	struct buf b;
-
-	buf_init(&b);
-	auth = scheme ? scheme + 3 : url;
-	at = scheme ? memchr(auth, '@', strcspn(auth, "/?#")) : NULL;
-	if (at && (buf_append(&b, url, (size_t)(auth - url)) || buf_puts(&b, REDACTED)))
-		goto fail;
-	q = url + strcspn(url, "?#");
-	if (buf_append(&b, at ? at : url, (size_t)(q - (at ? at : url))))
-		goto fail;
-	if (*q == '?' && (buf_append(&b, "?", 1) || redact_query(&b, q + 1)))
-		goto fail;
-	if (*q == '#' && buf_puts(&b, q))
-		goto fail;
-	return buf_detach(&b, NULL);
-fail:
-	buf_release(&b);
 	return NULL;
 }
 
@@ -763,7 +692,7 @@ static int build_headers(struct xfer *x)
 	struct curl_slist *l = NULL, *t;
 
 	for (char **h = x->headers; *h; h++) {
-		if (x->drop_secrets && http_redact_header(*h))
+		if (x->drop_secrets && redact_header(*h))
 			continue;
 		if (!(t = curl_slist_append(l, *h)))
 			goto fail;
@@ -920,7 +849,7 @@ static void start_pending(struct http_engine *e)
 static void log_request(struct xfer *x, const char *url)
 {
 	struct http_response *r = &x->resp;
-	char *safe = http_redact_url(url);
+	char *safe = redact_url(url);
 	char status[32];
 
 	if (r->status)

@@ -177,11 +177,6 @@ void http_engine_stats(const struct http_engine *e, struct http_stats *out);
  * http_retry_after_ms: the wait a response asks for (Retry-After seconds or
  * HTTP date, RateLimit-Reset / x-ratelimit-reset epoch seconds when the
  * remaining count is 0), relative to `now` (epoch seconds); -1 when none.
- * http_redact_header: 1 when a "Name: value" header line carries a secret.
- * http_secret_header: 1 when a header name is a secret one (any case).
- * http_redact_url: a copy of url (or path?query) whose user info and whose
- * query values named token, private_token, job_token or access_token are
- * "[REDACTED]"; caller frees; NULL when out of memory.
  */
 long http_backoff_ms(int n, long base_ms, long cap_ms, uint32_t rnd);
 long http_retry_after_ms(const struct http_response *r, long long now);
@@ -194,8 +189,5 @@ long http_retry_after_ms(const struct http_response *r, long long now);
  */
 int http_secondary_limit(const struct http_response *r);
 long http_secondary_wait_ms(int attempts);
-int http_redact_header(const char *line);
-int http_secret_header(const char *name, size_t len);
-char *http_redact_url(const char *url);
 
 #endif

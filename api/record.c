@@ -14,44 +14,9 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "redact.h"
 
-#define REDACTED "[REDACTED]"
 #define SLUG_MAX 80
-
-/* ---- redaction -------------------------------------------------------------- */
-
-static const char *const secret_keys[] = {
-    "token",         "private_token", "job_token",    "authorization",
-    "private-token", "job-token",     "access_token", NULL};
-
-static int secret_key(const char *k)
-{
-	for (const char *const *s = secret_keys; *s; s++)
-		if (!strcasecmp(k, *s))
-			return 1;
-	return 0;
-}
-
-/* Replaces the values of secret keys anywhere in a parsed JSON document. */
-static void redact_json(cJSON *node)
-{
-	cJSON *c = node ? node->child : NULL, *next;
-
-	for (; c; c = next) {
-		next = c->next; /* c may be replaced (and freed) below */
-		if (cJSON_IsObject(node) && c->string && secret_key(c->string)) {
-			cJSON *v = cJSON_CreateString(REDACTED);
-
-			if (v) { /* the key moves over to the new value */
-				v->string = c->string;
-				c->string = NULL;
-				cJSON_ReplaceItemViaPointer(node, c, v);
-			}
-			continue;
-		}
-		redact_json(c);
-	}
-}
 
 /* ---- bodies ------------------------------------------------------------------ */
 
@@ -106,7 +71,7 @@ static cJSON *body_text(const char *b, size_t n, int form)
 	copy[0] = '?';
 	memcpy(copy + 1, b, n);
 	copy[n + 1] = '\0';
-	red = form ? http_redact_url(copy) : NULL;
+	red = form ? redact_url(copy) : NULL;
 	o = cJSON_CreateString(red ? red + 1 : copy + 1);
 	free(red);
 	free(copy);
@@ -146,7 +111,7 @@ static int add_header(cJSON *h, const char *name, size_t nlen, const char *value
 
 	if (!key)
 		return -1;
-	v = cJSON_CreateString(http_secret_header(name, nlen) ? REDACTED : value);
+	v = cJSON_CreateString(redact_secret_header(name, nlen) ? REDACTED : value);
 	if (!v)
 		goto out;
 	if (cJSON_GetObjectItemCaseSensitive(h, key))
@@ -237,7 +202,7 @@ static int scrub_known(char **text, const char *const *lines)
 		const char *colon = strchr(*lines, ':'), *v, *last;
 		size_t n;
 
-		if (!colon || !http_secret_header(*lines, (size_t)(colon - *lines)))
+		if (!colon || !redact_secret_header(*lines, (size_t)(colon - *lines)))
 			continue;
 		v = colon + 1 + strspn(colon + 1, " \t");
 		n = strlen(v);
@@ -275,7 +240,7 @@ static char *url_path(const char *url)
 static cJSON *request_json(const struct record_exchange *x)
 {
 	cJSON *r = cJSON_CreateObject(), *h;
-	char *path = url_path(x->url), *red = path ? http_redact_url(path) : NULL;
+	char *path = url_path(x->url), *red = path ? redact_url(path) : NULL;
 	int form = 0;
 
 	if (!r || !red)

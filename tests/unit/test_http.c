@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "redact.h"
 #include "record.h"
 
 #define NOW 1700000000LL
@@ -179,20 +180,20 @@ static void test_header_lookup(void **state)
 static void test_redact_header(void **state)
 {
 	(void)state;
-	assert_true(http_redact_header("Authorization: Bearer abc"));
-	assert_true(http_redact_header("authorization:token abc"));
-	assert_true(http_redact_header("PRIVATE-TOKEN: glpat-abc"));
-	assert_true(http_redact_header("private-token: glpat-abc"));
-	assert_true(http_redact_header("JOB-TOKEN: abc"));
-	assert_false(http_redact_header("Content-Type: application/json"));
-	assert_false(http_redact_header("X-Authorization-Hint: none"));
-	assert_false(http_redact_header("PRIVATE-TOKENS: x"));
-	assert_false(http_redact_header("no colon"));
+	assert_true(redact_header("Authorization: Bearer abc"));
+	assert_true(redact_header("authorization:token abc"));
+	assert_true(redact_header("PRIVATE-TOKEN: glpat-abc"));
+	assert_true(redact_header("private-token: glpat-abc"));
+	assert_true(redact_header("JOB-TOKEN: abc"));
+	assert_false(redact_header("Content-Type: application/json"));
+	assert_false(redact_header("X-Authorization-Hint: none"));
+	assert_false(redact_header("PRIVATE-TOKENS: x"));
+	assert_false(redact_header("no colon"));
 }
 
 static void expect_redacted(const char *url, const char *want)
 {
-	char *got = http_redact_url(url);
+	char *got = redact_url(url);
 
 	assert_non_null(got);
 	assert_string_equal(got, want);
