@@ -24,14 +24,39 @@ void forge_config_init(struct forge_config *c)
 	c->token_mode = FORGE_TOKEN_DEFAULT;
 }
 
-static const char *const forge_default_api[] = {
-    [FORGE_GITLAB] = "https://gitlab.com/api/v4",
-    [FORGE_GITHUB] = "https://api.github.com",
+/* ---- the kinds --------------------------------------------------------------------- */
+
+/* Each forge kind: its name, its operations and the public service's API. */
+static const struct {
+	const char *name;
+	const struct forge_ops *ops;
+	const char *default_api;
+} forge_kinds[FORGE_KIND_COUNT] = {
+    [FORGE_GITLAB] = {"gitlab", &forge_gitlab_ops, "https://gitlab.com/api/v4"},
+    [FORGE_GITHUB] = {"github", &forge_github_ops, "https://api.github.com"},
 };
+
+static int kind_valid(enum forge_kind k)
+{
+	return (int)k >= 0 && k < FORGE_KIND_COUNT;
+}
+
+enum forge_kind forge_kind_parse(const char *name)
+{
+	for (int k = 0; name && k < FORGE_KIND_COUNT; k++)
+		if (!strcmp(forge_kinds[k].name, name))
+			return (enum forge_kind)k;
+	return FORGE_KIND_NONE;
+}
+
+const char *forge_kind_names(void)
+{
+	return "gitlab or github";
+}
 
 const char *forge_kind_name(enum forge_kind k)
 {
-	return k == FORGE_GITHUB ? "github" : "gitlab";
+	return kind_valid(k) ? forge_kinds[k].name : "unknown";
 }
 
 enum forge_kind forge_kind(const struct forge *f)
@@ -44,10 +69,10 @@ const char *forge_web_url(const struct forge *f)
 	return f->web_url;
 }
 
-/* The operations table of kind k (GitLab's for an unknown kind). */
+/* The operations table of kind k (a valid one: forge_new and config refuse others). */
 static const struct forge_ops *kind_ops(enum forge_kind k)
 {
-	return k == FORGE_GITHUB ? &forge_github_ops : &forge_gitlab_ops;
+	return forge_kinds[kind_valid(k) ? k : FORGE_GITLAB].ops;
 }
 
 const struct forge_costs *forge_kind_costs(enum forge_kind k)
@@ -138,12 +163,12 @@ static char *derive_web_url(const char *api)
 
 static int forge_set_auth(struct forge *f)
 {
-	const char *name = "PRIVATE-TOKEN: ";
+	const char *name = f->ops->auth_header;
 	size_t n;
 
 	if (!f->token || !*f->token)
 		return 0;
-	if (f->kind == FORGE_GITHUB || f->mode == FORGE_TOKEN_BEARER)
+	if (f->mode == FORGE_TOKEN_BEARER)
 		name = "Authorization: Bearer ";
 	else if (f->mode == FORGE_TOKEN_JOB)
 		name = "JOB-TOKEN: ";
@@ -167,7 +192,7 @@ static int forge_check_url(const char *url, struct rerr *err)
 
 static int forge_fill(struct forge *f, const struct forge_config *c)
 {
-	const char *api = c->api_url ? c->api_url : forge_default_api[f->kind];
+	const char *api = c->api_url ? c->api_url : forge_kinds[f->kind].default_api;
 	const char *ua = c->user_agent ? c->user_agent : "relapi/" RELAPI_VERSION;
 
 	f->api_url = strip_slash(api);
@@ -188,13 +213,13 @@ struct forge *forge_new(const struct forge_config *c, struct http_engine *engine
 	struct forge *f;
 	int rc;
 
-	if (c->kind != FORGE_GITLAB && c->kind != FORGE_GITHUB) {
+	if (!kind_valid(c->kind)) {
 		rerr_set(err, RELAPI_EINVAL, "unknown forge kind %d", (int)c->kind);
 		return NULL;
 	}
 	if (c->api_url && forge_check_url(c->api_url, err))
 		return NULL;
-	if (c->kind == FORGE_GITHUB && c->token_mode == FORGE_TOKEN_JOB) {
+	if (c->token_mode == FORGE_TOKEN_JOB && !kind_ops(c->kind)->job_token) {
 		rerr_set(err, RELAPI_EINVAL, "job-token mode is a gitlab feature");
 		return NULL;
 	}
@@ -610,11 +635,10 @@ static size_t op_headers(struct forge_op *op, const char **h, const char *accept
 	if (op->f->auth_header)
 		h[n++] = op->f->auth_header;
 	h[n++] = op->f->ua_header;
-	if (op->f->kind == FORGE_GITHUB) {
-		h[n++] = "X-GitHub-Api-Version: 2022-11-28";
-		if (!accept)
-			accept = "Accept: application/vnd.github+json";
-	}
+	for (const char *const *x = op->f->ops->headers; x && *x; x++)
+		h[n++] = *x;
+	if (!accept)
+		accept = op->f->ops->accept;
 	if (accept)
 		h[n++] = accept;
 	if (json)

@@ -41,6 +41,8 @@
 enum forge_kind {
 	FORGE_GITLAB,
 	FORGE_GITHUB,
+	FORGE_KIND_COUNT,
+	FORGE_KIND_NONE = -1,
 };
 
 enum forge_token_mode {
@@ -77,6 +79,10 @@ void forge_free(struct forge *f);
 
 enum forge_kind forge_kind(const struct forge *f);
 /* "gitlab" or "github". */
+/* "gitlab" -> FORGE_GITLAB, "github" -> FORGE_GITHUB; FORGE_KIND_NONE otherwise. */
+enum forge_kind forge_kind_parse(const char *name);
+/* The kinds' names for a message: "gitlab or github". */
+const char *forge_kind_names(void);
 const char *forge_kind_name(enum forge_kind k);
 /* Web base URL without trailing slash (https://gitlab.com, https://github.com). */
 const char *forge_web_url(const struct forge *f);

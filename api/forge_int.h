@@ -80,7 +80,11 @@ struct forge_ops {
 	const char *write_scopes[3];
 	/* Appended to a server URL to reach the API; NULL: the URL is the API. */
 	const char *api_suffix;
-	struct forge_costs costs; /* forge_kind_costs() */
+	const char *auth_header;    /* "Name: " the token follows in every request */
+	const char *const *headers; /* sent with every request, NULL-terminated */
+	const char *accept;         /* the Accept header when an op names none */
+	int job_token;              /* takes a CI job token (FORGE_TOKEN_JOB) */
+	struct forge_costs costs;   /* forge_kind_costs() */
 };
 
 extern const struct forge_ops forge_gitlab_ops;

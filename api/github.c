@@ -1798,9 +1798,14 @@ static void github_explain(const struct http_response *resp, struct rerr *err)
 
 /* ---- the table --------------------------------------------------------------- */
 
+static const char *const github_headers[] = {"X-GitHub-Api-Version: 2022-11-28", NULL};
+
 const struct forge_ops forge_github_ops = {
     .map_error = forge_github_error,
     .explain = github_explain,
+    .auth_header = "Authorization: Bearer ",
+    .headers = github_headers,
+    .accept = "Accept: application/vnd.github+json",
     .read_file = gh_read_file,
     .commit_files = gh_commit_files,
     .get_tag = gh_get_tag,

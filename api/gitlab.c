@@ -1134,5 +1134,7 @@ const struct forge_ops forge_gitlab_ops = {
     .release_fmt = "/releases/%e",
     .write_scopes = {"api"},
     .api_suffix = "/api/v4",
+    .auth_header = "PRIVATE-TOKEN: ",
+    .job_token = 1,
     .costs = {.token_check = 2, .resolve = 0, .commit = 1, .tag = 1, .access = 2},
 };

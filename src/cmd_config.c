@@ -75,8 +75,8 @@ static const char config_help[] =
 
 /* ---- the command ------------------------------------------------------------ */
 
-static int print_access(const struct config *c, const char *gitlab_url,
-                        const char *github_url)
+static int print_access(const struct config *c,
+                        const char *const url_override[FORGE_KIND_COUNT])
 {
 	for (size_t i = 0; i < c->nforges; i++) {
 		const struct config_forge *f = &c->forges[i];
@@ -84,8 +84,7 @@ static int print_access(const struct config *c, const char *gitlab_url,
 		struct rerr err = {0};
 		static const char *const auth[] = {"missing", "set", "set (job token)"};
 
-		if (config_access_resolve(
-		        &a, f, f->kind == FORGE_GITLAB ? gitlab_url : github_url, &err)) {
+		if (config_access_resolve(&a, f, url_override[f->kind], &err)) {
 			msg_error("config", "%s", err.msg);
 			return err.code == RELAPI_ENOMEM ? EXIT_FAILED : EXIT_USAGE;
 		}
@@ -103,12 +102,13 @@ static int usage(const char *msg)
 	return EXIT_USAGE;
 }
 
-enum { CFG_PATH, CFG_GITLAB, CFG_GITHUB };
+/* The options: -c, and a URL per forge kind (ids are the kinds, then CFG_PATH). */
+enum { CFG_PATH = FORGE_KIND_COUNT };
 
 static const struct opt config_opts[] = {
     {CFG_PATH, 'c', "config", "FILE", "the configuration to print", 0},
-    {CFG_GITLAB, 0, "gitlab-url", "URL", "the URL every gitlab forge would use", 0},
-    {CFG_GITHUB, 0, "github-url", "URL", "the URL every github forge would use", 0},
+    {FORGE_GITLAB, 0, "gitlab-url", "URL", "the URL every gitlab forge would use", 0},
+    {FORGE_GITHUB, 0, "github-url", "URL", "the URL every github forge would use", 0},
 };
 
 static int set_opt(void *ctx, int id, const char *value, struct rerr *err)
@@ -134,10 +134,10 @@ static int print_help(const struct opt_group *g)
 
 int cmd_config(int argc, char **argv)
 {
-	const char *v[3] = {NULL, NULL, NULL};
+	const char *v[CFG_PATH + 1] = {NULL};
 	const struct opt_group g = {NULL, config_opts, ARRAY_SIZE(config_opts),
 	                            0,    set_opt,     v};
-	const char *path, *gitlab_url, *github_url;
+	const char *path;
 	struct config c;
 	struct rerr err = {0};
 	struct buf out;
@@ -152,8 +152,6 @@ int cmd_config(int argc, char **argv)
 		return msg_usage("config", "unexpected argument '%s'", argv[1]),
 		       EXIT_USAGE;
 	path = v[CFG_PATH];
-	gitlab_url = v[CFG_GITLAB];
-	github_url = v[CFG_GITHUB];
 	if (config_load(&c, path, &err)) {
 		msg_error("config", "%s", err.msg);
 		config_release(&c);
@@ -165,7 +163,7 @@ int cmd_config(int argc, char **argv)
 	rc = config_write(&c, &out, &err) ? EXIT_FAILED : EXIT_DONE;
 	if (rc == EXIT_DONE) {
 		fwrite(out.data, 1, out.len, stdout);
-		rc = print_access(&c, gitlab_url, github_url);
+		rc = print_access(&c, v);
 	}
 	buf_release(&out);
 	config_release(&c);

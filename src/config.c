@@ -172,12 +172,9 @@ static int forge_kind_field(struct ctx *x, yaml_node_t *n, const char *key, void
 	char *s = NULL;
 	int rc = get_str(x, n, key, &s);
 
-	if (!rc && !strcmp(s, "gitlab"))
-		f->kind = FORGE_GITLAB;
-	else if (!rc && !strcmp(s, "github"))
-		f->kind = FORGE_GITHUB;
-	else if (!rc)
-		rc = fail(x, n, "unknown forge kind '%s' (expected gitlab or github)", s);
+	if (!rc && (f->kind = forge_kind_parse(s)) == FORGE_KIND_NONE)
+		rc = fail(x, n, "unknown forge kind '%s' (expected %s)", s,
+		          forge_kind_names());
 	free(s);
 	return rc;
 }

@@ -141,9 +141,9 @@ static void *common_field(struct runctx *x, int id)
 	case OPT_CONFIG:
 		return &x->config_path;
 	case OPT_GITLAB:
-		return &x->gitlab_url;
+		return &x->url_override[FORGE_GITLAB];
 	case OPT_GITHUB:
-		return &x->github_url;
+		return &x->url_override[FORGE_GITHUB];
 	case RUNCTX_OPT_FROM:
 		return &x->from;
 	case OPT_JSON:
@@ -401,9 +401,8 @@ int runctx_connect(struct runctx *x)
 	}
 	for (size_t i = 0; i < x->cfg.nforges; i++) {
 		const struct config_forge *f = &x->cfg.forges[i];
-		if (config_access_resolve(
-		        &x->access[i], f,
-		        f->kind == FORGE_GITLAB ? x->gitlab_url : x->github_url, &err)) {
+		if (config_access_resolve(&x->access[i], f, x->url_override[f->kind],
+		                          &err)) {
 			runctx_error(x, err.msg);
 			return err.code;
 		}

@@ -65,8 +65,7 @@ enum runctx_out {
 struct runctx {
 	const char *cmd;
 	const char *config_path;
-	const char *gitlab_url;
-	const char *github_url;
+	const char *url_override[FORGE_KIND_COUNT]; /* --gitlab-url, --github-url */
 	const char *version;
 	const char *from;
 	int stop; /* --help was answered: the command has nothing more to do */

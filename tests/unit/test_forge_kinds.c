@@ -31,6 +31,26 @@ static const struct url_case url_cases[] = {
     {FORGE_GITHUB, "http://127.0.0.1:8080/gh/api/v4", "http://127.0.0.1:8080/gh/api/v4"},
 };
 
+/* The kind table: names both ways; an unknown kind is refused, never GitLab. */
+static void test_kind_names(void **state)
+{
+	struct forge_config c;
+	struct rerr err = {0};
+
+	(void)state;
+	assert_int_equal(forge_kind_parse("gitlab"), FORGE_GITLAB);
+	assert_int_equal(forge_kind_parse("github"), FORGE_GITHUB);
+	assert_int_equal(forge_kind_parse("gitea"), FORGE_KIND_NONE);
+	assert_int_equal(forge_kind_parse("GitLab"), FORGE_KIND_NONE);
+	assert_int_equal(forge_kind_parse(NULL), FORGE_KIND_NONE);
+	assert_string_equal(forge_kind_name(FORGE_GITHUB), "github");
+	assert_string_equal(forge_kind_name(FORGE_KIND_NONE), "unknown");
+	forge_config_init(&c);
+	c.kind = FORGE_KIND_COUNT;
+	assert_null(forge_new(&c, NULL, &err));
+	assert_int_equal(err.code, RELAPI_EINVAL);
+}
+
 static void test_api_url(void **state)
 {
 	(void)state;
@@ -69,6 +89,7 @@ static void test_costs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_kind_names),
 	    cmocka_unit_test(test_api_url),
 	    cmocka_unit_test(test_costs),
 	};
