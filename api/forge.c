@@ -926,8 +926,9 @@ int forge_compare_add(struct forge_op *op, const cJSON *j)
 	struct forge_commit *grown;
 	size_t more = (size_t)cJSON_GetArraySize(arr);
 
-	if (!c->web_url && !(c->web_url = forge_fmt(ops->compare_web_fmt, op->f->web_url,
-	                                            op->repo, op->arg[0], op->arg[1])))
+	if (!c->web_url &&
+	    !(c->web_url = forge_fmt(ops->compare_web_fmt, op->f->web_url, op->repo,
+	                             op->a.compare.from, op->a.compare.to)))
 		return forge_op_oom(op);
 	grown = realloc(c->commits, (c->n + more + 1) * sizeof(*c->commits));
 	if (!grown)
@@ -1049,7 +1050,7 @@ static void op_free(struct forge_op *op)
 	size_t i;
 
 	for (i = 0; i < FORGE_OP_ARGS; i++)
-		free(op->arg[i]);
+		free(op->a.s[i]);
 	for (i = 0; i < sizeof(op->tmp) / sizeof(op->tmp[0]); i++)
 		free(op->tmp[i]);
 	for (i = 0; i < op->nchanges; i++) {
@@ -1167,11 +1168,34 @@ static struct forge_op *op_new(struct forge *f, const char *repo, forge_done_fn 
 
 static int op_args(struct forge_op *op, const char *a0, const char *a1, const char *a2)
 {
-	const char *a[3] = {a0, a1, a2};
+	const char *a[FORGE_OP_ARGS] = {a0, a1, a2};
 
-	for (int i = 0; i < 3; i++)
-		if (a[i] && !(op->arg[i] = strdup(a[i])))
+	for (int i = 0; i < FORGE_OP_ARGS; i++)
+		if (a[i] && !(op->a.s[i] = strdup(a[i])))
 			return RELAPI_ENOMEM;
+	return 0;
+}
+
+/*
+ * A new operation on repo with copies of its arguments (NULL stays NULL):
+ * 0 and *out, RELAPI_EINVAL when `valid` is false, or RELAPI_ENOMEM.
+ */
+static int op_make(struct forge_op **out, struct forge *f, const char *repo,
+                   forge_done_fn cb, void *payload, int valid, const char *a0,
+                   const char *a1, const char *a2)
+{
+	struct forge_op *op;
+
+	*out = NULL;
+	if (!valid)
+		return RELAPI_EINVAL;
+	if (!(op = op_new(f, repo, cb, payload)))
+		return RELAPI_ENOMEM;
+	if (op_args(op, a0, a1, a2)) {
+		op_free(op);
+		return RELAPI_ENOMEM;
+	}
+	*out = op;
 	return 0;
 }
 
@@ -1194,27 +1218,15 @@ static int op_start(struct forge_op *op, int (*start)(struct forge_op *), const 
 	return rc;
 }
 
-#define OP_BEGIN(op, f, repo, cb, payload, need)                                         \
-	struct forge_op *op;                                                             \
-	if (!(need))                                                                     \
-		return RELAPI_EINVAL;                                                    \
-	op = op_new(f, repo, cb, payload);                                               \
-	if (!op)                                                                         \
-	return RELAPI_ENOMEM
-
-#define OP_ARGS(op, a0, a1, a2)                                                          \
-	do {                                                                             \
-		if (op_args(op, a0, a1, a2)) {                                           \
-			op_free(op);                                                     \
-			return RELAPI_ENOMEM;                                            \
-		}                                                                        \
-	} while (0)
-
 int forge_read_file(struct forge *f, const char *repo, const char *ref, const char *path,
                     forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && ref && path && *path);
-	OP_ARGS(op, ref, path, NULL);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f && repo && ref && path && *path,
+	                 ref, path, NULL);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->read_file, "read %s at %s", path, ref);
 }
 
@@ -1255,9 +1267,13 @@ int forge_commit_files(struct forge *f, const char *repo, const char *branch,
                        const struct forge_file_change *changes, size_t n,
                        forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload,
-	         f && repo && branch && message && changes_valid(changes, n));
-	OP_ARGS(op, branch, parent, message);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload,
+	                 f && repo && branch && message && changes_valid(changes, n),
+	                 branch, parent, message);
+
+	if (rc)
+		return rc;
 	if (copy_changes(op, changes, n)) {
 		op_free(op);
 		return RELAPI_ENOMEM;
@@ -1269,8 +1285,12 @@ int forge_commit_files(struct forge *f, const char *repo, const char *branch,
 int forge_get_tag(struct forge *f, const char *repo, const char *name, forge_done_fn cb,
                   void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && name && *name);
-	OP_ARGS(op, name, NULL, NULL);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f && repo && name && *name, name,
+	                 NULL, NULL);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->get_tag, "get tag %s", name);
 }
 
@@ -1278,39 +1298,59 @@ int forge_create_tag(struct forge *f, const char *repo, const char *name,
                      const char *commit_id, const char *message, forge_done_fn cb,
                      void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload,
-	         f && repo && name && *name && commit_id && *commit_id);
-	OP_ARGS(op, name, commit_id, message);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload,
+	                 f && repo && name && *name && commit_id && *commit_id, name,
+	                 commit_id, message);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->create_tag, "create tag %s", name);
 }
 
 int forge_delete_tag(struct forge *f, const char *repo, const char *name,
                      forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && name && *name);
-	OP_ARGS(op, name, NULL, NULL);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f && repo && name && *name, name,
+	                 NULL, NULL);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->delete_tag, "delete tag %s", name);
 }
 
 int forge_get_branch_head(struct forge *f, const char *repo, const char *branch,
                           forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && branch && *branch);
-	OP_ARGS(op, branch, NULL, NULL);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f && repo && branch && *branch,
+	                 branch, NULL, NULL);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->get_branch_head, "get branch %s", branch);
 }
 
 int forge_list_tags(struct forge *f, const char *repo, forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f && repo, NULL, NULL, NULL);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->list_tags, "list tags");
 }
 
 int forge_compare(struct forge *f, const char *repo, const char *from, const char *to,
                   forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && from && *from && to && *to);
-	OP_ARGS(op, from, to, NULL);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload,
+	                 f && repo && from && *from && to && *to, from, to, NULL);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->compare, "compare %s...%s", from, to);
 }
 
@@ -1328,16 +1368,15 @@ static int copy_vars(struct forge_op *op, const struct forge_var *v, size_t n)
 	return 0;
 }
 
-/* Takes a trigger's ref, workflow and variables into op; frees op on failure. */
-static int op_take_trigger(struct forge_op *op, const struct forge_trigger *t)
+/* Takes a trigger's variables into op; frees op on failure. */
+static int op_take_vars(struct forge_op *op, const struct forge_trigger *t)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < t->nvars && !rc; i++)
 		if (!t->vars[i].key || !*t->vars[i].key)
 			rc = RELAPI_EINVAL;
-	if (!rc &&
-	    (op_args(op, t->ref, t->workflow, NULL) || copy_vars(op, t->vars, t->nvars)))
+	if (!rc && copy_vars(op, t->vars, t->nvars))
 		rc = RELAPI_ENOMEM;
 	if (rc)
 		op_free(op);
@@ -1347,9 +1386,11 @@ static int op_take_trigger(struct forge_op *op, const struct forge_trigger *t)
 int forge_trigger_pipeline(struct forge *f, const char *repo,
                            const struct forge_trigger *t, forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && t && t->ref && *t->ref);
-	int rc = op_take_trigger(op, t);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f && repo && t && t->ref && *t->ref,
+	                 t ? t->ref : NULL, t ? t->workflow : NULL, NULL);
 
+	rc = rc ? rc : op_take_vars(op, t);
 	if (rc)
 		return rc;
 	return op_start(op, f->ops->trigger_pipeline, "trigger pipeline on %s", t->ref);
@@ -1358,7 +1399,12 @@ int forge_trigger_pipeline(struct forge *f, const char *repo,
 int forge_pipeline_status(struct forge *f, const char *repo, long long id,
                           forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && id > 0);
+	struct forge_op *op;
+	int rc =
+	    op_make(&op, f, repo, cb, payload, f && repo && id > 0, NULL, NULL, NULL);
+
+	if (rc)
+		return rc;
 	op->num = id;
 	return op_start(op, f->ops->pipeline_status, "get pipeline %lld", id);
 }
@@ -1367,9 +1413,13 @@ int forge_find_job_artifact(struct forge *f, const char *repo, const char *ref,
                             const char *job, const char *path, forge_done_fn cb,
                             void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload,
-	         f && repo && ref && *ref && job && *job && path && *path);
-	OP_ARGS(op, ref, job, path);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload,
+	                 f && repo && ref && *ref && job && *job && path && *path, ref,
+	                 job, path);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->find_job_artifact, "get artifact %s of job %s at %s",
 	                path, job, ref);
 }
@@ -1391,23 +1441,27 @@ static void release_looked(struct forge_op *op, struct http_response *resp)
 	j = forge_op_answer(op, resp);
 	if (j)
 		forge_op_fail(op, RELAPI_EEXISTS, "release %s already exists",
-		              op->arg[0]);
+		              op->a.release.tag);
 	cJSON_Delete(j);
 	forge_op_done(op);
 }
 
 static int release_look(struct forge_op *op)
 {
-	return forge_repo_send(op, "GET", op->f->ops->release_fmt, op->arg[0], NULL, NULL,
-	                       0, release_looked);
+	return forge_repo_send(op, "GET", op->f->ops->release_fmt, op->a.release.tag,
+	                       NULL, NULL, 0, release_looked);
 }
 
 int forge_create_release(struct forge *f, const char *repo, const char *tag,
                          const char *name, const char *body, forge_done_fn cb,
                          void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && tag && *tag);
-	OP_ARGS(op, tag, name ? name : tag, body ? body : "");
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f && repo && tag && *tag, tag,
+	                 name ? name : tag, body ? body : "");
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->release_fmt ? release_look : f->ops->create_release,
 	                "create release %s", tag);
 }
@@ -1415,14 +1469,22 @@ int forge_create_release(struct forge *f, const char *repo, const char *tag,
 int forge_delete_release(struct forge *f, const char *repo, const char *tag,
                          forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && tag && *tag);
-	OP_ARGS(op, tag, NULL, NULL);
+	struct forge_op *op;
+	int rc =
+	    op_make(&op, f, repo, cb, payload, f && repo && tag && *tag, tag, NULL, NULL);
+
+	if (rc)
+		return rc;
 	return op_start(op, f->ops->delete_release, "delete release %s", tag);
 }
 
 int forge_whoami(struct forge *f, const char *repo, forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f != NULL);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f != NULL, NULL, NULL, NULL);
+
+	if (rc)
+		return rc;
 	op->whoami.can_write = -1;
 	return op_start(op, f->ops->whoami, "check token");
 }
@@ -1430,8 +1492,12 @@ int forge_whoami(struct forge *f, const char *repo, forge_done_fn cb, void *payl
 int forge_tag_access(struct forge *f, const char *repo, const char *tag, forge_done_fn cb,
                      void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && tag && *tag);
-	OP_ARGS(op, tag, NULL, NULL);
+	struct forge_op *op;
+	int rc =
+	    op_make(&op, f, repo, cb, payload, f && repo && tag && *tag, tag, NULL, NULL);
+
+	if (rc)
+		return rc;
 	op->access.can_push = -1;
 	op->access.can_tag = -1;
 	op->access.can_delete_tag = -1;
@@ -1441,7 +1507,12 @@ int forge_tag_access(struct forge *f, const char *repo, const char *tag, forge_d
 int forge_cancel_pipeline(struct forge *f, const char *repo, long long id,
                           forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && id > 0);
+	struct forge_op *op;
+	int rc =
+	    op_make(&op, f, repo, cb, payload, f && repo && id > 0, NULL, NULL, NULL);
+
+	if (rc)
+		return rc;
 	op->num = id;
 	return op_start(op, f->ops->cancel_pipeline, "cancel pipeline %lld", id);
 }
@@ -1449,9 +1520,11 @@ int forge_cancel_pipeline(struct forge *f, const char *repo, long long id,
 int forge_find_pipeline(struct forge *f, const char *repo, const struct forge_trigger *t,
                         forge_done_fn cb, void *payload)
 {
-	OP_BEGIN(op, f, repo, cb, payload, f && repo && t && t->ref && *t->ref);
-	int rc = op_take_trigger(op, t);
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f && repo && t && t->ref && *t->ref,
+	                 t ? t->ref : NULL, t ? t->workflow : NULL, NULL);
 
+	rc = rc ? rc : op_take_vars(op, t);
 	if (rc)
 		return rc;
 	return op_start(op, f->ops->find_pipeline, "find pipeline on %s", t->ref);

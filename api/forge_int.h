@@ -37,29 +37,24 @@ struct forge_ops {
 	                 const char *body, size_t len, struct rerr *err);
 	/* adds what the forge's headers tell to a mapped error (NULL: nothing) */
 	void (*explain)(const struct http_response *resp, struct rerr *err);
-	int (*read_file)(struct forge_op *op);    /* arg[0] ref, arg[1] path */
-	int (*commit_files)(struct forge_op *op); /* arg[0] branch, arg[1] parent, arg[2]
-	                                             message, changes */
-	int (*get_tag)(struct forge_op *op);      /* arg[0] name */
-	int (*create_tag)(
-	    struct forge_op *op); /* arg[0] name, arg[1] commit, arg[2] message */
-	int (*delete_tag)(struct forge_op *op);      /* arg[0] name */
-	int (*get_branch_head)(struct forge_op *op); /* arg[0] branch */
+	int (*read_file)(struct forge_op *op);       /* a.read */
+	int (*commit_files)(struct forge_op *op);    /* a.commit, changes */
+	int (*get_tag)(struct forge_op *op);         /* a.ref */
+	int (*create_tag)(struct forge_op *op);      /* a.ref */
+	int (*delete_tag)(struct forge_op *op);      /* a.ref */
+	int (*get_branch_head)(struct forge_op *op); /* a.ref (the branch) */
 	int (*list_tags)(struct forge_op *op);
-	int (*compare)(struct forge_op *op); /* arg[0] from, arg[1] to */
-	int (*trigger_pipeline)(
-	    struct forge_op *op); /* arg[0] ref, arg[1] workflow, vars */
-	int (*pipeline_status)(struct forge_op *op); /* num = id */
-	int (*find_job_artifact)(
-	    struct forge_op *op); /* arg[0] ref, arg[1] job, arg[2] path */
-	int (*create_release)(
-	    struct forge_op *op); /* arg[0] tag, arg[1] name, arg[2] body */
-	int (*delete_release)(struct forge_op *op); /* arg[0] tag */
-	int (*whoami)(struct forge_op *op);         /* repo may be NULL */
-	int (*tag_access)(struct forge_op *op);     /* arg[0] tag */
+	int (*compare)(struct forge_op *op);           /* a.compare */
+	int (*trigger_pipeline)(struct forge_op *op);  /* a.trigger, vars */
+	int (*pipeline_status)(struct forge_op *op);   /* num = id */
+	int (*find_job_artifact)(struct forge_op *op); /* a.artifact */
+	int (*create_release)(struct forge_op *op);    /* a.release */
+	int (*delete_release)(struct forge_op *op);    /* a.release */
+	int (*whoami)(struct forge_op *op);            /* repo may be NULL */
+	int (*tag_access)(struct forge_op *op);        /* a.ref */
 	/* num = id */
 	int (*cancel_pipeline)(struct forge_op *op);
-	/* arg[0] ref, arg[1] workflow, vars */
+	/* a.trigger, vars */
 	int (*find_pipeline)(struct forge_op *op);
 	/* forge_link() formats: web base, repo path, a, b */
 	const char *link_fmt[FORGE_LINK_COUNT];
@@ -120,6 +115,35 @@ enum forge_result {
 
 #define FORGE_OP_ARGS 4
 
+/*
+ * An operation's arguments (owned copies), by operation; `s` is all of them
+ * at once, for copying in and freeing.
+ */
+union forge_op_args {
+	char *s[FORGE_OP_ARGS];
+	struct {
+		char *ref, *path;
+	} read; /* read_file */
+	struct {
+		char *branch, *parent, *message;
+	} commit; /* commit_files (the changes are op->changes) */
+	struct {
+		char *name, *commit, *message;
+	} ref; /* get_tag, create_tag, delete_tag, tag_access; get_branch_head (name) */
+	struct {
+		char *from, *to;
+	} compare;
+	struct {
+		char *ref, *workflow;
+	} trigger; /* trigger_pipeline, find_pipeline (the variables are op->vars) */
+	struct {
+		char *ref, *job, *path;
+	} artifact; /* find_job_artifact */
+	struct {
+		char *tag, *name, *body;
+	} release; /* create_release, delete_release */
+};
+
 struct forge_op {
 	struct forge *f;
 	forge_done_fn cb;
@@ -130,7 +154,7 @@ struct forge_op {
 	struct rerr err;
 	long status;
 	/* arguments (owned copies) and scratch state */
-	char *arg[FORGE_OP_ARGS];
+	union forge_op_args a;
 	char *tmp[4];
 	long long num;
 	int count;

@@ -168,8 +168,8 @@ static void gh_read_blob(struct forge_op *op)
 static void gh_dir_done(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = forge_op_answer(op, resp);
-	const char *slash = strrchr(op->arg[1], '/'),
-	           *name = slash ? slash + 1 : op->arg[1];
+	const char *slash = strrchr(op->a.read.path, '/'),
+	           *name = slash ? slash + 1 : op->a.read.path;
 	const cJSON *it;
 
 	cJSON_ArrayForEach(it, fj_get(j, "tree"))
@@ -180,7 +180,8 @@ static void gh_dir_done(struct forge_op *op, struct http_response *resp)
 	}
 	cJSON_Delete(j);
 	if (!op->err.code && !op->file.blob_id)
-		forge_op_fail(op, RELAPI_ENOTFOUND, "no '%s' in its folder", op->arg[1]);
+		forge_op_fail(op, RELAPI_ENOTFOUND, "no '%s' in its folder",
+		              op->a.read.path);
 	if (!op->err.code && !(op->file.base = strdup(op->file.blob_id)))
 		forge_op_oom(op);
 	if (op->err.code)
@@ -191,8 +192,9 @@ static void gh_dir_done(struct forge_op *op, struct http_response *resp)
 
 static void gh_read_via_dir(struct forge_op *op)
 {
-	const char *slash = strrchr(op->arg[1], '/');
-	char *dir = strndup(op->arg[1], slash ? (size_t)(slash - op->arg[1]) : 0);
+	const char *slash = strrchr(op->a.read.path, '/');
+	char *dir =
+	    strndup(op->a.read.path, slash ? (size_t)(slash - op->a.read.path) : 0);
 
 	rerr_clear(&op->err);
 	if (!dir) {
@@ -220,18 +222,19 @@ static int gh_check_file(struct forge_op *op, const cJSON *j)
 	const struct gh_odd *odd = gh_odd_find(NULL, type);
 	int file = !type || !strcmp(type, "file");
 
-	if (file && (!path || !strcmp(path, op->arg[1])))
+	if (file && (!path || !strcmp(path, op->a.read.path)))
 		return 0;
 	if (file) { /* the file a link names */
 		odd = gh_odd_find("120000", NULL);
 		target = path;
 	}
 	if (!odd)
-		return forge_op_fail(op, RELAPI_EINVAL, "'%s' is not a file", op->arg[1]);
+		return forge_op_fail(op, RELAPI_EINVAL, "'%s' is not a file",
+		                     op->a.read.path);
 	if (target)
 		return forge_op_fail(op, RELAPI_EINVAL, "'%s' is %s to '%s': not edited",
-		                     op->arg[1], odd->what, target);
-	return forge_op_fail(op, RELAPI_EINVAL, "'%s' is %s: not edited", op->arg[1],
+		                     op->a.read.path, odd->what, target);
+	return forge_op_fail(op, RELAPI_EINVAL, "'%s' is %s: not edited", op->a.read.path,
 	                     odd->what);
 }
 
@@ -278,13 +281,13 @@ static void gh_contents_done(struct forge_op *op, struct http_response *resp)
 
 static void gh_read_contents(struct forge_op *op)
 {
-	if (!(op->file.path = strdup(op->arg[1]))) {
+	if (!(op->file.path = strdup(op->a.read.path))) {
 		forge_op_oom(op);
 		forge_op_done(op);
 		return;
 	}
-	forge_repo_chain(op, "GET", "/contents/%p?ref=%e", op->arg[1], op->file.commit_id,
-	                 NULL, 0, gh_contents_done);
+	forge_repo_chain(op, "GET", "/contents/%p?ref=%e", op->a.read.path,
+	                 op->file.commit_id, NULL, 0, gh_contents_done);
 }
 
 /* Accept: application/vnd.github.sha answers the bare sha; JSON is accepted too. */
@@ -311,7 +314,7 @@ static void gh_ref_resolved(struct forge_op *op, struct http_response *resp)
 	op->file.commit_id = gh_sha_from_body(resp);
 	if (!op->file.commit_id || !forge_is_sha(op->file.commit_id)) {
 		forge_op_fail(op, RELAPI_EPARSE, "cannot read the commit id of '%s'",
-		              op->arg[0]);
+		              op->a.read.ref);
 		forge_op_done(op);
 		return;
 	}
@@ -321,7 +324,7 @@ static void gh_ref_resolved(struct forge_op *op, struct http_response *resp)
 /* GET commits/<ref> asking for the bare sha. */
 static int gh_send_sha(struct forge_op *op)
 {
-	char *path = forge_repo_path(op, "/commits/%p", op->arg[0], NULL);
+	char *path = forge_repo_path(op, "/commits/%p", op->a.read.ref, NULL);
 	int rc;
 
 	if (!path)
@@ -334,12 +337,12 @@ static int gh_send_sha(struct forge_op *op)
 
 static int gh_read_file(struct forge_op *op)
 {
-	if (forge_is_sha(op->arg[0])) {
-		if (!(op->file.commit_id = strdup(op->arg[0])) ||
-		    !(op->file.path = strdup(op->arg[1])))
+	if (forge_is_sha(op->a.read.ref)) {
+		if (!(op->file.commit_id = strdup(op->a.read.ref)) ||
+		    !(op->file.path = strdup(op->a.read.path)))
 			return forge_op_oom(op);
-		return forge_repo_send(op, "GET", "/contents/%p?ref=%e", op->arg[1],
-		                       op->arg[0], NULL, 0, gh_contents_done);
+		return forge_repo_send(op, "GET", "/contents/%p?ref=%e", op->a.read.path,
+		                       op->a.read.ref, NULL, 0, gh_contents_done);
 	}
 	return gh_send_sha(op);
 }
@@ -388,15 +391,15 @@ static void gh_commit_made(struct forge_op *op, struct http_response *resp)
 		forge_op_oom(op);
 		forge_op_done(op);
 	} else {
-		forge_repo_chain(op, "PATCH", "/git/refs/heads/%p", op->arg[0], NULL, b,
-		                 0, gh_ref_updated);
+		forge_repo_chain(op, "PATCH", "/git/refs/heads/%p", op->a.commit.branch,
+		                 NULL, b, 0, gh_ref_updated);
 	}
 	cJSON_Delete(b);
 }
 
 static void gh_tree_made(struct forge_op *op, struct http_response *resp)
 {
-	const char *kv[] = {"message", op->arg[2], "tree", NULL};
+	const char *kv[] = {"message", op->a.commit.message, "tree", NULL};
 	cJSON *b = NULL, *parents;
 
 	if (gh_take_sha(op, resp, "sha", &op->tmp[2]))
@@ -620,14 +623,14 @@ static int gh_commit_files(struct forge_op *op)
 	op->modes = calloc(op->nchanges, sizeof(*op->modes));
 	if (!op->blobs || !op->modes)
 		return forge_op_oom(op);
-	if (op->arg[1]) {
-		if (!(op->tmp[0] = strdup(op->arg[1])))
+	if (op->a.commit.parent) {
+		if (!(op->tmp[0] = strdup(op->a.commit.parent)))
 			return forge_op_oom(op);
 		return forge_repo_send(op, "GET", "/git/trees/%s?recursive=1", op->tmp[0],
 		                       NULL, NULL, 0, gh_base_tree_read);
 	}
-	return forge_repo_send(op, "GET", "/git/ref/heads/%p", op->arg[0], NULL, NULL, 0,
-	                       gh_head_read);
+	return forge_repo_send(op, "GET", "/git/ref/heads/%p", op->a.commit.branch, NULL,
+	                       NULL, 0, gh_head_read);
 }
 
 /* ---- tags ---------------------------------------------------------------------- */
@@ -647,7 +650,7 @@ static void gh_tag_follow(struct forge_op *op, const cJSON *object)
 		                 gh_tag_object_done);
 		return;
 	} else if (!(op->tag.commit_id = strdup(sha)) ||
-	           !(op->tag.name = strdup(op->arg[0]))) {
+	           !(op->tag.name = strdup(op->a.ref.name))) {
 		forge_op_oom(op);
 	} else {
 		op->result |= FORGE_R_TAG;
@@ -681,8 +684,8 @@ static void gh_tag_ref_done(struct forge_op *op, struct http_response *resp)
 
 static int gh_get_tag(struct forge_op *op)
 {
-	return forge_repo_send(op, "GET", "/git/ref/tags/%p", op->arg[0], NULL, NULL, 0,
-	                       gh_tag_ref_done);
+	return forge_repo_send(op, "GET", "/git/ref/tags/%p", op->a.ref.name, NULL, NULL,
+	                       0, gh_tag_ref_done);
 }
 
 static void gh_tag_ref_made(struct forge_op *op, struct http_response *resp)
@@ -693,14 +696,14 @@ static void gh_tag_ref_made(struct forge_op *op, struct http_response *resp)
 		op->saved = op->err;
 		rerr_clear(&op->err);
 		forge_tag_release(&op->tag);
-		forge_repo_chain(op, "GET", "/git/ref/tags/%p", op->arg[0], NULL, NULL, 0,
-		                 gh_tag_ref_done);
+		forge_repo_chain(op, "GET", "/git/ref/tags/%p", op->a.ref.name, NULL,
+		                 NULL, 0, gh_tag_ref_done);
 		return;
 	}
-	if (rc == 0 && (op->tag.name = strdup(op->arg[0])) &&
-	    (op->tag.commit_id = strdup(op->arg[1]))) {
-		op->tag.annotated = op->arg[2] != NULL;
-		op->tag.message = op->arg[2] ? strdup(op->arg[2]) : NULL;
+	if (rc == 0 && (op->tag.name = strdup(op->a.ref.name)) &&
+	    (op->tag.commit_id = strdup(op->a.ref.commit))) {
+		op->tag.annotated = op->a.ref.message != NULL;
+		op->tag.message = op->a.ref.message ? strdup(op->a.ref.message) : NULL;
 		op->result |= FORGE_R_TAG;
 	} else if (rc == 0) {
 		forge_op_oom(op);
@@ -711,7 +714,7 @@ static void gh_tag_ref_made(struct forge_op *op, struct http_response *resp)
 /* POST git/refs refs/tags/<name>; a replay answers "already exists": safe to retry. */
 static int gh_make_tag_ref(struct forge_op *op, const char *sha)
 {
-	char *ref = forge_fmt("refs/tags/%s", op->arg[0]);
+	char *ref = forge_fmt("refs/tags/%s", op->a.ref.name);
 	const char *kv[] = {"ref", ref, "sha", sha};
 	cJSON *b = ref ? gh_object(kv, 4) : NULL;
 	int rc = b ? forge_repo_send(op, "POST", "/git/refs", NULL, NULL, b, 1,
@@ -731,13 +734,13 @@ static void gh_tag_object_made(struct forge_op *op, struct http_response *resp)
 
 static int gh_create_tag(struct forge_op *op)
 {
-	const char *kv[] = {"tag",    op->arg[0], "message", op->arg[2],
-	                    "object", op->arg[1], "type",    "commit"};
+	const char *kv[] = {"tag",    op->a.ref.name,   "message", op->a.ref.message,
+	                    "object", op->a.ref.commit, "type",    "commit"};
 	cJSON *b;
 	int rc;
 
-	if (!op->arg[2])
-		return gh_make_tag_ref(op, op->arg[1]);
+	if (!op->a.ref.message)
+		return gh_make_tag_ref(op, op->a.ref.commit);
 	b = gh_object(kv, 8);
 	if (!b)
 		return forge_op_oom(op);
@@ -749,8 +752,8 @@ static int gh_create_tag(struct forge_op *op)
 
 static int gh_delete_tag(struct forge_op *op)
 {
-	return forge_repo_send(op, "DELETE", "/git/refs/tags/%p", op->arg[0], NULL, NULL,
-	                       0, forge_step_plain);
+	return forge_repo_send(op, "DELETE", "/git/refs/tags/%p", op->a.ref.name, NULL,
+	                       NULL, 0, forge_step_plain);
 }
 
 /* ---- branches and tag lists ------------------------------------------------ */
@@ -764,8 +767,8 @@ static void gh_branch_done(struct forge_op *op, struct http_response *resp)
 
 static int gh_get_branch_head(struct forge_op *op)
 {
-	return forge_repo_send(op, "GET", "/git/ref/heads/%p", op->arg[0], NULL, NULL, 0,
-	                       gh_branch_done);
+	return forge_repo_send(op, "GET", "/git/ref/heads/%p", op->a.ref.name, NULL, NULL,
+	                       0, gh_branch_done);
 }
 
 /* A tag list's item: {"name", "commit": {"sha"}}. */
@@ -818,7 +821,8 @@ static void gh_compare_earlier(struct forge_op *op, struct http_response *resp);
  */
 static void gh_compare_page(struct forge_op *op, int items)
 {
-	char *base = forge_repo_path(op, "/compare/%p...%p", op->arg[0], op->arg[1]);
+	char *base =
+	    forge_repo_path(op, "/compare/%p...%p", op->a.compare.from, op->a.compare.to);
 	char *url = base ? forge_fmt("%s?per_page=%L&page=%L", base,
 	                             (long long)GH_COMPARE_PAGE, (long long)op->count + 1)
 	                 : NULL;
@@ -922,8 +926,8 @@ static void gh_compare_newest(struct forge_op *op, struct http_response *resp)
 
 static int gh_compare(struct forge_op *op)
 {
-	return forge_repo_send(op, "GET", "/compare/%p...%p", op->arg[0], op->arg[1],
-	                       NULL, 0, gh_compare_newest);
+	return forge_repo_send(op, "GET", "/compare/%p...%p", op->a.compare.from,
+	                       op->a.compare.to, NULL, 0, gh_compare_newest);
 }
 
 /* ---- workflow runs ------------------------------------------------------------ */
@@ -1023,7 +1027,7 @@ static const cJSON *gh_pick_run(struct forge_op *op, const cJSON *runs)
 		long long t = gh_time(fj_str(it, "created_at"));
 		if (t < op->since - 30 || (best && t <= best_t))
 			continue;
-		if (!gh_run_path_is(it, op->arg[1]))
+		if (!gh_run_path_is(it, op->a.trigger.workflow))
 			continue;
 		best = it;
 		best_t = t;
@@ -1046,7 +1050,8 @@ static void gh_runs_done(struct forge_op *op, struct http_response *resp)
 		forge_op_done(op);
 	} else if (++op->count >= GH_RUN_LOOKUPS) {
 		forge_op_fail(op, RELAPI_ENOTFOUND,
-		              "no run of '%s' appeared after the dispatch", op->arg[1]);
+		              "no run of '%s' appeared after the dispatch",
+		              op->a.trigger.workflow);
 		forge_op_done(op);
 	} else if (http_engine_after(op->f->engine, 1000L * op->count, gh_runs_again, op,
 	                             &op->err)) {
@@ -1065,7 +1070,7 @@ static void gh_runs_lookup(struct forge_op *op)
 {
 	forge_repo_chain(op, "GET",
 	                 "/actions/runs?event=workflow_dispatch&branch=%e&per_page=20",
-	                 op->arg[0], NULL, NULL, 0, gh_runs_done);
+	                 op->a.trigger.ref, NULL, NULL, 0, gh_runs_done);
 }
 
 static int gh_dispatch(struct forge_op *op, int details);
@@ -1108,7 +1113,7 @@ static void gh_dispatched(struct forge_op *op, struct http_response *resp)
 static cJSON *gh_dispatch_body(struct forge_op *op, int details)
 {
 	cJSON *b = cJSON_CreateObject(), *inputs;
-	int ok = b && cJSON_AddStringToObject(b, "ref", op->arg[0]) &&
+	int ok = b && cJSON_AddStringToObject(b, "ref", op->a.trigger.ref) &&
 	         (inputs = cJSON_AddObjectToObject(b, "inputs"));
 
 	for (size_t i = 0; ok && i < op->nvars; i++)
@@ -1136,15 +1141,15 @@ static int gh_dispatch(struct forge_op *op, int details)
 		return forge_op_oom(op);
 	op->idx = (size_t)details;
 	op->since = (long long)time(NULL);
-	rc = forge_repo_send(op, "POST", "/actions/workflows/%p/dispatches", op->arg[1],
-	                     NULL, b, 0, gh_dispatched);
+	rc = forge_repo_send(op, "POST", "/actions/workflows/%p/dispatches",
+	                     op->a.trigger.workflow, NULL, b, 0, gh_dispatched);
 	cJSON_Delete(b);
 	return rc;
 }
 
 static int gh_trigger_pipeline(struct forge_op *op)
 {
-	if (!op->arg[1] || !*op->arg[1])
+	if (!op->a.trigger.workflow || !*op->a.trigger.workflow)
 		return RELAPI_EINVAL; /* a GitHub trigger names its workflow */
 	return gh_dispatch(op, 1);
 }
@@ -1201,7 +1206,7 @@ static int gh_run_matches(const struct forge_op *op, const cJSON *run)
 {
 	const char *title = fj_str(run, "display_title");
 
-	if (!title || !gh_run_path_is(run, op->arg[1]))
+	if (!title || !gh_run_path_is(run, op->a.trigger.workflow))
 		return 0;
 	for (size_t i = 0; i < op->nvars; i++)
 		if (!title || !gh_title_has(title, op->vars[i].value))
@@ -1224,20 +1229,20 @@ static void gh_find_done(struct forge_op *op, struct http_response *resp)
 	else if (j)
 		forge_op_fail(op, RELAPI_ENOTFOUND,
 		              "no run of '%s' on '%s' shows these inputs in its title",
-		              op->arg[1], op->arg[0]);
+		              op->a.trigger.workflow, op->a.trigger.ref);
 	cJSON_Delete(j);
 	forge_op_done(op);
 }
 
 static int gh_find_pipeline(struct forge_op *op)
 {
-	if (!op->arg[1] || !*op->arg[1])
+	if (!op->a.trigger.workflow || !*op->a.trigger.workflow)
 		return RELAPI_EINVAL; /* a GitHub pipeline is a workflow's run */
 	return forge_repo_send(
 	    op, "GET",
 	    "/actions/workflows/%p/runs?event=workflow_dispatch&branch=%e"
 	    "&per_page=50",
-	    op->arg[1], op->arg[0], NULL, 0, gh_find_done);
+	    op->a.trigger.workflow, op->a.trigger.ref, NULL, 0, gh_find_done);
 }
 
 static int gh_find_job_artifact(struct forge_op *op)
@@ -1250,8 +1255,8 @@ static int gh_find_job_artifact(struct forge_op *op)
 
 static int gh_create_release(struct forge_op *op)
 {
-	const char *kv[] = {"tag_name", op->arg[0], "name",
-	                    op->arg[1], "body",     op->arg[2]};
+	const char *kv[] = {"tag_name", op->a.release.tag, "name", op->a.release.name,
+	                    "body",     op->a.release.body};
 	cJSON *b = gh_object(kv, 6);
 	int rc;
 
@@ -1283,8 +1288,8 @@ static void gh_release_found(struct forge_op *op, struct http_response *resp)
 
 static int gh_delete_release(struct forge_op *op)
 {
-	return forge_repo_send(op, "GET", "/releases/tags/%p", op->arg[0], NULL, NULL, 0,
-	                       gh_release_found);
+	return forge_repo_send(op, "GET", "/releases/tags/%p", op->a.release.tag, NULL,
+	                       NULL, 0, gh_release_found);
 }
 
 /* ---- whoami: /user (+ X-OAuth-Scopes) or the installation, repository push -- */
@@ -1633,7 +1638,7 @@ static void gh_ruleset_judge(struct forge_op *op, const cJSON *rs)
 	const cJSON *rule;
 	char ref[300];
 
-	snprintf(ref, sizeof(ref), "refs/tags/%s", op->arg[0]);
+	snprintf(ref, sizeof(ref), "refs/tags/%s", op->a.ref.name);
 	if ((enf && strcmp(enf, "active")) || (target && strcmp(target, "tag")) ||
 	    !gh_ruleset_matches(rs, ref) || gh_bypasses(bypass))
 		return;
@@ -1642,7 +1647,7 @@ static void gh_ruleset_judge(struct forge_op *op, const cJSON *rs)
 		char *why = NULL;
 		if (gh_deletion_judge(op, rule, name, bypass))
 			return;
-		int v = gh_rule_verdict(rule, op->arg[0], &why), rc = 0;
+		int v = gh_rule_verdict(rule, op->a.ref.name, &why), rc = 0;
 		if (v > 0 && gh_bound(bypass)) {
 			op->access.can_tag = 0;
 			rc = gh_add_line(op, &op->access.rule, name, why);

@@ -82,7 +82,7 @@ static int gl_file_from_json(struct forge_op *op, const cJSON *j)
 		f->len = strlen(content);
 	if (!f->data)
 		return forge_op_fail(op, RELAPI_EPARSE, "bad base64 content");
-	f->path = strdup(op->arg[1]);
+	f->path = strdup(op->a.read.path);
 	f->blob_id = fj_dup(j, "blob_id");
 	f->base = fj_dup(j, "last_commit_id");
 	f->commit_id = fj_dup(j, "commit_id");
@@ -117,7 +117,7 @@ static void gl_read_raw_done(struct forge_op *op, struct http_response *resp)
 	if (forge_op_check(op, resp))
 		goto out;
 	f->data = buf_detach(&resp->body, &f->len);
-	f->path = strdup(op->arg[1]);
+	f->path = strdup(op->a.read.path);
 	f->blob_id = dup_header(resp, "X-Gitlab-Blob-Id");
 	f->base = dup_header(resp, "X-Gitlab-Last-Commit-Id");
 	f->commit_id = dup_header(resp, "X-Gitlab-Commit-Id");
@@ -133,9 +133,10 @@ static int gl_read_file(struct forge_op *op)
 {
 	if (op->f->mode == FORGE_TOKEN_JOB)
 		return forge_repo_send(op, "GET", "/repository/files/%e/raw?ref=%e",
-		                       op->arg[1], op->arg[0], NULL, 0, gl_read_raw_done);
-	return forge_repo_send(op, "GET", "/repository/files/%e?ref=%e", op->arg[1],
-	                       op->arg[0], NULL, 0, gl_read_done);
+		                       op->a.read.path, op->a.read.ref, NULL, 0,
+		                       gl_read_raw_done);
+	return forge_repo_send(op, "GET", "/repository/files/%e?ref=%e", op->a.read.path,
+	                       op->a.read.ref, NULL, 0, gl_read_done);
 }
 
 /* ---- commit_files ---------------------------------------------------------- */
@@ -172,8 +173,8 @@ static cJSON *gl_action(const struct forge_file_change *c)
 static cJSON *gl_commit_body(struct forge_op *op)
 {
 	cJSON *body = cJSON_CreateObject(), *actions;
-	int ok = body && cJSON_AddStringToObject(body, "branch", op->arg[0]) &&
-	         cJSON_AddStringToObject(body, "commit_message", op->arg[2]) &&
+	int ok = body && cJSON_AddStringToObject(body, "branch", op->a.commit.branch) &&
+	         cJSON_AddStringToObject(body, "commit_message", op->a.commit.message) &&
 	         (actions = cJSON_AddArrayToObject(body, "actions"));
 
 	for (size_t i = 0; ok && i < op->nchanges; i++) {
@@ -259,7 +260,7 @@ static int gl_tag_from_json(const cJSON *j, struct forge_tag *t)
  */
 static int gl_list_search(struct forge_op *op, const char *list, forge_step_fn next)
 {
-	char *term = forge_fmt("^%s$", op->arg[0]);
+	char *term = forge_fmt("^%s$", op->a.ref.name);
 	int rc;
 
 	if (!term)
@@ -270,7 +271,7 @@ static int gl_list_search(struct forge_op *op, const char *list, forge_step_fn n
 	return rc;
 }
 
-/* The item of the list `j` named exactly op->arg[0], or NULL. */
+/* The item of the list `j` named exactly op->a.ref.name, or NULL. */
 static const cJSON *gl_listed(const struct forge_op *op, const cJSON *j)
 {
 	const cJSON *it;
@@ -278,14 +279,14 @@ static const cJSON *gl_listed(const struct forge_op *op, const cJSON *j)
 	cJSON_ArrayForEach(it, j)
 	{
 		const char *name = fj_str(it, "name");
-		if (name && strcmp(name, op->arg[0]) == 0)
+		if (name && strcmp(name, op->a.ref.name) == 0)
 			return it;
 	}
 	return NULL;
 }
 
 /*
- * The tag op->arg[0] from a searched tag list: 1 when listed (op->tag), 0 when
+ * The tag op->a.ref.name from a searched tag list: 1 when listed (op->tag), 0 when
  * not, -1 when op is to end (op->err set).
  */
 static int gl_listed_tag(struct forge_op *op, const struct http_response *resp)
@@ -327,8 +328,8 @@ static int gl_get_tag(struct forge_op *op)
 {
 	if (op->f->mode == FORGE_TOKEN_JOB)
 		return gl_list_search(op, "tags", gl_tag_search_done);
-	return forge_repo_send(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL,
-	                       0, gl_tag_done);
+	return forge_repo_send(op, "GET", "/repository/tags/%e", op->a.ref.name, NULL,
+	                       NULL, 0, gl_tag_done);
 }
 
 /* After an "already exists": read the tag, keep EEXISTS, and reply with the tag. */
@@ -353,8 +354,8 @@ static void gl_existing_tag_done(struct forge_op *op, struct http_response *resp
 static void gl_tag_created(struct forge_op *op, struct http_response *resp)
 {
 	if (forge_op_check(op, resp) == RELAPI_EEXISTS) {
-		forge_repo_chain(op, "GET", "/repository/tags/%e", op->arg[0], NULL, NULL,
-		                 0, gl_existing_tag_done);
+		forge_repo_chain(op, "GET", "/repository/tags/%e", op->a.ref.name, NULL,
+		                 NULL, 0, gl_existing_tag_done);
 		return;
 	}
 	if (op->err.code) {
@@ -400,14 +401,14 @@ static void gl_release_tag_created(struct forge_op *op, struct http_response *re
 static cJSON *gl_tag_body(struct forge_op *op, int via_release)
 {
 	cJSON *b = cJSON_CreateObject();
-	int ok = b && cJSON_AddStringToObject(b, "tag_name", op->arg[0]) &&
-	         cJSON_AddStringToObject(b, "ref", op->arg[1]);
+	int ok = b && cJSON_AddStringToObject(b, "tag_name", op->a.ref.name) &&
+	         cJSON_AddStringToObject(b, "ref", op->a.ref.commit);
 
-	if (ok && op->arg[2])
+	if (ok && op->a.ref.message)
 		ok = cJSON_AddStringToObject(b, via_release ? "tag_message" : "message",
-		                             op->arg[2]) != NULL;
+		                             op->a.ref.message) != NULL;
 	if (ok && via_release)
-		ok = cJSON_AddStringToObject(b, "name", op->arg[0]) != NULL;
+		ok = cJSON_AddStringToObject(b, "name", op->a.ref.name) != NULL;
 	if (!ok) {
 		cJSON_Delete(b);
 		return NULL;
@@ -422,7 +423,8 @@ static void gl_jobtoken_tag_probe(struct forge_op *op, struct http_response *res
 	cJSON *body;
 
 	if (found > 0)
-		forge_op_fail(op, RELAPI_EEXISTS, "Tag %s already exists", op->arg[0]);
+		forge_op_fail(op, RELAPI_EEXISTS, "Tag %s already exists",
+		              op->a.ref.name);
 	if (found) {
 		forge_op_done(op);
 		return;
@@ -455,7 +457,7 @@ static int gl_create_tag(struct forge_op *op)
 
 static int gl_delete_tag(struct forge_op *op)
 {
-	return forge_repo_send(op, "DELETE", "/repository/tags/%e", op->arg[0], NULL,
+	return forge_repo_send(op, "DELETE", "/repository/tags/%e", op->a.ref.name, NULL,
 	                       NULL, 0, forge_step_plain);
 }
 
@@ -497,7 +499,7 @@ static int gl_get_branch_head(struct forge_op *op)
 {
 	if (op->f->mode == FORGE_TOKEN_JOB)
 		return gl_list_search(op, "branches", gl_branch_search_done);
-	return forge_repo_send(op, "GET", "/repository/branches/%e", op->arg[0], NULL,
+	return forge_repo_send(op, "GET", "/repository/branches/%e", op->a.ref.name, NULL,
 	                       NULL, 0, gl_branch_done);
 }
 
@@ -540,8 +542,9 @@ static int gl_compare(struct forge_op *op)
 {
 	if (gl_job_token_refuses(op, "a CI job token may not compare commits"))
 		return 0;
-	return forge_repo_send(op, "GET", "/repository/compare?from=%e&to=%e", op->arg[0],
-	                       op->arg[1], NULL, 0, forge_step_compare);
+	return forge_repo_send(op, "GET", "/repository/compare?from=%e&to=%e",
+	                       op->a.compare.from, op->a.compare.to, NULL, 0,
+	                       forge_step_compare);
 }
 
 /* ---- pipelines --------------------------------------------------------------- */
@@ -592,7 +595,7 @@ static cJSON *gl_trigger_body(struct forge_op *op, const char *token)
 {
 	cJSON *b = cJSON_CreateObject(), *vars;
 	int ok = b && (!token || cJSON_AddStringToObject(b, "token", token)) &&
-	         cJSON_AddStringToObject(b, "ref", op->arg[0]);
+	         cJSON_AddStringToObject(b, "ref", op->a.trigger.ref);
 
 	if (ok && op->nvars) {
 		vars = token ? cJSON_AddObjectToObject(b, "variables")
@@ -717,7 +720,8 @@ static void gl_find_next(struct forge_op *op)
 	}
 	if (!p || !fj_num(p, "id", &id)) {
 		forge_op_fail(op, RELAPI_ENOTFOUND,
-		              "no pipeline on '%s' with these variables", op->arg[0]);
+		              "no pipeline on '%s' with these variables",
+		              op->a.trigger.ref);
 		cJSON_Delete(list);
 		forge_op_done(op);
 		return;
@@ -765,8 +769,8 @@ static int gl_find_pipeline(struct forge_op *op)
 {
 	if (gl_job_token_refuses(op, "a CI job token may not list pipelines"))
 		return 0;
-	return forge_repo_send(op, "GET", "/pipelines?ref=%e&per_page=100", op->arg[0],
-	                       NULL, NULL, 0, gl_find_list_done);
+	return forge_repo_send(op, "GET", "/pipelines?ref=%e&per_page=100",
+	                       op->a.trigger.ref, NULL, NULL, 0, gl_find_list_done);
 }
 
 /* ---- job artifacts: pipelines for the ref -> jobs -> raw artifact file ---- */
@@ -783,7 +787,7 @@ static void gl_artifact_done(struct forge_op *op, struct http_response *resp)
 	forge_op_done(op);
 }
 
-/* The newest job named arg[1] (jobs come newest first). */
+/* The newest job named a.artifact.job (jobs come newest first). */
 /* 1 for a job status that will never produce artifacts. */
 static int gl_job_ended_badly(const char *status)
 {
@@ -805,23 +809,23 @@ static void gl_jobs_done(struct forge_op *op, struct http_response *resp)
 	cJSON_ArrayForEach(it, j)
 	{
 		const char *name = fj_str(it, "name");
-		if (!found && name && strcmp(name, op->arg[1]) == 0)
+		if (!found && name && strcmp(name, op->a.artifact.job) == 0)
 			found = it;
 	}
 	if (j && (!found || !fj_num(found, "id", &id)))
 		forge_op_fail(op, RELAPI_ENOTFOUND, "no job '%s' in pipeline %lld",
-		              op->arg[1], op->num);
+		              op->a.artifact.job, op->num);
 	else if (found && gl_job_ended_badly(fj_str(found, "status")))
 		forge_op_fail(op, RELAPI_EFAILED, "job '%s' of pipeline %lld %s",
-		              op->arg[1], op->num, fj_str(found, "status"));
+		              op->a.artifact.job, op->num, fj_str(found, "status"));
 	cJSON_Delete(j);
 	if (op->err.code) {
 		forge_op_done(op);
 		return;
 	}
 	snprintf(ids, sizeof(ids), "%lld", id);
-	forge_repo_chain(op, "GET", "/jobs/%s/artifacts/%p", ids, op->arg[2], NULL, 0,
-	                 gl_artifact_done);
+	forge_repo_chain(op, "GET", "/jobs/%s/artifacts/%p", ids, op->a.artifact.path,
+	                 NULL, 0, gl_artifact_done);
 }
 
 static void gl_pipelines_done(struct forge_op *op, struct http_response *resp)
@@ -830,7 +834,8 @@ static void gl_pipelines_done(struct forge_op *op, struct http_response *resp)
 	char ids[32];
 
 	if (j && !fj_num(cJSON_GetArrayItem(j, 0), "id", &op->num))
-		forge_op_fail(op, RELAPI_ENOTFOUND, "no pipeline for '%s'", op->arg[0]);
+		forge_op_fail(op, RELAPI_ENOTFOUND, "no pipeline for '%s'",
+		              op->a.trigger.ref);
 	cJSON_Delete(j);
 	if (op->err.code) {
 		forge_op_done(op);
@@ -854,11 +859,13 @@ static int gl_find_job_artifact(struct forge_op *op)
 
 	if (op->f->mode != FORGE_TOKEN_JOB)
 		return forge_repo_send(op, "GET", "/pipelines?ref=%e&per_page=20",
-		                       op->arg[0], NULL, NULL, 0, gl_pipelines_done);
-	raw = forge_fmt("/jobs/artifacts/%e/raw/%p", op->arg[0], op->arg[2]);
+		                       op->a.artifact.ref, NULL, NULL, 0,
+		                       gl_pipelines_done);
+	raw = forge_fmt("/jobs/artifacts/%e/raw/%p", op->a.artifact.ref,
+	                op->a.artifact.path);
 	if (!raw)
 		return forge_op_oom(op);
-	rc = forge_repo_send(op, "GET", "%s?job=%e", raw, op->arg[1], NULL, 0,
+	rc = forge_repo_send(op, "GET", "%s?job=%e", raw, op->a.artifact.job, NULL, 0,
 	                     gl_artifact_done);
 	free(raw);
 	return rc;
@@ -871,9 +878,9 @@ static int gl_create_release(struct forge_op *op)
 	cJSON *b = cJSON_CreateObject();
 	int rc = RELAPI_ENOMEM;
 
-	if (b && cJSON_AddStringToObject(b, "tag_name", op->arg[0]) &&
-	    cJSON_AddStringToObject(b, "name", op->arg[1]) &&
-	    cJSON_AddStringToObject(b, "description", op->arg[2]))
+	if (b && cJSON_AddStringToObject(b, "tag_name", op->a.release.tag) &&
+	    cJSON_AddStringToObject(b, "name", op->a.release.name) &&
+	    cJSON_AddStringToObject(b, "description", op->a.release.body))
 		rc = forge_repo_send(op, "POST", "/releases", NULL, NULL, b, 0,
 		                     forge_step_release);
 	else
@@ -884,8 +891,8 @@ static int gl_create_release(struct forge_op *op)
 
 static int gl_delete_release(struct forge_op *op)
 {
-	return forge_repo_send(op, "DELETE", "/releases/%e", op->arg[0], NULL, NULL, 0,
-	                       forge_step_plain);
+	return forge_repo_send(op, "DELETE", "/releases/%e", op->a.release.tag, NULL,
+	                       NULL, 0, forge_step_plain);
 }
 
 /* ---- whoami: /user (or /job), token scopes, project access -------------- */
@@ -1037,7 +1044,7 @@ static void gl_access_judge(struct forge_op *op, const cJSON *j)
 	cJSON_ArrayForEach(rule, j)
 	{
 		const char *name = fj_str(rule, "name");
-		if (!name || !forge_wildcard_match(name, op->arg[0]))
+		if (!name || !forge_wildcard_match(name, op->a.ref.name))
 			continue;
 		matched = 1;
 		gl_rule_levels(op, rule, &allowed, &unsure);
