@@ -324,22 +324,32 @@ static void on_own(const struct forge_reply *r, void *payload)
  * branch has gained since, gets the tag: the comparison of the previous
  * release with the branch shows it. Without a previous release, the head.
  */
+/* The greatest release below this version among rr's tags, into name; 0: none. */
+static int previous_release(struct apply_repo *rr, char *name, size_t n)
+{
+	struct version v, prev;
+
+	if (version_parse(&v, rr->owner->plan->version, NULL) ||
+	    !version_previous(&prev, &v, (const char *const *)rr->act.tags,
+	                      rr->act.ntags))
+		return 0;
+	version_format(name, n, &prev);
+	return 1;
+}
+
 static int read_own(struct apply_repo *rr)
 {
 	struct plan_actual *a = &rr->act;
 	struct plan_repo *pr = prepo(rr);
-	struct version v, prev;
 	char name[VERSION_MAX];
 
 	if (a->own_looked || pr->state != PLAN_TODO || !pr->note ||
 	    pr->commit_state == PLAN_TODO || !crepo(rr)->nedits || rr->owner->plan->from)
 		return 0;
-	a->own_looked = 1;
-	if (version_parse(&v, rr->owner->plan->version, NULL) ||
-	    !version_previous(&prev, &v, (const char *const *)a->tags, a->ntags))
+	if (!previous_release(rr, name, sizeof(name))) {
+		a->own_looked = 1; /* nothing to compare with: the head gets the tag */
 		return read_judge(rr), 1;
-	version_format(name, sizeof(name), &prev);
-	a->own_looked = 0;
+	}
 	rr->pending = 1;
 	queued(rr,
 	       forge_compare(rforge(rr), crepo(rr)->path, name, crepo(rr)->branch, on_own,
