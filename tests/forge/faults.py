@@ -127,9 +127,13 @@ def fault_response(kind, forge, switches=None):
         text = {"502": "502 Bad Gateway", "503": "503 Service Unavailable"}[kind]
         return int(kind), "<html><body><h1>%s</h1></body></html>\n" % text, \
             {"Content-Type": "text/html"}
-    body = {"message": "500 Internal Server Error"} if forge == "gitlab" else \
+    return 500, server_error_body(forge), {}
+
+
+def server_error_body(forge):
+    """The body of the forge's own 500."""
+    return {"message": "500 Internal Server Error"} if forge == "gitlab" else \
         {"message": "Server Error", "documentation_url": GH_DOCS, "status": "500"}
-    return 500, body, {}
 
 
 # --------------------------------------------------------------------------
@@ -149,3 +153,12 @@ def broken_pagination(req, page, per):
 
 
 DISPATCH_DETAILS = ("return", "omit", "reject")
+
+
+def update_switches(switches, body):
+    """Sets the switches `body` names; ApiError for a value a switch does not take."""
+    details = body.get("github_dispatch_run_details", "return")
+    if details not in DISPATCH_DETAILS:
+        raise ApiError(400, {"message": "github_dispatch_run_details must be one of %s"
+                             % ", ".join(DISPATCH_DETAILS)})
+    switches.update(body)

@@ -13,7 +13,6 @@ import urllib.parse
 
 from api import ApiError, GH_DOCS, page_links, page_window
 from faults import broken_pagination
-from gitlab import gl_diffs
 from model import Run, Tag, parse_ts, sha1_hex
 
 
@@ -212,6 +211,13 @@ def gh_content(req, repo, path, mode, sha, size, ref):
 
 def gh_not_found():
     return gh_error(404, "Not Found")
+
+
+def gh_found(value):
+    """value, or GitHub's 404 when it is None."""
+    if value is None:
+        raise gh_not_found()
+    return value
 
 
 def gh_given_person(req, *keys):
@@ -640,9 +646,7 @@ def gh_post_blob(req):
 
 
 def gh_get_blob(req):
-    data = req.repo.blobs.get(req.args["sha"])
-    if data is None:
-        raise gh_not_found()
+    data = gh_found(req.repo.blobs.get(req.args["sha"]))
     sha = req.args["sha"]
     if "raw" in req.headers.get("Accept", ""):
         return 200, data, {"Content-Type": "application/vnd.github.raw; charset=utf-8"}
@@ -773,9 +777,7 @@ def gh_post_commit(req):
 
 
 def gh_get_git_commit(req):
-    c = req.repo.commits.get(req.args["sha"])
-    if c is None:
-        raise gh_not_found()
+    c = gh_found(req.repo.commits.get(req.args["sha"]))
     return 200, gh_git_commit(req, req.repo, c)
 
 
@@ -799,9 +801,7 @@ def gh_post_tag_object(req):
 
 
 def gh_get_tag_object(req):
-    tag = req.repo.tag_objects.get(req.args["sha"])
-    if tag is None:
-        raise gh_not_found()
+    tag = gh_found(req.repo.tag_objects.get(req.args["sha"]))
     return 200, gh_tag_object(req, req.repo, tag)
 
 
@@ -843,7 +843,7 @@ def gh_compare(req):
     mb = repo.merge_base(base, head) or base
     files = [{"filename": d["new_path"], "status": "added" if d["new_file"] else
               "removed" if d["deleted_file"] else "modified", "patch": d["diff"]}
-             for d in gl_diffs(repo, mb, head)]
+             for d in repo.diffs(mb, head)]
     # https://docs.github.com/en/rest/commits/commits#compare-two-commits:
     # "without any paging parameter (per_page or page), the returned list is
     # limited to 250 commits, and the last commit in the list is the most

@@ -6,7 +6,6 @@ Standard library only.
 
 import base64
 import datetime
-import difflib
 import hashlib
 import re
 import urllib.parse
@@ -36,6 +35,14 @@ def gl_error(status, message):
 
 def gl_missing(name):
     return ApiError(400, {"error": "%s is missing" % name})
+
+
+def gl_named(req, arg, items, missing):
+    """The path argument `arg` (unquoted), a key of `items`, else GitLab's 404 `missing`."""
+    name = urllib.parse.unquote(req.args[arg])
+    if name not in items:
+        raise gl_error(404, missing)
+    return name
 
 
 def gl_paginate(req, items):
@@ -339,9 +346,7 @@ def gl_list_branches(req):
 
 
 def gl_get_branch(req):
-    name = urllib.parse.unquote(req.args["branch"])
-    if name not in req.repo.branches:
-        raise gl_error(404, "404 Branch Not Found")
+    name = gl_named(req, "branch", req.repo.branches, "404 Branch Not Found")
     return 200, gl_branch(req.repo, name)
 
 
@@ -367,9 +372,7 @@ def gl_list_tags(req):
 
 
 def gl_get_tag(req):
-    name = urllib.parse.unquote(req.args["tag"])
-    if name not in req.repo.tags:
-        raise gl_error(404, "404 Tag Not Found")
+    name = gl_named(req, "tag", req.repo.tags, "404 Tag Not Found")
     return 200, gl_tag(req.repo, req.repo.tags[name])
 
 
@@ -426,9 +429,7 @@ def gl_post_tag(req):
 
 def gl_delete_tag(req):
     repo = req.repo
-    name = urllib.parse.unquote(req.args["tag"])
-    if name not in repo.tags:
-        raise gl_error(404, "404 Tag Not Found")
+    name = gl_named(req, "tag", repo.tags, "404 Tag Not Found")
     if repo.tag_protected(name) and \
             GL_ROLE_LEVEL.get(req.token.get("role", "maintainer"), 40) < 40:
         raise gl_error(403, "You are not allowed to delete protected tags from this project. "
@@ -449,7 +450,7 @@ def gl_diffs_limited(repo, base, head):
     Gitlab::Git::DiffCollection stops at the diff that crosses one."""
     lines = size = 0
     out = []
-    for d in gl_diffs(repo, base, head):
+    for d in repo.diffs(base, head):
         lines += d["diff"].count("\n")
         size += len(d["diff"].encode())
         if len(out) >= GL_DIFF_MAX_FILES or lines >= GL_DIFF_MAX_LINES or \
@@ -457,23 +458,6 @@ def gl_diffs_limited(repo, base, head):
             return out, True
         out.append(d)
     return out, False
-
-
-def gl_diffs(repo, base, head):
-    a = repo.commits[base].tree if base else {}
-    b = repo.commits[head].tree
-    out = []
-    for path in sorted(set(a) | set(b)):
-        if a.get(path) == b.get(path):
-            continue
-        old = repo.blobs[a[path][1]].decode("utf-8", "replace") if path in a else ""
-        new = repo.blobs[b[path][1]].decode("utf-8", "replace") if path in b else ""
-        diff = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True)))
-        out.append({"old_path": path, "new_path": path, "a_mode": a.get(path, ("0",))[0],
-                    "b_mode": b.get(path, ("0",))[0], "diff": diff,
-                    "new_file": path not in a, "renamed_file": False,
-                    "deleted_file": path not in b, "generated_file": False})
-    return out
 
 
 def gl_compare(req):
@@ -686,18 +670,13 @@ def gl_list_releases(req):
 
 
 def gl_get_release(req):
-    rel = req.repo.releases.get(urllib.parse.unquote(req.args["tag"]))
-    if rel is None:
-        raise gl_error(404, "404 Not Found")
-    return 200, gl_release(req.repo, rel)
+    name = gl_named(req, "tag", req.repo.releases, "404 Not Found")
+    return 200, gl_release(req.repo, req.repo.releases[name])
 
 
 def gl_delete_release(req):
-    name = urllib.parse.unquote(req.args["tag"])
-    rel = req.repo.releases.get(name)
-    if rel is None:
-        raise gl_error(404, "404 Not Found")
-    body = gl_release(req.repo, rel)
+    name = gl_named(req, "tag", req.repo.releases, "404 Not Found")
+    body = gl_release(req.repo, req.repo.releases[name])
     del req.repo.releases[name]
     return 200, body
 

@@ -7,6 +7,7 @@ Standard library only.
 """
 
 import datetime
+import difflib
 import fnmatch
 import hashlib
 import json
@@ -322,6 +323,24 @@ class Repo:
                 return c
             c = parent
 
+    def diffs(self, base, head):
+        """The files changed from commit base (None: none) to head, in GitLab's
+        diff shape (GitHub's compare reads it too), path order."""
+        a = self.commits[base].tree if base else {}
+        b = self.commits[head].tree
+        out = []
+        for path in sorted(set(a) | set(b)):
+            if a.get(path) == b.get(path):
+                continue
+            old = self.blobs[a[path][1]].decode("utf-8", "replace") if path in a else ""
+            new = self.blobs[b[path][1]].decode("utf-8", "replace") if path in b else ""
+            diff = "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True)))
+            out.append({"old_path": path, "new_path": path, "a_mode": a.get(path, ("0",))[0],
+                        "b_mode": b.get(path, ("0",))[0], "diff": diff,
+                        "new_file": path not in a, "renamed_file": False,
+                        "deleted_file": path not in b, "generated_file": False})
+        return out
+
     def tag_protected(self, name):
         """The protection rule matching a tag name, or None (GitHub: active rulesets)."""
         for rule in self.protected_tags or []:
@@ -403,37 +422,52 @@ class Repo:
 # Pipelines (GitLab) and workflow runs (GitHub), computed lazily from time
 # --------------------------------------------------------------------------
 
-class Pipeline:
-    def __init__(self, world, repo, pid, ref, sha, tag, source, variables, rule, outcome, user):
+class Execution:
+    """What a pipeline and a workflow run share: created now, it runs for
+    pipeline_ms (for ever when its outcome is "hang"), then ends with its
+    outcome unless canceled first."""
+
+    def __init__(self, world, repo, xid, ref, sha, outcome):
         self.world = world
         self.repo = repo
-        self.id = pid
-        self.iid = len(repo.pipelines) + 1
+        self.id = xid
         self.ref = ref
         self.sha = sha
+        self.outcome = outcome
+        self.created = world.now()
+        self.duration = world.opts.pipeline_ms / 1000.0
+        self.canceled = None
+
+    def stage(self, now, early):
+        """Where it stands at `now`: "canceled"; else the first of `early`
+        ((name, share of the duration it lasts to)) not yet over; else
+        "running" until the duration is over; else "done"."""
+        if self.canceled is not None:
+            return "canceled"
+        el = now - self.created
+        for name, share in early:
+            if el < share * self.duration:
+                return name
+        if el < self.duration or self.outcome == "hang":
+            return "running"
+        return "done"
+
+
+class Pipeline(Execution):
+    def __init__(self, world, repo, pid, ref, sha, tag, source, variables, rule, outcome, user):
+        super().__init__(world, repo, pid, ref, sha, outcome)
+        self.iid = len(repo.pipelines) + 1
         self.tag = tag
         self.source = source
         self.variables = variables
         self.rule = rule
-        self.outcome = outcome
         self.user = user
-        self.created = world.now()
-        self.duration = world.opts.pipeline_ms / 1000.0
-        self.canceled = None
         self.jobs = []
         self.bridges = []         # (job dict, downstream Pipeline)
 
     def own_status(self, now):
-        if self.canceled is not None:
-            return "canceled"
-        el = now - self.created
-        if el < 0.15 * self.duration:
-            return "created"
-        if el < 0.35 * self.duration:
-            return "pending"
-        if el < self.duration or self.outcome == "hang":
-            return "running"
-        return self.outcome
+        st = self.stage(now, (("created", 0.15), ("pending", 0.35)))
+        return self.outcome if st == "done" else st
 
     def status(self, now=None):
         now = self.world.now() if now is None else now
@@ -464,31 +498,21 @@ class Pipeline:
                 finished if final else None)
 
 
-class Run:
+class Run(Execution):
     def __init__(self, world, repo, rid, workflow, ref, sha, event, inputs, outcome):
-        self.world = world
-        self.repo = repo
-        self.id = rid
+        super().__init__(world, repo, rid, ref, sha, outcome)
         self.workflow = workflow
-        self.ref = ref
-        self.sha = sha
         self.event = event
         self.inputs = inputs
-        self.outcome = outcome
-        self.created = world.now()
-        self.duration = world.opts.pipeline_ms / 1000.0
-        self.canceled = None
         self.number = 1 + sum(1 for r in repo.runs if r.workflow["id"] == workflow["id"])
 
     def status(self):
-        if self.canceled is not None:
+        st = self.stage(self.world.now(), (("queued", 0.3),))
+        if st == "canceled":
             return "completed", "cancelled"
-        el = self.world.now() - self.created
-        if el < 0.3 * self.duration:
-            return "queued", None
-        if el < self.duration or self.outcome == "hang":
-            return "in_progress", None
-        return "completed", "success" if self.outcome == "success" else "failure"
+        if st == "done":
+            return "completed", "success" if self.outcome == "success" else "failure"
+        return ("in_progress" if st == "running" else st), None
 
 
 # --------------------------------------------------------------------------

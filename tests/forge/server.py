@@ -23,9 +23,11 @@ import time
 import traceback
 import urllib.parse
 
-from api import ApiError, GH_DOCS, Req, redact_query
-from faults import DEFAULT_FAULT_KINDS, DISPATCH_DETAILS, FAULT_KINDS, MUTATING, fault_response
-from github import GITHUB_PREFIX, GITHUB_ROUTES, UA_REFUSAL, gh_authenticate, gh_error, gh_installation_scope, gh_not_found
+from api import ApiError, Req, redact_query
+from faults import (DEFAULT_FAULT_KINDS, FAULT_KINDS, MUTATING, fault_response,
+                    server_error_body, update_switches)
+from github import (GITHUB_PREFIX, GITHUB_ROUTES, UA_REFUSAL, gh_authenticate, gh_error,
+                    gh_installation_scope, gh_not_found)
 from gitlab import GITLAB_PREFIX, GITLAB_ROUTES, gl_authenticate, gl_error
 from model import World
 
@@ -140,9 +142,7 @@ def dispatch_api(world, req, forge, fault):
     except Exception:  # any handler failure: the forge's 500, traceback on stderr
         sys.stderr.write("forge: %s %s failed\n%s" % (req.method, redact_query(req.raw_path),
                                                       traceback.format_exc()))
-        status = 500
-        body = {"message": "500 Internal Server Error"} if forge == "gitlab" else \
-            {"message": "Server Error", "documentation_url": GH_DOCS, "status": "500"}
+        status, body = 500, server_error_body(forge)
     headers.update(rate_headers(world, forge, req.token))
     return status, body, headers
 
@@ -194,13 +194,26 @@ def admin_state(world, req):
                  "request_count": len(world.requests)}
 
 
-def admin_file(world, req):
-    repo = world.repos.get(req.query.get("repo", ""))
+def admin_repo(world, name):
+    """The repository named `name`, else the admin 404."""
+    repo = world.repos.get(name)
     if repo is None:
-        raise ApiError(404, {"message": "no repository '%s'" % req.query.get("repo")})
+        raise ApiError(404, {"message": "no repository '%s'" % name})
+    return repo
+
+
+def admin_ref(world, req):
+    """(repository, commit id) of the query's repo and ref (default: the
+    default branch), else the admin 404."""
+    repo = admin_repo(world, req.query.get("repo"))
     cid = repo.resolve(req.query.get("ref") or repo.default_branch)
     if cid is None:
         raise ApiError(404, {"message": "no ref '%s'" % req.query.get("ref")})
+    return repo, cid
+
+
+def admin_file(world, req):
+    repo, cid = admin_ref(world, req)
     data = repo.file_bytes(repo.commits[cid], req.query.get("path", ""))
     if data is None:
         raise ApiError(404, {"message": "no file '%s'" % req.query.get("path")})
@@ -210,12 +223,7 @@ def admin_file(world, req):
 def admin_history(world, req):
     """GET /_forge/history?repo=&ref=: every commit reachable from ref, newest
     first, with parents and message (for soak and recovery checks)."""
-    repo = world.repos.get(req.query.get("repo", ""))
-    if repo is None:
-        raise ApiError(404, {"message": "no repository '%s'" % req.query.get("repo")})
-    cid = repo.resolve(req.query.get("ref") or repo.default_branch)
-    if cid is None:
-        raise ApiError(404, {"message": "no ref '%s'" % req.query.get("ref")})
+    repo, cid = admin_ref(world, req)
     out, todo, seen = [], [cid], set()
     while todo:
         c = repo.commits[todo.pop()]
@@ -230,9 +238,7 @@ def admin_history(world, req):
 def admin_push(world, req):
     """A commit on a branch as another user would make it (for race tests)."""
     p = parse_body(req.headers, req.body, "admin")
-    repo = world.repos.get(p.get("repo", ""))
-    if repo is None:
-        raise ApiError(404, {"message": "no repository '%s'" % p.get("repo")})
+    repo = admin_repo(world, p.get("repo"))
     branch = p.get("branch") or repo.default_branch
     start = repo.branches.get(branch) or repo.resolve(p.get("start") or repo.default_branch)
     tree = dict(repo.commits[start].tree)
@@ -263,9 +269,7 @@ def admin_protect(world, req):
     """Protects tags matching `pattern` in `repo` (GitLab: a protected tag;
     GitHub: a tag ruleset named `ruleset`, with `enforcement` and `bypass`)."""
     p = parse_body(req.headers, req.body, "admin")
-    repo = world.repos.get(p.get("repo", ""))
-    if repo is None:
-        raise ApiError(404, {"message": "no repository '%s'" % p.get("repo")})
+    repo = admin_repo(world, p.get("repo"))
     rule = {"name": p["pattern"]}
     rule.update({k: p[k] for k in ("ruleset", "enforcement", "bypass", "include",
                                    "exclude", "rules", "create_access_level") if k in p})
@@ -288,12 +292,7 @@ def admin_faults(world, req):
 
 def admin_switches(world, req):
     if req.method == "POST":
-        body = parse_body(req.headers, req.body, "admin")
-        details = body.get("github_dispatch_run_details", "return")
-        if details not in DISPATCH_DETAILS:
-            raise ApiError(400, {"message": "github_dispatch_run_details must be one of %s"
-                                 % ", ".join(DISPATCH_DETAILS)})
-        world.switches.update(body)
+        update_switches(world.switches, parse_body(req.headers, req.body, "admin"))
     return 200, dict(world.switches)
 
 
@@ -303,25 +302,25 @@ def admin_replay(world, req):
     return 200, world.replay.status()
 
 
+# path -> (methods, handler)
 ADMIN_ROUTES = {
-    ("GET", "/_forge/state"): admin_state,
-    ("GET", "/_forge/file"): admin_file,
-    ("GET", "/_forge/history"): admin_history,
-    ("POST", "/_forge/push"): admin_push,
-    ("GET", "/_forge/requests"): admin_requests,
-    ("DELETE", "/_forge/requests"): admin_requests,
-    ("POST", "/_forge/reset"): admin_reset,
-    ("POST", "/_forge/protect"): admin_protect,
-    ("GET", "/_forge/faults"): admin_faults,
-    ("POST", "/_forge/faults"): admin_faults,
-    ("GET", "/_forge/switches"): admin_switches,
-    ("POST", "/_forge/switches"): admin_switches,
-    ("GET", "/_forge/replay"): admin_replay,
+    "/_forge/state": (("GET",), admin_state),
+    "/_forge/file": (("GET",), admin_file),
+    "/_forge/history": (("GET",), admin_history),
+    "/_forge/push": (("POST",), admin_push),
+    "/_forge/requests": (("GET", "DELETE"), admin_requests),
+    "/_forge/reset": (("POST",), admin_reset),
+    "/_forge/protect": (("POST",), admin_protect),
+    "/_forge/faults": (("GET", "POST"), admin_faults),
+    "/_forge/switches": (("GET", "POST"), admin_switches),
+    "/_forge/replay": (("GET",), admin_replay),
 }
 
 
 def dispatch_admin(world, req):
-    handler = ADMIN_ROUTES.get((req.method, req.path.rstrip("/")))
+    methods, handler = ADMIN_ROUTES.get(req.path.rstrip("/"), ((), None))
+    if req.method not in methods:
+        handler = None
     try:
         if handler is None:
             raise ApiError(404, {"message": "unknown admin endpoint '%s %s'" %
