@@ -124,6 +124,7 @@ void ec_run_set(struct ec_run *r, const struct ec_kind *k, const char *in,
 	struct edit_assign a = {key, value, q};
 
 	memset(r, 0, sizeof(*r));
+	r->kind = k;
 	buf_init(&r->out);
 	rerr_clear(&r->err);
 	r->rc = k->set(&r->ch, &r->out, in, strlen(in), k->fname, &a, &r->err);
@@ -194,8 +195,16 @@ int ec_run_checked(struct ec_run *r, const struct ec_kind *k, const char *in, si
                    const char *key, const char *value, enum edit_quote q)
 {
 	edit_change_release(&r->ch);
+	r->kind = k;
 	r->rc = ec_set_checked(k, &r->out, &r->ch, in, len, key, value, q, &r->err);
 	return r->rc;
+}
+
+int ec_set(struct ec_run *r, const char *in, size_t len, const char *key,
+           const char *value, enum edit_quote q)
+{
+	assert_non_null(r->kind);
+	return ec_run_checked(r, r->kind, in, len, key, value, q);
 }
 
 int ec_run_raw(struct ec_run *r, const struct ec_kind *k, const char *in,
@@ -224,6 +233,7 @@ int ec_run_setup(void **state)
 
 	if (!r)
 		return -1;
+	r->kind = *state;
 	buf_init(&r->out);
 	rerr_clear(&r->err);
 	*state = r;
@@ -336,4 +346,18 @@ void ec_reference_pair(const struct ec_kind *k, const char *pair, const char *fi
 	free(in);
 	free(want);
 	buf_release(&out);
+}
+
+void ec_test_golden(void **state)
+{
+	const struct ec_suite *s = *state;
+
+	ec_golden_walk(s->golden, s->min_cases, ec_set_golden_case, s->kind);
+}
+
+void ec_test_reference_pair(void **state)
+{
+	const struct ec_suite *s = *state;
+
+	ec_reference_pair(s->kind, s->pair, s->file, s->args);
 }

@@ -54,6 +54,7 @@ struct ec_kind {
 
 /* The outcome of one assignment. */
 struct ec_run {
+	const struct ec_kind *kind; /* of the last assignment, or ec_run_setup's */
 	int rc;
 	struct buf out;
 	struct edit_change ch;
@@ -94,9 +95,19 @@ int ec_run_raw(struct ec_run *r, const struct ec_kind *k, const char *in,
 /* The report c must have exactly these old_value, start, end, new_len, line, changed. */
 void ec_expect_change(const struct edit_change *c, const char *old_value, size_t start,
                       size_t end, size_t new_len, int line, int changed);
-/* cmocka setup and teardown: *state is a fresh struct ec_run, then released. */
+/*
+ * cmocka setup and teardown: *state is a fresh struct ec_run, then released.
+ * A kind given as the test's initial state (EC_RUN_TEST) is the run's kind.
+ */
 int ec_run_setup(void **state);
 int ec_run_teardown(void **state);
+/* A cmocka test of `fn` on a fresh struct ec_run of kind `k` (a struct ec_kind *). */
+#define EC_RUN_TEST(fn, k)                                                               \
+	cmocka_unit_test_prestate_setup_teardown(fn, ec_run_setup, ec_run_teardown,      \
+	                                         (void *)(k))
+/* ec_run_checked with the run's own kind (r->kind). */
+int ec_set(struct ec_run *r, const char *in, size_t len, const char *key,
+           const char *value, enum edit_quote q);
 /*
  * Applies the "KEY=VALUE" lines of `args` in turn with ec_set_checked (quoting
  * kept), replacing *data (len *len) with each output. Stops at the first error
@@ -117,6 +128,24 @@ int ec_set_golden_case(const char *dir, const char *name, const void *ctx);
  */
 void ec_reference_pair(const struct ec_kind *k, const char *pair, const char *file,
                        const char *args);
+
+/* What the standard tests of one kind run on. */
+struct ec_suite {
+	const struct ec_kind *kind;
+	const char *golden;             /* its cases: fixtures/edit/<golden>/ */
+	size_t min_cases;               /* at least this many */
+	const char *pair, *file, *args; /* its real release commit (ec_reference_pair) */
+};
+/*
+ * cmocka tests whose initial state is a struct ec_suite: its golden cases
+ * (ec_set_golden_case through ec_golden_walk) and its real release commit.
+ */
+void ec_test_golden(void **state);
+void ec_test_reference_pair(void **state);
+/* Both, for the struct ec_suite *s. */
+#define EC_SUITE_TESTS(s)                                                                \
+	cmocka_unit_test_prestate(ec_test_golden, (void *)(s)),                          \
+	    cmocka_unit_test_prestate(ec_test_reference_pair, (void *)(s))
 
 /* ---- generated files ------------------------------------------------------------ */
 

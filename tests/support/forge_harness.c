@@ -100,6 +100,72 @@ void fh_stop(struct forge *forge, struct http_engine *engine, struct test_server
 	test_server_stop(srv);
 }
 
+/* ---- a test's fixture ---------------------------------------------------------- */
+
+/* The web base: repo's web URL in the fake's state, without the path. */
+static int env_web(struct fh_env *e, const char *repo)
+{
+	cJSON *st = fh_state(e->srv.url);
+	const cJSON *u = cJSON_GetObjectItem(fh_state_repo(st, repo), "web_url");
+	size_t n = cJSON_IsString(u) ? strlen(u->valuestring) : 0;
+	int rc = -1;
+
+	if (n > strlen(repo) && n - strlen(repo) - 1 < sizeof(e->web)) {
+		n -= strlen(repo) + 1;
+		memcpy(e->web, u->valuestring, n);
+		e->web[n] = '\0';
+		rc = 0;
+	}
+	cJSON_Delete(st);
+	return rc;
+}
+
+static int env_start(struct fh_env *e, const struct fh_env_opts *o)
+{
+	struct fh_client opt = {FORGE_TOKEN_DEFAULT, NULL, e->web};
+
+	if (fh_start_ecosystem(&e->srv, o->pipeline_ms))
+		return -1;
+	if (!(e->engine = fh_engine_new(o->engine)))
+		return -1;
+	if (o->web_repo && env_web(e, o->web_repo))
+		return -1;
+	if (o->token)
+		e->forge = fh_forge_new(&e->srv, e->engine, o->kind, o->token,
+		                        o->web_repo ? &opt : NULL);
+	return o->token && !e->forge ? -1 : 0;
+}
+
+int fh_env_new(void **state, size_t size, const struct fh_env_opts *o)
+{
+	struct fh_env *e = calloc(1, size);
+
+	*state = e;
+	if (!e)
+		return -1;
+	if (env_start(e, o)) {
+		fh_env_teardown(state);
+		return -1;
+	}
+	return 0;
+}
+
+int fh_env_setup(void **state)
+{
+	return fh_env_new(state, sizeof(struct fh_env), *state);
+}
+
+int fh_env_teardown(void **state)
+{
+	struct fh_env *e = *state;
+
+	if (e)
+		fh_stop(e->forge, e->engine, &e->srv);
+	free(e);
+	*state = NULL;
+	return 0;
+}
+
 void fh_run(struct http_engine *engine, const struct fh_reply *r, const char *secret)
 {
 	struct rerr err;

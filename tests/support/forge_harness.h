@@ -87,6 +87,39 @@ struct forge *fh_forge_new(const struct test_server *srv, struct http_engine *en
 /* Frees the client and the engine (either may be NULL) and stops the fake forge. */
 void fh_stop(struct forge *forge, struct http_engine *engine, struct test_server *srv);
 
+/* ---- a test's fixture: the fake forge, an engine and a client ------------------ */
+
+/* What a fixture is made of. */
+struct fh_env_opts {
+	enum fh_engine_mode engine;
+	int pipeline_ms;      /* as for fh_start_ecosystem */
+	enum forge_kind kind; /* of the client */
+	const char *token;    /* the client's token; NULL: no client */
+	const char *web_repo; /* when set, the client is told the fake's web base URL */
+};
+
+/* The fake forge serving the Waldur ecosystem, an engine and a client of it. */
+struct fh_env {
+	struct test_server srv;
+	struct http_engine *engine;
+	struct forge *forge; /* NULL without a token */
+	char web[256];       /* web_repo's web URL in the state without its path, or "" */
+};
+
+/*
+ * Allocates `size` zeroed bytes (a struct fh_env, or a test's own fixture that
+ * starts with one) into *state and starts the struct fh_env at their start as
+ * `o` says. Returns 0, or -1 with nothing left (*state NULL).
+ */
+int fh_env_new(void **state, size_t size, const struct fh_env_opts *o);
+/*
+ * cmocka setup: *state, the test's initial state, is a struct fh_env_opts; it
+ * becomes a started struct fh_env (fh_env_new).
+ */
+int fh_env_setup(void **state);
+/* cmocka teardown of fh_env_new and fh_env_setup: stops and frees *state. */
+int fh_env_teardown(void **state);
+
 /*
  * Runs the engine to completion (cmocka asserts): it succeeds, r's callback
  * ran once and, when `secret` is not NULL, r's message does not hold it.

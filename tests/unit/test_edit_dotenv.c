@@ -11,24 +11,17 @@
 #include "edit/edit.h"
 #include "edit_cases.h"
 
-/* ---- helpers ------------------------------------------------------------ */
+/* ---- the kind ----------------------------------------------------------- */
 
 static const struct ec_kind kind = {edit_dotenv_set, "test.env"};
-
-/* One assignment; checks the report against the bytes. Returns the rc. */
-static int set1(struct ec_run *r, const char *in, size_t len, const char *key,
-                const char *value, enum edit_quote q)
-{
-	return ec_run_checked(r, &kind, in, len, key, value, q);
-}
-
-/* ---- golden cases --------------------------------------------------------- */
-
-static void test_golden(void **state)
-{
-	(void)state;
-	ec_golden_walk("dotenv", 25, ec_set_golden_case, &kind);
-}
+/* Its golden cases and the real release commit it is checked against. */
+static const struct ec_suite suite = {.kind = &kind,
+                                      .golden = "dotenv",
+                                      .min_cases = 25,
+                                      .pair = "docker-compose-7.0.7",
+                                      .file = ".env.example",
+                                      .args = "WALDUR_MASTERMIND_IMAGE_TAG=7.0.7\n"
+                                              "WALDUR_HOMEPORT_IMAGE_TAG=7.0.7\n"};
 
 /* ---- reports and refusals ------------------------------------------------ */
 
@@ -37,16 +30,16 @@ static void test_report(void **state)
 	struct ec_run *r = *state;
 	const char *in = "# x\nA=1\nTAG=\"8.0.5\"\n";
 
-	assert_int_equal(set1(r, in, strlen(in), "TAG", "8.0.6", 0), 0);
+	assert_int_equal(ec_set(r, in, strlen(in), "TAG", "8.0.6", 0), 0);
 	ec_expect_change(&r->ch, "8.0.5", 12, 19, 7, 3, 1);
-	assert_int_equal(set1(r, in, strlen(in), "A", "1", 0), 0);
+	assert_int_equal(ec_set(r, in, strlen(in), "A", "1", 0), 0);
 	assert_int_equal(r->ch.changed, 0);
 	assert_string_equal(r->out.data, in);
 	in = "E=\nF=''\n";
-	assert_int_equal(set1(r, in, strlen(in), "E", "", 0), 0);
+	assert_int_equal(ec_set(r, in, strlen(in), "E", "", 0), 0);
 	assert_string_equal(r->ch.old_value, "");
 	assert_int_equal(r->ch.changed, 0);
-	assert_int_equal(set1(r, in, strlen(in), "F", "x", 0), 0);
+	assert_int_equal(ec_set(r, in, strlen(in), "F", "x", 0), 0);
 	assert_string_equal(r->ch.old_value, "");
 	assert_string_equal(r->out.data, "E=\nF='x'\n");
 }
@@ -56,11 +49,11 @@ static void test_quote_override(void **state)
 	struct ec_run *r = *state;
 	const char *in = "A=1\nB='x'\n";
 
-	assert_int_equal(set1(r, in, strlen(in), "A", "2", EDIT_QUOTE_DOUBLE), 0);
+	assert_int_equal(ec_set(r, in, strlen(in), "A", "2", EDIT_QUOTE_DOUBLE), 0);
 	assert_string_equal(r->out.data, "A=\"2\"\nB='x'\n");
-	assert_int_equal(set1(r, in, strlen(in), "B", "y", EDIT_QUOTE_PLAIN), 0);
+	assert_int_equal(ec_set(r, in, strlen(in), "B", "y", EDIT_QUOTE_PLAIN), 0);
 	assert_string_equal(r->out.data, "A=1\nB=y\n");
-	assert_int_equal(set1(r, in, strlen(in), "B", " y", EDIT_QUOTE_PLAIN),
+	assert_int_equal(ec_set(r, in, strlen(in), "B", " y", EDIT_QUOTE_PLAIN),
 	                 RELAPI_EINVAL);
 	assert_non_null(strstr(r->err.msg, "unquoted"));
 }
@@ -89,32 +82,18 @@ static void test_missing_key_not_appended(void **state)
 	struct ec_run *r = *state;
 	const char *in = "A=1";
 
-	assert_int_equal(set1(r, in, strlen(in), "B", "1", 0), RELAPI_ENOTFOUND);
+	assert_int_equal(ec_set(r, in, strlen(in), "B", "1", 0), RELAPI_ENOTFOUND);
 	assert_string_equal(r->err.msg, "cannot find key 'B' in 'test.env'");
-}
-
-/* ---- the real release commit ---------------------------------------------- */
-
-static void test_reference_pair(void **state)
-{
-	(void)state;
-	ec_reference_pair(&kind, "docker-compose-7.0.7", ".env.example",
-	                  "WALDUR_MASTERMIND_IMAGE_TAG=7.0.7\n"
-	                  "WALDUR_HOMEPORT_IMAGE_TAG=7.0.7\n");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_golden),
-	    cmocka_unit_test_setup_teardown(test_report, ec_run_setup, ec_run_teardown),
-	    cmocka_unit_test_setup_teardown(test_quote_override, ec_run_setup,
-	                                    ec_run_teardown),
-	    cmocka_unit_test_setup_teardown(test_errors_leave_out_alone, ec_run_setup,
-	                                    ec_run_teardown),
-	    cmocka_unit_test_setup_teardown(test_missing_key_not_appended, ec_run_setup,
-	                                    ec_run_teardown),
-	    cmocka_unit_test(test_reference_pair),
+	    EC_RUN_TEST(test_report, &kind),
+	    EC_RUN_TEST(test_quote_override, &kind),
+	    EC_RUN_TEST(test_errors_leave_out_alone, &kind),
+	    EC_RUN_TEST(test_missing_key_not_appended, &kind),
+	    EC_SUITE_TESTS(&suite),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

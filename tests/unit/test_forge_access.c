@@ -59,10 +59,9 @@ static void test_repos_contain(void **state)
 
 /* ---- against the fake forge ------------------------------------------------------ */
 
-struct env {
-	struct test_server srv;
-	struct http_engine *engine;
-};
+/* The fake forge and an engine; each test makes its own clients. */
+static const struct fh_env_opts env_opts = {FH_ENGINE_DEFAULT, 0, FORGE_GITLAB, NULL,
+                                            NULL};
 
 struct got {
 	int calls, code, can_push, can_tag, can_delete;
@@ -88,31 +87,9 @@ static void on_access(const struct forge_reply *r, void *payload)
 	         r->access->delete_rule ? r->access->delete_rule : "");
 }
 
-static int setup(void **state)
-{
-	struct env *e = calloc(1, sizeof(*e));
-
-	if (!e || fh_start_ecosystem(&e->srv, 0)) {
-		free(e);
-		return -1;
-	}
-	e->engine = fh_engine_new(FH_ENGINE_DEFAULT);
-	*state = e;
-	return e->engine ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	struct env *e = *state;
-
-	fh_stop(NULL, e->engine, &e->srv);
-	free(e);
-	return 0;
-}
-
 /* Asks forge `kind` with `token` about tag `tag` in `repo`. */
-static void ask(struct env *e, enum forge_kind kind, const char *token, const char *repo,
-                const char *tag, struct got *g)
+static void ask(struct fh_env *e, enum forge_kind kind, const char *token,
+                const char *repo, const char *tag, struct got *g)
 {
 	struct forge *f = fh_forge_new(&e->srv, e->engine, kind, token, NULL);
 	struct rerr err;
@@ -143,7 +120,7 @@ struct access_case {
 	const char *role, *rule;
 };
 
-static void expect_access(struct env *e, const struct access_case *c)
+static void expect_access(struct fh_env *e, const struct access_case *c)
 {
 	struct got g;
 
@@ -160,7 +137,7 @@ static void expect_access(struct env *e, const struct access_case *c)
 		assert_string_equal(g.rule, c->rule);
 }
 
-static void expect_all(struct env *e, const struct access_case *c, size_t n)
+static void expect_all(struct fh_env *e, const struct access_case *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		expect_access(e, &c[i]);
@@ -218,7 +195,7 @@ static void test_github_permissions(void **state)
 #define GL_ADMIN       "test-gitlab-admin-0b7e"
 
 /* forge_whoami() without a repository on GitHub with `token`, into r. */
-static void whoami(struct env *e, const char *token, struct fh_reply *r)
+static void whoami(struct fh_env *e, const char *token, struct fh_reply *r)
 {
 	struct forge *f = fh_forge_new(&e->srv, e->engine, FORGE_GITHUB, token, NULL);
 
@@ -236,7 +213,7 @@ static void whoami(struct env *e, const char *token, struct fh_reply *r)
  */
 static void test_github_installation_token(void **state)
 {
-	struct env *e = *state;
+	struct fh_env *e = *state;
 	struct fh_reply r = {0}, p = {0};
 	long seq = fh_request_seq(e->srv.url);
 
@@ -260,7 +237,7 @@ static void test_github_installation_token(void **state)
 /* User tokens read /user and are never asked for an installation. */
 static void test_github_user_tokens(void **state)
 {
-	struct env *e = *state;
+	struct fh_env *e = *state;
 	struct fh_reply c = {0}, f = {0}, bad = {0};
 	long seq = fh_request_seq(e->srv.url);
 
@@ -290,7 +267,7 @@ static void test_github_user_tokens(void **state)
  */
 static void test_github_installation_access(void **state)
 {
-	struct env *e = *state;
+	struct fh_env *e = *state;
 	static const struct access_case cases[] = {
 	    {FORGE_GITHUB, GH_APP, PY, "8.0.6", 0, 0, 0, "read", ""},
 	    {FORGE_GITHUB, GH_APP, PY, "stable-1", 0, 0, 0, "read",
@@ -326,7 +303,7 @@ static void test_gitlab_unknown_levels(void **state)
 }
 
 /* POST /_forge/protect: a tag ruleset on py-client. */
-static void protect(struct env *e, const char *json)
+static void protect(struct fh_env *e, const char *json)
 {
 	assert_int_equal(fh_admin(e->srv.url, "POST", "/_forge/protect", json, NULL),
 	                 201);
@@ -334,7 +311,7 @@ static void protect(struct env *e, const char *json)
 
 static void test_github_rulesets(void **state)
 {
-	struct env *e = *state;
+	struct fh_env *e = *state;
 	static const struct access_case before[] = {
 	    /* the manifest's 'stable-*' ruleset: creation, no bypass */
 	    {FORGE_GITHUB, GH_WRITE, PY, "stable-1", 0, 1, 0, "write",
@@ -359,7 +336,7 @@ static void test_github_rulesets(void **state)
 
 static void test_github_ruleset_bypass_and_evaluate(void **state)
 {
-	struct env *e = *state;
+	struct fh_env *e = *state;
 	static const struct access_case c = {FORGE_GITHUB, GH_WRITE, PY, "8.0.6", 0, 1, 1,
 	                                     "write",      ""};
 
@@ -377,7 +354,7 @@ static void test_github_ruleset_bypass_and_evaluate(void **state)
  */
 static void test_github_rule_kinds(void **state)
 {
-	struct env *e = *state;
+	struct fh_env *e = *state;
 	static const struct access_case c = {
 	    FORGE_GITHUB,
 	    GH_WRITE,
@@ -411,7 +388,7 @@ static void test_github_rule_kinds(void **state)
 /* Why can_tag is unknown: a bypass not told, a regex not judged here, required checks. */
 static void test_github_rules_unknown(void **state)
 {
-	struct env *e = *state;
+	struct fh_env *e = *state;
 	struct got g;
 
 	protect(e, "{\"repo\":\"" PY "\",\"pattern\":\"*\",\"ruleset\":\"re\","
@@ -443,7 +420,7 @@ static void test_github_rules_unknown(void **state)
  */
 static void test_github_rulesets_paged(void **state)
 {
-	struct env *e = *state;
+	struct fh_env *e = *state;
 	static const struct access_case c = {FORGE_GITHUB,
 	                                     GH_WRITE,
 	                                     PY,
@@ -475,7 +452,7 @@ static void test_github_rulesets_paged(void **state)
  */
 static void test_delete_access(void **state)
 {
-	struct env *e = *state;
+	struct fh_env *e = *state;
 	struct got g;
 
 	ask(e, FORGE_GITLAB, GL_DEVELOPER, HELM, "8.0.6", &g);
@@ -506,7 +483,7 @@ static void test_delete_access(void **state)
 
 static void test_github_rulesets_unreadable(void **state)
 {
-	struct env *e = *state;
+	struct fh_env *e = *state;
 	/* a 403 on the rulesets: the rules stay unknown, permissions tell */
 	static const struct access_case c = {
 	    FORGE_GITHUB, GH_WRITE, PY, "stable-1", 0, 1, 1, "write", ""};
@@ -518,29 +495,29 @@ static void test_github_rulesets_unreadable(void **state)
 	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "/rulesets?"), 1);
 }
 
+#define ENV_TEST(t)                                                                      \
+	cmocka_unit_test_prestate_setup_teardown(t, fh_env_setup, fh_env_teardown,       \
+	                                         (void *)&env_opts)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_wildcard),
 	    cmocka_unit_test(test_repos_contain),
-	    cmocka_unit_test_setup_teardown(test_github_installation_token, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_github_user_tokens, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_github_installation_access, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_gitlab_unknown_levels, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_gitlab_levels, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_gitlab_unknown_project, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_github_permissions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_github_rulesets, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_github_ruleset_bypass_and_evaluate,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_github_rule_kinds, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_github_rules_unknown, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_github_rulesets_paged, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_delete_access, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_github_rulesets_unreadable, setup,
-	                                    teardown),
+	    ENV_TEST(test_github_installation_token),
+	    ENV_TEST(test_github_user_tokens),
+	    ENV_TEST(test_github_installation_access),
+	    ENV_TEST(test_gitlab_unknown_levels),
+	    ENV_TEST(test_gitlab_levels),
+	    ENV_TEST(test_gitlab_unknown_project),
+	    ENV_TEST(test_github_permissions),
+	    ENV_TEST(test_github_rulesets),
+	    ENV_TEST(test_github_ruleset_bypass_and_evaluate),
+	    ENV_TEST(test_github_rule_kinds),
+	    ENV_TEST(test_github_rules_unknown),
+	    ENV_TEST(test_github_rulesets_paged),
+	    ENV_TEST(test_delete_access),
+	    ENV_TEST(test_github_rulesets_unreadable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,19 +48,17 @@ static const struct forge_case cases[] = {
 };
 
 struct env {
+	struct fh_env fx; /* first: fh_env_new makes it */
 	const struct forge_case *fc;
-	struct test_server srv;
-	struct http_engine *engine;
-	struct forge *forge;
-	char web[256]; /* the fake's web base URL, as its state tells */
 };
 
 /* A client of the case's forge with its own token (and GitLab trigger token). */
 static struct forge *env_forge_trigger(struct env *e, const char *token,
                                        enum forge_token_mode mode, const char *trigger)
 {
-	struct fh_client opt = {mode, trigger, e->web};
-	struct forge *f = fh_forge_new(&e->srv, e->engine, e->fc->kind, token, &opt);
+	struct fh_client opt = {mode, trigger, e->fx.web};
+	struct forge *f =
+	    fh_forge_new(&e->fx.srv, e->fx.engine, e->fc->kind, token, &opt);
 
 	assert_non_null(f);
 	return f;
@@ -72,64 +70,28 @@ static struct forge *env_forge(struct env *e, const char *token,
 	return env_forge_trigger(e, token, mode, NULL);
 }
 
-/* The web base: the case repository's web URL in the state, without the path. */
-static void env_web(struct env *e)
+/* cmocka setup: *state, the test's initial state, is its forge_case. */
+static int env_setup(void **state)
 {
-	cJSON *st = fh_state(e->srv.url);
-	const cJSON *u = cJSON_GetObjectItem(fh_state_repo(st, e->fc->repo), "web_url");
-	size_t n;
+	const struct forge_case *fc = *state;
+	struct fh_env_opts o = {FH_ENGINE_FAST, 100, fc->kind, fc->token, fc->repo};
 
-	assert_true(cJSON_IsString(u));
-	n = strlen(u->valuestring) - strlen(e->fc->repo) - 1;
-	assert_true(n < sizeof(e->web));
-	memcpy(e->web, u->valuestring, n);
-	e->web[n] = '\0';
-	cJSON_Delete(st);
-}
-
-static int env_setup(void **state, const struct forge_case *fc)
-{
-	struct env *e = calloc(1, sizeof(*e));
-
-	if (fh_start_ecosystem(&e->srv, 100))
+	if (fh_env_new(state, sizeof(struct env), &o))
 		return -1;
-	e->engine = fh_engine_new(FH_ENGINE_FAST);
-	e->fc = fc;
-	env_web(e);
-	e->forge = env_forge(e, fc->token, FORGE_TOKEN_DEFAULT);
-	*state = e;
-	return 0;
-}
-
-static int setup_gitlab(void **state)
-{
-	return env_setup(state, &cases[0]);
-}
-
-static int setup_github(void **state)
-{
-	return env_setup(state, &cases[1]);
-}
-
-static int env_teardown(void **state)
-{
-	struct env *e = *state;
-
-	fh_stop(e->forge, e->engine, &e->srv);
-	free(e);
+	((struct env *)*state)->fc = fc;
 	return 0;
 }
 
 static void run(struct env *e, struct fh_reply *r)
 {
-	fh_run(e->engine, r, e->fc->token);
+	fh_run(e->fx.engine, r, e->fc->token);
 }
 
 static void read_file(struct env *e, const char *ref, const char *path,
                       struct fh_reply *r)
 {
-	assert_int_equal(forge_read_file(e->forge, e->fc->repo, ref, path, fh_capture, r),
-	                 0);
+	assert_int_equal(
+	    forge_read_file(e->fx.forge, e->fc->repo, ref, path, fh_capture, r), 0);
 	run(e, r);
 }
 
@@ -138,7 +100,7 @@ static char *repo_head(struct env *e, const char *repo, const char *branch)
 	struct fh_reply r = {0};
 	char *id;
 
-	assert_int_equal(forge_get_branch_head(e->forge, repo, branch, fh_capture, &r),
+	assert_int_equal(forge_get_branch_head(e->fx.forge, repo, branch, fh_capture, &r),
 	                 0);
 	run(e, &r);
 	assert_int_equal(r.code, 0);
@@ -189,15 +151,15 @@ static void test_commit_three_files(void **state)
 	assert_true(f.len > 0);
 	assert_non_null(f.base);
 	ch[0].base = f.base;
-	seq = fh_request_seq(e->srv.url);
-	assert_int_equal(forge_commit_files(e->forge, e->fc->repo, e->fc->branch,
+	seq = fh_request_seq(e->fx.srv.url);
+	assert_int_equal(forge_commit_files(e->fx.forge, e->fc->repo, e->fc->branch,
 	                                    f.commit_id,
 	                                    "Release 9.9.9\n\nRelease-Version: 9.9.9", ch,
 	                                    3, fh_capture, &m),
 	                 0);
 	run(e, &m);
 	assert_int_equal(m.code, 0);
-	assert_true(fh_request_count(e->srv.url, seq, NULL) <=
+	assert_true(fh_request_count(e->fx.srv.url, seq, NULL) <=
 	            e->fc->max_commit_requests);
 	head = branch_head(e);
 	assert_string_equal(head, m.commit_id);
@@ -222,13 +184,13 @@ static void test_large_file(void **state)
 
 	for (size_t i = 0; i < n; i++)
 		big[i] = (char)('a' + (i * 7919) % 26);
-	seq = fh_request_seq(e->srv.url);
-	assert_int_equal(forge_commit_files(e->forge, e->fc->repo, e->fc->branch, NULL,
+	seq = fh_request_seq(e->fx.srv.url);
+	assert_int_equal(forge_commit_files(e->fx.forge, e->fc->repo, e->fc->branch, NULL,
 	                                    "Big file", &ch, 1, fh_capture, &m),
 	                 0);
 	run(e, &m);
 	assert_int_equal(m.code, 0);
-	assert_true(fh_request_count(e->srv.url, seq, NULL) <=
+	assert_true(fh_request_count(e->fx.srv.url, seq, NULL) <=
 	            e->fc->max_commit_requests + 1);
 	read_file(e, e->fc->branch, "big/data.bin", &back);
 	assert_int_equal(back.code, 0);
@@ -253,9 +215,10 @@ static void test_commit_stale(void **state)
 	snprintf(body, sizeof(body),
 	         "{\"repo\":\"%s\",\"branch\":\"%s\",\"files\":{\"%s\":\"theirs\\n\"}}",
 	         e->fc->repo, e->fc->branch, e->fc->file);
-	assert_int_equal(fh_admin(e->srv.url, "POST", "/_forge/push", body, NULL), 201);
+	assert_int_equal(fh_admin(e->fx.srv.url, "POST", "/_forge/push", body, NULL),
+	                 201);
 	ch.base = f.base;
-	assert_int_equal(forge_commit_files(e->forge, e->fc->repo, e->fc->branch,
+	assert_int_equal(forge_commit_files(e->fx.forge, e->fc->repo, e->fc->branch,
 	                                    f.commit_id, "Release 1", &ch, 1, fh_capture,
 	                                    &m),
 	                 0);
@@ -283,7 +246,7 @@ static void test_symbolic_link(void **state)
 	char *head;
 	long seq;
 
-	assert_int_equal(fh_admin(e->srv.url, "POST", "/_forge/push",
+	assert_int_equal(fh_admin(e->fx.srv.url, "POST", "/_forge/push",
 	                          "{\"repo\":\"waldur/py-client\",\"branch\":\"main\","
 	                          "\"files\":{\"link.toml\":\"pyproject.toml\"},"
 	                          "\"modes\":{\"link.toml\":\"120000\"}}",
@@ -295,15 +258,15 @@ static void test_symbolic_link(void **state)
 	                       "'link.toml' is a symbolic link to 'pyproject.toml': "
 	                       "not edited"));
 	head = branch_head(e);
-	seq = fh_request_seq(e->srv.url);
-	assert_int_equal(forge_commit_files(e->forge, e->fc->repo, e->fc->branch, head,
+	seq = fh_request_seq(e->fx.srv.url);
+	assert_int_equal(forge_commit_files(e->fx.forge, e->fc->repo, e->fc->branch, head,
 	                                    "Release 9.9.9", &ch, 1, fh_capture, &m),
 	                 0);
 	run(e, &m);
 	assert_int_equal(m.code, RELAPI_EINVAL);
 	assert_non_null(strstr(m.msg, "'link.toml' is a symbolic link: not edited"));
-	assert_int_equal(fh_request_count(e->srv.url, seq, "POST"), 0);
-	assert_int_equal(fh_request_count(e->srv.url, seq, "PATCH"), 0);
+	assert_int_equal(fh_request_count(e->fx.srv.url, seq, "POST"), 0);
+	assert_int_equal(fh_request_count(e->fx.srv.url, seq, "PATCH"), 0);
 	free(head);
 	fh_reply_release(&f);
 	fh_reply_release(&m);
@@ -315,7 +278,8 @@ static void create_tag(struct env *e, const char *name, const char *commit,
                        const char *msg, struct fh_reply *r)
 {
 	assert_int_equal(
-	    forge_create_tag(e->forge, e->fc->repo, name, commit, msg, fh_capture, r), 0);
+	    forge_create_tag(e->fx.forge, e->fc->repo, name, commit, msg, fh_capture, r),
+	    0);
 	run(e, r);
 }
 
@@ -332,7 +296,7 @@ static void test_tags(void **state)
 	assert_int_equal(again.code, RELAPI_EEXISTS);
 	assert_true(again.has_tag);
 	assert_string_equal(again.tag_commit, head);
-	assert_int_equal(forge_get_tag(e->forge, e->fc->repo, "9.0.0", fh_capture, &g),
+	assert_int_equal(forge_get_tag(e->fx.forge, e->fc->repo, "9.0.0", fh_capture, &g),
 	                 0);
 	run(e, &g);
 	assert_int_equal(g.code, 0);
@@ -341,12 +305,12 @@ static void test_tags(void **state)
 	create_tag(e, "feature/light", head, NULL, &lw);
 	assert_int_equal(lw.code, 0);
 	assert_false(lw.tag_annotated);
-	assert_int_equal(forge_delete_tag(e->forge, e->fc->repo, "9.0.0", fh_capture, &d),
-	                 0);
+	assert_int_equal(
+	    forge_delete_tag(e->fx.forge, e->fc->repo, "9.0.0", fh_capture, &d), 0);
 	run(e, &d);
 	assert_int_equal(d.code, 0);
-	assert_int_equal(forge_get_tag(e->forge, e->fc->repo, "9.0.0", fh_capture, &gone),
-	                 0);
+	assert_int_equal(
+	    forge_get_tag(e->fx.forge, e->fc->repo, "9.0.0", fh_capture, &gone), 0);
 	run(e, &gone);
 	assert_int_equal(gone.code, RELAPI_ENOTFOUND);
 	free(head);
@@ -375,8 +339,8 @@ static void test_missing_project(void **state)
 	struct env *e = *state;
 	struct fh_reply r = {0};
 
-	assert_int_equal(forge_read_file(e->forge, "waldur/no-such-repo", "master", "x",
-	                                 fh_capture, &r),
+	assert_int_equal(forge_read_file(e->fx.forge, "waldur/no-such-repo", "master",
+	                                 "x", fh_capture, &r),
 	                 0);
 	run(e, &r);
 	assert_int_equal(r.code, RELAPI_ENOTFOUND);
@@ -390,14 +354,14 @@ static void test_list_compare(void **state)
 	struct fh_reply l = {0}, c = {0};
 	int i;
 
-	assert_int_equal(forge_list_tags(e->forge, e->fc->repo, fh_capture, &l), 0);
+	assert_int_equal(forge_list_tags(e->fx.forge, e->fc->repo, fh_capture, &l), 0);
 	run(e, &l);
 	assert_int_equal(l.code, 0);
 	i = fh_find_tag(&l, "8.0.5");
 	assert_true(i >= 0);
 	assert_true(fh_find_tag(&l, "8.0.4") >= 0);
 	assert_int_equal(
-	    forge_compare(e->forge, e->fc->repo, "8.0.4", "8.0.5", fh_capture, &c), 0);
+	    forge_compare(e->fx.forge, e->fc->repo, "8.0.4", "8.0.5", fh_capture, &c), 0);
 	run(e, &c);
 	assert_int_equal(c.code, 0);
 	assert_true(c.compare_count >= 2);
@@ -416,7 +380,8 @@ static void test_retries(void **state)
 	    "\"count\":1},"
 	    "{\"method\":\"GET\",\"path\":\".*\",\"kind\":\"reset\",\"count\":1}]}";
 
-	assert_int_equal(fh_admin(e->srv.url, "POST", "/_forge/faults", body, NULL), 200);
+	assert_int_equal(fh_admin(e->fx.srv.url, "POST", "/_forge/faults", body, NULL),
+	                 200);
 	read_file(e, e->fc->branch, e->fc->file, &r);
 	assert_int_equal(r.code, 0);
 	assert_true(r.len > 0);
@@ -428,7 +393,7 @@ static void test_whoami(void **state)
 	struct env *e = *state;
 	struct fh_reply r = {0};
 
-	assert_int_equal(forge_whoami(e->forge, e->fc->repo, fh_capture, &r), 0);
+	assert_int_equal(forge_whoami(e->fx.forge, e->fc->repo, fh_capture, &r), 0);
 	run(e, &r);
 	assert_int_equal(r.code, 0);
 	assert_non_null(r.user);
@@ -478,12 +443,12 @@ static void make_many_tags(struct env *e)
 
 	for (int i = 0; i < PAGED_TAGS; i++) {
 		snprintf(name, sizeof(name), "page/%03d", i);
-		assert_int_equal(forge_create_tag(e->forge, e->fc->repo, name, head, NULL,
-		                                  fh_capture, &r[i]),
+		assert_int_equal(forge_create_tag(e->fx.forge, e->fc->repo, name, head,
+		                                  NULL, fh_capture, &r[i]),
 		                 0);
 	}
 	rerr_clear(&err);
-	assert_int_equal(http_engine_run(e->engine, &err), 0);
+	assert_int_equal(http_engine_run(e->fx.engine, &err), 0);
 	for (int i = 0; i < PAGED_TAGS; i++) {
 		assert_int_equal(r[i].calls, 1);
 		assert_int_equal(r[i].code, 0);
@@ -499,13 +464,13 @@ static void list_all_pages(struct env *e)
 	struct fh_reply l = {0};
 	const cJSON *tags, *t;
 	cJSON *st;
-	long seq = fh_request_seq(e->srv.url);
+	long seq = fh_request_seq(e->fx.srv.url);
 
-	assert_int_equal(forge_list_tags(e->forge, e->fc->repo, fh_capture, &l), 0);
+	assert_int_equal(forge_list_tags(e->fx.forge, e->fc->repo, fh_capture, &l), 0);
 	run(e, &l);
 	assert_int_equal(l.code, 0);
-	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "/tags"), 3);
-	st = fh_state(e->srv.url);
+	assert_int_equal(fh_request_count_path(e->fx.srv.url, seq, "GET", "/tags"), 3);
+	st = fh_state(e->fx.srv.url);
 	tags = cJSON_GetObjectItem(fh_state_repo(st, e->fc->repo), "tags");
 	assert_true(cJSON_GetArraySize(tags) > 200);
 	assert_int_equal(l.ntags, cJSON_GetArraySize(tags));
@@ -535,7 +500,7 @@ static void test_tag_pages_next_page_header(void **state)
 	struct env *e = *state;
 
 	make_many_tags(e);
-	assert_int_equal(fh_switch(e->srv.url, "{\"gitlab_link_header\":false}"), 200);
+	assert_int_equal(fh_switch(e->fx.srv.url, "{\"gitlab_link_header\":false}"), 200);
 	list_all_pages(e);
 }
 
@@ -543,7 +508,7 @@ static void test_tag_pages_next_page_header(void **state)
 
 static long commit_count(struct env *e)
 {
-	cJSON *st = fh_state(e->srv.url);
+	cJSON *st = fh_state(e->fx.srv.url);
 	const cJSON *n =
 	    cJSON_GetObjectItem(fh_state_repo(st, e->fc->repo), "commit_count");
 	long v = cJSON_IsNumber(n) ? (long)n->valuedouble : -1;
@@ -570,11 +535,11 @@ static void test_compare_counts(void **state)
 		         "{\"repo\":\"%s\",\"branch\":\"%s\",\"message\":\"%s\","
 		         "\"files\":{\"n%d.txt\":\"x\\n\"}}",
 		         e->fc->repo, e->fc->branch, subjects[i], i);
-		assert_int_equal(fh_admin(e->srv.url, "POST", "/_forge/push", body, NULL),
-		                 201);
+		assert_int_equal(
+		    fh_admin(e->fx.srv.url, "POST", "/_forge/push", body, NULL), 201);
 	}
-	assert_int_equal(forge_compare(e->forge, e->fc->repo, "9.2.0-base", e->fc->branch,
-	                               fh_capture, &c),
+	assert_int_equal(forge_compare(e->fx.forge, e->fc->repo, "9.2.0-base",
+	                               e->fc->branch, fh_capture, &c),
 	                 0);
 	run(e, &c);
 	assert_int_equal(c.code, 0);
@@ -582,7 +547,7 @@ static void test_compare_counts(void **state)
 	assert_int_equal(c.compare_count, 3);
 	assert_int_equal(c.ncommits, 3);
 	assert_string_equal(c.first_subject, subjects[0]);
-	st = fh_state(e->srv.url);
+	st = fh_state(e->fx.srv.url);
 	snprintf(range, sizeof(range), "9.2.0-base...%s", e->fc->branch);
 	assert_string_equal(c.web_url,
 	                    web(e, st, e->fc->compare_web, range, url, sizeof(url)));
@@ -597,14 +562,14 @@ static void test_compare_counts(void **state)
 static void release_op(struct env *e, int create, struct fh_reply *r)
 {
 	if (create)
-		assert_int_equal(forge_create_release(e->forge, e->fc->repo, "8.0.5",
+		assert_int_equal(forge_create_release(e->fx.forge, e->fc->repo, "8.0.5",
 		                                      "Waldur 8.0.5", "Notes for 8.0.5.",
 		                                      fh_capture, r),
 		                 0);
 	else
-		assert_int_equal(
-		    forge_delete_release(e->forge, e->fc->repo, "8.0.5", fh_capture, r),
-		    0);
+		assert_int_equal(forge_delete_release(e->fx.forge, e->fc->repo, "8.0.5",
+		                                      fh_capture, r),
+		                 0);
 	run(e, r);
 }
 
@@ -619,7 +584,7 @@ static void test_releases(void **state)
 
 	release_op(e, 1, &a);
 	assert_int_equal(a.code, 0);
-	st = fh_state(e->srv.url);
+	st = fh_state(e->fx.srv.url);
 	rel = cJSON_GetObjectItem(
 	    cJSON_GetObjectItem(fh_state_repo(st, e->fc->repo), "releases"), "8.0.5");
 	assert_non_null(rel);
@@ -631,14 +596,14 @@ static void test_releases(void **state)
 	                    web(e, st, e->fc->release_web, "8.0.5", url, sizeof(url)));
 	cJSON_Delete(st);
 	/* an existing release is read, not posted again */
-	seq = fh_request_seq(e->srv.url);
+	seq = fh_request_seq(e->fx.srv.url);
 	release_op(e, 1, &again);
 	assert_int_equal(again.code, RELAPI_EEXISTS);
-	assert_int_equal(fh_request_count(e->srv.url, seq, "POST"), 0);
-	assert_int_equal(fh_request_count(e->srv.url, seq, "GET"), 1);
+	assert_int_equal(fh_request_count(e->fx.srv.url, seq, "POST"), 0);
+	assert_int_equal(fh_request_count(e->fx.srv.url, seq, "GET"), 1);
 	release_op(e, 0, &d);
 	assert_int_equal(d.code, 0);
-	st = fh_state(e->srv.url);
+	st = fh_state(e->fx.srv.url);
 	rs = fh_state_repo(st, e->fc->repo);
 	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(rs, "releases"), "8.0.5"));
 	assert_non_null(cJSON_GetObjectItem(cJSON_GetObjectItem(rs, "tags"), "8.0.5"));
@@ -706,7 +671,7 @@ static void verdict(struct env *e, struct forge *f, const char *version,
 	run(e, &r);
 	assert_int_equal(r.code, 0);
 	assert_int_equal(wait_final(e, f, e->fc->repo, r.pipeline_id), want);
-	st = fh_state(e->srv.url);
+	st = fh_state(e->fx.srv.url);
 	assert_int_equal(last_pipeline(e, st, &src), r.pipeline_id);
 	snprintf(id, sizeof(id), "%lld", r.pipeline_id);
 	assert_string_equal(r.web_url,
@@ -721,20 +686,21 @@ static void verdict(struct env *e, struct forge *f, const char *version,
 static void test_pipeline_verdicts(void **state)
 {
 	struct env *e = *state;
-	long seq = fh_request_seq(e->srv.url);
+	long seq = fh_request_seq(e->fx.srv.url);
 	char *src = NULL;
 
-	verdict(e, e->forge, "9.0.0", FORGE_PIPELINE_SUCCESS, &src);
+	verdict(e, e->fx.forge, "9.0.0", FORGE_PIPELINE_SUCCESS, &src);
 	if (e->fc->kind == FORGE_GITLAB)
 		assert_string_equal(src, "api");
 	free(src);
-	verdict(e, e->forge, "9.0.0-fail", FORGE_PIPELINE_FAILED, NULL);
+	verdict(e, e->fx.forge, "9.0.0-fail", FORGE_PIPELINE_FAILED, NULL);
 	if (e->fc->kind == FORGE_GITHUB)
 		assert_int_equal(
-		    fh_request_count_path(e->srv.url, seq, "GET", "/actions/runs?"), 0);
+		    fh_request_count_path(e->fx.srv.url, seq, "GET", "/actions/runs?"),
+		    0);
 	else
 		assert_int_equal(
-		    fh_request_count_path(e->srv.url, seq, "POST", "/pipeline"), 2);
+		    fh_request_count_path(e->fx.srv.url, seq, "POST", "/pipeline"), 2);
 }
 
 /* GitLab trigger token: the trigger API, not the pipeline API. */
@@ -743,14 +709,14 @@ static void test_pipeline_trigger_token(void **state)
 	struct env *e = *state;
 	struct forge *f = env_forge_trigger(e, e->fc->token, FORGE_TOKEN_DEFAULT,
 	                                    "glptt-relapi-helm-01d3");
-	long seq = fh_request_seq(e->srv.url);
+	long seq = fh_request_seq(e->fx.srv.url);
 	char *src = NULL;
 
 	verdict(e, f, "9.0.0", FORGE_PIPELINE_SUCCESS, &src);
 	assert_string_equal(src, "trigger");
 	verdict(e, f, "9.0.0-fail", FORGE_PIPELINE_FAILED, NULL);
 	assert_int_equal(
-	    fh_request_count_path(e->srv.url, seq, "POST", "/trigger/pipeline"), 2);
+	    fh_request_count_path(e->fx.srv.url, seq, "POST", "/trigger/pipeline"), 2);
 	free(src);
 	forge_free(f);
 }
@@ -759,27 +725,30 @@ static void test_pipeline_trigger_token(void **state)
 static void test_pipeline_run_lookup(void **state)
 {
 	struct env *e = *state;
-	long seq = fh_request_seq(e->srv.url);
+	long seq = fh_request_seq(e->fx.srv.url);
 
 	assert_int_equal(
-	    fh_switch(e->srv.url, "{\"github_dispatch_run_details\":\"omit\"}"), 200);
-	verdict(e, e->forge, "9.0.0", FORGE_PIPELINE_SUCCESS, NULL);
-	verdict(e, e->forge, "9.0.0-fail", FORGE_PIPELINE_FAILED, NULL);
-	assert_true(fh_request_count_path(e->srv.url, seq, "GET", "/actions/runs?") >= 2);
+	    fh_switch(e->fx.srv.url, "{\"github_dispatch_run_details\":\"omit\"}"), 200);
+	verdict(e, e->fx.forge, "9.0.0", FORGE_PIPELINE_SUCCESS, NULL);
+	verdict(e, e->fx.forge, "9.0.0-fail", FORGE_PIPELINE_FAILED, NULL);
+	assert_true(fh_request_count_path(e->fx.srv.url, seq, "GET", "/actions/runs?") >=
+	            2);
 }
 
 /* GitHub Enterprise refusing return_run_details: dispatched again without it. */
 static void test_pipeline_details_refused(void **state)
 {
 	struct env *e = *state;
-	long seq = fh_request_seq(e->srv.url);
+	long seq = fh_request_seq(e->fx.srv.url);
 
 	assert_int_equal(
-	    fh_switch(e->srv.url, "{\"github_dispatch_run_details\":\"reject\"}"), 200);
-	verdict(e, e->forge, "9.0.0-fail", FORGE_PIPELINE_FAILED, NULL);
-	assert_int_equal(fh_request_count_path(e->srv.url, seq, "POST", "/dispatches"),
+	    fh_switch(e->fx.srv.url, "{\"github_dispatch_run_details\":\"reject\"}"),
+	    200);
+	verdict(e, e->fx.forge, "9.0.0-fail", FORGE_PIPELINE_FAILED, NULL);
+	assert_int_equal(fh_request_count_path(e->fx.srv.url, seq, "POST", "/dispatches"),
 	                 2);
-	assert_true(fh_request_count_path(e->srv.url, seq, "GET", "/actions/runs?") >= 1);
+	assert_true(fh_request_count_path(e->fx.srv.url, seq, "GET", "/actions/runs?") >=
+	            1);
 }
 
 /* ---- job artifacts ----------------------------------------------------------------- */
@@ -793,8 +762,8 @@ static const char schema_900[] = "openapi: 3.0.3\ninfo:\n  title: Waldur MasterM
 
 static void artifact(struct env *e, const char *job, const char *path, struct fh_reply *r)
 {
-	assert_int_equal(forge_find_job_artifact(e->forge, MASTERMIND, "9.0.0", job, path,
-	                                         fh_capture, r),
+	assert_int_equal(forge_find_job_artifact(e->fx.forge, MASTERMIND, "9.0.0", job,
+	                                         path, fh_capture, r),
 	                 0);
 	run(e, r);
 }
@@ -809,23 +778,23 @@ static void test_job_artifact(void **state)
 	cJSON *st;
 
 	if (e->fc->kind == FORGE_GITHUB) {
-		assert_int_equal(forge_find_job_artifact(e->forge, e->fc->repo, "main",
+		assert_int_equal(forge_find_job_artifact(e->fx.forge, e->fc->repo, "main",
 		                                         "x", "y", fh_capture, &t),
 		                 RELAPI_EINVAL);
 		assert_int_equal(t.calls, 0);
 		return;
 	}
 	head = repo_head(e, MASTERMIND, "develop");
-	assert_int_equal(forge_create_tag(e->forge, MASTERMIND, "9.0.0", head,
+	assert_int_equal(forge_create_tag(e->fx.forge, MASTERMIND, "9.0.0", head,
 	                                  "Release 9.0.0", fh_capture, &t),
 	                 0);
 	run(e, &t);
 	assert_int_equal(t.code, 0);
-	st = fh_state(e->srv.url);
+	st = fh_state(e->fx.srv.url);
 	list = cJSON_GetObjectItem(fh_state_repo(st, MASTERMIND), "pipelines");
 	assert_int_equal(cJSON_GetArraySize(list), 1);
 	assert_int_equal(
-	    wait_final(e, e->forge, MASTERMIND,
+	    wait_final(e, e->fx.forge, MASTERMIND,
 	               (long long)cJSON_GetObjectItem(cJSON_GetArrayItem(list, 0), "id")
 	                   ->valuedouble),
 	    FORGE_PIPELINE_SUCCESS);
@@ -858,7 +827,7 @@ static void test_job_token(void **state)
 	struct fh_reply m = {0}, t = {0}, w = {0};
 	char *head = branch_head(e);
 	const cJSON *tag, *rs;
-	long seq = fh_request_seq(e->srv.url);
+	long seq = fh_request_seq(e->fx.srv.url);
 	cJSON *st;
 
 	assert_int_equal(forge_commit_files(f, e->fc->repo, e->fc->branch, NULL, "Job",
@@ -873,10 +842,11 @@ static void test_job_token(void **state)
 	run(e, &t);
 	assert_int_equal(t.code, 0);
 	assert_string_equal(t.tag_commit, head);
-	assert_int_equal(fh_request_count_path(e->srv.url, seq, "POST", "/releases"), 1);
+	assert_int_equal(fh_request_count_path(e->fx.srv.url, seq, "POST", "/releases"),
+	                 1);
 	assert_int_equal(
-	    fh_request_count_path(e->srv.url, seq, "POST", "/repository/tags"), 0);
-	st = fh_state(e->srv.url);
+	    fh_request_count_path(e->fx.srv.url, seq, "POST", "/repository/tags"), 0);
+	st = fh_state(e->fx.srv.url);
 	rs = fh_state_repo(st, e->fc->repo);
 	assert_string_equal(cJSON_GetObjectItem(rs, "branches")->child->valuestring,
 	                    head);
@@ -912,12 +882,12 @@ static void test_job_token_reads(void **state)
 	long seq;
 
 	assert_int_equal(
-	    fh_admin(e->srv.url, "POST", "/_forge/push",
+	    fh_admin(e->fx.srv.url, "POST", "/_forge/push",
 	             "{\"repo\": \"waldur/waldur-helm\", \"branch\": \"MASTER\", "
 	             "\"files\": {\"x.txt\": \"x\\n\"}}",
 	             NULL),
 	    201);
-	seq = fh_request_seq(e->srv.url);
+	seq = fh_request_seq(e->fx.srv.url);
 	assert_int_equal(forge_get_branch_head(f, e->fc->repo, "master", fh_capture, &b),
 	                 0);
 	run(e, &b);
@@ -940,8 +910,9 @@ static void test_job_token_reads(void **state)
 	run(e, &x);
 	assert_int_equal(x.code, RELAPI_EFORBIDDEN);
 	assert_non_null(strstr(x.msg, "a CI job token may not cancel a pipeline"));
-	assert_int_equal(fh_request_count(e->srv.url, seq, NULL), 3);
-	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "?search=%5E"), 3);
+	assert_int_equal(fh_request_count(e->fx.srv.url, seq, NULL), 3);
+	assert_int_equal(fh_request_count_path(e->fx.srv.url, seq, "GET", "?search=%5E"),
+	                 3);
 	free(head);
 	forge_free(f);
 	fh_reply_release(&b);
@@ -951,11 +922,12 @@ static void test_job_token_reads(void **state)
 	fh_reply_release(&x);
 }
 
-#define BOTH(t)                                                                          \
-	cmocka_unit_test_setup_teardown(t, setup_gitlab, env_teardown),                  \
-	    cmocka_unit_test_setup_teardown(t, setup_github, env_teardown)
-#define GITLAB(t) cmocka_unit_test_setup_teardown(t, setup_gitlab, env_teardown)
-#define GITHUB(t) cmocka_unit_test_setup_teardown(t, setup_github, env_teardown)
+#define ON(t, c)                                                                         \
+	cmocka_unit_test_prestate_setup_teardown(t, env_setup, fh_env_teardown,          \
+	                                         (void *)&cases[c])
+#define GITLAB(t) ON(t, 0)
+#define GITHUB(t) ON(t, 1)
+#define BOTH(t)   GITLAB(t), GITHUB(t)
 
 int main(void)
 {

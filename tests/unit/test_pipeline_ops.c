@@ -40,24 +40,18 @@ static const struct pcase cases[] = {
 };
 
 struct env {
+	struct fh_env fx; /* first: fh_env_new makes it */
 	const struct pcase *pc;
-	struct test_server srv;
-	struct http_engine *engine;
-	struct forge *forge;
 };
 
 static int env_setup(void **state, const struct pcase *pc)
 {
-	struct env *e = calloc(1, sizeof(*e));
+	struct fh_env_opts o = {FH_ENGINE_FAST, 100, pc->kind, pc->token, NULL};
 
-	if (!e || fh_start_ecosystem(&e->srv, 100))
+	if (fh_env_new(state, sizeof(struct env), &o))
 		return -1;
-	e->engine = fh_engine_new(FH_ENGINE_FAST);
-	e->pc = pc;
-	if (e->engine)
-		e->forge = fh_forge_new(&e->srv, e->engine, pc->kind, pc->token, NULL);
-	*state = e;
-	return e->engine && e->forge ? 0 : -1;
+	((struct env *)*state)->pc = pc;
+	return 0;
 }
 
 static int setup_gitlab(void **state)
@@ -70,20 +64,11 @@ static int setup_github(void **state)
 	return env_setup(state, &cases[1]);
 }
 
-static int env_teardown(void **state)
-{
-	struct env *e = *state;
-
-	fh_stop(e->forge, e->engine, &e->srv);
-	free(e);
-	return 0;
-}
-
 /* ---- helpers ------------------------------------------------------------------ */
 
 static void run(struct env *e, struct fh_reply *r)
 {
-	fh_run(e->engine, r, e->pc->token);
+	fh_run(e->fx.engine, r, e->pc->token);
 }
 
 static struct forge_trigger trigger_of(struct env *e, struct forge_var *v,
@@ -104,7 +89,8 @@ static long long start(struct env *e, const char *repo, const char *version)
 	struct fh_reply r = {0};
 	long long id;
 
-	assert_int_equal(forge_trigger_pipeline(e->forge, repo, &t, fh_capture, &r), 0);
+	assert_int_equal(forge_trigger_pipeline(e->fx.forge, repo, &t, fh_capture, &r),
+	                 0);
 	run(e, &r);
 	assert_int_equal(r.code, 0);
 	id = r.pipeline_id;
@@ -121,7 +107,8 @@ static enum forge_pipeline_status wait_final(struct env *e, long long id)
 		if (i)
 			usleep(10000);
 		assert_int_equal(
-		    forge_pipeline_status(e->forge, e->pc->repo, id, fh_capture, &r), 0);
+		    forge_pipeline_status(e->fx.forge, e->pc->repo, id, fh_capture, &r),
+		    0);
 		run(e, &r);
 		assert_int_equal(r.code, 0);
 		s = r.pipeline_status;
@@ -132,8 +119,8 @@ static enum forge_pipeline_status wait_final(struct env *e, long long id)
 
 static void cancel(struct env *e, long long id, struct fh_reply *r)
 {
-	assert_int_equal(forge_cancel_pipeline(e->forge, e->pc->repo, id, fh_capture, r),
-	                 0);
+	assert_int_equal(
+	    forge_cancel_pipeline(e->fx.forge, e->pc->repo, id, fh_capture, r), 0);
 	run(e, r);
 }
 
@@ -144,14 +131,14 @@ static void find(struct env *e, const char *repo, const char *version, struct fh
 
 	if (!version)
 		t.nvars = 0;
-	assert_int_equal(forge_find_pipeline(e->forge, repo, &t, fh_capture, r), 0);
+	assert_int_equal(forge_find_pipeline(e->fx.forge, repo, &t, fh_capture, r), 0);
 	run(e, r);
 }
 
 /* The state's status word of pipeline/run `id` ("canceled", "completed", ...). */
 static char *state_status(struct env *e, long long id)
 {
-	cJSON *st = fh_state(e->srv.url);
+	cJSON *st = fh_state(e->fx.srv.url);
 	const cJSON *it,
 	    *list = cJSON_GetObjectItem(fh_state_repo(st, e->pc->repo), e->pc->list);
 	char *out = NULL;
@@ -228,7 +215,7 @@ static void test_find_by_version(void **state)
 	assert_int_equal(wait_final(e, a), FORGE_PIPELINE_SUCCESS);
 	b = start(e, e->pc->repo, "9.2.0-rc.1");
 	c = start(e, e->pc->repo, "9.2.1");
-	seq = fh_request_seq(e->srv.url);
+	seq = fh_request_seq(e->fx.srv.url);
 	find(e, e->pc->repo, "9.2.0", &r);
 	assert_int_equal(r.code, 0);
 	assert_int_equal(r.pipeline_id, a);
@@ -236,7 +223,7 @@ static void test_find_by_version(void **state)
 	assert_non_null(r.web_url);
 	fh_reply_release(&r);
 	/* GitLab: the list, then the variables of the three candidates */
-	assert_int_equal(fh_request_count(e->srv.url, seq, "GET"),
+	assert_int_equal(fh_request_count(e->fx.srv.url, seq, "GET"),
 	                 e->pc->kind == FORGE_GITLAB ? 4 : 1);
 	memset(&r, 0, sizeof(r));
 	find(e, e->pc->repo, "9.2.0-rc.1", &r);
@@ -263,15 +250,16 @@ static void test_find_skips_push_pipelines(void **state)
 	struct fh_reply t = {0}, r = {0};
 	long seq;
 
-	assert_int_equal(forge_create_tag(e->forge, "waldur/waldur-mastermind", "9.4.0",
-	                                  "develop", NULL, fh_capture, &t),
+	assert_int_equal(forge_create_tag(e->fx.forge, "waldur/waldur-mastermind",
+	                                  "9.4.0", "develop", NULL, fh_capture, &t),
 	                 0);
 	run(e, &t);
 	assert_int_equal(t.code, 0);
-	seq = fh_request_seq(e->srv.url);
+	seq = fh_request_seq(e->fx.srv.url);
 	find(e, "waldur/waldur-mastermind", NULL, &r);
 	assert_int_equal(r.code, RELAPI_ENOTFOUND);
-	assert_int_equal(fh_request_count_path(e->srv.url, seq, "GET", "/variables"), 0);
+	assert_int_equal(fh_request_count_path(e->fx.srv.url, seq, "GET", "/variables"),
+	                 0);
 	fh_reply_release(&t);
 	fh_reply_release(&r);
 }
@@ -303,7 +291,7 @@ static void test_find_needs_path_and_title(void **state)
 
 	start(e, e->pc->repo, "9.6.0");
 	for (size_t i = 0; i < 2; i++) {
-		assert_int_equal(fh_switch(e->srv.url, omit[i]), 200);
+		assert_int_equal(fh_switch(e->fx.srv.url, omit[i]), 200);
 		memset(&r, 0, sizeof(r));
 		find(e, e->pc->repo, "9.6.0", &r);
 		assert_int_equal(r.code, RELAPI_ENOTFOUND);
@@ -313,7 +301,7 @@ static void test_find_needs_path_and_title(void **state)
 		assert_int_equal(r.code, RELAPI_ENOTFOUND);
 		fh_reply_release(&r);
 	}
-	assert_int_equal(fh_switch(e->srv.url, "{\"github_runs_omit\": []}"), 200);
+	assert_int_equal(fh_switch(e->fx.srv.url, "{\"github_runs_omit\": []}"), 200);
 	memset(&r, 0, sizeof(r));
 	find(e, e->pc->repo, "9.6.0", &r);
 	assert_int_equal(r.code, 0);
@@ -338,8 +326,8 @@ int main(void)
 	    cmocka_unit_test(test_find_needs_path_and_title),
 	};
 	int rc =
-	    cmocka_run_group_tests_name("gitlab", gitlab, setup_gitlab, env_teardown);
+	    cmocka_run_group_tests_name("gitlab", gitlab, setup_gitlab, fh_env_teardown);
 
-	return rc +
-	       cmocka_run_group_tests_name("github", github, setup_github, env_teardown);
+	return rc + cmocka_run_group_tests_name("github", github, setup_github,
+	                                        fh_env_teardown);
 }
