@@ -749,6 +749,34 @@ int forge_op_oom(struct forge_op *op)
 	return forge_op_fail(op, RELAPI_ENOMEM, "out of memory");
 }
 
+void forge_op_oom_done(struct forge_op *op)
+{
+	forge_op_oom(op);
+	forge_op_done(op);
+}
+
+int forge_repo_send_body(struct forge_op *op, const char *method, const char *fmt,
+                         const char *a, const char *b, cJSON *body, int retry_unsafe,
+                         forge_step_fn next)
+{
+	int rc = body ? forge_repo_send(op, method, fmt, a, b, body, retry_unsafe, next)
+	              : forge_op_oom(op);
+
+	cJSON_Delete(body);
+	return rc;
+}
+
+void forge_op_chain_body(struct forge_op *op, const char *method, const char *fmt,
+                         const char *a, const char *b, cJSON *body, int retry_unsafe,
+                         forge_step_fn next)
+{
+	if (!body)
+		forge_op_oom_done(op);
+	else
+		forge_repo_chain(op, method, fmt, a, b, body, retry_unsafe, next);
+	cJSON_Delete(body);
+}
+
 cJSON *forge_op_answer(struct forge_op *op, const struct http_response *resp)
 {
 	if (forge_op_check(op, resp))

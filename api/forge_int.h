@@ -241,6 +241,22 @@ void forge_op_whoami_done(struct forge_op *op);
 
 /* Sets op->err to "out of memory" and returns RELAPI_ENOMEM. */
 int forge_op_oom(struct forge_op *op);
+/* forge_op_oom, then the end of op (its callback). */
+void forge_op_oom_done(struct forge_op *op);
+/*
+ * forge_repo_send with `body` (which it deletes), or RELAPI_ENOMEM (op
+ * failed for want of memory) when body is NULL.
+ */
+int forge_repo_send_body(struct forge_op *op, const char *method, const char *fmt,
+                         const char *a, const char *b, cJSON *body, int retry_unsafe,
+                         forge_step_fn next);
+/*
+ * forge_repo_chain with `body` (which it deletes), or the end of op for want
+ * of memory when body is NULL.
+ */
+void forge_op_chain_body(struct forge_op *op, const char *method, const char *fmt,
+                         const char *a, const char *b, cJSON *body, int retry_unsafe,
+                         forge_step_fn next);
 
 /* Checks the status, then parses the body; NULL (op->err set) when op is to end. */
 cJSON *forge_op_answer(struct forge_op *op, const struct http_response *resp);

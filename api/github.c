@@ -198,8 +198,7 @@ static void gh_read_via_dir(struct forge_op *op)
 
 	rerr_clear(&op->err);
 	if (!dir) {
-		forge_op_oom(op);
-		forge_op_done(op);
+		forge_op_oom_done(op);
 		return;
 	}
 	forge_repo_chain(op, "GET", *dir ? "/git/trees/%s:%p" : "/git/trees/%s",
@@ -282,8 +281,7 @@ static void gh_contents_done(struct forge_op *op, struct http_response *resp)
 static void gh_read_contents(struct forge_op *op)
 {
 	if (!(op->file.path = strdup(op->a.read.path))) {
-		forge_op_oom(op);
-		forge_op_done(op);
+		forge_op_oom_done(op);
 		return;
 	}
 	forge_repo_chain(op, "GET", "/contents/%p?ref=%e", op->a.read.path,
@@ -388,8 +386,7 @@ static void gh_commit_made(struct forge_op *op, struct http_response *resp)
 	b = cJSON_CreateObject();
 	if (!b || !cJSON_AddStringToObject(b, "sha", op->tmp[3]) ||
 	    !cJSON_AddFalseToObject(b, "force")) {
-		forge_op_oom(op);
-		forge_op_done(op);
+		forge_op_oom_done(op);
 	} else {
 		forge_repo_chain(op, "PATCH", "/git/refs/heads/%p", op->a.commit.branch,
 		                 NULL, b, 0, gh_ref_updated);
@@ -451,13 +448,10 @@ static void gh_make_tree(struct forge_op *op)
 		ok = e && cJSON_AddItemToArray(tree, e);
 	}
 	if (!ok) {
-		forge_op_oom(op);
-		forge_op_done(op);
-	} else {
-		forge_repo_chain(op, "POST", "/git/trees", NULL, NULL, b, 1,
-		                 gh_tree_made);
+		cJSON_Delete(b);
+		b = NULL;
 	}
-	cJSON_Delete(b);
+	forge_op_chain_body(op, "POST", "/git/trees", NULL, NULL, b, 1, gh_tree_made);
 }
 
 static void gh_next_blob(struct forge_op *op);
@@ -490,14 +484,7 @@ static void gh_next_blob(struct forge_op *op)
 	b = b64 ? gh_object((const char *const[]){"content", b64, "encoding", "base64"},
 	                    4)
 	        : NULL;
-	if (!b) {
-		forge_op_oom(op);
-		forge_op_done(op);
-	} else {
-		forge_repo_chain(op, "POST", "/git/blobs", NULL, NULL, b, 1,
-		                 gh_blob_made);
-	}
-	cJSON_Delete(b);
+	forge_op_chain_body(op, "POST", "/git/blobs", NULL, NULL, b, 1, gh_blob_made);
 	free(b64);
 }
 
@@ -575,8 +562,7 @@ static void gh_next_mode(struct forge_op *op)
 	slash = strrchr(p, '/');
 	dir = strndup(p, slash ? (size_t)(slash - p) : 0);
 	if (!dir) {
-		forge_op_oom(op);
-		forge_op_done(op);
+		forge_op_oom_done(op);
 		return;
 	}
 	forge_repo_chain(op, "GET", *dir ? "/git/trees/%s:%p" : "/git/trees/%s",
@@ -737,17 +723,12 @@ static int gh_create_tag(struct forge_op *op)
 	const char *kv[] = {"tag",    op->a.ref.name,   "message", op->a.ref.message,
 	                    "object", op->a.ref.commit, "type",    "commit"};
 	cJSON *b;
-	int rc;
 
 	if (!op->a.ref.message)
 		return gh_make_tag_ref(op, op->a.ref.commit);
 	b = gh_object(kv, 8);
-	if (!b)
-		return forge_op_oom(op);
-	rc = forge_repo_send(op, "POST", "/git/tags", NULL, NULL, b, 1,
-	                     gh_tag_object_made);
-	cJSON_Delete(b);
-	return rc;
+	return forge_repo_send_body(op, "POST", "/git/tags", NULL, NULL, b, 1,
+	                            gh_tag_object_made);
 }
 
 static int gh_delete_tag(struct forge_op *op)
@@ -1258,14 +1239,9 @@ static int gh_create_release(struct forge_op *op)
 	const char *kv[] = {"tag_name", op->a.release.tag, "name", op->a.release.name,
 	                    "body",     op->a.release.body};
 	cJSON *b = gh_object(kv, 6);
-	int rc;
 
-	if (!b)
-		return forge_op_oom(op);
-	rc = forge_repo_send(op, "POST", "/releases", NULL, NULL, b, 0,
-	                     forge_step_release);
-	cJSON_Delete(b);
-	return rc;
+	return forge_repo_send_body(op, "POST", "/releases", NULL, NULL, b, 0,
+	                            forge_step_release);
 }
 
 static void gh_release_found(struct forge_op *op, struct http_response *resp)

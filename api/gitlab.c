@@ -218,17 +218,12 @@ static int gl_job_token_refuses(struct forge_op *op, const char *what)
 static int gl_commit_files(struct forge_op *op)
 {
 	cJSON *body;
-	int rc;
 
 	if (gl_job_token_refuses(op, "a CI job token may not commit through the API"))
 		return 0;
 	body = gl_commit_body(op);
-	if (!body)
-		return forge_op_oom(op);
-	rc = forge_repo_send(op, "POST", "/repository/commits", NULL, NULL, body, 0,
-	                     gl_commit_done);
-	cJSON_Delete(body);
-	return rc;
+	return forge_repo_send_body(op, "POST", "/repository/commits", NULL, NULL, body,
+	                            0, gl_commit_done);
 }
 
 /* ---- tags ------------------------------------------------------------------ */
@@ -442,17 +437,12 @@ static void gl_jobtoken_tag_probe(struct forge_op *op, struct http_response *res
 static int gl_create_tag(struct forge_op *op)
 {
 	cJSON *body;
-	int rc;
 
 	if (op->f->mode == FORGE_TOKEN_JOB)
 		return gl_list_search(op, "tags", gl_jobtoken_tag_probe);
 	body = gl_tag_body(op, 0);
-	if (!body)
-		return forge_op_oom(op);
-	rc = forge_repo_send(op, "POST", "/repository/tags", NULL, NULL, body, 1,
-	                     gl_tag_created);
-	cJSON_Delete(body);
-	return rc;
+	return forge_repo_send_body(op, "POST", "/repository/tags", NULL, NULL, body, 1,
+	                            gl_tag_created);
 }
 
 static int gl_delete_tag(struct forge_op *op)
@@ -621,17 +611,12 @@ static int gl_trigger_pipeline(struct forge_op *op)
 {
 	const char *token = op->f->trigger_token;
 	cJSON *body;
-	int rc;
 
 	if (!token && op->f->mode == FORGE_TOKEN_JOB)
 		token = op->f->token;
 	body = gl_trigger_body(op, token);
-	if (!body)
-		return forge_op_oom(op);
-	rc = forge_repo_send(op, "POST", token ? "/trigger/pipeline" : "/pipeline", NULL,
-	                     NULL, body, 0, gl_pipeline_done);
-	cJSON_Delete(body);
-	return rc;
+	return forge_repo_send_body(op, "POST", token ? "/trigger/pipeline" : "/pipeline",
+	                            NULL, NULL, body, 0, gl_pipeline_done);
 }
 
 static int gl_pipeline_status(struct forge_op *op)
