@@ -1,6 +1,7 @@
 /* forge.c - see forge.h: configuration, dispatch, and what both clients share. */
 #define _GNU_SOURCE
 #include "forge_int.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -788,16 +789,11 @@ cJSON *forge_op_answer(struct forge_op *op, const struct http_response *resp)
 static int forge_op_push_tag(struct forge_op *op, struct forge_tag *t)
 {
 	struct forge_tag_list *l = &op->tags;
+	struct forge_tag *p = array_grow(&l->tags, &l->n, &op->tags_cap, sizeof(*p));
 
-	if (l->n == op->tags_cap) {
-		size_t cap = op->tags_cap ? op->tags_cap * 2 : 32;
-		struct forge_tag *p = realloc(l->tags, cap * sizeof(*p));
-		if (!p)
-			return RELAPI_ENOMEM;
-		l->tags = p;
-		op->tags_cap = cap;
-	}
-	l->tags[l->n++] = *t;
+	if (!p)
+		return RELAPI_ENOMEM;
+	*p = *t;
 	memset(t, 0, sizeof(*t));
 	op->result |= FORGE_R_TAGS;
 	return 0;

@@ -3,6 +3,7 @@
 #include "http.h"
 #include "record.h"
 #include "redact.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <curl/curl.h>
@@ -375,16 +376,12 @@ static struct host_slot *host_slot(struct http_engine *e, const char *origin)
 	for (size_t i = 0; i < e->nhosts; i++)
 		if (!strcmp(e->hosts[i].origin, origin))
 			return &e->hosts[i];
-	h = realloc(e->hosts, (e->nhosts + 1) * sizeof(*h));
-	if (!h)
+	if (!(h = array_grow(&e->hosts, &e->nhosts, NULL, sizeof(*h))))
 		return NULL;
-	e->hosts = h;
-	h = &e->hosts[e->nhosts];
-	h->origin = strdup(origin);
-	if (!h->origin)
+	if (!(h->origin = strdup(origin))) {
+		e->nhosts--;
 		return NULL;
-	h->running = 0;
-	e->nhosts++;
+	}
 	return h;
 }
 
@@ -632,19 +629,18 @@ static size_t on_body(char *data, size_t size, size_t n, void *p)
 static int header_add(struct http_response *r, const char *name, size_t nlen,
                       const char *value, size_t vlen)
 {
-	struct http_header *h = realloc(r->headers, (r->nheaders + 1) * sizeof(*h));
+	struct http_header *h = array_grow(&r->headers, &r->nheaders, NULL, sizeof(*h));
 
 	if (!h)
 		return -1;
-	r->headers = h;
-	h[r->nheaders].name = strndup(name, nlen);
-	h[r->nheaders].value = strndup(value, vlen);
-	if (!h[r->nheaders].name || !h[r->nheaders].value) {
-		free(h[r->nheaders].name);
-		free(h[r->nheaders].value);
+	h->name = strndup(name, nlen);
+	h->value = strndup(value, vlen);
+	if (!h->name || !h->value) {
+		free(h->name);
+		free(h->value);
+		r->nheaders--;
 		return -1;
 	}
-	r->nheaders++;
 	return 0;
 }
 
