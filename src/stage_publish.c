@@ -5,6 +5,7 @@
 
 #include "stage.h"
 #include "stage_changelog.h"
+#include "sync.h"
 
 /* ---- openapi: wait for the schema job, commit its artifact ------------------------ */
 
@@ -18,18 +19,7 @@ struct openapi {
 	size_t len;
 	int present; /* the target exists in the docs already */
 	char *commit_id;
-	struct rerr err;
 };
-
-static void on_target(const struct forge_reply *rep, void *payload)
-{
-	struct openapi *o = payload;
-
-	if (!rep->err.code)
-		o->present = 1;
-	else if (rep->err.code != RELAPI_ENOTFOUND)
-		rerr_set(&o->err, rep->err.code, "%s", rep->err.msg);
-}
 
 static void on_artifact(const struct forge_reply *rep, void *payload)
 {
@@ -64,16 +54,6 @@ static int artifact_check(struct poll_task *t)
 	                               on_artifact, o);
 }
 
-static void on_schema_commit(const struct forge_reply *rep, void *payload)
-{
-	struct openapi *o = payload;
-
-	if (rep->err.code)
-		rerr_set(&o->err, rep->err.code, "%s", rep->err.msg);
-	else
-		o->commit_id = strdup(rep->commit_id);
-}
-
 static int schema_commit(struct openapi *o, const struct config_repo *d, struct rerr *err)
 {
 	struct stage_run *r = o->r;
@@ -81,15 +61,19 @@ static int schema_commit(struct openapi *o, const struct config_repo *d, struct 
 	                               NULL};
 	char *msg = plan_commit_message("Add OpenAPI schema for {version}\n\n[skip ci]",
 	                                r->s->plan.version, r->s->x.date);
+	struct sync_answer a = {0};
 	char *url;
 	int rc = msg ? forge_commit_files(runctx_forge(&r->s->x, d), d->path, d->branch,
-	                                  NULL, msg, &ch, 1, on_schema_commit, o)
+	                                  NULL, msg, &ch, 1, sync_keep, &a)
 	             : RELAPI_ENOMEM;
 
 	free(msg);
-	rc = rc ? rc : stage_engine_run(r, err);
-	if (!rc && o->err.code)
-		rc = rerr_set(err, o->err.code, "%s", o->err.msg);
+	rc = sync_wait(r->s->x.engine, rc, &a, err);
+	if (!rc && a.err.code)
+		rc = rerr_set(err, a.err.code, "%s", a.err.msg);
+	o->commit_id = a.commit_id;
+	a.commit_id = NULL;
+	sync_answer_release(&a);
 	if (rc)
 		return rc;
 	url = stage_commit_url(r, d, o->commit_id);
@@ -150,12 +134,16 @@ static int schema_wait(struct openapi *o, struct rerr *err)
 static int openapi_run(struct openapi *o, const struct config_repo *d, struct rerr *err)
 {
 	struct stage_run *r = o->r;
-	int rc = forge_read_file(runctx_forge(&r->s->x, d), d->path, d->branch, o->target,
-	                         on_target, o);
+	struct sync_answer a = {0};
+	int rc = sync_wait(r->s->x.engine,
+	                   forge_read_file(runctx_forge(&r->s->x, d), d->path, d->branch,
+	                                   o->target, sync_keep, &a),
+	                   &a, err);
 
-	rc = rc ? rc : stage_engine_run(r, err);
-	if (!rc && o->err.code)
-		rc = rerr_set(err, o->err.code, "%s", o->err.msg);
+	if (!rc && a.err.code && a.err.code != RELAPI_ENOTFOUND)
+		rc = rerr_set(err, a.err.code, "%s", a.err.msg);
+	o->present = !rc && !a.err.code;
+	sync_answer_release(&a);
 	if (rc || o->present)
 		return rc;
 	rc = schema_wait(o, err);
