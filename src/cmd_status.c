@@ -14,8 +14,11 @@ static const char status_help[] =
     "\n";
 
 static const char status_tail[] =
-    "exit codes: 0 the release is complete, 1 something is missing or could\n"
-    "  not be read, 2 usage, configuration or version error, 4 conflict\n";
+    "exit codes: 0 the release is complete, 1 a repository could not be read\n"
+    "  (the network, a 5xx, a rate limit, a token refused, a repository missing:\n"
+    "  nothing is known of it), 2 usage, configuration or version error,\n"
+    "  4 conflict, 5 everything was read and something is missing (not\n"
+    "  released yet, or released in part: run tag-all or release again)\n";
 
 int cmd_status(int argc, char **argv)
 {
@@ -44,7 +47,7 @@ int cmd_status(int argc, char **argv)
 	buf_release(&out);
 	rc = session_exit(&s);
 	if (rc == EXIT_DONE && !plan_complete(&s.plan))
-		rc = EXIT_FAILED;
+		rc = EXIT_INCOMPLETE;
 	session_close(&s);
 	return rc;
 }

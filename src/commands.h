@@ -8,11 +8,12 @@
 #include <stddef.h>
 
 enum relapi_exit {
-	EXIT_DONE = 0,      /* everything done */
-	EXIT_FAILED = 1,    /* a step failed */
-	EXIT_USAGE = 2,     /* usage or configuration error */
-	EXIT_PREFLIGHT = 3, /* preflight found problems */
-	EXIT_CONFLICT = 4,  /* a conflict with state relapi did not create */
+	EXIT_DONE = 0,       /* everything done */
+	EXIT_FAILED = 1,     /* a step failed */
+	EXIT_USAGE = 2,      /* usage or configuration error */
+	EXIT_PREFLIGHT = 3,  /* preflight found problems */
+	EXIT_CONFLICT = 4,   /* a conflict with state relapi did not create */
+	EXIT_INCOMPLETE = 5, /* status: read in full, the release is not complete */
 };
 
 struct command {

@@ -36,6 +36,9 @@ class OwnRepositoriesTest(unittest.TestCase):
         self.assertLessEqual(len(readme_config().splitlines()), 22)
 
     def test_release_with_the_readme_configuration(self):
+        before = self.relapi("status", "1.5.0")
+        self.assertEqual(before.code, 5, before)  # not released yet: read, incomplete
+        self.assertIn("missing", before.out)
         r = self.relapi("tag-all", "1.5.0")
         self.assertEqual(r.code, 0, r)
         f = self.forge

@@ -119,6 +119,14 @@ class EmbeddedConfigurationTest(unittest.TestCase):
                 self.assertNotIn("embedded", p.stderr, cmd)
 
 
+class UnreachableForgeStatusTest(unittest.TestCase):
+    def test_status_that_cannot_read_is_not_incomplete(self):
+        """status tells 'could not read' (1) from 'not released yet' (5)."""
+        code, err = relapi("status", "8.0.6", "--retries", "0",
+                           env={"GITLAB_TOKEN": "t1", "GITHUB_TOKEN": "t2"})
+        self.assertEqual(code, 1, err)
+
+
 class UnreachableForgeTest(unittest.TestCase):
     def test_network_failure_is_not_a_refused_token(self):
         code, err = relapi("preflight", "8.0.6", "--retries", "0",
