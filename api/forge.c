@@ -27,14 +27,29 @@ void forge_config_init(struct forge_config *c)
 
 /* ---- the kinds --------------------------------------------------------------------- */
 
-/* Each forge kind: its name, its operations and the public service's API. */
+/*
+ * Each forge kind: its name, its operations, the public service's API, the
+ * variables a forge of the kind takes its URL from by default (the last is
+ * a host name as glab's GITLAB_HOST and gh's GH_HOST give it) and the
+ * public service's host.
+ */
 static const struct {
 	const char *name;
 	const struct forge_ops *ops;
 	const char *default_api;
+	const char *const url_env[4];
+	const char *public_host;
 } forge_kinds[FORGE_KIND_COUNT] = {
-    [FORGE_GITLAB] = {"gitlab", &forge_gitlab_ops, "https://gitlab.com/api/v4"},
-    [FORGE_GITHUB] = {"github", &forge_github_ops, "https://api.github.com"},
+    [FORGE_GITLAB] = {"gitlab",
+                      &forge_gitlab_ops,
+                      "https://gitlab.com/api/v4",
+                      {"RELAPI_GITLAB_URL", "CI_SERVER_URL", "GITLAB_HOST", NULL},
+                      "gitlab.com"},
+    [FORGE_GITHUB] = {"github",
+                      &forge_github_ops,
+                      "https://api.github.com",
+                      {"RELAPI_GITHUB_URL", "GITHUB_API_URL", "GH_HOST", NULL},
+                      "github.com"},
 };
 
 static int kind_valid(enum forge_kind k)
@@ -53,6 +68,32 @@ enum forge_kind forge_kind_parse(const char *name)
 const char *forge_kind_names(void)
 {
 	return "gitlab or github";
+}
+
+const char *const *forge_kind_url_env(enum forge_kind k)
+{
+	return kind_valid(k) ? forge_kinds[k].url_env : NULL;
+}
+
+int forge_kind_host_env(enum forge_kind k, const char *var)
+{
+	const char *const *v = forge_kind_url_env(k);
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n && var && !strcmp(v[n - 1], var);
+}
+
+char *forge_host_url(enum forge_kind k, const char *host)
+{
+	if (!kind_valid(k) || !host || !*host)
+		return NULL;
+	if (strstr(host, "://"))
+		return strdup(host);
+	if (!strcasecmp(host, forge_kinds[k].public_host))
+		return strdup(forge_kinds[k].default_api);
+	return forge_fmt(k == FORGE_GITHUB ? "https://%s/api/v3" : "https://%s", host);
 }
 
 const char *forge_kind_name(enum forge_kind k)

@@ -83,6 +83,21 @@ enum forge_kind forge_kind(const struct forge *f);
 enum forge_kind forge_kind_parse(const char *name);
 /* The kinds' names for a message: "gitlab or github". */
 const char *forge_kind_names(void);
+/*
+ * The variables a forge of kind k takes its URL from when its configuration
+ * names none (NULL-terminated): RELAPI_GITLAB_URL, CI_SERVER_URL,
+ * GITLAB_HOST; RELAPI_GITHUB_URL, GITHUB_API_URL, GH_HOST.
+ */
+const char *const *forge_kind_url_env(enum forge_kind k);
+/* 1 when var is kind k's host variable (GITLAB_HOST, GH_HOST): a host name. */
+int forge_kind_host_env(enum forge_kind k, const char *var);
+/*
+ * The server URL of a host name as glab and gh read GITLAB_HOST and GH_HOST
+ * (caller frees): a URL stays as it is; the public host is the public API;
+ * another GitHub host is https://HOST/api/v3, another GitLab host
+ * https://HOST. NULL for an empty host or no memory.
+ */
+char *forge_host_url(enum forge_kind k, const char *host);
 const char *forge_kind_name(enum forge_kind k);
 /* Web base URL without trailing slash (https://gitlab.com, https://github.com). */
 const char *forge_web_url(const struct forge *f);

@@ -166,6 +166,18 @@ static int map_walk(struct ctx *x, yaml_node_t *n, const char *what,
 
 /* ---- forges ------------------------------------------------------------- */
 
+/* A forge without url_env takes its kind's URL variables (forge_kind_url_env). */
+static int kind_url_env(struct config_forge *f)
+{
+	for (const char *const *v = forge_kind_url_env(f->kind); v && *v; v++) {
+		char **slot =
+		    array_grow(&f->url_env.v, &f->url_env.n, NULL, sizeof(char *));
+		if (!slot || !(*slot = strdup(*v)))
+			return RELAPI_ENOMEM;
+	}
+	return 0;
+}
+
 static int forge_kind_field(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
 {
 	struct config_forge *f = obj;
@@ -233,6 +245,8 @@ static int parse_forges(struct ctx *x, yaml_node_t *n, const char *key, void *ob
 		if (map_walk(x, node_at(x, p->value), what, forge_fields,
 		             NF(forge_fields), f))
 			return x->err->code;
+		if (!f->url_env.n && kind_url_env(f))
+			return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -1161,6 +1175,22 @@ static const char *bad_value(const char *v)
 	return NULL;
 }
 
+/* The URL of forge f from a host variable (forge_host_url), as glab and gh read it. */
+static int access_host(struct config_access *a, const struct config_forge *f,
+                       const char *host, const char *var, struct rerr *err)
+{
+	const char *why = bad_value(host);
+
+	if (why)
+		return rerr_set(err, RELAPI_EINVAL, "forge '%s': the URL in %s %s",
+		                f->name, var, why);
+	a->url = forge_host_url(f->kind, host);
+	a->url_from = strdup(var);
+	if (!a->url || !a->url_from)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	return 0;
+}
+
 static int access_url(struct config_access *a, const struct config_forge *f,
                       const char *flag_url, struct rerr *err)
 {
@@ -1185,6 +1215,8 @@ static int access_url(struct config_access *a, const struct config_forge *f,
 		else
 			from = "config";
 	}
+	if (forge_kind_host_env(f->kind, from)) /* GITLAB_HOST, GH_HOST: a host name */
+		return access_host(a, f, url, from, err);
 	if (!*url)
 		return rerr_set(err, RELAPI_EINVAL, "forge '%s': %s is empty", f->name,
 		                from);

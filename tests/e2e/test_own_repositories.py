@@ -5,9 +5,10 @@ repository that is only tagged, package.json and its lockfile on GitHub."""
 
 import os
 import re
+import subprocess
 import unittest
 
-from release_env import SOURCE, run, start_forge, write_config
+from release_env import BIN, SOURCE, run, write_config
 
 EXAMPLE = os.path.join(SOURCE, "fixtures", "ecosystem", "example")
 
@@ -31,6 +32,22 @@ class OwnRepositoriesTest(unittest.TestCase):
     def relapi(self, *args):
         return run(self.forge, *args, "-c", self.cfg, "--gitlab-url", self.forge.url,
                    "--github-url", self.forge.github_url)
+
+    def test_forges_take_their_kinds_url_variables(self):
+        """The README's forges name no url_env: as kind gitlab and github they
+        take RELAPI_GITLAB_URL and RELAPI_GITHUB_URL (set by run) whatever
+        their names; GITLAB_HOST and GH_HOST are read as glab and gh do."""
+        r = run(self.forge, "plan", "1.5.0", "-c", self.cfg)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("acme/web", r.out)
+        env = {"RELAPI_GITLAB_URL": "", "RELAPI_GITHUB_URL": "",
+               "GITLAB_HOST": "gl.example.com", "GH_HOST": "ghe.example.com"}
+        e = {k: v for k, v in os.environ.items() if k not in env}
+        e.update({k: v for k, v in env.items() if v})
+        out = subprocess.run([BIN, "config", "-c", self.cfg], env=e, capture_output=True,
+                             text=True).stdout
+        self.assertIn("# gitlab: url https://gl.example.com (from GITLAB_HOST)", out)
+        self.assertIn("# github: url https://ghe.example.com/api/v3 (from GH_HOST)", out)
 
     def test_readme_example_is_about_twenty_lines(self):
         self.assertLessEqual(len(readme_config().splitlines()), 22)

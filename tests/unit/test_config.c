@@ -141,6 +141,34 @@ static void test_missing_field(void **state)
 	expect_error("repositories: []\n", "missing 'forges'");
 }
 
+/* A forge without url_env takes its kind's variables, whatever its name. */
+static void test_kind_url_env(void **state)
+{
+	struct config c;
+	struct rerr err;
+	static const char text[] = "forges:\n"
+	                           "  work:\n"
+	                           "    kind: github\n"
+	                           "    url: https://api.github.com\n"
+	                           "    token_env: [T]\n"
+	                           "  lab:\n"
+	                           "    kind: gitlab\n"
+	                           "    url: https://gl.example\n"
+	                           "    url_env: [MY_URL]\n"
+	                           "    token_env: [T]\n"
+	                           "repositories:\n"
+	                           "  - {name: a, forge: lab, path: g/a, branch: main}\n";
+
+	(void)state;
+	assert_int_equal(parse(&c, text, &err), 0);
+	assert_int_equal(c.forges[0].url_env.n, 3);
+	assert_string_equal(c.forges[0].url_env.v[0], "RELAPI_GITHUB_URL");
+	assert_string_equal(c.forges[0].url_env.v[2], "GH_HOST");
+	assert_int_equal(c.forges[1].url_env.n, 1); /* given: kept as it is */
+	assert_string_equal(c.forges[1].url_env.v[0], "MY_URL");
+	config_release(&c);
+}
+
 /* A text edit (VERSION) needs no key; every other kind does, regex its pattern. */
 static void test_text_and_regex_edits(void **state)
 {
@@ -411,6 +439,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_key),
 	    cmocka_unit_test(test_missing_field),
 	    cmocka_unit_test(test_text_and_regex_edits),
+	    cmocka_unit_test(test_kind_url_env),
 	    cmocka_unit_test(test_bad_values),
 	    cmocka_unit_test(test_empty_values),
 	    cmocka_unit_test(test_duplicates),

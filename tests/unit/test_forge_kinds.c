@@ -51,6 +51,37 @@ static void test_kind_names(void **state)
 	assert_int_equal(err.code, RELAPI_EINVAL);
 }
 
+/* GITLAB_HOST and GH_HOST as glab and gh read them: a host, or a URL. */
+static void test_host_url(void **state)
+{
+	static const struct {
+		enum forge_kind k;
+		const char *host, *url;
+	} t[] = {
+	    {FORGE_GITHUB, "github.com", "https://api.github.com"},
+	    {FORGE_GITHUB, "ghe.example.com", "https://ghe.example.com/api/v3"},
+	    {FORGE_GITHUB, "http://127.0.0.1:8080/api/v3", "http://127.0.0.1:8080/api/v3"},
+	    {FORGE_GITLAB, "gitlab.com", "https://gitlab.com/api/v4"},
+	    {FORGE_GITLAB, "gl.example.com", "https://gl.example.com"},
+	    {FORGE_GITLAB, "https://gl.example.com", "https://gl.example.com"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *u = forge_host_url(t[i].k, t[i].host);
+		assert_non_null(u);
+		assert_string_equal(u, t[i].url);
+		free(u);
+	}
+	assert_null(forge_host_url(FORGE_GITHUB, ""));
+	assert_string_equal(forge_kind_url_env(FORGE_GITLAB)[0], "RELAPI_GITLAB_URL");
+	assert_string_equal(forge_kind_url_env(FORGE_GITHUB)[1], "GITHUB_API_URL");
+	assert_int_equal(forge_kind_host_env(FORGE_GITHUB, "GH_HOST"), 1);
+	assert_int_equal(forge_kind_host_env(FORGE_GITHUB, "GITLAB_HOST"), 0);
+	assert_int_equal(forge_kind_host_env(FORGE_GITLAB, "GITLAB_HOST"), 1);
+	assert_int_equal(forge_kind_host_env(FORGE_GITLAB, "CI_SERVER_URL"), 0);
+}
+
 static void test_api_url(void **state)
 {
 	(void)state;
@@ -90,6 +121,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_kind_names),
+	    cmocka_unit_test(test_host_url),
 	    cmocka_unit_test(test_api_url),
 	    cmocka_unit_test(test_costs),
 	};
