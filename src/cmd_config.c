@@ -35,7 +35,7 @@ static const char config_help[] =
     "      path: GROUP/PROJECT       required\n"
     "      branch: BRANCH            required\n"
     "      role: component|sdk|docs  docs repositories are left alone by tag-all\n"
-    "      stable_only: BOOL         skipped for -rc.N versions (default false)\n"
+    "      stable_only: BOOL         skipped for prereleases (default false)\n"
     "      tag: BOOL                 create the release tag (default true)\n"
     "      message: TEMPLATE         commit message (default\n"
     "                                'Set target version to {version}')\n"

@@ -18,7 +18,7 @@
  *       path: GROUP/PROJECT      # required
  *       branch: BRANCH           # required
  *       role: component | sdk | docs   # docs: left alone by tag-all
- *       stable_only: false       # skipped (edits and tag) for -rc.N versions
+ *       stable_only: false       # skipped (edits and tag) for prereleases
  *       tag: true                # create the release tag
  *       message: TEMPLATE        # commit message, default "Set target version to
  * {version}" edits:                   # file edits, made in one commit

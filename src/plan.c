@@ -171,7 +171,7 @@ static int check_from(const struct version *v, const char *from, struct rerr *er
 
 	if (version_parse(&f, from, err))
 		return rerr_set(err, RELAPI_EINVAL, "invalid --from version '%s'", from);
-	if (!version_is_rc(&f) || version_cmp(&f, v) >= 0)
+	if (!version_is_pre(&f) || version_cmp(&f, v) >= 0)
 		return rerr_set(
 		    err, RELAPI_EINVAL,
 		    "--from '%s' must be a release candidate below the new version",
@@ -188,7 +188,7 @@ int plan_init(struct plan *p, const struct plan_input *in, struct rerr *err)
 		return RELAPI_EINVAL;
 	if (in->from && check_from(&v, in->from, err))
 		return RELAPI_EINVAL;
-	p->rc = version_is_rc(&v);
+	p->rc = version_is_pre(&v);
 	p->version = strdup(in->version);
 	p->from = strdup_opt(in->from);
 	p->repos = calloc(in->cfg->nrepos ? in->cfg->nrepos : 1, sizeof(*p->repos));

@@ -32,6 +32,27 @@ static int parse_number(unsigned long *out, const char **p)
 	return 0;
 }
 
+static const char *const pre_names[] = {
+    [VERSION_ALPHA] = "alpha",
+    [VERSION_BETA] = "beta",
+    [VERSION_RC] = "rc",
+};
+
+/* "-KIND.N" at p, N >= 1, and nothing after it. */
+static int parse_pre(struct version *v, const char *p)
+{
+	for (int k = VERSION_ALPHA; k <= VERSION_RC; k++) {
+		size_t n = strlen(pre_names[k]);
+		if (p[0] != '-' || strncmp(p + 1, pre_names[k], n) || p[n + 1] != '.')
+			continue;
+		p += n + 2;
+		v->pre = (enum version_pre)k;
+		return parse_number(&v->pre_n, &p) || v->pre_n == 0 || *p != '\0' ? -1
+		                                                                  : 0;
+	}
+	return -1;
+}
+
 static int parse_text(struct version *v, const char *s)
 {
 	const char *p = s;
@@ -42,25 +63,23 @@ static int parse_text(struct version *v, const char *s)
 		return -1;
 	if (parse_number(&v->patch, &p))
 		return -1;
-	v->rc = 0;
-	if (*p == '\0')
-		return 0;
-	if (strncmp(p, "-rc.", 4) != 0)
-		return -1;
-	p += 4;
-	if (parse_number(&v->rc, &p) || v->rc == 0 || *p != '\0')
-		return -1;
-	return 0;
+	v->pre = VERSION_STABLE;
+	v->pre_n = 0;
+	return *p == '\0' ? 0 : parse_pre(v, p);
 }
 
 int version_parse(struct version *v, const char *s, struct rerr *err)
 {
 	struct version tmp;
 
+	if (s && (*s == 'v' || *s == 'V') && !parse_text(&tmp, s + 1))
+		return rerr_set(err, RELAPI_EINVAL,
+		                "invalid version '%.200s': drop the leading '%c': %.200s",
+		                s, *s, s + 1);
 	if (!s || parse_text(&tmp, s))
 		return rerr_set(err, RELAPI_EINVAL,
 		                "invalid version '%.200s': expected MAJOR.MINOR.PATCH or "
-		                "MAJOR.MINOR.PATCH-rc.N",
+		                "MAJOR.MINOR.PATCH-rc.N (or -alpha.N, -beta.N)",
 		                s ? s : "");
 	*v = tmp;
 	return 0;
@@ -83,31 +102,30 @@ int version_cmp(const struct version *a, const struct version *b)
 		return c;
 	if ((c = cmp_ulong(a->patch, b->patch)))
 		return c;
-	if (a->rc == b->rc)
-		return 0;
-	if (a->rc == 0) /* a stable release follows its release candidates */
-		return 1;
-	if (b->rc == 0)
-		return -1;
-	return cmp_ulong(a->rc, b->rc);
+	if (a->pre != b->pre) /* a stable release follows its prereleases */
+		return a->pre == VERSION_STABLE   ? 1
+		       : b->pre == VERSION_STABLE ? -1
+		                                  : cmp_ulong(a->pre, b->pre);
+	return cmp_ulong(a->pre_n, b->pre_n);
 }
 
-int version_is_rc(const struct version *v)
+int version_is_pre(const struct version *v)
 {
-	return v->rc != 0;
+	return v->pre != VERSION_STABLE;
 }
 
 void version_base(struct version *out, const struct version *v)
 {
 	*out = *v;
-	out->rc = 0;
+	out->pre = VERSION_STABLE;
+	out->pre_n = 0;
 }
 
 int version_format(char *buf, size_t n, const struct version *v)
 {
-	if (v->rc)
-		return snprintf(buf, n, "%lu.%lu.%lu-rc.%lu", v->major, v->minor,
-		                v->patch, v->rc);
+	if (version_is_pre(v))
+		return snprintf(buf, n, "%lu.%lu.%lu-%s.%lu", v->major, v->minor,
+		                v->patch, pre_names[v->pre], v->pre_n);
 	return snprintf(buf, n, "%lu.%lu.%lu", v->major, v->minor, v->patch);
 }
 
@@ -123,7 +141,7 @@ int version_previous(struct version *out, const struct version *new,
 	for (size_t i = 0; i < n; i++) {
 		if (!candidates[i] || version_parse(&v, candidates[i], NULL))
 			continue;
-		if (version_is_rc(&v) || version_cmp(&v, &bound) >= 0)
+		if (version_is_pre(&v) || version_cmp(&v, &bound) >= 0)
 			continue;
 		if (!found || version_cmp(&v, &best) > 0) {
 			best = v;

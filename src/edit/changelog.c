@@ -335,7 +335,7 @@ static void cl_mark(struct cl_doc *d, const char *in, const struct version *nv, 
                     struct changelog_result *res)
 {
 	size_t limit = (size_t)(keep > 0 ? keep : CHANGELOG_KEEP_DEFAULT) - 1, kept = 0;
-	int stable = !version_is_rc(nv);
+	int stable = !version_is_pre(nv);
 
 	for (size_t i = 0; i < d->n; i++) {
 		struct cl_entry *e = &d->e[i];
@@ -345,7 +345,7 @@ static void cl_mark(struct cl_doc *d, const char *in, const struct version *nv, 
 		if (stable && e->vlen < sizeof(word)) {
 			memcpy(word, in + e->v, e->vlen);
 			word[e->vlen] = '\0';
-			if (!version_parse(&ev, word, NULL) && version_is_rc(&ev)) {
+			if (!version_parse(&ev, word, NULL) && version_is_pre(&ev)) {
 				version_base(&ev, &ev);
 				e->drop = version_cmp(&ev, nv) == 0;
 			}

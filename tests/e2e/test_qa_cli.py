@@ -61,6 +61,11 @@ class OptionErrorsTest(unittest.TestCase):
         self.assertRefused(["status", "8.0.6", "--from", "8.0.6-rc.1", "--yes"],
                            "relapi status: unsupported option '--yes'")
 
+    def test_version_with_a_leading_v(self):
+        code, err = relapi("plan", "v8.0.6")
+        self.assertEqual(code, 2, err)
+        self.assertIn("invalid version 'v8.0.6': drop the leading 'v': 8.0.6", err)
+
     def test_bad_relapi_date(self):
         for bad in ("garbage!!!", "2026/11/29", "29-11-2026", "2026-13-01", "2026-11-29x"):
             self.assertRefused(["plan", "8.0.6"],

@@ -48,6 +48,27 @@ class ReleaseFlow(unittest.TestCase):
         return [p for p in self.forge.repo_state(DOCS)["pipelines"]
                 if "DEPLOY_DOCS_VERSION" in p["variables"]]
 
+    # -- alpha and beta prereleases go as an RC does; the stable drops their entries
+    def test_alpha_beta_then_stable(self):
+        for v in ("8.0.6-alpha.1", "8.0.6-beta.1"):
+            r = self.release(v)
+            for stage in ("openapi", "sdk", "deploy"):
+                self.assertRegex(r.out, r"%s: skipped \(stable releases only\)" % stage)
+            for repo in SDKS:
+                self.assertNotIn(v, self.forge.repo_state(repo)["tags"])
+            self.assertIn(v, self.forge.repo_state(DOCS)["tags"])
+        text = self.docs_file(CHANGELOG).decode()
+        self.assertTrue(text.startswith("# Changelog\n\n## 8.0.6-beta.1 - "), text[:200])
+        self.assertIn("## 8.0.6-alpha.1 - ", text)
+        self.release("8.0.6")
+        text = self.docs_file(CHANGELOG).decode()
+        self.assertTrue(text.startswith("# Changelog\n\n## 8.0.6 - %s\n" % DATE), text[:200])
+        self.assertNotIn("## 8.0.6-alpha.1", text)
+        self.assertNotIn("## 8.0.6-beta.1", text)
+        # an older prerelease after the stable is refused: not newer
+        r = self.release("8.0.6-rc.1", code=3)
+        self.assertIn("is not greater than", r.err)
+
     # -- an RC, then the stable release
     def test_rc_then_stable(self):
         r = self.release("8.0.6-rc.1")

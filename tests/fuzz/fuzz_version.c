@@ -21,7 +21,7 @@ static void check_previous(const struct version *v, char *text)
 		cands[n++] = t;
 	version_base(&base, v);
 	if (version_previous(&prev, v, cands, n) &&
-	    (version_is_rc(&prev) || version_cmp(&prev, &base) >= 0))
+	    (version_is_pre(&prev) || version_cmp(&prev, &base) >= 0))
 		abort();
 }
 
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	} else {
 		/* the text as a set of candidate tags, against a fixed version */
-		struct version fixed = {8, 0, 6, 2};
+		struct version fixed = {8, 0, 6, VERSION_RC, 2};
 
 		check_previous(&fixed, s);
 	}

@@ -31,14 +31,14 @@ static int cmp(const char *a, const char *b)
 	return version_cmp(&va, &vb);
 }
 
-/* The four numbers of v. */
+/* The four numbers of v (the last: its prerelease's N, 0 when stable). */
 static void check_fields(const struct version *v, unsigned long major,
-                         unsigned long minor, unsigned long patch, unsigned long rc)
+                         unsigned long minor, unsigned long patch, unsigned long n)
 {
 	assert_int_equal(v->major, major);
 	assert_int_equal(v->minor, minor);
 	assert_int_equal(v->patch, patch);
-	assert_int_equal(v->rc, rc);
+	assert_int_equal(v->pre_n, n);
 }
 
 /* ---- parsing ------------------------------------------------------------ */
@@ -50,12 +50,19 @@ static void test_parse_stable_and_rc(void **state)
 	(void)state;
 	v = parse_ok("8.0.6");
 	check_fields(&v, 8, 0, 6, 0);
-	assert_false(version_is_rc(&v));
+	assert_false(version_is_pre(&v));
 	v = parse_ok("10.20.30-rc.12");
 	check_fields(&v, 10, 20, 30, 12);
-	assert_true(version_is_rc(&v));
+	assert_true(version_is_pre(&v));
+	assert_int_equal(v.pre, VERSION_RC);
 	v = parse_ok("0.0.0");
-	assert_int_equal(v.major + v.minor + v.patch + v.rc, 0);
+	assert_int_equal(v.major + v.minor + v.patch + v.pre_n, 0);
+	v = parse_ok("2.0.0-alpha.3");
+	check_fields(&v, 2, 0, 0, 3);
+	assert_int_equal(v.pre, VERSION_ALPHA);
+	assert_true(version_is_pre(&v));
+	v = parse_ok("2.0.0-beta.1");
+	assert_int_equal(v.pre, VERSION_BETA);
 }
 
 static void test_parse_rejects(void **state)
@@ -77,7 +84,11 @@ static void test_parse_rejects(void **state)
 	    "8.0.6-rc.01",
 	    "8.0.6-RC.1",
 	    "8.0.6-rc1",
-	    "8.0.6-beta.1",
+	    "8.0.6-beta.0",
+	    "8.0.6-beta",
+	    "8.0.6-gamma.1",
+	    "8.0.6-alpha1",
+	    "V8.0.6-rc.1x",
 	    "8.0.6.1",
 	    "8.0.6 ",
 	    " 8.0.6",
@@ -90,7 +101,7 @@ static void test_parse_rejects(void **state)
 	    "1.0.0-rc.18446744073709551616",
 	    "8.0.6\n",
 	};
-	struct version v = {1, 2, 3, 4};
+	struct version v = {1, 2, 3, VERSION_RC, 4};
 	struct rerr err;
 
 	(void)state;
@@ -104,7 +115,7 @@ static void test_parse_rejects(void **state)
 	}
 	/* untouched on error */
 	assert_int_equal(v.major, 1);
-	assert_int_equal(v.rc, 4);
+	assert_int_equal(v.pre_n, 4);
 }
 
 static void test_parse_error_text(void **state)
@@ -117,7 +128,15 @@ static void test_parse_error_text(void **state)
 	assert_int_equal(version_parse(&v, "8.0", &err), RELAPI_EINVAL);
 	assert_string_equal(err.msg,
 	                    "invalid version '8.0': expected MAJOR.MINOR.PATCH or "
-	                    "MAJOR.MINOR.PATCH-rc.N");
+	                    "MAJOR.MINOR.PATCH-rc.N (or -alpha.N, -beta.N)");
+	/* a leading 'v' on a valid version is named, with the version without it */
+	rerr_clear(&err);
+	assert_int_equal(version_parse(&v, "v8.0.6", &err), RELAPI_EINVAL);
+	assert_string_equal(err.msg,
+	                    "invalid version 'v8.0.6': drop the leading 'v': 8.0.6");
+	rerr_clear(&err);
+	assert_int_equal(version_parse(&v, "v8.0", &err), RELAPI_EINVAL);
+	assert_non_null(strstr(err.msg, "expected MAJOR.MINOR.PATCH"));
 }
 
 static void test_parse_max(void **state)
@@ -130,7 +149,7 @@ static void test_parse_max(void **state)
 	         (unsigned long)-1);
 	v = parse_ok(text);
 	assert_true(v.major == (unsigned long)-1);
-	assert_true(v.rc == (unsigned long)-1);
+	assert_true(v.pre_n == (unsigned long)-1);
 }
 
 /* ---- ordering ----------------------------------------------------------- */
@@ -138,9 +157,11 @@ static void test_parse_max(void **state)
 static void test_precedence(void **state)
 {
 	static const char *const order[] = {
-	    "0.0.1", "0.9.0",      "1.0.0-rc.1", "1.0.0-rc.2", "1.0.0",
-	    "1.0.1", "1.2.0",      "1.10.0",     "8.0.6-rc.2", "8.0.6-rc.10",
-	    "8.0.6", "8.0.7-rc.1", "8.0.7",      "8.1.0",      "10.0.0",
+	    "0.0.1",        "0.9.0",         "1.0.0-alpha.1", "1.0.0-alpha.2",
+	    "1.0.0-beta.1", "1.0.0-beta.11", "1.0.0-rc.1",    "1.0.0-rc.2",
+	    "1.0.0",        "1.0.1",         "1.2.0",         "1.10.0",
+	    "8.0.6-rc.2",   "8.0.6-rc.10",   "8.0.6",         "8.0.7-alpha.1",
+	    "8.0.7-rc.1",   "8.0.7",         "8.1.0",         "10.0.0",
 	};
 	size_t n = sizeof(order) / sizeof(order[0]);
 
@@ -165,7 +186,8 @@ static void test_base_and_format(void **state)
 
 	(void)state;
 	version_base(&b, &v);
-	assert_int_equal(b.rc, 0);
+	assert_int_equal(b.pre_n, 0);
+	assert_int_equal(b.pre, VERSION_STABLE);
 	assert_int_equal(version_format(text, sizeof(text), &b), 5);
 	assert_string_equal(text, "8.0.6");
 	assert_int_equal(version_format(text, sizeof(text), &v), 10);
@@ -179,8 +201,9 @@ static void test_base_and_format(void **state)
 
 static void test_format_roundtrip(void **state)
 {
-	static const char *const ok[] = {"0.0.0", "1.2.3", "8.0.6-rc.10",
-	                                 "123.456.789-rc.1"};
+	static const char *const ok[] = {"0.0.0",         "1.2.3",
+	                                 "8.0.6-rc.10",   "123.456.789-rc.1",
+	                                 "2.0.0-alpha.1", "2.0.0-beta.12"};
 	char text[VERSION_MAX];
 
 	(void)state;
@@ -196,7 +219,7 @@ static void test_format_roundtrip(void **state)
 
 static const char *prev(const char *new, const char *const *tags, size_t n, char *text)
 {
-	struct version v = parse_ok(new), out = {0, 0, 0, 0};
+	struct version v = parse_ok(new), out = {0, 0, 0, VERSION_STABLE, 0};
 
 	if (!version_previous(&out, &v, tags, n))
 		return NULL;
