@@ -1,0 +1,94 @@
+"""The container image is built by the same scripts as CI and ships what
+ci/build says relapi needs at run time, as a user that is not root; the
+build it runs (-DRELAPI_TESTS=OFF) needs nothing of the tests."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from release_env import SOURCE
+
+
+def read(*path):
+    with open(os.path.join(SOURCE, *path), encoding="utf-8") as f:
+        return f.read()
+
+
+def stages(dockerfile):
+    """The Dockerfile's stages: [(FROM line, [instructions])], continuations joined."""
+    text = re.sub(r"\\\n\s*", " ", dockerfile)
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("FROM "):
+            out.append((line, []))
+        else:
+            out[-1][1].append(line)
+    return out
+
+
+class DockerfileTest(unittest.TestCase):
+    def setUp(self):
+        self.stages = stages(read("Dockerfile"))
+
+    def test_build_stage_runs_the_ci_scripts(self):
+        base, steps = self.stages[0]
+        self.assertIn(" AS build", base)
+        run = " ".join(s for s in steps if s.startswith("RUN "))
+        self.assertIn("ci/deps --build", run)
+        self.assertRegex(run, r"BUILD_DIR=\S+ ci/build ")
+        self.assertIn("-DRELAPI_TESTS=OFF", run)
+        self.assertIn("cmake --install", run)
+        # the same Debian as the final image
+        self.assertEqual(base.split()[1], self.stages[-1][0].split()[1])
+
+    def test_final_image_has_the_run_time_packages_and_no_root(self):
+        want = re.search(r"Run-time dependencies \(Debian\): ([^.\n]+)\.",
+                         read("ci", "build")).group(1).split()
+        _, steps = self.stages[-1]
+        install = " ".join(s for s in steps if "apt-get install" in s)
+        for pkg in want:
+            self.assertRegex(install, r"\b%s\b" % re.escape(pkg), pkg)
+        users = [s for s in steps if s.startswith("USER ")]
+        self.assertEqual(len(users), 1)
+        self.assertNotIn(users[0].split()[1], ("root", "0"))
+        self.assertIn('ENTRYPOINT ["relapi"]', steps)
+        self.assertTrue(any("COPY --from=build" in s and "/bin/relapi" in s for s in steps))
+
+    def test_image_builds_and_runs(self):
+        docker = shutil.which("docker")
+        if not docker or subprocess.run([docker, "info"], capture_output=True).returncode:
+            self.skipTest("no docker daemon here: the Dockerfile is checked as text above")
+        tag = "relapi-test:%d" % os.getpid()
+        subprocess.run([docker, "build", "-t", tag, SOURCE], check=True,
+                       capture_output=True)
+        v = subprocess.run([docker, "run", "--rm", tag, "--version"], capture_output=True,
+                           text=True)
+        subprocess.run([docker, "rmi", tag], capture_output=True)
+        self.assertEqual(v.returncode, 0, v.stderr)
+        self.assertTrue(v.stdout.startswith("relapi "), v.stdout)
+
+
+class BuildWithoutTestsTest(unittest.TestCase):
+    def test_no_test_target_without_tests(self):
+        """-DRELAPI_TESTS=OFF configures no test: cmocka and Python are not
+        needed to build the binary (the image's build stage has neither)."""
+        with tempfile.TemporaryDirectory() as d:
+            c = subprocess.run(["cmake", "-S", SOURCE, "-B", d, "-DRELAPI_TESTS=OFF"],
+                               capture_output=True, text=True)
+            self.assertEqual(c.returncode, 0, c.stderr)
+            self.assertNotIn("cmocka", c.stdout + c.stderr)
+            targets = subprocess.run(["cmake", "--build", d, "--target", "help"],
+                                     capture_output=True, text=True).stdout
+            self.assertIn("relapi", targets)
+            self.assertNotIn("test_version", targets)
+            self.assertNotIn("relapi_testsupport", targets)
+
+
+if __name__ == "__main__":
+    unittest.main()
