@@ -73,12 +73,36 @@ static void on_tags(const struct forge_reply *r, void *payload)
 	read_done_one(rr);
 }
 
+/*
+ * The token check's error, with the server URL when the answer says it may
+ * be the wrong one: every forge answers its token check at its root, so a
+ * 404 there, or no answer at all, puts the URL in doubt.
+ */
+static void whoami_error(struct apply_forge_check *fc, const struct forge_reply *r)
+{
+	const struct config_access *ac = &fc->owner->x->access[fc->idx];
+	const char *kind = forge_kind_name(fc->owner->x->cfg.forges[fc->idx].kind);
+	char msg[sizeof(r->err.msg) + 256];
+
+	if (r->err.code == RELAPI_ENOTFOUND)
+		snprintf(msg, sizeof(msg),
+		         "%s (is '%.120s', from %s, the root of a %s server?)",
+		         r->err.msg, ac->url, ac->url_from, kind);
+	else if (!r->status && apply_read_failure(r->err.code))
+		snprintf(msg, sizeof(msg),
+		         "%s (the %s URL '%.120s', from %s: is it right?)", r->err.msg,
+		         kind, ac->url, ac->url_from);
+	else
+		snprintf(msg, sizeof(msg), "%s", r->err.msg);
+	set_str(&fc->error, msg);
+}
+
 static void on_forge_whoami(const struct forge_reply *r, void *payload)
 {
 	struct apply_forge_check *fc = payload;
 
 	if (r->err.code) {
-		set_str(&fc->error, r->err.msg);
+		whoami_error(fc, r);
 		fc->code = r->err.code;
 		fc->refused = r->err.code == RELAPI_EUNAUTHORIZED ||
 		              r->err.code == RELAPI_EFORBIDDEN;

@@ -49,6 +49,14 @@ class OwnRepositoriesTest(unittest.TestCase):
         self.assertIn("# gitlab: url https://gl.example.com (from GITLAB_HOST)", out)
         self.assertIn("# github: url https://ghe.example.com/api/v3 (from GH_HOST)", out)
 
+    def test_a_url_that_is_not_the_server_root_is_named(self):
+        wrong = self.forge.url + "/gitlab"
+        r = run(self.forge, "preflight", "1.5.0", "-c", self.cfg, "--gitlab-url", wrong)
+        self.assertEqual(r.code, 3, r)
+        self.assertIn("forge 'gitlab': cannot check the token in GITLAB_TOKEN: gitlab: "
+                      "check token: Not Found (is '%s', from --gitlab-url, the root of a "
+                      "gitlab server?)" % wrong, r.err)
+
     def test_readme_example_is_about_twenty_lines(self):
         self.assertLessEqual(len(readme_config().splitlines()), 22)
 

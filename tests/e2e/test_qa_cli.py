@@ -141,6 +141,9 @@ class UnreachableForgeTest(unittest.TestCase):
         self.assertRegex(err, r"forge 'gitlab': cannot check the token in GITLAB_TOKEN: "
                               r"gitlab: check token: Failed to connect")
         self.assertNotIn("not accepted", err)
+        # the first contact names the URL it used and where it came from
+        self.assertIn("(the gitlab URL 'http://127.0.0.1:9', from RELAPI_GITLAB_URL: "
+                      "is it right?)", err)
         self.assertNotIn("t1", err.replace("GITLAB_TOKEN", ""))
 
 
