@@ -326,8 +326,6 @@ int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spe
 		msg_error(x->cmd, "%s", err.msg);
 		return err.code;
 	}
-	if (config_is_embedded(&x->cfg))
-		msg_error(x->cmd, "%s", CONFIG_EMBEDDED_NOTE);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "msgs.h"
 
 /* The exit code of a failed setup step: usage unless memory ran out. */
 static int stop_with(struct session *s, int code)
@@ -63,6 +64,8 @@ int session_start(struct session *s, unsigned flags)
 	struct rerr err = {0};
 	int rc;
 
+	if (config_is_embedded(&s->x.cfg))
+		msg_error(s->x.cmd, "%s", CONFIG_EMBEDDED_NOTE);
 	if (s->x.dry_run)
 		flags &= ~(unsigned)SESSION_PROGRESS;
 	if ((rc = session_plan(s, flags)) || s->stop)

@@ -172,6 +172,20 @@ static int printing(const struct stage_run *r)
 	return r->s->x.out == RUNCTX_OUT_PLAIN || r->s->x.out == RUNCTX_OUT_LIVE;
 }
 
+void stage_read_section(struct stage_run *r, int open)
+{
+	if (!printing(r) || !r->gitlab_ci)
+		return;
+	if (open)
+		printf("\033[0Ksection_start:%lld:relapi_read[collapsed=false]\r\033[0K"
+		       "== reading the forges\n",
+		       (long long)time(NULL));
+	else
+		printf("\033[0Ksection_end:%lld:relapi_read\r\033[0K\n",
+		       (long long)time(NULL));
+	fflush(stdout);
+}
+
 void stage_begin(struct stage_run *r, enum stage_id id)
 {
 	r->current = id;

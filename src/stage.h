@@ -108,6 +108,13 @@ void stage_run_release(struct stage_run *r);
 /* 1 when --only/--skip select stage id. */
 int stage_selected(const struct stage_run *r, enum stage_id id);
 
+/*
+ * On GitLab CI, opens (open 1) or closes (0) the collapsible section of the
+ * reads before the first stage, so that every line of the job's log is in a
+ * section; elsewhere nothing.
+ */
+void stage_read_section(struct stage_run *r, int open);
+
 /* Starts stage id (a collapsible section in GitLab CI, a heading line). */
 void stage_begin(struct stage_run *r, enum stage_id id);
 /* Ends the current stage with its outcome and a note (printf-style, may be NULL). */

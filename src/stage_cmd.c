@@ -1,5 +1,6 @@
 /* stage_cmd.c - see stage.h: the frame every flow command runs its stages in. */
 #include <stdio.h>
+#include <string.h>
 
 #include "commands.h"
 #include "stage.h"
@@ -21,18 +22,23 @@ int stage_cmd_run(const struct stage_cmd *c, int argc, char **argv)
 	};
 	int rc;
 
+	memset(&r, 0, sizeof(r));
 	rc = session_parse(&s, argc, argv, &spec);
-	if (!s.stop)
-		rc = session_start(&s, o.to_stdout ? 0 : c->session_flags);
-	if (s.stop) {
-		session_close(&s);
-		return rc;
-	}
-	if (o.to_stdout) {
+	if (!s.stop && o.to_stdout) {
 		o.stdout_json = s.x.out == RUNCTX_OUT_JSON;
 		s.x.out = RUNCTX_OUT_QUIET;
 	}
-	stage_run_init(&r, &s, &o);
+	if (!s.stop) {
+		stage_run_init(&r, &s, &o);
+		stage_read_section(&r, 1);
+		rc = session_start(&s, o.to_stdout ? 0 : c->session_flags);
+		stage_read_section(&r, 0);
+	}
+	if (s.stop) {
+		stage_run_release(&r);
+		session_close(&s);
+		return rc;
+	}
 	rc = c->run(&r);
 	stage_summary(&r, c->name);
 	stage_run_release(&r);

@@ -102,6 +102,11 @@ class Pipelines(unittest.TestCase):
     def test_gitlab_ci_sections_and_json(self):
         r = run(self.forge, "test", "8.0.6", *FAST, env={"GITLAB_CI": "true"})
         self.assertEqual(r.code, 0, r)
+        # every line of the log is in a section: the reads have their own
+        self.assertTrue(r.out.startswith("\x1b[0Ksection_start:"), r.out[:80])
+        self.assertRegex(r.out, r"^\x1b\[0Ksection_start:\d+:relapi_read\[collapsed=false\]"
+                                r"\r\x1b\[0K== reading the forges\n")
+        self.assertRegex(r.out, r"\x1b\[0Ksection_end:\d+:relapi_read\r")
         self.assertRegex(r.out, r"\x1b\[0Ksection_start:\d+:relapi_test\[collapsed=false\]\r")
         self.assertRegex(r.out, r"\x1b\[0Ksection_end:\d+:relapi_test\r")
         self.forge.reset()
