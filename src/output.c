@@ -38,15 +38,36 @@ static int live_width(void)
 	return ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 30 ? ws.ws_col : 0;
 }
 
+void output_color(struct output *o, int on)
+{
+	o->color = on;
+}
+
+/* The SGR colour of repository i's line: green done, red error or conflict. */
+static const char *state_color(const struct output *o, size_t i)
+{
+	static const char *const colors[] = {[PLAN_DONE] = "\033[32m",
+	                                     [PLAN_ERROR] = "\033[31m",
+	                                     [PLAN_CONFLICT] = "\033[31m"};
+	enum plan_state st = o->plan->repos[i].state;
+
+	if (!o->color || (size_t)st >= sizeof(colors) / sizeof(colors[0]) || !colors[st])
+		return NULL;
+	return colors[st];
+}
+
 static void live_redraw(struct output *o)
 {
 	int w = live_width();
 
 	if (o->drawn)
 		printf("\033[%dA", o->drawn);
-	for (size_t i = 0; i < o->n; i++)
-		printf("\r\033[K%-28.28s %.*s\n", o->plan->repos[i].cfg->name,
-		       w ? w - 30 : 1024, o->lines[i] ? o->lines[i] : "waiting");
+	for (size_t i = 0; i < o->n; i++) {
+		const char *c = state_color(o, i);
+		printf("\r\033[K%-28.28s %s%.*s%s\n", o->plan->repos[i].cfg->name,
+		       c ? c : "", w ? w - 30 : 1024,
+		       o->lines[i] ? o->lines[i] : "waiting", c ? "\033[0m" : "");
+	}
 	o->drawn = (int)o->n;
 	fflush(stdout);
 }

@@ -18,9 +18,12 @@ struct output {
 	char **lines; /* live mode: the last line of each repository */
 	size_t n;
 	int drawn; /* live mode: lines on screen */
+	int color; /* live mode: a repository's line coloured by its state */
 };
 
 void output_init(struct output *o, enum runctx_out mode, const struct plan *p);
+/* Colours the live lines by state (done green, conflict or error red). */
+void output_color(struct output *o, int on);
 void output_release(struct output *o);
 
 /* Repository i's state changed: "name: text" (plain) or its live line redrawn. */

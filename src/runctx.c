@@ -236,18 +236,32 @@ static int parse_options(struct runctx *x, int argc, char **argv,
 
 /* ---- output mode and date -------------------------------------------------- */
 
+/* 1 when the variable is set to something other than "", "false" or "0". */
+static int env_true(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v && strcmp(v, "false") && strcmp(v, "0");
+}
+
+/*
+ * JSON, quiet, plain lines (CI, not a terminal, or a terminal that cannot
+ * move its cursor: TERM=dumb), else the live table, in colour unless
+ * NO_COLOR is set (https://no-color.org: any value).
+ */
 static void pick_output(struct runctx *x)
 {
-	const char *ci = getenv("CI");
+	const char *term = getenv("TERM"), *no_color = getenv("NO_COLOR");
 
 	if (x->json)
 		x->out = RUNCTX_OUT_JSON;
 	else if (x->quiet)
 		x->out = RUNCTX_OUT_QUIET;
-	else if ((ci && *ci && strcmp(ci, "false") && strcmp(ci, "0")) || !isatty(1))
+	else if (env_true("CI") || !isatty(1) || (term && !strcmp(term, "dumb")))
 		x->out = RUNCTX_OUT_PLAIN;
 	else
 		x->out = RUNCTX_OUT_LIVE;
+	x->color = x->out == RUNCTX_OUT_LIVE && !(no_color && *no_color);
 }
 
 /* 1 when d is YYYY-MM-DD with a month 01-12 and a day 01-31. */

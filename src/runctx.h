@@ -73,6 +73,7 @@ struct runctx {
 	int allow_moved; /* --allow-moved (with --from) */
 	int jobs; /* --jobs N, or 0: the engine's per-host cap for each forge host */
 	enum runctx_out out;
+	int color;     /* the live table may colour its lines (not with NO_COLOR) */
 	char date[16]; /* YYYY-MM-DD (UTC, or RELAPI_DATE) */
 	struct http_opts http;
 	struct config cfg;

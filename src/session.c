@@ -55,6 +55,7 @@ static int session_plan(struct session *s, unsigned flags)
 		return stop_with(s, rc);
 	output_init(&s->out, flags & SESSION_PROGRESS ? s->x.out : RUNCTX_OUT_QUIET,
 	            &s->plan);
+	output_color(&s->out, s->x.color);
 	s->inited = 3;
 	return EXIT_DONE;
 }
