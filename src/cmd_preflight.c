@@ -37,8 +37,10 @@ size_t cmd_preflight_problems(struct session *s, struct buf *out)
 	size_t n = 0, w = 0;
 
 	buf_init(&warn);
-	if (!apply_warnings(&s->ap, &warn, &w) && w)
+	if (!apply_warnings(&s->ap, &warn, &w) && w) {
+		output_interrupted(&s->out);
 		msg_lines(NULL, warn.data);
+	}
 	buf_release(&warn);
 	if (apply_problems(&s->ap, out, &n))
 		n = n ? n : 1;

@@ -80,6 +80,7 @@ static int preflight_then_apply(struct session *s)
 		return rc;
 	}
 	buf_release(&problems);
+	output_resume(&s->out); /* one table: the writes redraw the reads' lines */
 	if (apply_write(&s->ap, &err)) {
 		runctx_error(&s->x, err.msg);
 		return EXIT_FAILED;

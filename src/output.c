@@ -97,7 +97,19 @@ void output_repo(struct output *o, size_t i, const char *fmt, ...)
 
 void output_end(struct output *o)
 {
+	o->resumable = o->drawn;
 	o->drawn = 0;
+}
+
+void output_interrupted(struct output *o)
+{
+	o->resumable = 0;
+}
+
+void output_resume(struct output *o)
+{
+	o->drawn = o->resumable;
+	o->resumable = 0;
 }
 
 /* ---- plan as text -------------------------------------------------------------- */

@@ -17,8 +17,10 @@ struct output {
 	const struct plan *plan;
 	char **lines; /* live mode: the last line of each repository */
 	size_t n;
-	int drawn; /* live mode: lines on screen */
-	int color; /* live mode: a repository's line coloured by its state */
+	int drawn;     /* live mode: lines on screen */
+	int color;     /* live mode: a repository's line coloured by its state */
+	int resumable; /* live mode: lines output_end left, 0 once anything else printed
+	                */
 };
 
 void output_init(struct output *o, enum runctx_out mode, const struct plan *p);
@@ -29,6 +31,17 @@ void output_release(struct output *o);
 /* Repository i's state changed: "name: text" (plain) or its live line redrawn. */
 void output_repo(struct output *o, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * Something else was printed below the live area: output_resume() must
+ * start a new one.
+ */
+void output_interrupted(struct output *o);
+/*
+ * Continues the live area the last output_end() left, when nothing was
+ * printed since: the writes redraw the lines of the reads, one table.
+ */
+void output_resume(struct output *o);
 
 /* Ends the live area (the lines stay on screen). */
 void output_end(struct output *o);

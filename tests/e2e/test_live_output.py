@@ -4,6 +4,7 @@ terminal is a pseudo-terminal opened by the test."""
 
 import fcntl
 import os
+import re
 import pty
 import struct
 import subprocess
@@ -66,7 +67,9 @@ class LiveOutputTest(unittest.TestCase):
         # a line wider than the terminal would wrap and the redraw would drift
         code, out = run_on_tty(["tag-all", "8.0.6"], relapi_env(self.forge, None), columns=50)
         self.assertEqual(code, 0, out)
-        lines = [ln.split("\r\x1b[K")[-1] for ln in out.split("\r\n") if "\x1b[K" in ln]
+        # what the terminal shows: colour sequences take no columns
+        lines = [re.sub(r"\x1b\[\d*m", "", ln.split("\r\x1b[K")[-1])
+                 for ln in out.split("\r\n") if "\x1b[K" in ln]
         self.assertTrue(lines)
         self.assertLessEqual(max(len(ln) for ln in lines), 49, lines)
         self.assertIn("waldur-prometheus-exporter   tagged 8.0.6 on", out)

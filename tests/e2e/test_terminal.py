@@ -4,6 +4,7 @@ TERM=dumb (a terminal that cannot move its cursor) and CI get plain lines."""
 
 import os
 import pty
+import re
 import select
 import subprocess
 import unittest
@@ -53,6 +54,15 @@ class TerminalTest(unittest.TestCase):
         self.assertIn(b"\x1b[K", out)  # lines redrawn in place
         self.assertIn(GREEN, out)     # a repository done, in green
         self.assertIn(b"\x1b[0m", out)
+
+    def test_one_table_for_reads_and_writes(self):
+        """The writes redraw the lines the reads drew: every draw of the table
+        but the first moves the cursor back up over it."""
+        out = self.tag_all_on_a_terminal()
+        draws = out.count(b"\r\x1b[Kwaldur-mastermind ")
+        ups = len(re.findall(rb"\x1b\[\d+A", out))
+        self.assertGreater(draws, 2)
+        self.assertEqual(ups, draws - 1, out[:400])
 
     def test_no_color(self):
         out = self.tag_all_on_a_terminal(NO_COLOR="1")
