@@ -58,10 +58,16 @@ void poll_task_start(struct http_engine *e, struct poll_task *t,
 {
 	t->engine = e;
 	t->opts = o;
-	t->deadline = now_s() + o->timeout;
+	t->started = now_s();
+	t->deadline = t->started + o->timeout;
 	t->final = o->timeout <= 0;
 	t->done = t->timed_out = 0;
 	task_check(t);
+}
+
+double poll_task_elapsed(const struct poll_task *t)
+{
+	return now_s() - t->started;
 }
 
 void poll_task_checked(struct poll_task *t)
@@ -134,6 +140,8 @@ static void pipe_done(const struct forge_reply *r, void *payload)
 	p->task.done = forge_pipeline_status_final(p->status);
 	if (!p->reported && p->say)
 		p->say(p, p->ctx);
+	else if (p->reported && !p->task.done && p->beat)
+		p->beat(p, p->ctx);
 	p->reported = 1;
 	poll_task_checked(&p->task);
 }

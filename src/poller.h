@@ -44,6 +44,7 @@ struct poll_task {
 	/* the loop's own */
 	struct http_engine *engine;
 	const struct poll_opts *opts; /* not owned; must outlive the wait */
+	double started;               /* when poll_task_start ran (monotonic seconds) */
 	double deadline;
 	int final; /* the check in flight is the last one */
 };
@@ -57,6 +58,9 @@ void poll_task_start(struct http_engine *e, struct poll_task *t,
                      const struct poll_opts *o);
 
 /* A check of t has its answer: schedules the next one, or ends the wait. */
+/* Seconds since poll_task_start() started t. */
+double poll_task_elapsed(const struct poll_task *t);
+
 void poll_task_checked(struct poll_task *t);
 
 /*
@@ -82,6 +86,8 @@ struct poll_pipe {
 	enum forge_pipeline_status status;
 	int reported; /* a line for the current status was printed */
 	void (*say)(struct poll_pipe *p, void *ctx);
+	/* each check that found the status unchanged (a heartbeat); may be NULL */
+	void (*beat)(struct poll_pipe *p, void *ctx);
 	void *ctx;
 	int canceled;           /* timed out and canceled (--cancel-on-timeout) */
 	struct rerr cancel_err; /* why canceling it failed */

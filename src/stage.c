@@ -172,6 +172,14 @@ static int printing(const struct stage_run *r)
 	return r->s->x.out == RUNCTX_OUT_PLAIN || r->s->x.out == RUNCTX_OUT_LIVE;
 }
 
+/* Gives the heartbeat line's place to the next line. */
+static void beat_clear(struct stage_run *r)
+{
+	if (r->beating)
+		printf("\r\033[K");
+	r->beating = 0;
+}
+
 void stage_read_section(struct stage_run *r, int open)
 {
 	if (!printing(r) || !r->gitlab_ci)
@@ -227,6 +235,7 @@ void stage_end(struct stage_run *r, enum stage_outcome o, const char *fmt, ...)
 		msg_error(r->s->x.cmd, "%s failed: %s", stage_names[r->current], note);
 	if (!printing(r))
 		return;
+	beat_clear(r);
 	printf("%s: %s%s%s\n", stage_names[r->current], stage_outcome_name(o),
 	       *note ? ": " : "", note);
 	if (r->section_open)
@@ -243,12 +252,29 @@ void stage_skip(struct stage_run *r, enum stage_id id, const char *why)
 		printf("%s: skipped (%s)\n", stage_names[id], why);
 }
 
+void stage_beat(struct stage_run *r, double elapsed, const char *fmt, ...)
+{
+	long s = (long)elapsed;
+	va_list ap;
+
+	if (r->s->x.out != RUNCTX_OUT_LIVE)
+		return;
+	printf("\r\033[K%s: ", stage_names[r->current]);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (%ldm%02lds)", s / 60, s % 60);
+	fflush(stdout);
+	r->beating = 1;
+}
+
 void stage_say(struct stage_run *r, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!printing(r))
 		return;
+	beat_clear(r);
 	printf("%s: ", stage_names[r->current]);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);

@@ -100,6 +100,7 @@ struct stage_run {
 	int gitlab_ci;  /* GITLAB_CI=true: collapsible sections */
 	double started; /* of the current stage */
 	int section_open;
+	int beating; /* a heartbeat line is on the terminal, without its newline */
 };
 
 void stage_run_init(struct stage_run *r, struct session *s, const struct stage_opts *o);
@@ -114,6 +115,14 @@ int stage_selected(const struct stage_run *r, enum stage_id id);
  * section; elsewhere nothing.
  */
 void stage_read_section(struct stage_run *r, int open);
+
+/*
+ * On a terminal (the live mode), one line rewritten in place while a wait
+ * goes on: "STAGE: WHAT (1m20s)"; the next stage_say() line replaces it.
+ * Elsewhere nothing: CI logs get a line per change of state only.
+ */
+void stage_beat(struct stage_run *r, double elapsed, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Starts stage id (a collapsible section in GitLab CI, a heading line). */
 void stage_begin(struct stage_run *r, enum stage_id id);

@@ -26,8 +26,12 @@ static void on_artifact(const struct forge_reply *rep, void *payload)
 	struct openapi *o = payload;
 
 	/* not found: no pipeline, job or artifact yet - keep waiting */
-	if (rep->err.code == RELAPI_ENOTFOUND || rep->err.code == RELAPI_ETRANSIENT)
+	if (rep->err.code == RELAPI_ENOTFOUND || rep->err.code == RELAPI_ETRANSIENT) {
+		stage_beat(o->r, poll_task_elapsed(&o->task),
+		           "waiting for job '%s' of %s", o->r->s->x.cfg.openapi.job,
+		           o->src->name);
 		goto out;
+	}
 	o->task.done = 1;
 	if (rep->err.code) {
 		rerr_set(&o->task.err, rep->err.code, "%s", rep->err.msg);

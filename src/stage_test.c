@@ -36,6 +36,14 @@ static void say_state(struct poll_pipe *w, void *ctx)
 	          forge_pipeline_status_name(w->status), w->web_url ? w->web_url : "");
 }
 
+static void beat_state(struct poll_pipe *w, void *ctx)
+{
+	struct run_pipe *p = ctx;
+
+	stage_beat(p->r, poll_task_elapsed(&w->task), "%s: pipeline %lld %s", w->label,
+	           w->id, forge_pipeline_status_name(w->status));
+}
+
 static struct forge *pipe_forge(const struct run_pipe *p)
 {
 	return runctx_forge(&p->r->s->x, p->repo);
@@ -47,6 +55,7 @@ static void pipe_watch(struct run_pipe *p, const struct forge_pipeline *pl)
 	poll_pipe_init(&p->watch, pipe_forge(p), p->repo->path, p->repo->name, pl->id,
 	               pl->web_url);
 	p->watch.say = say_state;
+	p->watch.beat = beat_state;
 	p->watch.ctx = p;
 	p->triggered = 1;
 	if (p->found && forge_pipeline_status_final(pl->status)) {

@@ -21,6 +21,10 @@ class TerminalTest(unittest.TestCase):
 
     def tag_all_on_a_terminal(self, **env):
         """tag-all 8.0.6 with its stdout on a pseudo-terminal; what it wrote."""
+        return self.on_a_terminal(["tag-all", "8.0.6"], **env)
+
+    def on_a_terminal(self, args, **env):
+        """relapi ARGS with its stdout on a pseudo-terminal; what it wrote."""
         e = {k: v for k, v in os.environ.items()
              if k not in ("CI", "NO_COLOR", "TERM", "GITLAB_CI")}
         e.update({"RELAPI_GITLAB_URL": self.forge.url,
@@ -29,8 +33,7 @@ class TerminalTest(unittest.TestCase):
                   "GITHUB_TOKEN": self.forge.token("github_write"), "TERM": "xterm"})
         e.update(env)
         master, slave = pty.openpty()
-        p = subprocess.Popen([BIN, "tag-all", "8.0.6"], stdout=slave, stderr=subprocess.PIPE,
-                             env=e)
+        p = subprocess.Popen([BIN] + args, stdout=slave, stderr=subprocess.PIPE, env=e)
         os.close(slave)
         out = b""
         while True:
@@ -63,6 +66,25 @@ class TerminalTest(unittest.TestCase):
         ups = len(re.findall(rb"\x1b\[\d+A", out))
         self.assertGreater(draws, 2)
         self.assertEqual(ups, draws - 1, out[:400])
+
+    def test_heartbeat_while_pipelines_run(self):
+        """A wait shows one line, rewritten in place, with the time it has
+        taken; the line of a change of state replaces it."""
+        self.forge.faults(pipeline_ms=400)
+        out = self.on_a_terminal(["test", "8.0.6", "--poll-interval", "0.05",
+                                  "--poll-timeout", "30"]).decode()
+        beats = re.findall(r"\r\x1b\[Ktest: (\S+): pipeline \d+ (\w+) \((\d+)m(\d\d)s\)",
+                           out)
+        self.assertTrue(beats, out[-600:])
+        self.assertTrue(all(state in ("created", "pending", "running") for _, state, _, _
+                            in beats), beats)
+        self.assertRegex(out, r"\r\x1b\[Ktest: \S+: pipeline \d+ success")
+        # the plain log of CI has no heartbeat
+        self.forge.reset()
+        self.forge.faults(pipeline_ms=400)
+        plain = self.on_a_terminal(["test", "8.0.6", "--poll-interval", "0.05",
+                                    "--poll-timeout", "30"], CI="true").decode()
+        self.assertNotIn("(0m0", plain)
 
     def test_no_color(self):
         out = self.tag_all_on_a_terminal(NO_COLOR="1")
