@@ -113,9 +113,11 @@ static void on_found(const struct forge_reply *rep, void *payload)
 
 	if (rep->err.code && rep->err.code != RELAPI_ENOTFOUND &&
 	    !lookup_refused(rep->err.code)) {
+		/* running again helps only where nothing was judged (apply.h) */
 		rerr_set(&p->err, rep->err.code,
-		         "%s: cannot look for an earlier pipeline of %s (%s); run again",
-		         name, p->r->s->plan.version, rep->err.msg);
+		         "%s: cannot look for an earlier pipeline of %s (%s)%s", name,
+		         p->r->s->plan.version, rep->err.msg,
+		         apply_read_failure(rep->err.code) ? "; run again" : "");
 		return;
 	}
 	if (lookup_refused(rep->err.code))
