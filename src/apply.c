@@ -331,7 +331,7 @@ static void on_own(const struct forge_reply *r, void *payload)
 	if (r->err.code) {
 		note_error(rr, &r->err);
 	} else {
-		rr->act.own_looked = 1;
+		rr->act.own_looked = PLAN_OWN_COMPARED;
 		for (size_t i = c->n; i-- > 0;)
 			if (plan_message_has_trailer(c->commits[i].body,
 			                             rr->owner->plan->version)) {
@@ -371,7 +371,7 @@ static int read_own(struct apply_repo *rr)
 	    pr->commit_state == PLAN_TODO || !crepo(rr)->nedits || rr->owner->plan->from)
 		return 0;
 	if (!previous_release(rr, name, sizeof(name))) {
-		a->own_looked = 1; /* nothing to compare with: the head gets the tag */
+		a->own_looked = PLAN_OWN_NONE; /* the head gets the tag */
 		return read_judge(rr), 1;
 	}
 	rr->pending = 1;

@@ -562,8 +562,8 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 			                : rerr_set(err, RELAPI_ENOMEM, "out of memory");
 		}
 		pr->tag_target = strdup_opt(a->own_commit ? a->own_commit : pr->base);
-		pr->read_rounds += a->own_looked;
-		pr->requests += a->own_looked;
+		pr->read_rounds += a->own_looked == PLAN_OWN_COMPARED;
+		pr->requests += a->own_looked == PLAN_OWN_COMPARED;
 	}
 	count_writes(pr, cost_c, cost_t);
 	return 0;

@@ -44,6 +44,12 @@ struct plan_blob {
 /* Frees the blob's strings and zeroes it (ready to be filled again). */
 void plan_blob_release(struct plan_blob *b);
 
+/* How relapi's own commit for the version was looked for (plan_actual.own_looked). */
+enum plan_own {
+	PLAN_OWN_COMPARED = 1, /* a comparison with the previous release (a request) */
+	PLAN_OWN_NONE = 2,     /* nothing to compare with: no request */
+};
+
 struct plan_actual {
 	char
 	    *head; /* commit the base files were read at (branch head or --from commit) */
@@ -54,7 +60,8 @@ struct plan_actual {
 	   release (found when the files hold the release values already but the
 	   tag is missing: a run that stopped between commit and tag), or NULL */
 	char *own_commit;
-	int own_looked; /* own_commit was looked for */
+	int own_looked; /* own_commit was looked for: PLAN_OWN_COMPARED or PLAN_OWN_NONE
+	                 */
 	int tag_read;   /* tag->message comes from the tag itself (NULL: lightweight),
 	                   not from a listing that does not tell (GitHub) */
 	struct plan_blob *tag_files; /* the edit files at tag->commit_id, or NULL */

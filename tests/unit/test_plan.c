@@ -191,6 +191,32 @@ static void test_rerun_is_done(void **state)
 	                 3); /* reading only: the GitHub access check */
 }
 
+/*
+ * Files at the release values, no tag: relapi's own commit is looked for by
+ * comparing with the previous release; without one nothing is asked, and
+ * the plan counts no request for it.
+ */
+static void test_own_commit_lookup_costs(void **state)
+{
+	struct fx *f = *state;
+	struct rerr err = {0};
+	int compared, none;
+
+	assert_int_equal(plan_init(&f->plan, &f->in, &err), 0);
+	fresh(f, env_new);
+	f->act[1].own_looked = PLAN_OWN_COMPARED;
+	compute_all(f);
+	assert_string_equal(f->plan.repos[1].tag_target, "cccc");
+	compared = f->plan.repos[1].requests;
+	plan_release(&f->plan);
+	assert_int_equal(plan_init(&f->plan, &f->in, &err), 0);
+	f->act[1].own_looked = PLAN_OWN_NONE;
+	compute_all(f);
+	none = f->plan.repos[1].requests;
+	assert_int_equal(compared, none + 1);
+	assert_int_equal(f->plan.repos[1].state, PLAN_TODO);
+}
+
 static void test_foreign_tag_conflict(void **state)
 {
 	struct fx *f = *state;
@@ -418,6 +444,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_rc_skips_sdk, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_version_and_from, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rerun_is_done, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_own_commit_lookup_costs, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_foreign_tag_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tag_on_edit_repo_needs_files, setup,
 	                                    teardown),
