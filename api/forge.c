@@ -67,7 +67,14 @@ enum forge_kind forge_kind_parse(const char *name)
 
 const char *forge_kind_names(void)
 {
-	return "gitlab or github";
+	static char names[64];
+
+	for (int k = 0; !names[0] && k < FORGE_KIND_COUNT; k++) {
+		size_t n = strlen(names);
+		snprintf(names + n, sizeof(names) - n, "%s%s", k ? " or " : "",
+		         forge_kinds[k].name);
+	}
+	return names;
 }
 
 const char *const *forge_kind_url_env(enum forge_kind k)

@@ -1091,6 +1091,7 @@ static const char *permanent(CURLcode rc)
 static void attempt_done(struct xfer *x, CURLcode rc, CURL *h)
 {
 	struct http_engine *e = x->e;
+	const char *hint;
 	char *to = NULL;
 
 	if (x->too_big) {
@@ -1109,16 +1110,16 @@ static void attempt_done(struct xfer *x, CURLcode rc, CURL *h)
 	if (retryable(x, rc, h) && schedule_retry(x))
 		return;
 	x->resp.transport_error = rc;
+	hint = permanent(rc);
 	if (rc != CURLE_OK)
 		snprintf(x->resp.transport_msg, sizeof(x->resp.transport_msg),
 		         "%.250s%s%s%s",
 		         x->errbuf[0] ? x->errbuf : curl_easy_strerror(rc),
-		         permanent(rc) ? " (" : "", permanent(rc) ? permanent(rc) : "",
-		         permanent(rc) ? ")" : "");
+		         hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 	finish(x,
 	       rc == CURLE_OK              ? 0
 	       : rc == CURLE_OUT_OF_MEMORY ? RELAPI_ENOMEM
-	       : permanent(rc)             ? RELAPI_EINVAL
+	       : hint                      ? RELAPI_EINVAL
 	                                   : RELAPI_ETRANSIENT,
 	       NULL);
 }

@@ -19,6 +19,7 @@
 #include "stage.h"
 #include "stage_changelog.h"
 #include "util.h"
+#include "msgs.h"
 
 #define PREPARE_KEEP    20
 #define PREPARE_MESSAGE "Update changelog for {version}"
@@ -236,10 +237,8 @@ static int preflight(struct prep *p)
 	buf_init(&problems);
 	n = cmd_preflight_problems(p->r.s, &problems);
 	if (stage_docs_problems(&p->r, STAGE_DOCS_CHANGELOG, &problems, &n, &err)) {
-		fprintf(stderr,
-		        "relapi prepare: cannot read the forges; nothing was judged, run "
-		        "it again:\n%s\n",
-		        err.msg);
+		msg_block("prepare", err.msg,
+		          "cannot read the forges; nothing was judged, run it again");
 		buf_release(&problems);
 		return EXIT_FAILED;
 	}
@@ -247,8 +246,8 @@ static int preflight(struct prep *p)
 		buf_printf(&problems, "%s: no token to commit the changelog: set %s\n",
 		           p->docs->name, ac->token_var);
 	if (n) {
-		fprintf(stderr, "relapi prepare: preflight found %zu problem%s:\n%s", n,
-		        n == 1 ? "" : "s", problems.data ? problems.data : "");
+		msg_block("prepare", problems.data, "preflight found %zu problem%s", n,
+		          n == 1 ? "" : "s");
 		rc = session_exit(p->r.s) == EXIT_CONFLICT ? EXIT_CONFLICT
 		                                           : EXIT_PREFLIGHT;
 	}
@@ -410,8 +409,7 @@ static int draft_make(struct prep *p, struct rerr *err)
 			say(p, "draft from the generator:");
 			return 0;
 		}
-		fprintf(stderr, "relapi prepare: %s; using the built-in draft\n",
-		        gerr.msg);
+		msg_error("prepare", "%s; using the built-in draft", gerr.msg);
 	}
 	if (draft_builtin(p, err))
 		return err->code;
@@ -459,9 +457,7 @@ static int review_edit(struct prep *p, struct rerr *err)
 	if (prepare_entry_normalize(&entry, text, strlen(text), p->version, p->stable,
 	                            &e) ||
 	    entry_fits(p, entry, &e)) {
-		fprintf(stderr,
-		        "relapi prepare: the edited entry: %s; keeping the draft\n",
-		        e.msg);
+		msg_error("prepare", "the edited entry: %s; keeping the draft", e.msg);
 	} else {
 		free(p->entry);
 		p->entry = entry;
@@ -719,7 +715,7 @@ int cmd_prepare(int argc, char **argv)
 		p.stable = !s.plan.rc;
 		rc = run(&p, &err);
 		if (rc < 0 || (rc == EXIT_USAGE && err.code))
-			fprintf(stderr, "relapi prepare: %s\n", err.msg);
+			msg_error("prepare", "%s", err.msg);
 		if (rc < 0)
 			rc = rc == RELAPI_EEXISTS ? EXIT_CONFLICT : EXIT_FAILED;
 		prep_release(&p);

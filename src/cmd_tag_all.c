@@ -4,6 +4,7 @@
 
 #include "session.h"
 #include "commands.h"
+#include "msgs.h"
 
 static const char tag_all_help[] =
     "usage: relapi tag-all VERSION [--from RC [--allow-moved]] [--dry-run] [--json]\n"
@@ -70,10 +71,9 @@ static int preflight_then_apply(struct session *s)
 	buf_init(&problems);
 	n = cmd_preflight_problems(s, &problems);
 	if (n) {
-		fprintf(
-		    stderr,
-		    "relapi tag-all: preflight found %zu problem%s; nothing written:\n%s",
-		    n, n == 1 ? "" : "s", problems.data);
+		msg_block("tag-all", problems.data,
+		          "preflight found %zu problem%s; nothing written", n,
+		          n == 1 ? "" : "s");
 		rc = session_exit(s) == EXIT_CONFLICT ? EXIT_CONFLICT : EXIT_PREFLIGHT;
 		summary(s, problems.data);
 		buf_release(&problems);
@@ -108,11 +108,10 @@ static int preflight_then_plan(struct session *s)
 	n = cmd_preflight_problems(s, &problems);
 	rc = cmd_plan_print(s);
 	if (n) {
-		fprintf(
-		    stderr,
-		    "relapi tag-all: preflight found %zu problem%s; the real run would "
-		    "write nothing:\n%s",
-		    n, n == 1 ? "" : "s", problems.data);
+		msg_block(
+		    "tag-all", problems.data,
+		    "preflight found %zu problem%s; the real run would write nothing", n,
+		    n == 1 ? "" : "s");
 		rc = rc == EXIT_CONFLICT ? EXIT_CONFLICT : EXIT_PREFLIGHT;
 	}
 	buf_release(&problems);

@@ -180,17 +180,24 @@ static void beat_clear(struct stage_run *r)
 	r->beating = 0;
 }
 
+/* GitLab CI's marker that opens or closes the collapsible section relapi_NAME. */
+static void section_mark(const char *name, int open)
+{
+	if (open)
+		printf("\033[0Ksection_start:%lld:relapi_%s[collapsed=false]\r\033[0K",
+		       (long long)time(NULL), name);
+	else
+		printf("\033[0Ksection_end:%lld:relapi_%s\r\033[0K\n",
+		       (long long)time(NULL), name);
+}
+
 void stage_read_section(struct stage_run *r, int open)
 {
 	if (!printing(r) || !r->gitlab_ci)
 		return;
+	section_mark("read", open);
 	if (open)
-		printf("\033[0Ksection_start:%lld:relapi_read[collapsed=false]\r\033[0K"
-		       "== reading the forges\n",
-		       (long long)time(NULL));
-	else
-		printf("\033[0Ksection_end:%lld:relapi_read\r\033[0K\n",
-		       (long long)time(NULL));
+		printf("== reading the forges\n");
 	fflush(stdout);
 }
 
@@ -201,8 +208,7 @@ void stage_begin(struct stage_run *r, enum stage_id id)
 	if (!printing(r))
 		return;
 	if (r->gitlab_ci) {
-		printf("\033[0Ksection_start:%lld:relapi_%s[collapsed=false]\r\033[0K",
-		       (long long)time(NULL), stage_names[id]);
+		section_mark(stage_names[id], 1);
 		r->section_open = 1;
 	}
 	printf("== %s\n", stage_names[id]);
@@ -239,8 +245,7 @@ void stage_end(struct stage_run *r, enum stage_outcome o, const char *fmt, ...)
 	printf("%s: %s%s%s\n", stage_names[r->current], stage_outcome_name(o),
 	       *note ? ": " : "", note);
 	if (r->section_open)
-		printf("\033[0Ksection_end:%lld:relapi_%s\r\033[0K\n",
-		       (long long)time(NULL), stage_names[r->current]);
+		section_mark(stage_names[r->current], 0);
 	r->section_open = 0;
 	fflush(stdout);
 }

@@ -656,7 +656,7 @@ static int docs_tag_read(struct stage_run *r, const struct config_repo *d,
 	int rc = sync_wait(r->s->x.engine,
 	                   forge_get_tag(runctx_forge(&r->s->x, d), d->path,
 	                                 r->s->plan.version, sync_keep, &a),
-	                   &a, err);
+	                   err);
 
 	if (!rc && a.err.code && a.err.code != RELAPI_ENOTFOUND)
 		rc = rerr_set(err, a.err.code, "%s", a.err.msg);

@@ -72,7 +72,7 @@ static int schema_commit(struct openapi *o, const struct config_repo *d, struct 
 	             : RELAPI_ENOMEM;
 
 	free(msg);
-	rc = sync_wait(r->s->x.engine, rc, &a, err);
+	rc = sync_wait(r->s->x.engine, rc, err);
 	if (!rc && a.err.code)
 		rc = rerr_set(err, a.err.code, "%s", a.err.msg);
 	o->commit_id = a.commit_id;
@@ -142,7 +142,7 @@ static int openapi_run(struct openapi *o, const struct config_repo *d, struct re
 	int rc = sync_wait(r->s->x.engine,
 	                   forge_read_file(runctx_forge(&r->s->x, d), d->path, d->branch,
 	                                   o->target, sync_keep, &a),
-	                   &a, err);
+	                   err);
 
 	if (!rc && a.err.code && a.err.code != RELAPI_ENOTFOUND)
 		rc = rerr_set(err, a.err.code, "%s", a.err.msg);

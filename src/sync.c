@@ -35,9 +35,8 @@ void sync_keep(const struct forge_reply *r, void *payload)
 		rerr_set(&a->err, RELAPI_ENOMEM, "out of memory");
 }
 
-int sync_wait(struct http_engine *e, int queued, struct sync_answer *a, struct rerr *err)
+int sync_wait(struct http_engine *e, int queued, struct rerr *err)
 {
-	(void)a;
 	return queued ? queued : http_engine_run(e, err);
 }
 

@@ -4,7 +4,7 @@
  * prepare), in place of a callback and a payload struct per call site.
  *
  *   struct sync_answer a = {0};
- *   rc = sync_wait(engine, forge_get_tag(f, repo, name, sync_keep, &a), &a, err);
+ *   rc = sync_wait(engine, forge_get_tag(f, repo, name, sync_keep, &a), err);
  *   ... a.err.code, a.commit_id ...
  *   sync_answer_release(&a);
  */
@@ -32,11 +32,11 @@ void sync_keep(const struct forge_reply *r, void *payload);
 
 /*
  * Runs engine e until the operation queued with result `queued` (the forge
- * call's return) has answered into a. Returns `queued` when it is an error,
- * else the engine's error (err set), else 0: the operation's own outcome is
- * in a->err.
+ * call's return, its payload a struct sync_answer) has answered. Returns
+ * `queued` when it is an error, else the engine's error (err set), else 0:
+ * the operation's own outcome is in the answer's err.
  */
-int sync_wait(struct http_engine *e, int queued, struct sync_answer *a, struct rerr *err);
+int sync_wait(struct http_engine *e, int queued, struct rerr *err);
 
 void sync_answer_release(struct sync_answer *a);
 

@@ -64,6 +64,23 @@ def config_text(repositories):
     return "forges:\n" + forges + "repositories:\n" + repositories
 
 
+# a GitHub deployment test: js-client's publish.yml has run-name "Publish ${{ inputs.version }}"
+GITHUB_TEST = """forges:
+  github:
+    kind: github
+    url: https://api.github.com
+    url_env: [RELAPI_GITHUB_URL]
+    token_env: [GITHUB_TOKEN]
+repositories:
+  - {name: js-client, forge: github, path: waldur/js-client, branch: main}
+release:
+  test_pipelines:
+    - repository: js-client
+      workflow: publish.yml
+      variables: {version: "{version}"}
+"""
+
+
 def write_config(test, text):
     """`text` as relapi.yml in a folder removed when the test ends; its path."""
     tmp = tempfile.TemporaryDirectory()

@@ -4,7 +4,7 @@ import json
 import re
 import unittest
 
-from release_env import GITLAB_COMPONENTS, SDKS, run, start_forge, write_config, writes
+from release_env import GITHUB_TEST, GITLAB_COMPONENTS, SDKS, run, start_forge, write_config, writes
 
 TESTED = ["waldur/waldur-docker-compose", "waldur/waldur-helm"]
 FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
@@ -14,21 +14,6 @@ def pipelines(forge, repo):
     return forge.repo_state(repo)["pipelines"]
 
 
-# a GitHub deployment test: js-client's publish.yml has run-name "Publish ${{ inputs.version }}"
-GITHUB_TEST = """forges:
-  github:
-    kind: github
-    url: https://api.github.com
-    url_env: [RELAPI_GITHUB_URL]
-    token_env: [GITHUB_TOKEN]
-repositories:
-  - {name: js-client, forge: github, path: waldur/js-client, branch: main}
-release:
-  test_pipelines:
-    - repository: js-client
-      workflow: publish.yml
-      variables: {version: "{version}"}
-"""
 
 
 class Pipelines(unittest.TestCase):

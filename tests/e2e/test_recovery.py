@@ -4,7 +4,7 @@ relapi's own work. The real relapi binary against the fake forge."""
 
 import unittest
 
-from release_env import last_seq, run, start_forge, write_config, writes
+from release_env import GITHUB_TEST, last_seq, run, start_forge, write_config, writes
 
 RETRY_ONCE = ("--retries", "1")
 
@@ -110,21 +110,6 @@ if __name__ == "__main__":
     unittest.main()
 
 
-# a GitHub deployment test: js-client's publish.yml has run-name "Publish ${{ inputs.version }}"
-GITHUB_TEST = """forges:
-  github:
-    kind: github
-    url: https://api.github.com
-    url_env: [RELAPI_GITHUB_URL]
-    token_env: [GITHUB_TOKEN]
-repositories:
-  - {name: js-client, forge: github, path: waldur/js-client, branch: main}
-release:
-  test_pipelines:
-    - repository: js-client
-      workflow: publish.yml
-      variables: {version: "{version}"}
-"""
 FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
 
 

@@ -95,7 +95,7 @@ static void read_file(struct fx *f)
 	    sync_wait(f->env.engine,
 	              forge_read_file(f->env.forge, f->fc->repo, f->fc->branch,
 	                              f->fc->file, sync_keep, &f->read),
-	              &f->read, &err),
+	              &err),
 	    0);
 	assert_int_equal(f->read.err.code, 0);
 }
@@ -139,8 +139,7 @@ static char *tag_commit(struct fx *f)
 
 	assert_int_equal(
 	    sync_wait(f->env.engine,
-	              forge_get_tag(f->env.forge, f->fc->repo, TAG, sync_keep, &a), &a,
-	              &err),
+	              forge_get_tag(f->env.forge, f->fc->repo, TAG, sync_keep, &a), &err),
 	    0);
 	id = a.err.code ? NULL : a.commit_id;
 	a.commit_id = NULL;
