@@ -28,4 +28,11 @@ int file_read(struct buf *b, const char *path, const char *what, struct rerr *er
 /* Writes all n bytes to fd, again after EINTR. 0, or -1 with errno set. */
 int file_write_all(int fd, const void *data, size_t n);
 
+/*
+ * Replaces `path` atomically: a temporary file in the same folder, written,
+ * synced, given `path`'s mode (0644 minus umask when it is new), renamed.
+ * 0, or -1 with errno set and nothing left behind.
+ */
+int file_write_atomic(const char *path, const char *data, size_t len);
+
 #endif

@@ -84,40 +84,6 @@ static int read_input(struct buf *b, const char *path)
 	return rc;
 }
 
-/*
- * Replaces `path` atomically: a temporary file in the same folder, written,
- * synced, given `path`'s mode (0644 minus umask when it is new), renamed.
- */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[PATH_MAX];
-	struct stat st;
-	mode_t mode;
-	int fd, rc = -1;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -1;
-	if (stat(path, &st) == 0) {
-		mode = st.st_mode & 07777;
-	} else {
-		mode_t mask = umask(0);
-
-		umask(mask);
-		mode = 0644 & ~mask;
-	}
-	if ((fd = mkstemp(tmp)) < 0)
-		return -1;
-	if (file_write_all(fd, data, len) == 0 && fchmod(fd, mode) == 0 && fsync(fd) == 0)
-		rc = 0;
-	if (close(fd) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -1;
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
 static int write_output(const struct edit_opts *o, const char *file, const char *data,
                         size_t len, int changed)
 {
@@ -132,7 +98,7 @@ static int write_output(const struct edit_opts *o, const char *file, const char 
 	}
 	if (o->in_place && !changed)
 		return EXIT_DONE;
-	if (write_atomic(dest, data, len)) {
+	if (file_write_atomic(dest, data, len)) {
 		msg_error("edit", "cannot write '%s': %s", dest, strerror(errno));
 		return EXIT_FAILED;
 	}
