@@ -1046,6 +1046,63 @@ void forge_step_compare(struct forge_op *op, struct http_response *resp)
 	free(next);
 }
 
+/* 1 when the tree entry e is a file relapi can read and edit. */
+static int tree_file(const cJSON *e, const char *path)
+{
+	const char *type = fj_str(e, "type"), *mode = fj_str(e, "mode");
+
+	return path && *path && !strchr(path, '\n') && type && !strcmp(type, "blob") &&
+	       !(mode && !strcmp(mode, "120000"));
+}
+
+int forge_tree_add(struct forge_op *op, const cJSON *arr)
+{
+	const cJSON *e;
+	int n = 0;
+
+	if (!cJSON_IsArray(arr))
+		return forge_op_fail(op, RELAPI_EPARSE,
+		                     "the answer lists no tree entries"),
+		       -1;
+	cJSON_ArrayForEach(e, arr)
+	{
+		const char *path = fj_str(e, "path");
+		n++;
+		if (!tree_file(e, path))
+			continue;
+		if (op->tree.npaths >= FORGE_TREE_MAX) {
+			op->tree.truncated = 1;
+			break;
+		}
+		if (buf_printf(&op->listing, "%s\n", path))
+			return forge_op_oom(op), -1;
+		op->tree.npaths++;
+	}
+	return n;
+}
+
+void forge_tree_done(struct forge_op *op)
+{
+	if (!op->err.code) {
+		op->tree.paths = op->listing.data ? op->listing.data : (char *)"";
+		op->result |= FORGE_R_TREE;
+	}
+	forge_op_done(op);
+}
+
+/* The repository's answer: its default branch, then the forge's listing. */
+static void step_tree_repo(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+
+	if (j && !(op->tree.default_branch = fj_dup(j, "default_branch")))
+		forge_op_fail(op, RELAPI_EINVAL,
+		              "the repository has no default branch (is it empty?)");
+	cJSON_Delete(j);
+	if (op->err.code || op->f->ops->list_tree(op))
+		forge_op_done(op);
+}
+
 void forge_step_release(struct forge_op *op, struct http_response *resp)
 {
 	cJSON *j = forge_op_answer(op, resp);
@@ -1115,6 +1172,9 @@ static void op_results_release(struct forge_op *op)
 	free(op->access.rule);
 	free(op->access.unsure);
 	free(op->access.delete_rule);
+	free(op->tree.default_branch);
+	free(op->tree.commit_id);
+	buf_release(&op->listing);
 }
 
 static void op_free(struct forge_op *op)
@@ -1172,6 +1232,7 @@ void forge_op_done(struct forge_op *op)
 	r.release = ok & FORGE_R_RELEASE ? &op->release : NULL;
 	r.whoami = ok & FORGE_R_WHOAMI ? &op->whoami : NULL;
 	r.access = ok & FORGE_R_ACCESS ? &op->access : NULL;
+	r.tree = ok & FORGE_R_TREE ? &op->tree : NULL;
 	op->cb(&r, op->payload);
 	op_free(op);
 }
@@ -1269,6 +1330,12 @@ static int op_make(struct forge_op **out, struct forge *f, const char *repo,
 	}
 	*out = op;
 	return 0;
+}
+
+/* forge_read_tree's first request: the repository, for its default branch. */
+static int read_tree(struct forge_op *op)
+{
+	return forge_repo_send(op, "GET", "", NULL, NULL, NULL, 0, step_tree_repo);
 }
 
 /* Starts op with `start` and the formatted description; frees it if not queued. */
@@ -1412,6 +1479,16 @@ int forge_list_tags(struct forge *f, const char *repo, forge_done_fn cb, void *p
 	if (rc)
 		return rc;
 	return op_start(op, f->ops->list_tags, "list tags");
+}
+
+int forge_read_tree(struct forge *f, const char *repo, forge_done_fn cb, void *payload)
+{
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f && repo, NULL, NULL, NULL);
+
+	if (rc)
+		return rc;
+	return op_start(op, read_tree, "list files");
 }
 
 int forge_compare(struct forge *f, const char *repo, const char *from, const char *to,

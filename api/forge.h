@@ -280,6 +280,18 @@ struct forge_access {
 };
 
 /*
+ * A repository's default branch and the files on it (forge_read_tree): its
+ * blobs, without symbolic links or submodules, "path\n" each.
+ */
+struct forge_tree {
+	char *default_branch;
+	char *commit_id; /* the commit listed (GitHub), or NULL (GitLab: the branch) */
+	char *paths;
+	size_t npaths;
+	int truncated; /* the listing stopped before the end (FORGE_TREE_MAX) */
+};
+
+/*
  * The reply of every operation. err.code 0 on success. Exactly the field of
  * the operation is set; on RELAPI_EEXISTS from create_tag, `tag` holds the
  * existing tag (so "already done" can be told from "conflict").
@@ -297,6 +309,7 @@ struct forge_reply {
 	const struct forge_release *release;
 	const struct forge_whoami *whoami;
 	const struct forge_access *access;
+	const struct forge_tree *tree;
 };
 
 typedef void (*forge_done_fn)(const struct forge_reply *r, void *payload);
@@ -378,6 +391,18 @@ int forge_get_branch_head(struct forge *f, const char *repo, const char *branch,
 
 /* reply.tags = every tag (all pages; commit_id always set, message when known). */
 int forge_list_tags(struct forge *f, const char *repo, forge_done_fn cb, void *payload);
+
+/*
+ * reply.tree: the default branch, then every file on it. GitLab: GET
+ * /projects/:id, then /repository/tree?recursive=true 100 entries a page
+ * (https://docs.gitlab.com/api/repositories/#list-repository-tree); GitHub:
+ * GET /repos/:owner/:repo, the branch's commit, then
+ * /git/trees/COMMIT?recursive=1, one answer the forge truncates itself
+ * (https://docs.github.com/en/rest/git/trees#get-a-tree). At most
+ * FORGE_TREE_MAX entries are listed; tree->truncated tells when there were more.
+ */
+#define FORGE_TREE_MAX 2000
+int forge_read_tree(struct forge *f, const char *repo, forge_done_fn cb, void *payload);
 
 /* reply.compare for from...to. */
 int forge_compare(struct forge *f, const char *repo, const char *from, const char *to,

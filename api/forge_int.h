@@ -52,6 +52,8 @@ struct forge_ops {
 	int (*delete_release)(struct forge_op *op);    /* a.release */
 	int (*whoami)(struct forge_op *op);            /* repo may be NULL */
 	int (*tag_access)(struct forge_op *op);        /* a.ref */
+	/* the listing of tree.default_branch, after forge_read_tree read it */
+	int (*list_tree)(struct forge_op *op);
 	/* num = id */
 	int (*cancel_pipeline)(struct forge_op *op);
 	/* a.trigger, vars */
@@ -111,6 +113,7 @@ enum forge_result {
 	FORGE_R_RELEASE = 1 << 7,
 	FORGE_R_WHOAMI = 1 << 8,
 	FORGE_R_ACCESS = 1 << 9,
+	FORGE_R_TREE = 1 << 10,
 };
 
 #define FORGE_OP_ARGS 4
@@ -181,6 +184,8 @@ struct forge_op {
 	struct forge_release release;
 	struct forge_whoami whoami;
 	struct forge_access access;
+	struct forge_tree tree;
+	struct buf listing; /* tree.paths */
 };
 
 /* ---- operation plumbing -------------------------------------------------- */
@@ -297,6 +302,16 @@ void forge_step_compare(struct forge_op *op, struct http_response *resp);
  * commits listed. 0 or the code (op->err set).
  */
 int forge_compare_add(struct forge_op *op, const cJSON *j);
+
+/*
+ * Adds the files among the tree entries `arr` ({type, path, mode} each) to
+ * op->tree, up to FORGE_TREE_MAX (then tree.truncated). The number of
+ * entries, or -1 with op->err set when arr is not a list.
+ */
+int forge_tree_add(struct forge_op *op, const cJSON *arr);
+
+/* Ends a tree listing: the result when no error, then forge_op_done(). */
+void forge_tree_done(struct forge_op *op);
 
 /* A release answer (ops->release_id_key, ops->release_url_key). */
 void forge_step_release(struct forge_op *op, struct http_response *resp);

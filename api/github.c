@@ -303,34 +303,47 @@ static char *gh_sha_from_body(struct http_response *resp)
 	return sha;
 }
 
-static void gh_ref_resolved(struct forge_op *op, struct http_response *resp)
+/*
+ * The commit id of a commits/<ref> answer (gh_send_resolve), or NULL with op
+ * ended: the forge's refusal, or an answer without a commit id.
+ */
+static char *gh_resolved(struct forge_op *op, struct http_response *resp, const char *ref)
 {
+	char *sha;
+
 	if (forge_op_check(op, resp)) {
 		forge_op_done(op);
-		return;
+		return NULL;
 	}
-	op->file.commit_id = gh_sha_from_body(resp);
-	if (!op->file.commit_id || !forge_is_sha(op->file.commit_id)) {
+	sha = gh_sha_from_body(resp);
+	if (!sha || !forge_is_sha(sha)) {
+		free(sha);
 		forge_op_fail(op, RELAPI_EPARSE, "cannot read the commit id of '%s'",
-		              op->a.read.ref);
+		              ref);
 		forge_op_done(op);
-		return;
+		return NULL;
 	}
-	gh_read_contents(op);
+	return sha;
 }
 
-/* GET commits/<ref> asking for the bare sha. */
-static int gh_send_sha(struct forge_op *op)
+/* GET commits/<ref> asking for the bare sha; gh_resolved() reads the answer. */
+static int gh_send_resolve(struct forge_op *op, const char *ref, forge_step_fn next)
 {
-	char *path = forge_repo_path(op, "/commits/%p", op->a.read.ref, NULL);
+	char *path = forge_repo_path(op, "/commits/%p", ref, NULL);
 	int rc;
 
 	if (!path)
 		return forge_op_oom(op);
 	rc = forge_op_send(op, "GET", path, NULL, "Accept: application/vnd.github.sha", 0,
-	                   gh_ref_resolved);
+	                   next);
 	free(path);
 	return rc;
+}
+
+static void gh_ref_resolved(struct forge_op *op, struct http_response *resp)
+{
+	if ((op->file.commit_id = gh_resolved(op, resp, op->a.read.ref)))
+		gh_read_contents(op);
 }
 
 static int gh_read_file(struct forge_op *op)
@@ -342,7 +355,7 @@ static int gh_read_file(struct forge_op *op)
 		return forge_repo_send(op, "GET", "/contents/%p?ref=%e", op->a.read.path,
 		                       op->a.read.ref, NULL, 0, gh_contents_done);
 	}
-	return gh_send_sha(op);
+	return gh_send_resolve(op, op->a.read.ref, gh_ref_resolved);
 }
 
 /* ---- commit_files: ref -> commit -> [blobs] -> tree -> commit -> ref ------ */
@@ -1763,6 +1776,31 @@ static int gh_tag_access(struct forge_op *op)
 	return forge_repo_send(op, "GET", "", NULL, NULL, NULL, 0, gh_access_done);
 }
 
+/* The one answer of a recursive tree: GitHub truncates it itself. */
+static void gh_tree_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+
+	if (j && forge_tree_add(op, fj_get(j, "tree")) >= 0 &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "truncated")))
+		op->tree.truncated = 1;
+	cJSON_Delete(j);
+	forge_tree_done(op);
+}
+
+/* The branch's commit: its files are read there, the same commit each. */
+static void gh_tree_head(struct forge_op *op, struct http_response *resp)
+{
+	if ((op->tree.commit_id = gh_resolved(op, resp, op->tree.default_branch)))
+		forge_repo_chain(op, "GET", "/git/trees/%e?recursive=1",
+		                 op->tree.commit_id, NULL, NULL, 0, gh_tree_done);
+}
+
+static int gh_list_tree(struct forge_op *op)
+{
+	return gh_send_resolve(op, op->tree.default_branch, gh_tree_head);
+}
+
 /*
  * A refusal to a fine-grained token or an App names the permission it lacks
  * in X-Accepted-GitHub-Permissions; the error says so.
@@ -1804,6 +1842,7 @@ const struct forge_ops forge_github_ops = {
     .delete_release = gh_delete_release,
     .whoami = gh_whoami,
     .tag_access = gh_tag_access,
+    .list_tree = gh_list_tree,
     .link_fmt =
         {
             [FORGE_LINK_COMMIT] = "%s/%s/commit/%s",

@@ -1089,6 +1089,43 @@ static int gl_tag_access(struct forge_op *op)
 	                       gl_access_project_done);
 }
 
+/* ---- the files of the default branch ---------------------------------------- */
+
+/* The next page of a tree listing: the Link header, else X-Next-Page. */
+static char *gl_tree_next(struct forge_op *op, const struct http_response *resp)
+{
+	char *next = forge_link_next(resp, op->f->api_url);
+	const char *np = http_response_header(resp, "X-Next-Page");
+
+	if (next || !np || !*np)
+		return next;
+	return forge_fmt("/projects/%e/repository/tree?ref=%e&recursive=true&per_page=100"
+	                 "&page=%s",
+	                 op->repo, op->tree.default_branch, np);
+}
+
+static void gl_tree_page(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	char *next = NULL;
+	int n = j ? forge_tree_add(op, j) : -1;
+
+	if (n >= 0 && !op->tree.truncated && (next = gl_tree_next(op, resp)) &&
+	    !forge_op_page(op, next, n))
+		forge_op_chain(op, "GET", next, NULL, NULL, 0, gl_tree_page);
+	else
+		forge_tree_done(op);
+	cJSON_Delete(j);
+	free(next);
+}
+
+static int gl_list_tree(struct forge_op *op)
+{
+	return forge_repo_send(op, "GET",
+	                       "/repository/tree?ref=%e&recursive=true&per_page=100",
+	                       op->tree.default_branch, NULL, NULL, 0, gl_tree_page);
+}
+
 /* ---- the table --------------------------------------------------------------- */
 
 const struct forge_ops forge_gitlab_ops = {
@@ -1110,6 +1147,7 @@ const struct forge_ops forge_gitlab_ops = {
     .delete_release = gl_delete_release,
     .whoami = gl_whoami,
     .tag_access = gl_tag_access,
+    .list_tree = gl_list_tree,
     .link_fmt =
         {
             [FORGE_LINK_COMMIT] = "%s/%s/-/commit/%s",

@@ -25,6 +25,7 @@ struct command {
 /* Release engine commands (cmd_<name>.c). */
 int cmd_config(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 int cmd_plan(int argc, char **argv);
 int cmd_preflight(int argc, char **argv);
 int cmd_tag_all(int argc, char **argv);

@@ -22,6 +22,7 @@ const struct command relapi_commands[] = {
     {"changelog", cmd_changelog, "build the changelog entry and commit it to the docs"},
     {"prepare", cmd_prepare, "gather, draft, review and publish the changelog, then tag"},
     {"release", cmd_release, "the whole release: tests, tags, changelog, schema, docs"},
+    {"init", cmd_init, "write a relapi.yml for your repositories from what they hold"},
     {"edit", cmd_edit, "edit a local file's values, preserving its format (offline)"},
     {NULL, NULL, NULL},
 };

@@ -49,7 +49,7 @@ static const struct opt common_opts[] = {
     {OPT_CONFIG, 'c', "config", "FILE",
      "the configuration (default: ./relapi.yml, else the\n"
      "embedded Waldur configuration)",
-     0},
+     RUNCTX_CONFIG},
     {OPT_GITLAB, 0, "gitlab-url", "URL",
      "the GitLab server of every gitlab forge (default:\n"
      "RELAPI_GITLAB_URL or CI_SERVER_URL, else the config)",
@@ -224,8 +224,13 @@ static int parse_options(struct runctx *x, int argc, char **argv,
 	common_with_notes(spec, common);
 	for (size_t i = 0; i < spec->nown && i < RUNCTX_OWN_MAX; i++)
 		g[ng++] = spec->own[i];
-	g[ng++] = (struct opt_group){NULL,        common,     ARRAY_SIZE(common),
-	                             spec->flags, set_common, x};
+	g[ng++] = (struct opt_group){NULL,
+	                             common,
+	                             ARRAY_SIZE(common),
+	                             spec->flags |
+	                                 (spec->flags & RUNCTX_ARGS ? 0 : RUNCTX_CONFIG),
+	                             set_common,
+	                             x};
 	g[ng++] = (struct opt_group){
 	    "network flags", network_opts, ARRAY_SIZE(network_opts), 0, set_network, x};
 	rc = opts_parse(g, ng, argc, argv, npos, &err);
@@ -300,10 +305,15 @@ static int pick_date(struct runctx *x)
 /* ---- init ------------------------------------------------------------------- */
 
 /* The one positional argument, VERSION, and what goes with the options. */
-static int check_args(struct runctx *x, int npos, char **argv)
+static int check_args(struct runctx *x, int npos, char **argv, unsigned flags)
 {
 	char msg[160];
 
+	if (flags & RUNCTX_ARGS) {
+		x->args = argv + 1;
+		x->nargs = npos;
+		return 0;
+	}
 	if (npos != 1) {
 		snprintf(msg, sizeof(msg),
 		         npos < 1 ? "missing VERSION" : "unexpected argument '%.60s'",
@@ -327,7 +337,7 @@ int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spe
 	http_opts_init(&x->http);
 	x->http.say = msg_engine;
 	if ((rc = parse_options(x, argc, argv, spec, &npos)) || x->stop ||
-	    (rc = check_args(x, npos, argv)))
+	    (rc = check_args(x, npos, argv, spec->flags)))
 		return rc;
 	pick_output(x);
 	if (pick_date(x)) {
@@ -336,7 +346,7 @@ int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spe
 		         getenv("RELAPI_DATE"));
 		return usage(x, msg);
 	}
-	if (config_load(&x->cfg, x->config_path, &err)) {
+	if (!(spec->flags & RUNCTX_ARGS) && config_load(&x->cfg, x->config_path, &err)) {
 		msg_error(x->cmd, "%s", err.msg);
 		return err.code;
 	}

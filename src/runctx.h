@@ -21,6 +21,10 @@ enum runctx_flag {
 	RUNCTX_YES = 1 << 2,
 	RUNCTX_DRY_RUN = 1 << 3,
 	RUNCTX_DIFFS = 1 << 4, /* --no-diff */
+	/* the positional arguments are the command's own (x->args), and it makes
+	   its configuration itself: no VERSION, no -c */
+	RUNCTX_ARGS = 1 << 5,
+	RUNCTX_CONFIG = 1 << 6, /* -c FILE: granted unless RUNCTX_ARGS */
 };
 
 /* Common options a command may describe in its own words (runctx_note). */
@@ -67,6 +71,8 @@ struct runctx {
 	const char *config_path;
 	const char *url_override[FORGE_KIND_COUNT]; /* --gitlab-url, --github-url */
 	const char *version;
+	char **args; /* RUNCTX_ARGS: the positional arguments, nargs of them */
+	int nargs;
 	const char *from;
 	int stop; /* --help was answered: the command has nothing more to do */
 	int json, quiet, yes, dry_run, no_diff;
@@ -83,8 +89,9 @@ struct runctx {
 };
 
 /*
- * Parses argv (argv[0] = the command name; exactly one positional VERSION)
- * against spec's options (opts.h) and loads the configuration. Returns 0,
+ * Parses argv (argv[0] = the command name; exactly one positional VERSION,
+ * or with RUNCTX_ARGS the command's own) against spec's options (opts.h)
+ * and loads the configuration (not with RUNCTX_ARGS). Returns 0,
  * with x->stop set when --help was answered, or a RELAPI_E* code with the
  * error printed (RELAPI_EINVAL: usage, configuration or RELAPI_DATE).
  * Release with runctx_release() in every case.

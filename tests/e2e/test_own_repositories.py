@@ -57,6 +57,30 @@ class OwnRepositoriesTest(unittest.TestCase):
                       "check token: Not Found (is '%s', from --gitlab-url, the root of a "
                       "gitlab server?)" % wrong, r.err)
 
+    def test_readme_init_command_writes_the_readme_configuration(self):
+        """The README's `relapi init` line, run against the example forge,
+        writes a configuration that loads as the README's own (the forge
+        URLs aside: init writes the ones it read from), and releases."""
+        with open(os.path.join(SOURCE, "README.md"), encoding="utf-8") as f:
+            block = re.search(r"<!-- init-command -->\n```sh\n(.*?)```", f.read(), re.S)
+        line = [x for x in block.group(1).splitlines() if x.startswith("relapi init ")][0]
+        out = os.path.join(os.path.dirname(self.cfg), "init.yml")
+        r = run(self.forge, *line.split()[1:], "-o", out)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("wrote %s: 3 repositories, 5 edits, the version now 1.4.2" % out, r.err)
+
+        def loaded(path):
+            shown = run(self.forge, "config", "-c", path)
+            self.assertEqual(shown.code, 0, shown)
+            return [x for x in shown.out.splitlines()
+                    if not x.lstrip().startswith(("url:", "# effective configuration:"))]
+
+        self.maxDiff = None
+        self.assertEqual(loaded(out), loaded(self.cfg))
+        r = run(self.forge, "tag-all", "1.5.0", "-c", out)
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(self.forge.file("acme/server", "1.5.0", "VERSION"), b"1.5.0\n")
+
     def test_readme_example_is_about_twenty_lines(self):
         self.assertLessEqual(len(readme_config().splitlines()), 22)
 

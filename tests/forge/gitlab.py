@@ -710,6 +710,46 @@ def gl_get_project(req):
     return 200, body
 
 
+def gl_tree_items(tree, under, recursive):
+    """The entries of a commit's tree {path: (mode, sha)} below `under`, as
+    GitLab lists them: directories as type "tree", files as "blob",
+    submodules as "commit"; sorted by path."""
+    prefix = under.strip("/") + "/" if under.strip("/") else ""
+    items = {}
+    for path, (mode, sha) in tree.items():
+        if not path.startswith(prefix):
+            continue
+        parts = path[len(prefix):].split("/")
+        for depth in range(1, len(parts)):
+            d = prefix + "/".join(parts[:depth])
+            if recursive or depth == 1:
+                items.setdefault(d, {"id": hashlib.sha1(d.encode()).hexdigest(),
+                                     "name": parts[depth - 1], "type": "tree",
+                                     "path": d, "mode": "040000"})
+        if recursive or len(parts) == 1:
+            kind = "commit" if mode == "160000" else "blob"
+            items[path] = {"id": sha, "name": parts[-1], "type": kind, "path": path,
+                           "mode": mode}
+    return [items[p] for p in sorted(items)]
+
+
+def gl_list_tree(req):
+    """GET /repository/tree: the tree at ref (default: the default branch),
+    recursive or not, with offset pagination (per_page up to 100):
+    https://docs.gitlab.com/api/repositories/#list-repository-tree. An
+    unknown ref or path answers 404 Tree Not Found."""
+    repo = req.repo
+    cid = repo.resolve(req.param("ref") or repo.default_branch)
+    if cid is None:
+        raise ApiError(404, {"message": "404 Tree Not Found"})
+    recursive = req.param("recursive") in ("true", "1")
+    items = gl_tree_items(repo.commits[cid].tree, req.param("path") or "", recursive)
+    if req.param("path") and not items:
+        raise ApiError(404, {"message": "404 Tree Not Found"})
+    chunk, headers = gl_paginate(req, items)
+    return 200, chunk, headers
+
+
 def gl_get_user(req):
     return 200, gl_user_json(req.world, req.token)
 
@@ -776,6 +816,7 @@ GITLAB_ROUTES = [
     ("GET", P + r"/repository/tags/(?P<tag>[^/]+)", gl_get_tag, ""),
     ("DELETE", P + r"/repository/tags/(?P<tag>[^/]+)", gl_delete_tag, "w"),
     ("GET", P + r"/repository/compare", gl_compare, ""),
+    ("GET", P + r"/repository/tree", gl_list_tree, ""),
     ("GET", P + r"/protected_tags", gl_protected_tags, ""),
     ("POST", P + r"/trigger/pipeline", gl_trigger, "t"),
     ("POST", P + r"/ref/(?P<ref>[^/]+)/trigger/pipeline", gl_trigger, "t"),

@@ -63,6 +63,35 @@ class GitLabTest(ForgeTestCase):
         r = self.gl("GET", HELM + "/repository/files/nope.txt?ref=master")
         self.assertEqual((r.status, r.json()["message"]), (404, "404 File Not Found"))
 
+    # -- the repository tree (https://docs.gitlab.com/api/repositories/#list-repository-tree)
+    def test_tree_lists_a_folder_or_everything_with_offset_pages(self):
+        root = self.gl("GET", HELM + "/repository/tree?ref=master").json()
+        self.assertIn({"type": "tree", "path": "waldur", "name": "waldur", "mode": "040000"},
+                      [{k: e[k] for k in ("type", "path", "name", "mode")} for e in root])
+        self.assertTrue(all("/" not in e["path"] for e in root))
+        r = self.gl("GET", HELM + "/repository/tree?recursive=true&per_page=2")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(len(r.json()), 2)
+        self.assertEqual(r.header("X-Next-Page"), "2")
+        self.assertIn('rel="next"', r.header("Link"))
+        everything, page = [], 1
+        while page:
+            r = self.gl("GET", HELM + "/repository/tree?recursive=true&per_page=100&page=%d"
+                        % page)
+            everything += r.json()
+            page = int(r.header("X-Next-Page") or 0)
+        chart = [e for e in everything if e["path"] == "waldur/Chart.yaml"][0]
+        self.assertEqual((chart["type"], chart["name"], chart["mode"]),
+                         ("blob", "Chart.yaml", "100644"))
+        blob = self.gl("GET", HELM + CHART + "?ref=master").json()["blob_id"]
+        self.assertEqual(chart["id"], blob)
+        self.assertEqual([e["path"] for e in everything], sorted(e["path"] for e in everything))
+
+    def test_tree_of_an_unknown_ref_or_path_is_404(self):
+        for q in ("?ref=nope", "?ref=master&path=nope"):
+            r = self.gl("GET", HELM + "/repository/tree" + q)
+            self.assertEqual((r.status, r.json()), (404, {"message": "404 Tree Not Found"}))
+
     # -- authentication
     def test_auth_variants(self):
         self.assertEqual(self.gl("GET", HELM, auth="bearer").status, 200)
