@@ -216,6 +216,16 @@ static int version_var(const char *name, size_t n)
 	return 0;
 }
 
+/* The length of the variable name at s (before '='), within n bytes; 0: none. */
+static size_t var_name(const char *s, size_t n)
+{
+	size_t k = 0;
+
+	while (k < n && (isalnum((unsigned char)s[k]) || s[k] == '_'))
+		k++;
+	return k < n && s[k] == '=' ? k : 0;
+}
+
 /* .env files: every KEY=VALUE line whose KEY names a tag or version. */
 static int find_dotenv(struct probe_list *l, const char *path, const char *data,
                        size_t len)
@@ -223,19 +233,21 @@ static int find_dotenv(struct probe_list *l, const char *path, const char *data,
 	char name[128];
 	int rc = 0;
 
-	for (size_t i = 0; i < len && !rc; i += strcspn(data + i, "\n") + 1) {
-		const char *s = data + i;
-		size_t n;
+	for (size_t i = 0; i < len && !rc;) {
+		const char *s = data + i, *nl = memchr(s, '\n', len - i);
+		size_t n = nl ? (size_t)(nl - s) : len - i, k;
 
-		s += strspn(s, " \t");
-		if (!strncmp(s, "export ", 7))
-			s += 7 + strspn(s + 7, " \t");
-		n = strspn(
-		    s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_");
-		if (!n || n >= sizeof(name) || s[n] != '=' || !version_var(s, n))
+		i += n + 1;
+		while (n && (*s == ' ' || *s == '\t'))
+			s++, n--;
+		if (n > 7 && !memcmp(s, "export ", 7))
+			for (s += 7, n -= 7; n && (*s == ' ' || *s == '\t');)
+				s++, n--;
+		k = var_name(s, n);
+		if (!k || k >= sizeof(name) || !version_var(s, k))
 			continue;
-		memcpy(name, s, n);
-		name[n] = '\0';
+		memcpy(name, s, k);
+		name[k] = '\0';
 		rc = try_key(l, path, data, len, EDIT_DOTENV, name, NULL, 1);
 	}
 	return rc;
