@@ -49,7 +49,7 @@ static void read_done_one(struct apply_repo *rr)
 static void on_tags(const struct forge_reply *r, void *payload)
 {
 	struct apply_repo *rr = payload;
-	const char *version = rr->owner->plan->version, *from = rr->owner->plan->from;
+	const struct plan_repo *pr = prepo(rr);
 	struct plan_actual *a = &rr->act;
 
 	if (r->err.code) {
@@ -60,14 +60,16 @@ static void on_tags(const struct forge_reply *r, void *payload)
 	a->tags = calloc(r->tags->n + 1, sizeof(*a->tags));
 	for (size_t i = 0; a->tags && i < r->tags->n; i++) {
 		const struct forge_tag *t = &r->tags->tags[i];
-		a->tags[a->ntags++] = strdup(t->name);
-		if (!strcmp(t->name, version) && !a->tag &&
+		char *v = config_tag_version(crepo(rr), t->name);
+		if (v)
+			a->tags[a->ntags++] = v;
+		if (!strcmp(t->name, pr->tag_name) && !a->tag &&
 		    (a->tag = calloc(1, sizeof(*a->tag)))) {
 			a->tag->name = strdup(t->name);
 			a->tag->commit_id = strdup(t->commit_id);
 			a->tag->message = t->message ? strdup(t->message) : NULL;
 		}
-		if (from && !strcmp(t->name, from))
+		if (pr->from_tag && !strcmp(t->name, pr->from_tag))
 			set_str(&a->from_commit, t->commit_id);
 	}
 	read_done_one(rr);
@@ -259,10 +261,9 @@ static void read_start(struct apply_repo *rr)
 	if (rr->owner->check_access && !rr->access_asked &&
 	    runctx_access(rr->owner->x, c)->auth == CONFIG_AUTH_PRIVATE) {
 		rr->access_asked = 1;
-		queued(
-		    rr,
-		    forge_tag_access(f, c->path, rr->owner->plan->version, on_access, rr),
-		    "access check");
+		queued(rr,
+		       forge_tag_access(f, c->path, prepo(rr)->tag_name, on_access, rr),
+		       "access check");
 	}
 
 	if (!rr->owner->plan->from)
@@ -348,29 +349,30 @@ static void on_own(const struct forge_reply *r, void *payload)
  * branch has gained since, gets the tag: the comparison of the previous
  * release with the branch shows it. Without a previous release, the head.
  */
-/* The greatest release below this version among rr's tags, into name; 0: none. */
-static int previous_release(struct apply_repo *rr, char *name, size_t n)
+/* The tag of the greatest release below this version among rr's tags; NULL: none. */
+static char *previous_release(struct apply_repo *rr)
 {
 	struct version v, prev;
+	char name[VERSION_MAX];
 
 	if (version_parse(&v, rr->owner->plan->version, NULL) ||
 	    !version_previous(&prev, &v, (const char *const *)rr->act.tags,
 	                      rr->act.ntags))
-		return 0;
-	version_format(name, n, &prev);
-	return 1;
+		return NULL;
+	version_format(name, sizeof(name), &prev);
+	return config_tag_name(crepo(rr), name);
 }
 
 static int read_own(struct apply_repo *rr)
 {
 	struct plan_actual *a = &rr->act;
 	struct plan_repo *pr = prepo(rr);
-	char name[VERSION_MAX];
+	char *name;
 
 	if (a->own_looked || pr->state != PLAN_TODO || !pr->note ||
 	    pr->commit_state == PLAN_TODO || !crepo(rr)->nedits || rr->owner->plan->from)
 		return 0;
-	if (!previous_release(rr, name, sizeof(name))) {
+	if (!(name = previous_release(rr))) {
 		a->own_looked = PLAN_OWN_NONE; /* the head gets the tag */
 		return read_judge(rr), 1;
 	}
@@ -379,6 +381,7 @@ static int read_own(struct apply_repo *rr)
 	       forge_compare(rforge(rr), crepo(rr)->path, name, crepo(rr)->branch, on_own,
 	                     rr),
 	       "comparison with the previous release");
+	free(name);
 	read_done_one(rr);
 	return 1;
 }
@@ -495,8 +498,8 @@ static void on_published(struct publish *p)
 	if (p->tag) {
 		pr->tag_state = PLAN_DONE;
 		rr->created_tag = p->tagged == 1;
-		output_repo(rr->owner->out, rr->idx, "tagged %s on %.12s",
-		            rr->owner->plan->version, p->commit);
+		output_repo(rr->owner->out, rr->idx, "tagged %s on %.12s", pr->tag_name,
+		            p->commit);
 	} else {
 		output_repo(rr->owner->out, rr->idx, "done");
 	}
@@ -531,7 +534,7 @@ static void write_start(struct apply_repo *rr)
 	p->forge = rforge(rr);
 	p->repo = pr->cfg->path;
 	p->branch = pr->cfg->branch;
-	p->tag = pr->tag_state == PLAN_TODO ? rr->owner->plan->version : NULL;
+	p->tag = pr->tag_state == PLAN_TODO ? pr->tag_name : NULL;
 	p->tag_message = pr->tag_message;
 	p->done = on_published;
 	p->owner = rr;
@@ -801,11 +804,14 @@ static int repo_problems(const struct apply *a, size_t i, const struct version *
 	rc = rc || installation_problem(a, i, out, n);
 	if (pr->state == PLAN_TODO)
 		rc = rc || access_problem(a, i, out, n);
-	if (newer)
-		rc = rc ||
+	if (newer) {
+		char *tag = config_tag_name(pr->cfg, newer);
+		rc = rc || !tag ||
 		     (++*n,
 		      buf_printf(out, "%s: version %s is not greater than its tag '%s'\n",
-		                 pr->cfg->name, a->plan->version, newer));
+		                 pr->cfg->name, a->plan->version, tag));
+		free(tag);
+	}
 	if (ac->auth == CONFIG_AUTH_JOB && pr->commit_state == PLAN_TODO)
 		rc = rc ||
 		     (++*n,

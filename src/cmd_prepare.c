@@ -188,9 +188,10 @@ static void on_tags(const struct forge_reply *rep, void *payload)
 	}
 	p->tags = calloc(l->n + 1, sizeof(*p->tags));
 	for (size_t i = 0; p->tags && i < l->n; i++) {
-		if ((p->tags[p->ntags] = strdup(l->tags[i].name)))
+		if ((p->tags[p->ntags] = config_tag_version(p->docs, l->tags[i].name)))
 			p->ntags++;
-		if (!strcmp(l->tags[i].name, p->version) && l->tags[i].commit_id)
+		if (!strcmp(l->tags[i].name, stage_tag(&p->r, p->docs)) &&
+		    l->tags[i].commit_id)
 			p->tag_commit = strdup(l->tags[i].commit_id);
 	}
 	if (!p->tags)
@@ -268,12 +269,12 @@ static int tag_exists(struct prep *p, struct rerr *err)
 		say(p,
 		    "%s: tag %s is there on %s, whose changelog has the entry: nothing "
 		    "to do",
-		    p->docs->name, p->version, p->tag_commit);
+		    p->docs->name, stage_tag(&p->r, p->docs), p->tag_commit);
 	else if (!rc)
 		rc = rerr_set(err, RELAPI_EEXISTS,
 		              "%s: tag %s exists on %s, whose '%s' has no entry for %s",
-		              p->docs->name, p->version, p->tag_commit, at.path,
-		              p->version);
+		              p->docs->name, stage_tag(&p->r, p->docs), p->tag_commit,
+		              at.path, p->version);
 	plan_blob_release(&at);
 	return rc;
 }
@@ -568,12 +569,13 @@ static int publish_said(struct prep *p, struct publish *pb, struct rerr *err)
 	free(url);
 	if (pb->outcome == PUBLISH_CONFLICT && pb->tag_other)
 		return rerr_set(err, RELAPI_EEXISTS, "%s: tag %s exists on %s, not on %s",
-		                p->docs->name, p->version, pb->tag_other, pb->commit);
+		                p->docs->name, stage_tag(&p->r, p->docs), pb->tag_other,
+		                pb->commit);
 	if (pb->outcome != PUBLISH_DONE)
 		return rerr_set(err, pb->err.code ? pb->err.code : RELAPI_EIO, "%s",
 		                pb->err.msg);
-	url = stage_tag_url(&p->r, p->docs, p->version);
-	say(p, "%s: tag %s %s on %s %s", p->docs->name, p->version,
+	url = stage_tag_url(&p->r, p->docs);
+	say(p, "%s: tag %s %s on %s %s", p->docs->name, stage_tag(&p->r, p->docs),
 	    pb->tagged == 2 ? "already there" : "created", pb->commit, url ? url : "");
 	free(url);
 	return 0;
@@ -586,7 +588,7 @@ static int publish(struct prep *p, struct rerr *err)
 	struct publish pb = {.forge = runctx_forge(&p->r.s->x, p->docs),
 	                     .repo = p->docs->path,
 	                     .branch = p->docs->branch,
-	                     .tag = p->version,
+	                     .tag = stage_tag(&p->r, p->docs),
 	                     .tag_message = tag_msg};
 	int rc = tag_msg ? 0 : RELAPI_ENOMEM;
 

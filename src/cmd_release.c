@@ -201,8 +201,8 @@ static void record_tags(struct stage_run *r)
 			free(url);
 		}
 		if (ar->created_tag) {
-			url = stage_tag_url(r, c, r->s->plan.version);
-			stage_event_add(r, "tag", c->name, r->s->plan.version, url,
+			url = stage_tag_url(r, c);
+			stage_event_add(r, "tag", c->name, stage_tag(r, c), url,
 			                "created");
 			free(url);
 		}

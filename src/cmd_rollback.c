@@ -56,7 +56,7 @@ struct rb_repo {
 	int foreign;       /* a tag relapi did not create: left alone */
 	char *commit;      /* the tag's commit, or without a tag relapi's commit */
 	int own_commit;    /* that commit carries relapi's trailer */
-	const char *prev;  /* the previous release tag (the compare base) */
+	char *prev;        /* the previous release tag (the compare base) */
 	char *parent;
 	struct rb_file *files;
 	size_t nfiles;
@@ -85,6 +85,12 @@ static const struct config_repo *rb_cfg(const struct rb_repo *r)
 static int rb_text(const struct session *s)
 {
 	return s->x.out == RUNCTX_OUT_PLAIN || s->x.out == RUNCTX_OUT_LIVE;
+}
+
+/* The repository's tag for the version. */
+static const char *rb_tag(const struct rb_repo *r)
+{
+	return r->s->plan.repos[r->idx].tag_name;
 }
 
 static struct forge *rb_forge(const struct rb_repo *r)
@@ -141,8 +147,8 @@ static void judge_tag(struct rb_repo *r)
 	}
 	r->foreign = 1;
 	snprintf(msg, sizeof(msg),
-	         "tag '%s' on %.12s was not created by relapi: left alone",
-	         r->s->plan.version, a->tag->commit_id);
+	         "tag '%s' on %.12s was not created by relapi: left alone", rb_tag(r),
+	         a->tag->commit_id);
 	rb_note(r, msg, 0);
 }
 
@@ -172,34 +178,32 @@ static void on_compare(const struct forge_reply *rep, void *payload)
 	r->parent = strdup(k >= 2 ? c->commits[k - 2].id : r->prev);
 }
 
-/* The previous release tag of the repository (the compare base). */
-static const char *previous_tag(const struct plan_actual *a, const char *version)
+/* The previous release tag of the repository (the compare base), or NULL. */
+static char *previous_tag(const struct rb_repo *r, const struct plan_actual *a)
 {
 	struct version v, prev;
 	char buf[VERSION_MAX];
 
-	if (version_parse(&v, version, NULL) ||
+	if (version_parse(&v, r->s->plan.version, NULL) ||
 	    !version_previous(&prev, &v, (const char *const *)a->tags, a->ntags))
 		return NULL;
 	version_format(buf, sizeof(buf), &prev);
-	for (size_t i = 0; i < a->ntags; i++)
-		if (!strcmp(a->tags[i], buf))
-			return a->tags[i];
-	return NULL;
+	return config_tag_name(rb_cfg(r), buf);
 }
 
 static void find_commit(struct rb_repo *r)
 {
 	const struct plan_actual *a = &r->s->ap.repos[r->idx].act;
-	const char *prev = previous_tag(a, r->s->plan.version);
 	const char *to = r->own_tag ? r->commit : a->head;
 
-	if (r->foreign || !to || !rb_cfg(r)->nedits || (!prev && !r->own_tag))
+	if (r->foreign || !to || !rb_cfg(r)->nedits)
 		return;
-	if (!prev)
+	r->prev = previous_tag(r, a);
+	if (!r->prev && !r->own_tag)
+		return;
+	if (!r->prev)
 		return rb_note(r, "no earlier release tag to compare with", 1);
-	r->prev = prev;
-	if (forge_compare(rb_forge(r), rb_cfg(r)->path, prev, to, on_compare, r))
+	if (forge_compare(rb_forge(r), rb_cfg(r)->path, r->prev, to, on_compare, r))
 		rb_note(r, "cannot queue the comparison", 1);
 }
 
@@ -338,7 +342,7 @@ static void on_deleted(const struct forge_reply *rep, void *payload)
 		return rb_note(r, rep->err.msg, 1);
 	r->deleted = 1;
 	if (rb_text(r->s))
-		printf("%s: deleted tag %s\n", rb_cfg(r)->name, r->s->plan.version);
+		printf("%s: deleted tag %s\n", rb_cfg(r)->name, rb_tag(r));
 }
 
 /* ---- the command ----------------------------------------------------------------------
@@ -355,7 +359,7 @@ static void describe(struct rb_repo *r)
 		       "release %s'\n",
 		       name, r->restore, r->restore == 1 ? "" : "s", r->commit, v);
 	if (r->own_tag)
-		printf("%s: delete tag %s (on %.12s)\n", name, v, r->commit);
+		printf("%s: delete tag %s (on %.12s)\n", name, rb_tag(r), r->commit);
 	if (r->note)
 		printf("%s: %s\n", name, r->note);
 }
@@ -376,8 +380,8 @@ static int run_phase(struct session *s, struct rb_repo *rb, void (*fn)(struct rb
 
 static void delete_tag(struct rb_repo *r)
 {
-	if (r->own_tag && forge_delete_tag(rb_forge(r), rb_cfg(r)->path,
-	                                   r->s->plan.version, on_deleted, r))
+	if (r->own_tag &&
+	    forge_delete_tag(rb_forge(r), rb_cfg(r)->path, rb_tag(r), on_deleted, r))
 		rb_note(r, "cannot queue the tag deletion", 1);
 }
 
@@ -397,8 +401,8 @@ static void on_delete_access(const struct forge_reply *rep, void *payload)
 static void check_delete(struct rb_repo *r)
 {
 	r->can_delete = -1;
-	if (r->own_tag && forge_tag_access(rb_forge(r), rb_cfg(r)->path,
-	                                   r->s->plan.version, on_delete_access, r))
+	if (r->own_tag && forge_tag_access(rb_forge(r), rb_cfg(r)->path, rb_tag(r),
+	                                   on_delete_access, r))
 		rb_note(r, "cannot queue the access check", 1);
 }
 
@@ -422,7 +426,7 @@ static size_t delete_problems(struct session *s, struct rb_repo *rb)
 			          "'%s'%s%.*s%s",
 			          rb_cfg(&rb[i])->name,
 			          runctx_access(&s->x, rb_cfg(&rb[i]))->token_var,
-			          s->plan.version, len ? " (protected: " : "", len, rule,
+			          rb_tag(&rb[i]), len ? " (protected: " : "", len, rule,
 			          len ? ")" : "");
 			rule += len + (rule[len] == '\n');
 			n++;
@@ -508,6 +512,7 @@ static void rb_free(struct rb_repo *rb, size_t n)
 		free(rb[i].commit);
 		free(rb[i].tag_message);
 		free(rb[i].parent);
+		free(rb[i].prev);
 		free(rb[i].note);
 		free(rb[i].reverted);
 		free(rb[i].delete_rule);

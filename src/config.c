@@ -1,6 +1,7 @@
 /* config.c - relapi.yml parsing (libyaml node tree), defaults and access. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -352,9 +353,37 @@ static int repo_stable(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
 	return get_bool(x, n, k, &((struct config_repo *)o)->stable_only);
 }
+/* A tag format: {version} once, around it the bytes a tag name may hold. */
+static const char *tag_format_problem(const char *f)
+{
+	const char *v = strstr(f, "{version}");
+
+	if (!v || strstr(v + 1, "{version}"))
+		return "must hold {version} once";
+	for (const char *p = f; *p; p++) {
+		if (p == v)
+			p += strlen("{version}") - 1;
+		else if (!isalnum((unsigned char)*p) && !strchr("._/+-", *p))
+			return "may hold only letters, digits, '.', '_', '/', '+', '-' "
+			       "around {version}";
+	}
+	return NULL;
+}
+
+/* tag: true or false (tag it or not), or the tag's format ("v{version}"). */
 static int repo_tag(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	return get_bool(x, n, k, &((struct config_repo *)o)->tag);
+	struct config_repo *r = o;
+	const char *why;
+
+	if (n->type != YAML_SCALAR_NODE ||
+	    !strchr((const char *)n->data.scalar.value, '{'))
+		return get_bool(x, n, k, &r->tag);
+	if (get_str(x, n, k, &r->tag_format))
+		return x->err->code;
+	if ((why = tag_format_problem(r->tag_format)))
+		return fail(x, n, "'%s': the tag format '%s' %s", k, r->tag_format, why);
+	return 0;
 }
 static int repo_message(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
@@ -791,6 +820,7 @@ static void repo_release(struct config_repo *r)
 	free(r->path);
 	free(r->branch);
 	free(r->message);
+	free(r->tag_format);
 	free(r->title);
 	free(r->compare_url);
 	for (size_t j = 0; j < r->nedits; j++) {
@@ -936,6 +966,45 @@ oom:
 	return NULL;
 }
 
+/* ---- tag names -------------------------------------------------------------------- */
+
+char *config_tag_name(const struct config_repo *r, const char *version)
+{
+	return r->tag_format ? config_expand(r->tag_format, version, NULL)
+	                     : strdup(version);
+}
+
+char *config_tag_version(const struct config_repo *r, const char *name)
+{
+	const char *v;
+	size_t pre, post, n = strlen(name);
+
+	if (!r->tag_format)
+		return strdup(name);
+	v = strstr(r->tag_format, "{version}");
+	pre = (size_t)(v - r->tag_format);
+	post = strlen(v + strlen("{version}"));
+	if (n <= pre + post || strncmp(name, r->tag_format, pre) ||
+	    strcmp(name + n - post, v + strlen("{version}")))
+		return NULL;
+	return memdup0(name + pre, n - pre - post);
+}
+
+int config_tags_have_v(const struct config *c)
+{
+	int tagged = 0;
+
+	for (size_t i = 0; i < c->nrepos; i++) {
+		const struct config_repo *r = &c->repos[i];
+		if (!r->tag)
+			continue;
+		if (!r->tag_format || strncmp(r->tag_format, "v{version}", 10))
+			return 0;
+		tagged = 1;
+	}
+	return tagged;
+}
+
 /* ---- compare links -------------------------------------------------------------- */
 
 static const char *const link_vars[] = {"{name}", "{path}", "{from}", "{to}"};
@@ -1049,10 +1118,13 @@ static int write_repo(struct buf *b, const struct config_repo *r)
 	rc = rc || put_kv(b, "    ", "forge", r->forge);
 	rc = rc || put_kv(b, "    ", "path", r->path);
 	rc = rc || put_kv(b, "    ", "branch", r->branch);
-	rc =
-	    rc || buf_printf(b, "    role: %s\n    stable_only: %s\n    tag: %s\n",
-	                     config_role_name(r->role), r->stable_only ? "true" : "false",
-	                     r->tag ? "true" : "false");
+	rc = rc ||
+	     buf_printf(b, "    role: %s\n    stable_only: %s\n",
+	                config_role_name(r->role), r->stable_only ? "true" : "false");
+	if (r->tag && r->tag_format)
+		rc = rc || put_kv(b, "    ", "tag", r->tag_format);
+	else
+		rc = rc || buf_printf(b, "    tag: %s\n", r->tag ? "true" : "false");
 	rc = rc || put_kv(b, "    ", "message", r->message);
 	rc = rc || put_kv(b, "    ", "title", r->title);
 	rc = rc || put_kv(b, "    ", "compare_url", r->compare_url);

@@ -105,6 +105,7 @@ struct config_repo {
 	enum config_role role;
 	int stable_only;
 	int tag;
+	char *tag_format;  /* "v{version}": the tag's name; NULL: the version */
 	char *message;     /* template */
 	char *title;       /* display name, or NULL */
 	char *compare_url; /* changelog link template, or NULL (the forge's) */
@@ -191,6 +192,25 @@ char *config_expand(const char *tmpl, const char *version, const char *date);
 
 /* Checks that `tmpl` uses only {version} and {date}; 0 or RELAPI_EINVAL. */
 int config_template_check(const char *tmpl, struct rerr *err);
+
+/*
+ * The name of repository r's tag for `version` (its tag format expanded),
+ * caller frees; NULL when out of memory.
+ */
+char *config_tag_name(const struct config_repo *r, const char *version);
+
+/*
+ * The version a tag of repository r is for: the part of `name` its tag
+ * format puts in {version}, caller frees; NULL when the name does not
+ * have the format's shape (or out of memory).
+ */
+char *config_tag_version(const struct config_repo *r, const char *name);
+
+/*
+ * 1 when every tagged repository's tag format puts a 'v' before the
+ * version (so "v1.2.3" on the command line is the version "1.2.3").
+ */
+int config_tags_have_v(const struct config *c);
 
 /*
  * Repository r's configured changelog link for from...to (compare_url with

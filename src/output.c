@@ -126,8 +126,7 @@ static const char *short_id(const char *id)
 	return s[k];
 }
 
-static int repo_text(const struct plan_repo *r, const char *version, struct buf *out,
-                     int with_diffs)
+static int repo_text(const struct plan_repo *r, struct buf *out, int with_diffs)
 {
 	const struct config_repo *c = r->cfg;
 	int rc = buf_printf(
@@ -149,7 +148,7 @@ static int repo_text(const struct plan_repo *r, const char *version, struct buf 
 	}
 	if (!rc && r->tag_state != PLAN_SKIPPED)
 		rc = buf_printf(out, "  tag     %-8s %s on %s (\"%s\")\n",
-		                plan_state_name(r->tag_state), version,
+		                plan_state_name(r->tag_state), r->tag_name,
 		                short_id(r->tag_target), r->tag_message);
 	for (size_t i = 0;
 	     !rc && with_diffs && r->commit_state == PLAN_TODO && i < r->nfiles; i++)
@@ -164,7 +163,7 @@ int output_plan_text(const struct plan *p, struct buf *out, int with_diffs)
 	               p->from ? p->from : "", p->rc ? " (release candidate)" : "");
 
 	for (size_t i = 0; !rc && i < p->nrepos; i++)
-		rc = repo_text(&p->repos[i], p->version, out, with_diffs);
+		rc = repo_text(&p->repos[i], out, with_diffs);
 	if (!rc)
 		rc = buf_printf(
 		    out,
@@ -198,7 +197,7 @@ static cJSON *files_json(const struct plan_repo *r)
 	return arr;
 }
 
-static cJSON *repo_json(const struct plan_repo *r, const char *version)
+static cJSON *repo_json(const struct plan_repo *r)
 {
 	cJSON *o = cJSON_CreateObject(), *c, *t;
 
@@ -220,7 +219,7 @@ static cJSON *repo_json(const struct plan_repo *r, const char *version)
 	t = cJSON_AddObjectToObject(o, "tag");
 	if (t) {
 		add_str(t, "state", plan_state_name(r->tag_state));
-		add_str(t, "name", version);
+		add_str(t, "name", r->tag_name);
 		add_str(t, "target", r->tag_target);
 		add_str(t, "message", r->tag_message);
 	}
@@ -261,7 +260,7 @@ int output_plan_json(const struct plan *p, const char *problems, struct buf *out
 		add_problems(doc, problems);
 	arr = cJSON_AddArrayToObject(doc, "repositories");
 	for (size_t i = 0; arr && i < p->nrepos; i++)
-		cJSON_AddItemToArray(arr, repo_json(&p->repos[i], p->version));
+		cJSON_AddItemToArray(arr, repo_json(&p->repos[i]));
 	text = cJSON_Print(doc);
 	if (text)
 		rc = buf_printf(out, "%s\n", text);

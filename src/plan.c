@@ -199,6 +199,10 @@ int plan_init(struct plan *p, const struct plan_input *in, struct rerr *err)
 		const struct config_repo *r = &in->cfg->repos[i];
 		p->repos[i].cfg = r;
 		p->repos[i].kind = config_forge_find(in->cfg, r->forge)->kind;
+		p->repos[i].tag_name = config_tag_name(r, in->version);
+		p->repos[i].from_tag = in->from ? config_tag_name(r, in->from) : NULL;
+		if (!p->repos[i].tag_name || (in->from && !p->repos[i].from_tag))
+			return rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -220,17 +224,23 @@ static void repo_clear(struct plan_repo *r)
 	free(r->tag_message);
 	const struct config_repo *cfg = r->cfg;
 	enum forge_kind kind = r->kind;
+	char *tag_name = r->tag_name, *from_tag = r->from_tag;
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
 	r->kind = kind;
+	r->tag_name = tag_name;
+	r->from_tag = from_tag;
 }
 
 void plan_release(struct plan *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->nrepos; i++)
+	for (size_t i = 0; i < p->nrepos; i++) {
 		repo_clear(&p->repos[i]);
+		free(p->repos[i].tag_name);
+		free(p->repos[i].from_tag);
+	}
 	free(p->repos);
 	free(p->version);
 	free(p->from);
@@ -543,7 +553,7 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
 			return pr->note ? 0 : RELAPI_ENOMEM;
 		}
 		if (!done)
-			return set_conflict(pr, a, p->version);
+			return set_conflict(pr, a, pr->tag_name);
 		pr->tag_state = PLAN_DONE;
 		pr->commit_state = pr->cfg->nedits ? PLAN_DONE : PLAN_SKIPPED;
 		pr->tag_target = strdup_opt(a->tag->commit_id);

@@ -55,7 +55,7 @@ struct plan_actual {
 	    *head; /* commit the base files were read at (branch head or --from commit) */
 	struct plan_blob *files; /* the edit files at head, one per distinct path */
 	size_t nfiles;
-	struct plan_tag *tag; /* tag VERSION when it exists, else NULL */
+	struct plan_tag *tag; /* the version's tag when it exists, else NULL */
 	/* relapi's own commit for the version on the branch since the previous
 	   release (found when the files hold the release values already but the
 	   tag is missing: a run that stopped between commit and tag), or NULL */
@@ -76,7 +76,8 @@ struct plan_actual {
 	long moved;
 	char *moved_head;
 	int moved_own;
-	char **tags; /* every tag name (for the "greater than" check) */
+	char **tags; /* the version of every tag of the repository's tag format
+	                (for the "greater than" check and the previous release) */
 	size_t ntags;
 };
 
@@ -111,6 +112,8 @@ struct plan_file {
 struct plan_repo {
 	const struct config_repo *cfg;
 	enum forge_kind kind;
+	char *tag_name;        /* its tag for the version (config_tag_name) */
+	char *from_tag;        /* its tag for --from, or NULL */
 	enum plan_state state; /* overall: TODO when any step is */
 	char *note;            /* why skipped / the conflict / the error */
 	char *base; /* commit the edits are made on, tag target without commit */

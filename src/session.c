@@ -1,6 +1,7 @@
 /* session.c - see session.h. */
 #include "session.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "commands.h"
@@ -35,6 +36,14 @@ int session_open(struct session *s, int argc, char **argv, const struct runctx_s
 	return s->stop ? rc : session_start(s, flags);
 }
 
+/* With tags named v{version} everywhere, "v1.2.3" names the version 1.2.3. */
+static const char *as_version(const struct config *c, const char *s)
+{
+	return s && s[0] == 'v' && isdigit((unsigned char)s[1]) && config_tags_have_v(c)
+	           ? s + 1
+	           : s;
+}
+
 /* The plan, the forges and the progress output of session s. */
 static int session_plan(struct session *s, unsigned flags)
 {
@@ -42,8 +51,8 @@ static int session_plan(struct session *s, unsigned flags)
 	int rc;
 
 	s->in.cfg = &s->x.cfg;
-	s->in.version = s->x.version;
-	s->in.from = s->x.from;
+	s->in.version = as_version(&s->x.cfg, s->x.version);
+	s->in.from = as_version(&s->x.cfg, s->x.from);
 	s->in.date = s->x.date;
 	s->in.allow_moved = s->x.allow_moved;
 	s->inited = 2;

@@ -404,11 +404,18 @@ char *stage_commit_url(const struct stage_run *r, const struct config_repo *cfg,
 	                  NULL);
 }
 
-char *stage_tag_url(const struct stage_run *r, const struct config_repo *cfg,
-                    const char *name)
+const char *stage_tag(const struct stage_run *r, const struct config_repo *cfg)
 {
-	return forge_link(runctx_forge(&r->s->x, cfg), cfg->path, FORGE_LINK_TAG, name,
-	                  NULL);
+	for (size_t i = 0; i < r->s->plan.nrepos; i++)
+		if (r->s->plan.repos[i].cfg == cfg)
+			return r->s->plan.repos[i].tag_name;
+	return r->s->plan.version;
+}
+
+char *stage_tag_url(const struct stage_run *r, const struct config_repo *cfg)
+{
+	return forge_link(runctx_forge(&r->s->x, cfg), cfg->path, FORGE_LINK_TAG,
+	                  stage_tag(r, cfg), NULL);
 }
 
 int stage_engine_run(struct stage_run *r, struct rerr *err)

@@ -169,8 +169,9 @@ int stage_stable(const struct stage_run *r);
 /* The web URL of commit `id` / tag `name` in repository `cfg`; caller frees. */
 char *stage_commit_url(const struct stage_run *r, const struct config_repo *cfg,
                        const char *id);
-char *stage_tag_url(const struct stage_run *r, const struct config_repo *cfg,
-                    const char *name);
+char *stage_tag_url(const struct stage_run *r, const struct config_repo *cfg);
+/* The name of repository cfg's tag for the version (its tag format). */
+const char *stage_tag(const struct stage_run *r, const struct config_repo *cfg);
 /* Runs the engine until idle; 0 or its error (message set). */
 int stage_engine_run(struct stage_run *r, struct rerr *err);
 

@@ -33,6 +33,7 @@ const struct config_repo *stage_docs_repo(const struct stage_run *r, struct rerr
 }
 
 struct docs_read {
+	const struct config_repo *repo;
 	struct plan_blob *file;
 	char **tags;
 	size_t ntags;
@@ -64,9 +65,11 @@ static void on_tags(const struct forge_reply *rep, void *payload)
 		rerr_set(&d->err, rep->err.code, "%s", rep->err.msg);
 		return;
 	}
+	/* the versions of the tags of its tag format */
 	d->tags = calloc(rep->tags->n + 1, sizeof(*d->tags));
 	for (size_t i = 0; d->tags && i < rep->tags->n; i++)
-		if ((d->tags[d->ntags] = strdup(rep->tags->tags[i].name)))
+		if ((d->tags[d->ntags] =
+		         config_tag_version(d->repo, rep->tags->tags[i].name)))
 			d->ntags++;
 }
 
@@ -79,6 +82,7 @@ static int docs_read(struct stage_run *r, const struct config_repo *d, const cha
 
 	plan_blob_release(b);
 	rd->file = b;
+	rd->repo = d;
 	b->path = strdup(path);
 	rc = b->path ? forge_read_file(f, d->path, d->branch, path, on_file, rd)
 	             : RELAPI_ENOMEM;
@@ -164,8 +168,8 @@ static int log_init(struct stage_run *r, size_t i, const char *prev, struct entr
 	l->title = c->title ? strdup(c->title) : entry_title(c->name);
 	l->forge = strdup(forge_kind_name(forge_kind(f)));
 	l->path = strdup(c->path);
-	l->from = strdup(prev);
-	l->to = strdup(tagged ? r->s->plan.version : c->branch);
+	l->from = config_tag_name(c, prev);
+	l->to = strdup(tagged ? stage_tag(r, c) : c->branch);
 	if (!l->name || !l->title || !l->forge || !l->path || !l->from || !l->to)
 		return RELAPI_ENOMEM;
 	return forge_compare(f, c->path, l->from, l->to, on_compare, l);
@@ -181,16 +185,15 @@ static int log_init(struct stage_run *r, size_t i, const char *prev, struct entr
 static int links_apply(struct stage_run *r, struct entry_log *logs, size_t n,
                        struct rerr *err)
 {
-	const char *version = r->s->plan.version;
-
 	for (size_t i = 0; i < n; i++) {
 		const struct config_repo *c =
 		    config_repo_find(&r->s->x.cfg, logs[i].name);
+		const char *to = c ? stage_tag(r, c) : NULL;
 		int oom = 0;
-		char *url = c ? config_compare_url(c, logs[i].from, version, &oom) : NULL;
+		char *url = c ? config_compare_url(c, logs[i].from, to, &oom) : NULL;
 		if (!url && c && !oom)
 			url = forge_link(runctx_forge(&r->s->x, c), c->path,
-			                 FORGE_LINK_COMPARE, logs[i].from, version);
+			                 FORGE_LINK_COMPARE, logs[i].from, to);
 		if (!url)
 			return rerr_set(err, RELAPI_ENOMEM, "out of memory");
 		free(logs[i].link);
@@ -655,7 +658,7 @@ static int docs_tag_read(struct stage_run *r, const struct config_repo *d,
 	struct sync_answer a = {0};
 	int rc = sync_wait(r->s->x.engine,
 	                   forge_get_tag(runctx_forge(&r->s->x, d), d->path,
-	                                 r->s->plan.version, sync_keep, &a),
+	                                 stage_tag(r, d), sync_keep, &a),
 	                   err);
 
 	if (!rc && a.err.code && a.err.code != RELAPI_ENOTFOUND)
@@ -670,7 +673,7 @@ static int docs_tag_read(struct stage_run *r, const struct config_repo *d,
 static void docs_said(struct stage_run *r, const struct config_repo *d,
                       const struct publish *pb, const char *existing)
 {
-	const char *v = r->s->plan.version;
+	const char *v = stage_tag(r, d);
 	char *url = pb->committed ? stage_commit_url(r, d, pb->commit) : NULL;
 
 	if (pb->committed) {
@@ -678,7 +681,7 @@ static void docs_said(struct stage_run *r, const struct config_repo *d,
 		stage_say(r, "%s: commit %s %s", d->name, pb->commit, url ? url : "");
 	}
 	free(url);
-	url = stage_tag_url(r, d, v);
+	url = stage_tag_url(r, d);
 	stage_event_add(r, "tag", d->name, v, url,
 	                pb->tagged == 1 ? "created" : "exists");
 	if (pb->tagged == 1)
@@ -698,7 +701,7 @@ static int docs_publish(struct stage_run *r, const struct config_repo *d,
 	dc->pub = (struct publish){.forge = runctx_forge(&r->s->x, d),
 	                           .repo = d->path,
 	                           .branch = d->branch,
-	                           .tag = existing ? NULL : r->s->plan.version,
+	                           .tag = existing ? NULL : stage_tag(r, d),
 	                           .tag_message = dc->pub.tag_message};
 	for (;;) {
 		docs_commit_release(dc);

@@ -54,8 +54,8 @@ static int artifact_check(struct poll_task *t)
 	const struct config *c = &o->r->s->x.cfg;
 
 	return forge_find_job_artifact(runctx_forge(&o->r->s->x, o->src), o->src->path,
-	                               o->r->s->plan.version, c->openapi.job, o->artifact,
-	                               on_artifact, o);
+	                               stage_tag(o->r, o->src), c->openapi.job,
+	                               o->artifact, on_artifact, o);
 }
 
 static int schema_commit(struct openapi *o, const struct config_repo *d, struct rerr *err)
@@ -227,8 +227,9 @@ static int sdk_queue(struct stage_run *r, struct sdk_release *rs, size_t *n,
 		s->r = r;
 		s->cfg = c;
 		(*n)++;
-		rc = forge_create_release(runctx_forge(&r->s->x, c), c->path, p->version,
-		                          p->version, r->entry, on_release, s);
+		rc = forge_create_release(runctx_forge(&r->s->x, c), c->path,
+		                          stage_tag(r, c), p->version, r->entry,
+		                          on_release, s);
 		if (rc)
 			rerr_set(err, rc, "%s: cannot queue a release", c->name);
 	}
@@ -248,10 +249,10 @@ static int sdk_judge(struct stage_run *r, struct sdk_release *rs, size_t n, int 
 		}
 		*made += !s->exists;
 		if (!s->url)
-			s->url = stage_tag_url(r, s->cfg, r->s->plan.version);
-		stage_event_add(r, "release", s->cfg->name, r->s->plan.version, s->url,
+			s->url = stage_tag_url(r, s->cfg);
+		stage_event_add(r, "release", s->cfg->name, stage_tag(r, s->cfg), s->url,
 		                s->exists ? "exists" : "created");
-		stage_say(r, "%s: release %s %s %s", s->cfg->name, r->s->plan.version,
+		stage_say(r, "%s: release %s %s %s", s->cfg->name, stage_tag(r, s->cfg),
 		          s->exists ? "already there" : "created", s->url ? s->url : "");
 	}
 	return rc;

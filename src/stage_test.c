@@ -154,8 +154,8 @@ static int pipe_prepare(struct run_pipe *p)
 		return p->repo ? RELAPI_ENOMEM : RELAPI_EINVAL;
 	for (; p->nvars < p->cfg->nvars; p->nvars++) {
 		p->vars[p->nvars].key = p->cfg->vars[p->nvars].key;
-		p->vars[p->nvars].value =
-		    config_expand(p->cfg->vars[p->nvars].value, x->version, x->date);
+		p->vars[p->nvars].value = config_expand(p->cfg->vars[p->nvars].value,
+		                                        p->r->s->plan.version, x->date);
 		if (!p->vars[p->nvars].value)
 			return RELAPI_ENOMEM;
 	}

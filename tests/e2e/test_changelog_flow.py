@@ -116,6 +116,35 @@ class ChangelogFlow(unittest.TestCase):
         self.assertRegex(r.err, r"relapi\.yml:\d+: 'compare_url': bad link 'https://x/\{version\}'")
         self.assertEqual(r.out, "")
 
+    def test_links_follow_the_tag_format(self):
+        """With tag: "v{version}" the entry compares and links the formatted
+        tags of the previous and the new release."""
+        with open(os.path.join(os.environ.get("RELAPI_SOURCE_DIR", "."),
+                               "src", "embed", "waldur.yml"), encoding="utf-8") as f:
+            text = re.sub(r"^(  - name: .*\n)", r'\1    tag: "v{version}"\n', f.read(),
+                          flags=re.M)
+        cfg = os.path.join(self.tmp.name, "relapi.yml")
+        with open(cfg, "w", encoding="utf-8") as f:
+            f.write(text)
+        state = self.forge.state()["repos"]
+        for repo in list(STABLE_REPOS) + [DOCS]:
+            sha = state[repo]["tags"]["8.0.5"]["commit"]
+            if repo.split("/")[1] in ("py-client", "js-client", "go-client"):
+                r = self.forge.github("POST", "/repos/%s/git/refs" % repo,
+                                      {"ref": "refs/tags/v8.0.5", "sha": sha})
+            else:
+                r = self.forge.gitlab("POST", "/projects/%s/repository/tags" % q(repo),
+                                      {"tag_name": "v8.0.5", "ref": sha})
+            self.assertEqual(r.status, 201, r.body)
+        r = run(self.forge, "changelog", "v8.0.6", "--stdout", "-c", cfg, env=ENV)
+        self.assertEqual(r.code, 0, r)
+        lines = re.findall(r"^- \*\*(.+?)\*\*: \[(\d+) commits?\]\((\S+)\)$", r.out, re.M)
+        got = {title: (int(n), url) for title, n, url in lines}
+        self.assertEqual(len(got), len(STABLE_REPOS), r.out)
+        for repo, branch in STABLE_REPOS.items():
+            self.assertEqual(got[TITLES[repo]],
+                             self.compare(repo, "v8.0.5", branch, link_to="v8.0.6"), repo)
+
     def test_rc_entry_covers_rc_repositories_only(self):
         r = run(self.forge, "changelog", "8.0.6-rc.1", "--stdout", env=ENV)
         self.assertEqual(r.code, 0, r)

@@ -118,6 +118,56 @@ static void test_minimal_defaults(void **state)
 	config_release(&c);
 }
 
+/* tag: a format puts the version in the tag's name and reads it back out. */
+static void test_tag_format(void **state)
+{
+	struct config c;
+	struct rerr err;
+	char text[1024];
+	char *s;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s    tag: \"v{version}\"\n", minimal);
+	assert_int_equal(parse(&c, text, &err), 0);
+	assert_int_equal(c.repos[0].tag, 1);
+	assert_string_equal((s = config_tag_name(&c.repos[0], "1.2.3")), "v1.2.3");
+	free(s);
+	assert_string_equal((s = config_tag_version(&c.repos[0], "v1.2.3-rc.1")),
+	                    "1.2.3-rc.1");
+	free(s);
+	assert_null(config_tag_version(&c.repos[0], "1.2.3"));
+	assert_null(config_tag_version(&c.repos[0], "v"));
+	assert_true(config_tags_have_v(&c));
+	config_release(&c);
+
+	snprintf(text, sizeof(text), "%s    tag: app/{version}-final\n", minimal);
+	assert_int_equal(parse(&c, text, &err), 0);
+	assert_string_equal((s = config_tag_version(&c.repos[0], "app/2.0.0-final")),
+	                    "2.0.0");
+	free(s);
+	assert_null(config_tag_version(&c.repos[0], "app/2.0.0"));
+	assert_false(config_tags_have_v(&c));
+	config_release(&c);
+
+	/* no format: the tag is the version; a repository left untagged counts not */
+	assert_int_equal(parse(&c, minimal, &err), 0);
+	assert_string_equal((s = config_tag_version(&c.repos[0], "v9")), "v9");
+	free(s);
+	assert_false(config_tags_have_v(&c));
+	config_release(&c);
+
+	snprintf(text, sizeof(text), "%s    tag: release\n", minimal);
+	expect_error(text, "'tag' must be true or false, not 'release'");
+	snprintf(text, sizeof(text), "%s    tag: \"{version}-{version}\"\n", minimal);
+	expect_error(text,
+	             "t.yml:11: 'tag': the tag format '{version}-{version}' must hold "
+	             "{version} once");
+	snprintf(text, sizeof(text), "%s    tag: \"v {version}\"\n", minimal);
+	expect_error(text, "may hold only letters, digits");
+	snprintf(text, sizeof(text), "%s    tag: \"{date}\"\n", minimal);
+	expect_error(text, "must hold {version} once");
+}
+
 static void test_unknown_key(void **state)
 {
 	char text[1024];
@@ -450,6 +500,7 @@ int main(void)
 	    cmocka_unit_test(test_write_header),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_expand),
+	    cmocka_unit_test(test_tag_format),
 	    cmocka_unit_test(test_access),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
