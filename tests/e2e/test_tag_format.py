@@ -97,6 +97,16 @@ class AllWithVTest(TagFormatTest):
             self.assertNotIn("v1.5.0", self.tags(path), path)
         self.assertEqual(self.forge.file("acme/server", "main", "VERSION"), b"1.4.2\n")
 
+    def test_promotion_finds_the_candidate_by_its_formatted_tag(self):
+        r = self.relapi("tag-all", "v1.5.0-rc.1")
+        self.assertEqual(r.code, 0, r)
+        rc = {p: self.tags(p)["v1.5.0-rc.1"]["commit"] for p in REPOS}
+        r = self.relapi("tag-all", "v1.5.0", "--from", "v1.5.0-rc.1")
+        self.assertEqual(r.code, 0, r)
+        # the repository that is only tagged gets the candidate's commit
+        self.assertEqual(self.tags("acme/chart")["v1.5.0"]["commit"], rc["acme/chart"])
+        self.assertEqual(self.forge.file("acme/server", "v1.5.0", "VERSION"), b"1.5.0\n")
+
     def test_config_prints_the_format(self):
         r = self.relapi("config")
         self.assertEqual(r.code, 0, r)
