@@ -134,7 +134,7 @@ int version_format(char *buf, size_t n, const struct version *v)
 int version_previous(struct version *out, const struct version *new,
                      const char *const *candidates, size_t n)
 {
-	struct version bound, best, v;
+	struct version bound, best = {0}, v = {0};
 	int found = 0;
 
 	version_base(&bound, new);
