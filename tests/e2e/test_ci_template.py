@@ -4,7 +4,9 @@ agree on every case, stable and prerelease, valid or not."""
 
 import os
 import re
+import shutil
 import subprocess
+import tempfile
 import unittest
 
 from release_env import BIN, SOURCE
@@ -42,7 +44,64 @@ class TemplateRuleTest(unittest.TestCase):
                   encoding="utf-8") as f:
             text = f.read()
         self.assertRegex(text, r'\n  RELAPI_IMAGE: "[^"$]+"\n')
-        self.assertIn("image: $RELAPI_IMAGE", text)
+        self.assertIn("    name: $RELAPI_IMAGE\n", text)
+
+
+LINTER = os.environ.get("RELAPI_GITLAB_CI_LOCAL")
+
+
+@unittest.skipUnless(LINTER or os.environ.get("RELAPI_REQUIRE_TOOLS"),
+                     "RELAPI_GITLAB_CI_LOCAL is not set (ci/test sets it to "
+                     "ci/gitlab-ci-local)")
+class GitLabCiLocalTest(unittest.TestCase):
+    """The template as a project includes it, read by gitlab-ci-local (an
+    offline implementation of GitLab CI's rules and its JSON schema): which
+    jobs a pipeline gets for each tag, for the docs deployment and for a
+    branch push."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not LINTER:
+            raise RuntimeError("RELAPI_REQUIRE_TOOLS is set but RELAPI_GITLAB_CI_LOCAL is not")
+        cls.tmp = tempfile.TemporaryDirectory()
+        d = cls.tmp.name
+        shutil.copy(os.path.join(SOURCE, "ci", "release.gitlab-ci.yml"),
+                    os.path.join(d, "release.gitlab-ci.yml"))
+        with open(os.path.join(d, ".gitlab-ci.yml"), "w", encoding="utf-8") as f:
+            f.write("include:\n  - local: release.gitlab-ci.yml\n")
+        git = ["git", "-C", d, "-c", "user.name=t", "-c", "user.email=t@example.org"]
+        for args in (["init", "-q"], ["remote", "add", "origin",
+                                      "https://gitlab.com/waldur/waldur-docs.git"],
+                     ["add", "."], ["commit", "-qm", "docs"]):
+            subprocess.run(git + args, check=True, capture_output=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def jobs(self, **variables):
+        args = [LINTER, "--list"]
+        for k, v in variables.items():
+            args += ["--variable", "%s=%s" % (k, v)]
+        p = subprocess.run(args, cwd=self.tmp.name, capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("json schema validated", p.stdout + p.stderr)
+        lines = p.stdout.splitlines()
+        head = [i for i, line in enumerate(lines) if line.startswith("name ")]
+        self.assertEqual(len(head), 1, p.stdout)
+        return {line.split()[0] for line in lines[head[0] + 1:] if line.strip()}
+
+    def test_tag_pipelines_run_the_release_for_versions_only(self):
+        for v in CASES:
+            want = {"relapi-release"} if relapi_takes(v) else set()
+            self.assertEqual(self.jobs(CI_COMMIT_TAG=v), want, v)
+
+    def test_docs_deployment_and_branch_pipelines(self):
+        self.assertEqual(self.jobs(CI_COMMIT_TAG="8.0.6", DEPLOY_DOCS_VERSION="8.0.6"),
+                         {"docs-deploy"})
+        self.assertEqual(self.jobs(DEPLOY_DOCS_VERSION="8.0.6"), {"docs-deploy"})
+        self.assertEqual(self.jobs(CI_COMMIT_BRANCH="master"), set())
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ class DockerfileTest(unittest.TestCase):
         _, build = self.stages[0]
         run = " ".join(s for s in build if s.startswith("RUN "))
         # /out holds the binary ci/static checked and the CA bundle it is built to read
-        self.assertIn("cp build-static/relapi /out/relapi", run)
+        self.assertIn("cp build-static/relapi /out/usr/local/bin/relapi", run)
         self.assertIn("/etc/ssl/certs/ca-certificates.crt /out/etc/ssl/certs/", run)
         self.assertIn("--with-ca-bundle=/etc/ssl/certs/ca-certificates.crt",
                       read("ci", "static"))
@@ -62,7 +62,22 @@ class DockerfileTest(unittest.TestCase):
         users = [s for s in steps if s.startswith("USER ")]
         self.assertEqual(len(users), 1)
         self.assertNotIn(users[0].split()[1], ("root", "0"))
-        self.assertIn('ENTRYPOINT ["/relapi"]', steps)
+        self.assertIn('ENTRYPOINT ["/usr/local/bin/relapi"]', steps)
+
+    def test_ci_image_has_a_shell_and_the_same_binary(self):
+        """A CI runner runs a job's script with a shell: the image the GitLab
+        template uses by default is the `ci` stage, tagged X.Y.Z-ci."""
+        ci = [st for st in self.stages if st[0].endswith(" AS ci")]
+        self.assertEqual(len(ci), 1)
+        base, steps = ci[0]
+        self.assertTrue(base.split()[1].startswith("debian:"), base)
+        self.assertIn("COPY --from=build /out/ /", steps)
+        self.assertNotIn("USER root", steps)
+        version = re.search(r"project\(relapi VERSION (\S+)", read("CMakeLists.txt")).group(1)
+        template = read("ci", "release.gitlab-ci.yml")
+        self.assertIn('RELAPI_IMAGE: "registry.gitlab.com/waldur/relapi:%s-ci"' % version,
+                      template)
+        self.assertIn("ref: v%s" % version, template)
 
     def test_image_builds_and_runs(self):
         docker = shutil.which("docker")
