@@ -41,6 +41,7 @@ static char *reference(const char *rel, const char *path, struct probe_list *l)
 	size_t len;
 	char *data;
 
+	memset(l, 0, sizeof(*l));
 	snprintf(full, sizeof(full), "%s/waldur/fixtures/%s", ec_reference_dir(), rel);
 	data = ec_slurp(full, &len);
 	if (!data) {
