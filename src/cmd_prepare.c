@@ -327,15 +327,34 @@ static int entry_fits(struct prep *p, const char *entry, struct rerr *err)
 	return rc;
 }
 
+/* prepare_entry_normalize() with the configured schema link. */
+static int normalize(struct prep *p, char **entry, const char *text, size_t len,
+                     struct rerr *err)
+{
+	char *schema = NULL;
+	int rc = stage_schema_link(&p->r, &schema)
+	             ? rerr_set(err, RELAPI_ENOMEM, "out of memory")
+	             : prepare_entry_normalize(entry, text, len, p->version, p->stable,
+	                                       schema, err);
+
+	free(schema);
+	return rc;
+}
+
 static int draft_builtin(struct prep *p, struct rerr *err)
 {
-	struct entry_input in = {p->version, p->r.s->x.date, p->stable, p->logs,
-	                         p->nlogs};
+	struct entry_input in = {p->version, p->r.s->x.date, p->stable,
+	                         p->logs,    p->nlogs,       NULL};
+	char *schema = NULL;
 	struct buf b;
-	int rc;
+	int rc = stage_schema_link(&p->r, &schema)
+	             ? rerr_set(err, RELAPI_ENOMEM, "out of memory")
+	             : 0;
 
 	buf_init(&b);
-	rc = entry_build(&b, &in, err);
+	in.schema = schema;
+	rc = rc ? rc : entry_build(&b, &in, err);
+	free(schema);
 	free(p->entry);
 	p->entry = rc ? NULL : buf_detach(&b, NULL);
 	buf_release(&b);
@@ -381,8 +400,7 @@ static int draft_generate(struct prep *p, const char *cmd, struct rerr *err)
 	                                    p->data, err)
 	          : rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	rc = rc ? rc : prepare_gen_run(&out, &len, &g, in.data, in.len, err);
-	rc = rc ? rc
-	        : prepare_entry_normalize(&entry, out, len, p->version, p->stable, err);
+	rc = rc ? rc : normalize(p, &entry, out, len, err);
 	if (rc == RELAPI_EINVAL)
 		rerr_prefix(err, "the generator '%s'", cmd);
 	rc = rc ? rc : entry_fits(p, entry, err);
@@ -455,9 +473,7 @@ static int review_edit(struct prep *p, struct rerr *err)
 
 	if (rc)
 		return rc;
-	if (prepare_entry_normalize(&entry, text, strlen(text), p->version, p->stable,
-	                            &e) ||
-	    entry_fits(p, entry, &e)) {
+	if (normalize(p, &entry, text, strlen(text), &e) || entry_fits(p, entry, &e)) {
 		msg_error("prepare", "the edited entry: %s; keeping the draft", e.msg);
 	} else {
 		free(p->entry);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "plan.h"
 
 /* ---- commit data ------------------------------------------------------------ */
@@ -178,6 +179,40 @@ static int put_activity(struct buf *out, const struct entry_input *in)
 	return rc || (any && buf_puts(out, "\n"));
 }
 
+char *entry_schema_link(const char *changelog, const char *target)
+{
+	size_t common = 0;
+	struct buf b;
+
+	if (!changelog || !target)
+		return NULL;
+	for (size_t i = 0; changelog[i] && changelog[i] == target[i]; i++)
+		if (changelog[i] == '/')
+			common = i + 1;
+	buf_init(&b);
+	for (const char *p = changelog + common; (p = strchr(p, '/')); p++)
+		if (buf_puts(&b, "../"))
+			return buf_release(&b), NULL;
+	if (buf_puts(&b, target + common))
+		return buf_release(&b), NULL;
+	return buf_detach(&b, NULL);
+}
+
+/* The Resources section of a stable entry: the schema's link. */
+static int put_resources(struct buf *out, const struct entry_input *in)
+{
+	char *link;
+	int rc;
+
+	if (!in->stable || !in->schema)
+		return 0;
+	if (!(link = config_expand(in->schema, in->version, NULL)))
+		return -1;
+	rc = buf_printf(out, "### Resources\n\n- [OpenAPI Schema](%s)\n\n", link);
+	free(link);
+	return rc;
+}
+
 int entry_build(struct buf *out, const struct entry_input *in, struct rerr *err)
 {
 	int rc = buf_printf(out, "## %s - %s\n\n", in->version, in->date);
@@ -185,11 +220,7 @@ int entry_build(struct buf *out, const struct entry_input *in, struct rerr *err)
 	for (int g = 0; !rc && g < G_COUNT; g++)
 		rc = put_group(out, in, (enum group)g);
 	rc = rc || put_activity(out, in);
-	if (!rc && in->stable)
-		rc = buf_printf(out,
-		                "### Resources\n\n- [OpenAPI "
-		                "Schema](../API/waldur-openapi-schema-%s.yaml)\n\n",
-		                in->version);
+	rc = rc || put_resources(out, in);
 	rc = rc || buf_puts(out, "---\n");
 	return rc ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
 }

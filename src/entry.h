@@ -56,10 +56,21 @@ int entry_log_set(struct entry_log *l, const struct forge_compare *c);
 struct entry_input {
 	const char *version; /* the new version */
 	const char *date;    /* YYYY-MM-DD */
-	int stable;          /* adds the Resources section */
+	int stable;          /* adds the Resources section (with a schema) */
 	const struct entry_log *logs;
 	size_t n;
+	/* the OpenAPI schema's link from the changelog, {version} in it
+	   (entry_schema_link), or NULL: no Resources section */
+	const char *schema;
 };
+
+/*
+ * The link from the changelog at `changelog` to the OpenAPI schema committed
+ * at `target` (both paths in the docs repository; target may hold
+ * {version}): "docs/about/CHANGELOG.md" and "docs/API/s-{version}.yaml" give
+ * "../API/s-{version}.yaml". NULL when either is NULL, or out of memory.
+ */
+char *entry_schema_link(const char *changelog, const char *target);
 
 /*
  * Appends the entry for `in` to `out`, ending with "---\n". Returns 0 or

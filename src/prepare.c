@@ -216,13 +216,16 @@ static int keep_entry(struct lines *l, const char *version)
 	return 0;
 }
 
-/* Drops an RC's schema link, and a Resources heading left with nothing under it. */
-static void drop_schema(struct lines *l)
+/*
+ * Drops an RC's links to schemas (lines holding `prefix`, the schema link's
+ * part before {version}), and a Resources heading left with nothing under it.
+ */
+static void drop_schema(struct lines *l, const char *prefix)
 {
 	size_t i, k;
 
 	for (i = k = 0; i < l->n; i++)
-		if (!line_has(&l->v[i], "](../API/waldur-openapi-schema-"))
+		if (!line_has(&l->v[i], prefix))
 			l->v[k++] = l->v[i];
 	l->n = k;
 	for (i = 0; i < l->n && !line_is(&l->v[i], "### Resources"); i++)
@@ -259,26 +262,37 @@ static int add_schema(struct lines *l, const char *link, const char *target)
 	return lines_insert(l, i + 1, link, strlen(link));
 }
 
+/* "](" and the schema link up to {version}, for drop_schema(). */
+static void schema_prefix(char *out, size_t n, const char *schema)
+{
+	snprintf(out, n, "](%.*s", (int)strcspn(schema, "{"), schema);
+}
+
 int prepare_entry_normalize(char **out, const char *draft, size_t len,
-                            const char *version, int stable, struct rerr *err)
+                            const char *version, int stable, const char *schema,
+                            struct rerr *err)
 {
 	struct lines l = {0};
 	struct buf b;
-	char target[128], link[192];
-	int rc;
+	char *target = schema ? config_expand(schema, version, NULL) : NULL;
+	char link[1100], prefix[1100];
+	int rc = schema && !target ? RELAPI_ENOMEM : 0;
 
 	*out = NULL;
 	buf_init(&b);
-	snprintf(target, sizeof(target), "../API/waldur-openapi-schema-%s.yaml", version);
-	snprintf(link, sizeof(link), "- [OpenAPI Schema](%s)", target);
-	rc = lines_split(&l, draft, len);
+	if (schema) {
+		snprintf(link, sizeof(link), "- [OpenAPI Schema](%.1000s)",
+		         target ? target : "");
+		schema_prefix(prefix, sizeof(prefix), schema);
+	}
+	rc = rc ? rc : lines_split(&l, draft, len);
 	if (!rc && keep_entry(&l, version))
 		rc = rerr_set(err, RELAPI_EINVAL, "the draft has no '## %s' heading",
 		              version);
-	if (!rc && stable)
+	if (!rc && schema && stable)
 		rc = add_schema(&l, link, target);
-	else if (!rc)
-		drop_schema(&l);
+	else if (!rc && schema)
+		drop_schema(&l, prefix);
 	for (size_t i = 0; !rc && i < l.n; i++)
 		rc = buf_append(&b, l.v[i].s, l.v[i].n) || buf_puts(&b, "\n");
 	rc = rc ? rc : buf_puts(&b, "\n---\n");
@@ -288,5 +302,6 @@ int prepare_entry_normalize(char **out, const char *draft, size_t len,
 		rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	buf_release(&b);
 	free(l.v);
+	free(target);
 	return rc ? err->code : 0;
 }

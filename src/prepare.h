@@ -59,14 +59,16 @@ const char *prepare_builtin_prompt(void);
  * `version` in *out (caller frees): text before the first `## VERSION`
  * heading is dropped (so is a closing code fence the draft was wrapped in),
  * and so is everything from a later `## ` heading on; trailing blank lines
- * and `---` lines are dropped, then for a stable version a `### Resources`
- * section linking ../API/waldur-openapi-schema-VERSION.yaml is added unless
- * the link is there, for an RC that link is removed; the entry ends with a
- * blank line and `---`. RELAPI_EINVAL when the draft has no `## VERSION`
- * heading (message names the version), else 0 or RELAPI_ENOMEM.
+ * and `---` lines are dropped, then, with a `schema` link (entry_schema_link,
+ * {version} in it), for a stable version a `### Resources` section linking
+ * the version's schema is added unless the link is there, and for an RC any
+ * link to a schema of that shape is removed; the entry ends with a blank line
+ * and `---`. RELAPI_EINVAL when the draft has no `## VERSION` heading
+ * (message names the version), else 0 or RELAPI_ENOMEM.
  */
 int prepare_entry_normalize(char **out, const char *draft, size_t len,
-                            const char *version, int stable, struct rerr *err);
+                            const char *version, int stable, const char *schema,
+                            struct rerr *err);
 
 /* ---- processes ---------------------------------------------------------------- */
 

@@ -1,5 +1,7 @@
 /* stage.c - flow options, stage bookkeeping, progress lines and the summary. */
 #include "stage.h"
+
+#include "entry.h"
 #include "util.h"
 #include "msgs.h"
 
@@ -140,6 +142,17 @@ void stage_run_init(struct stage_run *r, struct session *s, const struct stage_o
 	r->s = s;
 	r->o = o;
 	r->gitlab_ci = ci && !strcmp(ci, "true");
+}
+
+int stage_schema_link(const struct stage_run *r, char **out)
+{
+	const struct config *c = &r->s->x.cfg;
+
+	*out = NULL;
+	if (!c->openapi.repo || !c->changelog)
+		return 0;
+	*out = entry_schema_link(c->changelog, c->openapi.target);
+	return *out ? 0 : RELAPI_ENOMEM;
 }
 
 void stage_run_release(struct stage_run *r)

@@ -104,6 +104,14 @@ struct stage_run {
 };
 
 void stage_run_init(struct stage_run *r, struct session *s, const struct stage_opts *o);
+
+/*
+ * The changelog's link to the committed OpenAPI schema, {version} in it
+ * (entry_schema_link of release.changelog and openapi.target), into *out
+ * (caller frees); *out NULL when no openapi stage is configured. 0 or
+ * RELAPI_ENOMEM.
+ */
+int stage_schema_link(const struct stage_run *r, char **out);
 void stage_run_release(struct stage_run *r);
 
 /* 1 when --only/--skip select stage id. */

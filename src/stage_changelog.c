@@ -263,8 +263,9 @@ static int build_entry(struct stage_run *r, const char *prev, struct rerr *err)
 	struct entry_log *logs = NULL;
 	size_t n = 0;
 	struct buf out;
-	struct entry_input in = {r->s->plan.version, r->s->x.date, stage_stable(r), NULL,
-	                         0};
+	struct entry_input in = {
+	    r->s->plan.version, r->s->x.date, stage_stable(r), NULL, 0, NULL};
+	char *schema = NULL;
 	int rc = 0;
 
 	buf_init(&out);
@@ -277,11 +278,15 @@ static int build_entry(struct stage_run *r, const char *prev, struct rerr *err)
 	for (size_t i = 0; !rc && i < n; i++)
 		stage_say(r, "%s: %ld commit%s %s", logs[i].name, logs[i].count,
 		          logs[i].count == 1 ? "" : "s", logs[i].web_url);
+	if (!rc && stage_schema_link(r, &schema))
+		rc = rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	in.schema = schema;
 	if (!rc)
 		rc = entry_build(&out, &in, err);
 	if (!rc)
 		r->entry = buf_detach(&out, NULL);
 	buf_release(&out);
+	free(schema);
 	stage_gather_free(logs, n);
 	return rc;
 }

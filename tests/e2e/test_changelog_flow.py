@@ -116,6 +116,36 @@ class ChangelogFlow(unittest.TestCase):
         self.assertRegex(r.err, r"relapi\.yml:\d+: 'compare_url': bad link 'https://x/\{version\}'")
         self.assertEqual(r.out, "")
 
+    def embedded_with(self, old, new):
+        """The embedded configuration with `old` replaced by `new`, as a file."""
+        with open(os.path.join(os.environ.get("RELAPI_SOURCE_DIR", "."),
+                               "src", "embed", "waldur.yml"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn(old, text)
+        path = os.path.join(self.tmp.name, "relapi.yml")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace(old, new))
+        return path
+
+    def test_schema_link_follows_the_openapi_target(self):
+        """The Resources link is openapi.target seen from the changelog's
+        folder, and there is none without an openapi stage."""
+        target = '    target: "docs/API/waldur-openapi-schema-{version}.yaml"\n'
+        cfg = self.embedded_with(target, '    target: "schemas/api-{version}.json"\n')
+        r = run(self.forge, "changelog", "8.0.6", "--stdout", "-c", cfg, env=ENV)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("### Resources\n\n- [OpenAPI Schema](../../schemas/api-8.0.6.json)",
+                      r.out)
+        block = ('  openapi:\n    repository: waldur-mastermind\n'
+                 '    job: Generate OpenAPI schema\n'
+                 '    artifact: "waldur-openapi-schema-{version}.yaml"\n' + target)
+        cfg = self.embedded_with(block, "")
+        r = run(self.forge, "changelog", "8.0.6", "--stdout", "-c", cfg, env=ENV)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("## 8.0.6 - %s" % DATE, r.out)
+        self.assertNotIn("Resources", r.out)
+        self.assertNotIn("openapi", r.out.lower())
+
     def test_links_follow_the_tag_format(self):
         """With tag: "v{version}" the entry compares and links the formatted
         tags of the previous and the new release."""

@@ -36,9 +36,13 @@ static void make_log(struct entry_log *l, const char *name, long count, const ch
 	assert_int_equal(entry_log_set(l, &c), 0);
 }
 
+/* Waldur's schema link: docs/API/waldur-openapi-schema-{version}.yaml from
+   docs/about/CHANGELOG.md */
+#define WALDUR_SCHEMA "../API/waldur-openapi-schema-{version}.yaml"
+
 static char *build(struct entry_log *logs, size_t n, int stable, const char *version)
 {
-	struct entry_input in = {version, "2026-02-01", stable, logs, n};
+	struct entry_input in = {version, "2026-02-01", stable, logs, n, WALDUR_SCHEMA};
 	struct buf out;
 	struct rerr err = {0};
 
@@ -202,6 +206,38 @@ static void test_heading_ok(void **state)
 	assert_false(entry_heading_ok("text\n## 8.0.6\n", 14, "8.0.6"));
 }
 
+/* The schema link follows openapi.target from the changelog's folder. */
+static void test_schema_link(void **state)
+{
+	static const struct {
+		const char *changelog, *target, *want;
+	} cases[] = {
+	    {"docs/about/CHANGELOG.md", "docs/API/waldur-openapi-schema-{version}.yaml",
+	     WALDUR_SCHEMA},
+	    {"CHANGELOG.md", "openapi/{version}.yaml", "openapi/{version}.yaml"},
+	    {"docs/CHANGELOG.md", "docs/api.yaml", "api.yaml"},
+	    {"a/b/c/CHANGELOG.md", "x/s.yaml", "../../../x/s.yaml"},
+	    {"docs/a/CHANGELOG.md", "docs/ab/s.yaml", "../ab/s.yaml"},
+	};
+	struct entry_input in = {"8.0.6", "2026-02-01", 1, NULL, 0, NULL};
+	struct rerr err = {0};
+	struct buf out;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = entry_schema_link(cases[i].changelog, cases[i].target);
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+	assert_null(entry_schema_link(NULL, "x"));
+	/* without an openapi stage a stable entry has no Resources section */
+	buf_init(&out);
+	assert_int_equal(entry_build(&out, &in, &err), 0);
+	assert_null(strstr(out.data, "Resources"));
+	assert_null(strstr(out.data, "openapi"));
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +247,7 @@ int main(void)
 	    cmocka_unit_test(test_not_conventional),
 	    cmocka_unit_test(test_title),
 	    cmocka_unit_test(test_extract),
+	    cmocka_unit_test(test_schema_link),
 	    cmocka_unit_test(test_heading_ok),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

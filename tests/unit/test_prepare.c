@@ -19,7 +19,9 @@ static char *norm(const char *draft, const char *version, int stable, int *rc)
 	struct rerr err = {0};
 	char *out = NULL;
 
-	*rc = prepare_entry_normalize(&out, draft, strlen(draft), version, stable, &err);
+	*rc =
+	    prepare_entry_normalize(&out, draft, strlen(draft), version, stable,
+	                            "../API/waldur-openapi-schema-{version}.yaml", &err);
 	return out;
 }
 
@@ -89,6 +91,33 @@ static void test_norm_rc_drops_schema(void **state)
 	    "8.0.6-rc.2", 0, "## 8.0.6-rc.2\n\nText.\n\n---\n");
 }
 
+/* Without an openapi stage the entry is left as the draft has it. */
+static void test_norm_without_schema(void **state)
+{
+	static const char stable[] = "## 1.5.0\n\nText.\n",
+	                  rc[] = "## 1.5.0-rc.1\n\n- [OpenAPI Schema](api/1.5.0.json)\n";
+	struct rerr err = {0};
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(
+	    prepare_entry_normalize(&out, stable, strlen(stable), "1.5.0", 1, NULL, &err),
+	    0);
+	assert_string_equal(out, "## 1.5.0\n\nText.\n\n---\n");
+	free(out);
+	/* another target's link: added for stable, dropped for an RC */
+	assert_int_equal(prepare_entry_normalize(&out, stable, strlen(stable), "1.5.0", 1,
+	                                         "api/{version}.json", &err),
+	                 0);
+	assert_non_null(strstr(out, "- [OpenAPI Schema](api/1.5.0.json)\n"));
+	free(out);
+	assert_int_equal(prepare_entry_normalize(&out, rc, strlen(rc), "1.5.0-rc.1", 0,
+	                                         "api/{version}.json", &err),
+	                 0);
+	assert_string_equal(out, "## 1.5.0-rc.1\n\n---\n");
+	free(out);
+}
+
 static void test_norm_preamble_and_fence_dropped(void **state)
 {
 	(void)state;
@@ -120,7 +149,7 @@ static void test_norm_needs_exact_heading(void **state)
 		struct rerr err = {0};
 		char *out = (char *)1;
 		rc = prepare_entry_normalize(&out, bad[i], strlen(bad[i]), "8.0.6", 1,
-		                             &err);
+		                             NULL, &err);
 		if (i == 5) { /* inside a wrapper fence that never closes: still found */
 			assert_int_equal(rc, 0);
 			free(out);
@@ -339,6 +368,7 @@ int main(void)
 	    cmocka_unit_test(test_norm_stable_keeps_existing_link),
 	    cmocka_unit_test(test_norm_stable_link_into_resources),
 	    cmocka_unit_test(test_norm_rc_drops_schema),
+	    cmocka_unit_test(test_norm_without_schema),
 	    cmocka_unit_test(test_norm_preamble_and_fence_dropped),
 	    cmocka_unit_test(test_norm_stops_at_next_heading),
 	    cmocka_unit_test(test_norm_needs_exact_heading),
