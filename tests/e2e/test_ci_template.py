@@ -104,5 +104,40 @@ class GitLabCiLocalTest(unittest.TestCase):
         self.assertEqual(self.jobs(CI_COMMIT_BRANCH="master"), set())
 
 
+@unittest.skipUnless(LINTER or os.environ.get("RELAPI_REQUIRE_TOOLS"),
+                     "RELAPI_GITLAB_CI_LOCAL is not set")
+class ImagePipelineTest(unittest.TestCase):
+    """relapi's own .gitlab-ci.yml publishes, on its release tags only, the
+    images the template's default RELAPI_IMAGE names."""
+
+    def test_release_tags_only(self):
+        if not LINTER:
+            self.fail("RELAPI_REQUIRE_TOOLS is set but RELAPI_GITLAB_CI_LOCAL is not")
+        with tempfile.TemporaryDirectory() as d:
+            shutil.copy(os.path.join(SOURCE, ".gitlab-ci.yml"), d)
+            git = ["git", "-C", d, "-c", "user.name=t", "-c", "user.email=t@example.org"]
+            for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "ci"]):
+                subprocess.run(git + args, check=True, capture_output=True)
+
+            def listed(**variables):
+                args = [LINTER, "--list"]
+                for k, v in variables.items():
+                    args += ["--variable", "%s=%s" % (k, v)]
+                p = subprocess.run(args, cwd=d, capture_output=True, text=True, timeout=120)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                return "images " in p.stdout
+
+            with open(os.path.join(SOURCE, "CMakeLists.txt"), encoding="utf-8") as f:
+                version = re.search(r"project\(relapi VERSION (\S+)", f.read()).group(1)
+            self.assertTrue(listed(CI_COMMIT_TAG="v" + version))
+            for tag in (version, "v%s-rc.1" % version, "vnext"):
+                self.assertFalse(listed(CI_COMMIT_TAG=tag), tag)
+            self.assertFalse(listed(CI_COMMIT_BRANCH="main"))
+        with open(os.path.join(SOURCE, ".gitlab-ci.yml"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn('"$CI_REGISTRY_IMAGE:$version-ci"', text)
+        self.assertIn("--target ci", text)
+
+
 if __name__ == "__main__":
     unittest.main()
