@@ -305,7 +305,8 @@ static char *gh_sha_from_body(struct http_response *resp)
 
 /*
  * The commit id of a commits/<ref> answer (gh_send_resolve), or NULL with op
- * ended: the forge's refusal, or an answer without a commit id.
+ * ended and freed (do not touch it then): the forge's refusal, or an answer
+ * without a commit id.
  */
 static char *gh_resolved(struct forge_op *op, struct http_response *resp, const char *ref)
 {
@@ -342,8 +343,12 @@ static int gh_send_resolve(struct forge_op *op, const char *ref, forge_step_fn n
 
 static void gh_ref_resolved(struct forge_op *op, struct http_response *resp)
 {
-	if ((op->file.commit_id = gh_resolved(op, resp, op->a.read.ref)))
+	char *sha = gh_resolved(op, resp, op->a.read.ref); /* NULL: op is gone */
+
+	if (sha) {
+		op->file.commit_id = sha;
 		gh_read_contents(op);
+	}
 }
 
 static int gh_read_file(struct forge_op *op)
@@ -1791,9 +1796,13 @@ static void gh_tree_done(struct forge_op *op, struct http_response *resp)
 /* The branch's commit: its files are read there, the same commit each. */
 static void gh_tree_head(struct forge_op *op, struct http_response *resp)
 {
-	if ((op->tree.commit_id = gh_resolved(op, resp, op->tree.default_branch)))
+	char *sha = gh_resolved(op, resp, op->tree.default_branch); /* NULL: op is gone */
+
+	if (sha) {
+		op->tree.commit_id = sha;
 		forge_repo_chain(op, "GET", "/git/trees/%e?recursive=1",
 		                 op->tree.commit_id, NULL, NULL, 0, gh_tree_done);
+	}
 }
 
 static int gh_list_tree(struct forge_op *op)
