@@ -1481,6 +1481,18 @@ int forge_list_tags(struct forge *f, const char *repo, forge_done_fn cb, void *p
 	return op_start(op, f->ops->list_tags, "list tags");
 }
 
+int forge_find_tag_run(struct forge *f, const char *repo, const char *tag,
+                       const char *workflow, forge_done_fn cb, void *payload)
+{
+	struct forge_op *op;
+	int rc = op_make(&op, f, repo, cb, payload, f && repo && tag && *tag, tag,
+	                 workflow, NULL);
+
+	if (rc)
+		return rc;
+	return op_start(op, f->ops->find_tag_run, "find the run of tag %s", tag);
+}
+
 int forge_read_tree(struct forge *f, const char *repo, forge_done_fn cb, void *payload)
 {
 	struct forge_op *op;

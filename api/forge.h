@@ -393,6 +393,17 @@ int forge_get_branch_head(struct forge *f, const char *repo, const char *branch,
 int forge_list_tags(struct forge *f, const char *repo, forge_done_fn cb, void *payload);
 
 /*
+ * reply.pipeline: the newest run that a tag started by itself (a publish
+ * workflow on `on: push: tags` or `on: release`). GitHub: the runs of
+ * `workflow` (its file name) whose head_branch is the tag; GitLab: the
+ * newest pipeline of the tag (`workflow` unused). RELAPI_ENOTFOUND while
+ * there is none (the answer's status 200; a 404 is an unknown workflow or
+ * repository).
+ */
+int forge_find_tag_run(struct forge *f, const char *repo, const char *tag,
+                       const char *workflow, forge_done_fn cb, void *payload);
+
+/*
  * reply.tree: the default branch, then every file on it. GitLab: GET
  * /projects/:id, then /repository/tree?recursive=true 100 entries a page
  * (https://docs.gitlab.com/api/repositories/#list-repository-tree); GitHub:

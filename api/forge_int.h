@@ -58,6 +58,8 @@ struct forge_ops {
 	int (*cancel_pipeline)(struct forge_op *op);
 	/* a.trigger, vars */
 	int (*find_pipeline)(struct forge_op *op);
+	/* a.trigger: ref = the tag, workflow */
+	int (*find_tag_run)(struct forge_op *op);
 	/* forge_link() formats: web base, repo path, a, b */
 	const char *link_fmt[FORGE_LINK_COUNT];
 
@@ -138,7 +140,8 @@ union forge_op_args {
 	} compare;
 	struct {
 		char *ref, *workflow;
-	} trigger; /* trigger_pipeline, find_pipeline (the variables are op->vars) */
+	} trigger; /* trigger_pipeline, find_pipeline (the variables are op->vars),
+	             find_tag_run */
 	struct {
 		char *ref, *job, *path;
 	} artifact; /* find_job_artifact */

@@ -1244,6 +1244,36 @@ static int gh_find_pipeline(struct forge_op *op)
 	    op->a.trigger.workflow, op->a.trigger.ref, NULL, 0, gh_find_done);
 }
 
+/* The newest run of the workflow on the tag (runs are listed newest first). */
+static void gh_tag_run_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	const cJSON *it, *found = NULL;
+
+	cJSON_ArrayForEach(it, fj_get(j, "workflow_runs"))
+	{
+		const char *branch = fj_str(it, "head_branch");
+		if (!found && branch && !strcmp(branch, op->a.trigger.ref))
+			found = it;
+	}
+	if (found)
+		gh_run_from_json(op, found);
+	else if (j)
+		forge_op_fail(op, RELAPI_ENOTFOUND, "no run of '%s' on tag %s yet",
+		              op->a.trigger.workflow, op->a.trigger.ref);
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gh_find_tag_run(struct forge_op *op)
+{
+	if (!op->a.trigger.workflow || !*op->a.trigger.workflow)
+		return RELAPI_EINVAL; /* a GitHub run belongs to a workflow */
+	return forge_repo_send(
+	    op, "GET", "/actions/workflows/%p/runs?branch=%e&per_page=20",
+	    op->a.trigger.workflow, op->a.trigger.ref, NULL, 0, gh_tag_run_done);
+}
+
 static int gh_find_job_artifact(struct forge_op *op)
 {
 	(void)op;
@@ -1846,6 +1876,7 @@ const struct forge_ops forge_github_ops = {
     .pipeline_status = gh_pipeline_status,
     .cancel_pipeline = gh_cancel_pipeline,
     .find_pipeline = gh_find_pipeline,
+    .find_tag_run = gh_find_tag_run,
     .find_job_artifact = gh_find_job_artifact,
     .create_release = gh_create_release,
     .delete_release = gh_delete_release,

@@ -758,6 +758,31 @@ static int gl_find_pipeline(struct forge_op *op)
 	                       op->a.trigger.ref, NULL, NULL, 0, gl_find_list_done);
 }
 
+/* The newest pipeline of the tag, or RELAPI_ENOTFOUND. */
+static void gl_tag_run_done(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+
+	if (j && !cJSON_IsArray(j))
+		forge_op_fail(op, RELAPI_EPARSE, "answer is not a list of pipelines");
+	else if (j && !cJSON_GetArraySize(j))
+		forge_op_fail(op, RELAPI_ENOTFOUND, "no pipeline of tag %s yet",
+		              op->a.trigger.ref);
+	else if (j)
+		gl_pipeline_from_json(op, cJSON_GetArrayItem(j, 0));
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gl_find_tag_run(struct forge_op *op)
+{
+	if (gl_job_token_refuses(op, "a CI job token may not list pipelines"))
+		return 0;
+	return forge_repo_send(op, "GET",
+	                       "/pipelines?ref=%e&order_by=id&sort=desc&per_page=1",
+	                       op->a.trigger.ref, NULL, NULL, 0, gl_tag_run_done);
+}
+
 /* ---- job artifacts: pipelines for the ref -> jobs -> raw artifact file ---- */
 
 static void gl_artifact_done(struct forge_op *op, struct http_response *resp)
@@ -1142,6 +1167,7 @@ const struct forge_ops forge_gitlab_ops = {
     .pipeline_status = gl_pipeline_status,
     .cancel_pipeline = gl_cancel_pipeline,
     .find_pipeline = gl_find_pipeline,
+    .find_tag_run = gl_find_tag_run,
     .find_job_artifact = gl_find_job_artifact,
     .create_release = gl_create_release,
     .delete_release = gl_delete_release,

@@ -399,6 +399,18 @@ static int repo_title(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	return get_str(x, n, k, &((struct config_repo *)o)->title);
 }
 
+static int repo_publish(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	struct config_repo *r = o;
+
+	if (get_str(x, n, k, &r->publish_workflow))
+		return x->err->code;
+	return *r->publish_workflow && !strpbrk(r->publish_workflow, "/ ")
+	           ? 0
+	           : fail(x, n, "'%s' must be a workflow's file name, like 'release.yml'",
+	                  k);
+}
+
 static int link_check(const char *tmpl, struct rerr *err);
 
 static int repo_compare_url(struct ctx *x, yaml_node_t *n, const char *k, void *o)
@@ -470,6 +482,7 @@ static const struct field repo_fields[] = {
     {"edits", 0, repo_edits},
     {"title", 0, repo_title},
     {"compare_url", 0, repo_compare_url},
+    {"publish_workflow", 0, repo_publish},
 };
 
 static int parse_repos(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
@@ -823,6 +836,7 @@ static void repo_release(struct config_repo *r)
 	free(r->tag_format);
 	free(r->title);
 	free(r->compare_url);
+	free(r->publish_workflow);
 	for (size_t j = 0; j < r->nedits; j++) {
 		free(r->edits[j].file);
 		free(r->edits[j].key);
@@ -1128,6 +1142,7 @@ static int write_repo(struct buf *b, const struct config_repo *r)
 	rc = rc || put_kv(b, "    ", "message", r->message);
 	rc = rc || put_kv(b, "    ", "title", r->title);
 	rc = rc || put_kv(b, "    ", "compare_url", r->compare_url);
+	rc = rc || put_kv(b, "    ", "publish_workflow", r->publish_workflow);
 	if (!rc && r->nedits)
 		rc = buf_puts(b, "    edits:\n");
 	for (size_t i = 0; !rc && i < r->nedits; i++) {

@@ -109,6 +109,9 @@ struct config_repo {
 	char *message;     /* template */
 	char *title;       /* display name, or NULL */
 	char *compare_url; /* changelog link template, or NULL (the forge's) */
+	/* the workflow the release tag starts (file name; GitLab: the tag's
+	   pipeline), waited for by the sdk stage; NULL: none */
+	char *publish_workflow;
 	struct config_edit *edits;
 	size_t nedits;
 	int line;

@@ -196,6 +196,17 @@ int stage_engine_run(struct stage_run *r, struct rerr *err);
  * when one failed or was canceled; RELAPI_ETIMEOUT when one did not finish
  * in time (canceled with --cancel-on-timeout).
  */
+/*
+ * Waits (the poll options) for the publish run that each of the n SDK
+ * repositories' release tag started (their publish_workflow; the others are
+ * left out): found, then followed to its end. *waited is how many were
+ * waited for. 0 when each succeeded; else the first failure (a run that
+ * failed or was canceled, named with its link; one that never started or
+ * never finished in time; a forge error) in err.
+ */
+int stage_sdk_wait(struct stage_run *r, const struct config_repo *const *repos, size_t n,
+                   size_t *waited, struct rerr *err);
+
 int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes,
                         size_t n, int reuse, size_t *reused, struct rerr *err);
 

@@ -258,12 +258,29 @@ static int sdk_judge(struct stage_run *r, struct sdk_release *rs, size_t n, int 
 	return rc;
 }
 
+/* The publish runs of the released SDKs, waited for. */
+static int sdk_publish(struct stage_run *r, const struct sdk_release *rs, size_t n,
+                       size_t *waited, struct rerr *err)
+{
+	const struct config_repo **repos = calloc(n + 1, sizeof(*repos));
+	int rc;
+
+	if (!repos)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		repos[i] = rs[i].cfg;
+	rc = stage_sdk_wait(r, repos, n, waited, err);
+	free(repos);
+	return rc;
+}
+
 int stage_sdk(struct stage_run *r)
 {
 	struct sdk_release *rs = calloc(r->s->plan.nrepos + 1, sizeof(*rs));
 	struct rerr err = {0};
 	const struct config_repo *d;
-	size_t n = 0;
+	size_t n = 0, waited = 0;
+	char tail[64] = "";
 	int rc, made = 0;
 
 	stage_begin(r, STAGE_SDK);
@@ -280,11 +297,17 @@ int stage_sdk(struct stage_run *r)
 		rc = sdk_queue(r, rs, &n, &err);
 	if (n && sdk_judge(r, rs, n, &made, &err) && !rc)
 		rc = err.code;
+	if (!rc && n)
+		rc = sdk_publish(r, rs, n, &waited, &err);
+	if (waited)
+		snprintf(tail, sizeof(tail), "; %zu publish run%s passed", waited,
+		         waited == 1 ? "" : "s");
 	if (rc)
 		stage_end(r, STAGE_FAILED, "%s", err.msg);
 	else
 		stage_end(r, made ? STAGE_OK : STAGE_ALREADY,
-		          "%d of %zu release%s created", made, n, n == 1 ? "" : "s");
+		          "%d of %zu release%s created%s", made, n, n == 1 ? "" : "s",
+		          tail);
 	for (size_t i = 0; rs && i < n; i++)
 		free(rs[i].url);
 	free(rs);

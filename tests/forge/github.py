@@ -543,6 +543,26 @@ def gh_object_exists(repo, sha, tags_ok):
     return sha in repo.commits or (tags_ok and sha in repo.tag_objects)
 
 
+# A workflow's "on" in the manifest -> the event its runs show.
+GH_WORKFLOW_EVENTS = {"tag": "push", "release": "release"}
+
+
+def gh_start_event_runs(req, repo, on, tag, sha):
+    """Starts a run of every workflow of `repo` whose "on" holds `on` ("tag":
+    a tag pushed, "release": a release published), on the tag, as GitHub
+    does for `on: push: tags` and `on: release`
+    (https://docs.github.com/en/actions/reference/events-that-trigger-workflows):
+    head_branch is the tag's name. It fails while the switch
+    sdk_publish_fails is set."""
+    for wf in repo.workflows:
+        if on not in wf.get("on", []):
+            continue
+        rule = {"fail_if_switch": "sdk_publish_fails"}
+        repo.runs.append(Run(req.world, repo, req.world.next_id("run"), wf, tag, sha,
+                             GH_WORKFLOW_EVENTS[on], None,
+                             req.world.outcome_for(None, None, rule)))
+
+
 def gh_create_ref(req):
     repo = req.repo
     ref, sha = req.params.get("ref"), req.params.get("sha")
@@ -567,6 +587,7 @@ def gh_create_ref(req):
         repo.tags[name] = obj if obj and obj.name == name else \
             Tag(name, obj.commit if obj else sha, obj.sha if obj else None,
                 obj.message if obj else None, obj.tagger if obj else None, req.world.now())
+        gh_start_event_runs(req, repo, "tag", name, repo.tags[name].commit)
     elif ref.startswith("refs/heads/"):
         if sha not in repo.commits:
             raise gh_error(422, "Object does not exist")
@@ -1001,6 +1022,8 @@ def gh_post_release(req):
            "prerelease": bool(req.params.get("prerelease")), "created": req.world.now(),
            "author": gh_user_json(req, req.token)}
     repo.releases[name] = rel
+    if not rel["draft"]:
+        gh_start_event_runs(req, repo, "release", name, repo.tags[name].commit)
     return 201, gh_release(req, repo, rel)
 
 
