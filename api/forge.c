@@ -1627,6 +1627,25 @@ int forge_create_release(struct forge *f, const char *repo, const char *tag,
 	                "create release %s", tag);
 }
 
+/* GET the release of a.release.tag (ops->release_fmt): the same on every kind. */
+static int get_release(struct forge_op *op)
+{
+	return forge_repo_send(op, "GET", op->f->ops->release_fmt, op->a.release.tag,
+	                       NULL, NULL, 0, forge_step_release);
+}
+
+int forge_get_release(struct forge *f, const char *repo, const char *tag,
+                      forge_done_fn cb, void *payload)
+{
+	struct forge_op *op;
+	int rc =
+	    op_make(&op, f, repo, cb, payload, f && repo && tag && *tag, tag, NULL, NULL);
+
+	if (rc)
+		return rc;
+	return op_start(op, get_release, "read release %s", tag);
+}
+
 int forge_delete_release(struct forge *f, const char *repo, const char *tag,
                          forge_done_fn cb, void *payload)
 {

@@ -476,6 +476,10 @@ int forge_create_release(struct forge *f, const char *repo, const char *tag,
                          const char *name, const char *body, forge_done_fn cb,
                          void *payload);
 
+/* reply.release: the release of `tag`, or RELAPI_ENOTFOUND. */
+int forge_get_release(struct forge *f, const char *repo, const char *tag,
+                      forge_done_fn cb, void *payload);
+
 /* Deletes the release of `tag` (the tag stays). */
 int forge_delete_release(struct forge *f, const char *repo, const char *tag,
                          forge_done_fn cb, void *payload);

@@ -242,14 +242,12 @@ static void add_problems(cJSON *doc, const char *problems)
 	}
 }
 
-int output_plan_json(const struct plan *p, const char *problems, struct buf *out)
+cJSON *output_plan_doc(const struct plan *p, const char *problems)
 {
 	cJSON *doc = cJSON_CreateObject(), *arr;
-	char *text;
-	int rc = RELAPI_ENOMEM;
 
 	if (!doc)
-		return rc;
+		return NULL;
 	add_str(doc, "version", p->version);
 	add_str(doc, "from", p->from);
 	cJSON_AddBoolToObject(doc, "rc", p->rc);
@@ -261,12 +259,22 @@ int output_plan_json(const struct plan *p, const char *problems, struct buf *out
 	arr = cJSON_AddArrayToObject(doc, "repositories");
 	for (size_t i = 0; arr && i < p->nrepos; i++)
 		cJSON_AddItemToArray(arr, repo_json(&p->repos[i]));
-	text = cJSON_Print(doc);
-	if (text)
-		rc = buf_printf(out, "%s\n", text);
+	return doc;
+}
+
+int output_json_print(cJSON *doc, struct buf *out)
+{
+	char *text = doc ? cJSON_Print(doc) : NULL;
+	int rc = text ? buf_printf(out, "%s\n", text) : RELAPI_ENOMEM;
+
 	free(text);
 	cJSON_Delete(doc);
 	return rc;
+}
+
+int output_plan_json(const struct plan *p, const char *problems, struct buf *out)
+{
+	return output_json_print(output_plan_doc(p, problems), out);
 }
 
 /* ---- status ------------------------------------------------------------------------ */

@@ -6,9 +6,11 @@
 #ifndef RELAPI_OUTPUT_H
 #define RELAPI_OUTPUT_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
 #include "buf.h"
+
 #include "plan.h"
 #include "runctx.h"
 
@@ -54,6 +56,10 @@ int output_plan_text(const struct plan *p, struct buf *out, int with_diffs);
  * "problems" array (one string per line of it).
  */
 int output_plan_json(const struct plan *p, const char *problems, struct buf *out);
+/* output_plan_json's document, to add to (NULL: no memory). */
+cJSON *output_plan_doc(const struct plan *p, const char *problems);
+/* Appends doc, pretty-printed, and a newline to out; deletes doc. */
+int output_json_print(cJSON *doc, struct buf *out);
 
 /* Status lines: per repository and step done / missing / conflict. */
 int output_status_text(const struct plan *p, struct buf *out);
