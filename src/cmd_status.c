@@ -5,6 +5,7 @@
 #include "session.h"
 #include "msgs.h"
 #include "status_items.h"
+#include "util.h"
 
 static const char status_help[] =
     "usage: relapi status VERSION [--from RC] [--json] [-q] [-c FILE]\n"
@@ -18,7 +19,8 @@ static const char status_help[] =
     "deployment passed, the changelog holds exactly one entry for the version\n"
     "(a stable one none of its prereleases), the OpenAPI schema is committed,\n"
     "publiccode.yml carries the version, the docs repository has the tag;\n"
-    "stable-only items are skipped for a prerelease. Changes nothing.\n"
+    "stable-only items are skipped for a prerelease (--tags-only: only the\n"
+    "repositories, as tag-all leaves them). Changes nothing.\n"
     "\n";
 
 static const char status_tail[] =
@@ -104,12 +106,33 @@ static int items_exit(const struct status_items *l)
 	return rc;
 }
 
+static const struct opt status_opts[] = {
+    {0, 0, "tags-only", NULL,
+     "only each repository's commit and tag (what tag-all\n"
+     "makes), not the release flow's items",
+     0},
+};
+
+static int set_tags_only(void *ctx, int id, const char *value, struct rerr *err)
+{
+	(void)id;
+	(void)value;
+	(void)err;
+	*(int *)ctx = 1;
+	return 0;
+}
+
 int cmd_status(int argc, char **argv)
 {
+	static int tags_only;
+	static const struct opt_group own = {NULL, status_opts,   ARRAY_SIZE(status_opts),
+	                                     0,    set_tags_only, &tags_only};
 	static const struct runctx_spec spec = {
 	    .help = status_help,
 	    .tail = status_tail,
 	    .flags = RUNCTX_JSON | RUNCTX_FROM,
+	    .own = &own,
+	    .nown = 1,
 	};
 	struct session s;
 	struct stage_opts so = {0};
@@ -125,7 +148,8 @@ int cmd_status(int argc, char **argv)
 	cmd_token_hints(&s, "status");
 	poll_opts_init(&so.poll);
 	stage_run_init(&r, &s, &so);
-	if (status_items_build(&items, &r, &err) || status_items_read(&items, &r, &err)) {
+	if (!tags_only && (status_items_build(&items, &r, &err) ||
+	                   status_items_read(&items, &r, &err))) {
 		msg_error("status", "%s", err.msg[0] ? err.msg : "out of memory");
 		rc = EXIT_FAILED;
 	} else {

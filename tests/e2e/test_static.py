@@ -67,7 +67,7 @@ class StaticBinaryTest(unittest.TestCase):
             r = self.run_in(root, forge, "tag-all", "8.0.6")
             self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
             self.assertIn("tag-all 8.0.6: complete", r.stdout + r.stderr)
-            r = self.run_in(root, forge, "status", "8.0.6", "-q")
+            r = self.run_in(root, forge, "status", "8.0.6", "--tags-only", "-q")
             self.assertEqual(r.returncode, 0, r.stderr)
 
 

@@ -75,6 +75,17 @@ class StatusItemsTest(unittest.TestCase):
         link = [i for i in doc["items"] if i["item"] == "sdk publish"][0]["link"]
         self.assertIn("/waldur/py-client/actions/runs/", link)
 
+    def test_tags_only_is_what_tag_all_makes(self):
+        r = self.relapi("tag-all", "8.0.6")
+        self.assertEqual(r.code, 0, r)
+        r, got = self.status()
+        self.assertEqual(r.code, 5, r)  # the release flow has not run
+        self.assertEqual(got[("docs tag", "waldur-docs")], "missing")
+        r = self.relapi("status", "8.0.6", "--tags-only")
+        self.assertEqual(r.code, 0, r)
+        self.assertEqual(items(r.out), {})
+        self.assertIn("status 8.0.6: complete", r.out)
+
     def test_each_broken_item_is_reported(self):
         self.released()
         self.forge.push(DOCS, "master", {}, delete=(SCHEMA,))
