@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rollback_release.h"
 #include "session.h"
 #include "commands.h"
 #include "msgs.h"
@@ -459,9 +460,10 @@ static size_t token_problems(struct session *s, struct rb_repo *rb)
 	return n;
 }
 
-static int rollback(struct session *s, struct rb_repo *rb)
+static int rollback(struct session *s, struct rb_repo *rb, struct rr_list *extra)
 {
 	int rc = run_phase(s, rb, judge_read);
+	struct rerr err = {0};
 	size_t todo = 0;
 
 	rc = rc ? rc : run_phase(s, rb, load_tag);
@@ -469,12 +471,19 @@ static int rollback(struct session *s, struct rb_repo *rb)
 	rc = rc ? rc : run_phase(s, rb, find_commit);
 	rc = rc ? rc : run_phase(s, rb, read_versions);
 	rc = rc ? rc : run_phase(s, rb, judge_files);
+	if (!rc && rollback_release_read(s, extra, &err)) {
+		runctx_error(&s->x, err.msg);
+		rc = EXIT_FAILED;
+	}
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < s->plan.nrepos; i++) {
 		describe(&rb[i]);
 		todo += rb[i].own_tag || rb[i].restore;
 	}
+	if (rb_text(s))
+		rollback_release_describe(extra, 0);
+	todo += rollback_release_todo(extra);
 	if (rb_text(s) && !todo)
 		printf("rollback %s: nothing relapi did is left to undo\n",
 		       s->plan.version);
@@ -489,12 +498,20 @@ static int rollback(struct session *s, struct rb_repo *rb)
 	if (!rc && todo && s->x.yes) {
 		rc = run_phase(s, rb, revert);
 		rc = rc ? rc : run_phase(s, rb, delete_tag);
+		if (!rc && rollback_release_apply(s, extra, &err)) {
+			runctx_error(&s->x, err.msg);
+			rc = EXIT_FAILED;
+		}
+		if (!rc && rb_text(s))
+			rollback_release_describe(extra, 1);
 	}
 	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
 		if (rb[i].failed)
 			msg_error("rollback", "%s: %s", rb_cfg(&rb[i])->name, rb[i].note);
 	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
 		rc = rb[i].failed ? EXIT_FAILED : rc;
+	if (rollback_release_failed(extra) && !rc) /* after the repositories' lines */
+		rc = EXIT_FAILED;
 	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
 		rc = rb[i].foreign ? EXIT_CONFLICT : 0;
 	return rc;
@@ -585,6 +602,7 @@ int cmd_rollback(int argc, char **argv)
 {
 	struct session s;
 	struct rb_repo *rb = NULL;
+	struct rr_list extra = {0};
 	int rc = session_open(&s, argc, argv, &rollback_spec, 0);
 
 	if (!s.stop) {
@@ -593,11 +611,12 @@ int cmd_rollback(int argc, char **argv)
 			rb[i].s = &s;
 			rb[i].idx = i;
 		}
-		rc = rb ? rollback(&s, rb) : EXIT_FAILED;
+		rc = rb ? rollback(&s, rb, &extra) : EXIT_FAILED;
 		if (s.x.out == RUNCTX_OUT_JSON)
 			rb_json(&s, rb, rc);
 	}
 	rb_free(rb, s.plan.nrepos);
+	rollback_release_free(&extra);
 	session_close(&s);
 	return rc;
 }

@@ -1,0 +1,281 @@
+/* rollback_release.c - see rollback_release.h. */
+#include "rollback_release.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edit/edit.h"
+#include "msgs.h"
+#include "util.h"
+
+/* ---- what there is ------------------------------------------------------------ */
+
+/* The package manifests an SDK publishes from, with the keys naming it. */
+static const struct manifest {
+	const char *file;
+	const char *registry;
+	enum edit_kind kind;
+	const char *keys[2];
+} manifests[] = {
+    {"pyproject.toml", "PyPI", EDIT_TOML, {"tool.poetry.name", "project.name"}},
+    {"package.json", "npm", EDIT_JSON, {"name", NULL}},
+};
+
+static struct rr_item *add(struct rr_list *l, enum rr_kind kind,
+                           const struct config_repo *repo, const char *tag)
+{
+	struct rr_item *it = array_grow(&l->v, &l->n, &l->cap, sizeof(*l->v));
+
+	if (it) {
+		it->kind = kind;
+		it->repo = repo;
+		it->tag = tag;
+	}
+	return it;
+}
+
+/* The manifest the repository's version edits name, or NULL. */
+static const struct manifest *manifest_of(const struct config_repo *c)
+{
+	for (size_t e = 0; e < c->nedits; e++)
+		for (size_t m = 0; m < ARRAY_SIZE(manifests); m++)
+			if (!strcmp(c->edits[e].file, manifests[m].file))
+				return &manifests[m];
+	return NULL;
+}
+
+static int build(struct session *s, struct rr_list *l)
+{
+	const struct plan *p = &s->plan;
+	const struct config_repo *docs =
+	    config_repo_find(&s->x.cfg, s->x.cfg.docs_repo ? s->x.cfg.docs_repo : "");
+
+	for (size_t i = 0; i < p->nrepos; i++) {
+		const struct config_repo *c = p->repos[i].cfg;
+		const struct manifest *m = manifest_of(c);
+		struct rr_item *it;
+		if (c == docs && c->tag &&
+		    !(it = add(l, RR_DOCS_TAG, c, p->repos[i].tag_name)))
+			return RELAPI_ENOMEM;
+		if (c->role != CONFIG_ROLE_SDK || !c->tag || (p->rc && c->stable_only))
+			continue;
+		if (s->x.cfg.sdk_releases &&
+		    !(it = add(l, RR_RELEASE, c, p->repos[i].tag_name)))
+			return RELAPI_ENOMEM;
+		/* a package is published from the tag: read at it while it is there */
+		if (m && c->publish_workflow && s->ap.repos[i].act.tag) {
+			if (!(it = add(l, RR_PACKAGE, c, p->repos[i].tag_name)))
+				return RELAPI_ENOMEM;
+			it->file = m->file;
+			it->registry = m->registry;
+		}
+	}
+	return 0;
+}
+
+/* ---- reading ------------------------------------------------------------------- */
+
+static void on_release(const struct forge_reply *rep, void *payload)
+{
+	struct rr_item *it = payload;
+
+	it->exists = !rep->err.code;
+	if (rep->err.code && rep->err.code != RELAPI_ENOTFOUND)
+		it->err = rep->err;
+}
+
+static void on_tag(const struct forge_reply *rep, void *payload)
+{
+	struct rr_item *it = payload;
+
+	it->exists = !rep->err.code;
+	if (rep->err.code && rep->err.code != RELAPI_ENOTFOUND)
+		it->err = rep->err;
+	else if (!rep->err.code && rep->tag->message)
+		it->message = strdup(rep->tag->message);
+}
+
+/* The package's name, read from its manifest at the tag. */
+static void package_name(struct rr_item *it)
+{
+	const struct manifest *m = manifest_of(it->repo);
+
+	for (size_t k = 0; m && k < ARRAY_SIZE(m->keys) && m->keys[k] && !it->package;
+	     k++) {
+		struct edit_assign a = {m->keys[k], "-", EDIT_QUOTE_KEEP};
+		struct edit_result r;
+		struct rerr err = {0};
+		edit_result_init(&r);
+		if (!edit_apply(&r, m->kind, m->file, it->data, it->len, &a, 1, &err) &&
+		    r.nchanges)
+			it->package = strdup_opt(r.changes[0].old_value);
+		edit_result_release(&r);
+	}
+}
+
+static void on_manifest(const struct forge_reply *rep, void *payload)
+{
+	struct rr_item *it = payload;
+
+	it->exists = !rep->err.code;
+	if (rep->err.code && rep->err.code != RELAPI_ENOTFOUND)
+		it->err = rep->err;
+	if (rep->err.code)
+		return;
+	it->data = forge_reply_take_file(rep, &it->len);
+	package_name(it);
+}
+
+static int queue_read(struct session *s, struct rr_item *it)
+{
+	struct forge *f = runctx_forge(&s->x, it->repo);
+	const char *path = it->repo->path;
+
+	switch (it->kind) {
+	case RR_RELEASE:
+		return forge_get_release(f, path, it->tag, on_release, it);
+	case RR_DOCS_TAG:
+		return forge_get_tag(f, path, it->tag, on_tag, it);
+	case RR_PACKAGE:
+		return forge_read_file(f, path, it->tag, it->file, on_manifest, it);
+	}
+	return RELAPI_EINVAL;
+}
+
+/* Marks a docs tag relapi did not make (its message is not relapi's). */
+static void judge_docs_tag(struct rr_list *l)
+{
+	size_t n = l->tag_message ? strlen(l->tag_message) : 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct rr_item *it = &l->v[i];
+		const char *m = it->message;
+		if (it->kind == RR_DOCS_TAG && it->exists &&
+		    (!m || strncmp(m, l->tag_message, n) ||
+		     strspn(m + n, "\n") != strlen(m + n)))
+			it->foreign = 1;
+	}
+}
+
+int rollback_release_read(struct session *s, struct rr_list *l, struct rerr *err)
+{
+	int rc;
+
+	l->tag_message = config_expand(s->x.cfg.tag_message, s->plan.version, s->x.date);
+	if (!l->tag_message || build(s, l))
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	for (size_t i = 0; i < l->n; i++)
+		if ((rc = queue_read(s, &l->v[i])))
+			rerr_set(&l->v[i].err, rc, "%s: cannot read (%s)",
+			         l->v[i].repo->name, rerr_name(rc));
+	if (http_engine_run(s->x.engine, err))
+		return err->code;
+	judge_docs_tag(l);
+	return 0;
+}
+
+/* ---- what is said and done ------------------------------------------------------- */
+
+static int to_delete(const struct rr_item *it)
+{
+	return it->kind != RR_PACKAGE && it->exists && !it->foreign && !it->err.code;
+}
+
+size_t rollback_release_todo(const struct rr_list *l)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		n += to_delete(&l->v[i]) && !l->v[i].done;
+	return n;
+}
+
+/* What to do by hand on the registry for a package published from the tag. */
+static void by_hand(const struct rr_item *it, const char *version)
+{
+	if (!strcmp(it->registry, "PyPI"))
+		printf("%s: by hand: yank %s %s on PyPI "
+		       "(https://pypi.org/manage/project/%s/release/%s/): relapi has no "
+		       "registry credentials\n",
+		       it->repo->name, it->package, version, it->package, version);
+	else
+		printf("%s: by hand: npm deprecate %s@%s \"rolled back\" (relapi has no "
+		       "registry credentials)\n",
+		       it->repo->name, it->package, version);
+}
+
+void rollback_release_describe(const struct rr_list *l, int done)
+{
+	const char *version = NULL;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct rr_item *it = &l->v[i];
+		const char *what = it->kind == RR_RELEASE ? "release" : "tag";
+		version = it->tag;
+		if (done && !it->done)
+			continue;
+		if (it->kind == RR_PACKAGE && it->exists && it->package)
+			by_hand(it, version);
+		else if (it->foreign)
+			printf("%s: tag '%s' was not created by relapi: left alone\n",
+			       it->repo->name, it->tag);
+		else if (to_delete(it) && (done ? it->done : !it->done))
+			printf("%s: %s %s %s\n", it->repo->name,
+			       done ? "deleted" : "delete", what, it->tag);
+	}
+}
+
+static void on_deleted(const struct forge_reply *rep, void *payload)
+{
+	struct rr_item *it = payload;
+
+	if (rep->err.code)
+		it->err = rep->err;
+	else
+		it->done = 1;
+}
+
+int rollback_release_apply(struct session *s, struct rr_list *l, struct rerr *err)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct rr_item *it = &l->v[i];
+		struct forge *f = runctx_forge(&s->x, it->repo);
+		int rc = 0;
+		if (!to_delete(it))
+			continue;
+		rc =
+		    it->kind == RR_RELEASE
+		        ? forge_delete_release(f, it->repo->path, it->tag, on_deleted, it)
+		        : forge_delete_tag(f, it->repo->path, it->tag, on_deleted, it);
+		if (rc)
+			rerr_set(&it->err, rc, "%s: cannot queue the deletion (%s)",
+			         it->repo->name, rerr_name(rc));
+	}
+	return http_engine_run(s->x.engine, err) ? err->code : 0;
+}
+
+int rollback_release_failed(const struct rr_list *l)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].err.code) {
+			msg_error("rollback", "%s: %s", l->v[i].repo->name,
+			          l->v[i].err.msg);
+			failed = 1;
+		}
+	return failed;
+}
+
+void rollback_release_free(struct rr_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].package);
+		free(l->v[i].data);
+		free(l->v[i].message);
+	}
+	free(l->v);
+	free(l->tag_message);
+	memset(l, 0, sizeof(*l));
+}

@@ -1,0 +1,64 @@
+/*
+ * rollback_release.h - what `relapi rollback` undoes of a release beyond the
+ * repositories' tags and version commits: the SDKs' releases (GitHub
+ * releases, GitLab releases) and the docs repository's tag (when relapi
+ * made it); and what it cannot undo, the packages the SDKs' publish runs
+ * put on PyPI and npm (relapi has no registry credentials): for those it
+ * prints what to do by hand, with the package's name read at the tag.
+ */
+#ifndef RELAPI_ROLLBACK_RELEASE_H
+#define RELAPI_ROLLBACK_RELEASE_H
+
+#include <stddef.h>
+
+#include "session.h"
+
+enum rr_kind {
+	RR_RELEASE,  /* an SDK repository's release of the tag */
+	RR_DOCS_TAG, /* the docs repository's tag */
+	RR_PACKAGE,  /* a package published from the tag: by hand */
+};
+
+struct rr_item {
+	enum rr_kind kind;
+	const struct config_repo *repo;
+	const char *tag;
+	int exists;           /* found at the read */
+	int foreign;          /* a docs tag relapi did not make: left alone */
+	int done;             /* deleted by this run */
+	char *package;        /* RR_PACKAGE: its name */
+	const char *registry; /* "PyPI", "npm" */
+	char *data;           /* the manifest read at the tag */
+	size_t len;
+	const char *file;
+	const char *tag_message; /* what relapi's docs tag says */
+	char *message;           /* what the docs tag says */
+	struct rerr err;
+};
+
+struct rr_list {
+	struct rr_item *v;
+	size_t n, cap;
+	char *tag_message;
+};
+
+/* Reads what there is to undo for session s's version. 0, or the engine's
+ * error (err set); the items' own read errors are in their err. */
+int rollback_release_read(struct session *s, struct rr_list *l, struct rerr *err);
+
+/* The lines of the preview (or of what was done), on stdout. */
+void rollback_release_describe(const struct rr_list *l, int done);
+
+/* How many deletions are to be made. */
+size_t rollback_release_todo(const struct rr_list *l);
+
+/* Deletes the releases and the docs tag. 0, or the engine's error; each
+ * item's failure is in its err. */
+int rollback_release_apply(struct session *s, struct rr_list *l, struct rerr *err);
+
+/* 1 when an item's read or deletion failed; each is printed once. */
+int rollback_release_failed(const struct rr_list *l);
+
+void rollback_release_free(struct rr_list *l);
+
+#endif

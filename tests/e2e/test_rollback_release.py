@@ -1,0 +1,98 @@
+"""`relapi rollback` undoes a release's own artifacts too: the SDKs' GitHub
+releases and the docs tag relapi made; for the packages the SDKs' publish
+runs put on PyPI and npm it says what to do by hand, with the names read at
+the tag. The preview writes nothing; a second --yes writes nothing more; a
+prerelease leaves the stable-only SDK releases alone."""
+import os
+import tempfile
+import unittest
+import urllib.parse
+
+from release_env import SOURCE, run, start_forge, writes
+
+FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
+ENV = {"RELAPI_DATE": "2026-02-01"}
+DOCS = "waldur/waldur-docs"
+SDKS = ("waldur/py-client", "waldur/js-client", "waldur/go-client")
+
+
+class RollbackReleaseTest(unittest.TestCase):
+    def setUp(self):
+        self.forge = start_forge(self)
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        with open(os.path.join(SOURCE, "src", "embed", "waldur.yml"), encoding="utf-8") as f:
+            text = f.read()
+        for name in ("py-client", "js-client"):
+            head = "  - name: %s\n" % name
+            text = text.replace(head, head + "    publish_workflow: release.yml\n")
+        self.cfg = os.path.join(tmp.name, "relapi.yml")
+        with open(self.cfg, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    def relapi(self, *args):
+        return run(self.forge, *args, "-c", self.cfg, env=ENV)
+
+    def release_of(self, repo, tag):
+        return self.forge.github("GET", "/repos/%s/releases/tags/%s" % (repo, tag)).status
+
+    def docs_tag(self, tag):
+        q = urllib.parse.quote(DOCS, safe="")
+        return self.forge.gitlab("GET", "/projects/%s/repository/tags/%s" % (q, tag)).status
+
+    def test_preview_then_rollback_then_nothing(self):
+        r = self.relapi("release", "8.0.6", *FAST)
+        self.assertEqual(r.code, 0, r)
+        seq = self.forge.requests()[-1]["seq"]
+        preview = self.relapi("rollback", "8.0.6")
+        self.assertEqual(preview.code, 0, preview)
+        self.assertEqual(writes(self.forge, seq), [])
+        for repo in SDKS:
+            self.assertIn("%s: delete release 8.0.6\n" % repo.split("/")[1], preview.out)
+        self.assertIn("waldur-docs: delete tag 8.0.6\n", preview.out)
+        self.assertIn("py-client: by hand: yank waldur-api-client 8.0.6 on PyPI "
+                      "(https://pypi.org/manage/project/waldur-api-client/release/8.0.6/)",
+                      preview.out)
+        self.assertIn('js-client: by hand: npm deprecate waldur-js-client@8.0.6 "rolled '
+                      'back"', preview.out)
+        self.assertNotIn("go-client: by hand", preview.out)  # Go needs only the tag
+        r = self.relapi("rollback", "8.0.6", "--yes")
+        self.assertEqual(r.code, 0, r)
+        for repo in SDKS:
+            self.assertEqual(self.release_of(repo, "8.0.6"), 404, repo)
+        self.assertEqual(self.docs_tag("8.0.6"), 404)
+        self.assertIn("waldur-docs: deleted tag 8.0.6\n", r.out)
+        self.assertIn("py-client: deleted release 8.0.6\n", r.out)
+        seq = self.forge.requests()[-1]["seq"]
+        again = self.relapi("rollback", "8.0.6", "--yes")
+        self.assertEqual(again.code, 0, again)
+        self.assertEqual(writes(self.forge, seq), [])
+        self.assertIn("nothing relapi did is left to undo", again.out)
+
+    def test_a_docs_tag_relapi_did_not_make_is_left_alone(self):
+        r = self.relapi("release", "8.0.6", *FAST)
+        self.assertEqual(r.code, 0, r)
+        q = urllib.parse.quote(DOCS, safe="")
+        sha = self.forge.state()["repos"][DOCS]["tags"]["8.0.6"]["commit"]
+        self.assertEqual(self.forge.gitlab("DELETE", "/projects/%s/repository/tags/8.0.6"
+                                           % q).status, 204)
+        self.assertEqual(self.forge.gitlab("POST", "/projects/%s/repository/tags" % q,
+                                           {"tag_name": "8.0.6", "ref": sha,
+                                            "message": "Hand-made"}).status, 201)
+        r = self.relapi("rollback", "8.0.6", "--yes")
+        self.assertIn("waldur-docs: tag '8.0.6' was not created by relapi: left alone",
+                      r.out)
+        self.assertEqual(self.docs_tag("8.0.6"), 200)
+
+    def test_a_prerelease_keeps_the_sdk_releases(self):
+        r = self.relapi("release", "8.0.6-rc.1", *FAST)
+        self.assertEqual(r.code, 0, r)
+        r = self.relapi("rollback", "8.0.6-rc.1")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("waldur-docs: delete tag 8.0.6-rc.1\n", r.out)
+        self.assertNotIn(": delete release ", r.out)
+        self.assertNotIn("by hand", r.out)
+
+
+if __name__ == "__main__":
+    unittest.main()
