@@ -81,6 +81,19 @@ release:
 """
 
 
+def embedded_config(test, lines):
+    """The embedded Waldur configuration with `lines` ({repository name: YAML
+    line}) added to those repositories, as relapi.yml in a folder removed
+    when the test ends; its path."""
+    with open(os.path.join(SOURCE, "src", "embed", "waldur.yml"), encoding="utf-8") as f:
+        text = f.read()
+    for name, line in lines.items():
+        head = "  - name: %s\n" % name
+        test.assertIn(head, text)
+        text = text.replace(head, head + "    %s\n" % line)
+    return write_config(test, text)
+
+
 def write_config(test, text):
     """`text` as relapi.yml in a folder removed when the test ends; its path."""
     tmp = tempfile.TemporaryDirectory()

@@ -3,12 +3,10 @@ releases and the docs tag relapi made; for the packages the SDKs' publish
 runs put on PyPI and npm it says what to do by hand, with the names read at
 the tag. The preview writes nothing; a second --yes writes nothing more; a
 prerelease leaves the stable-only SDK releases alone."""
-import os
-import tempfile
 import unittest
 import urllib.parse
 
-from release_env import SOURCE, run, start_forge, writes
+from release_env import embedded_config, run, start_forge, writes
 
 FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
 ENV = {"RELAPI_DATE": "2026-02-01"}
@@ -19,16 +17,8 @@ SDKS = ("waldur/py-client", "waldur/js-client", "waldur/go-client")
 class RollbackReleaseTest(unittest.TestCase):
     def setUp(self):
         self.forge = start_forge(self)
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        with open(os.path.join(SOURCE, "src", "embed", "waldur.yml"), encoding="utf-8") as f:
-            text = f.read()
-        for name in ("py-client", "js-client"):
-            head = "  - name: %s\n" % name
-            text = text.replace(head, head + "    publish_workflow: release.yml\n")
-        self.cfg = os.path.join(tmp.name, "relapi.yml")
-        with open(self.cfg, "w", encoding="utf-8") as f:
-            f.write(text)
+        self.cfg = embedded_config(self, {name: "publish_workflow: release.yml"
+                                          for name in ("py-client", "js-client")})
 
     def relapi(self, *args):
         return run(self.forge, *args, "-c", self.cfg, env=ENV)

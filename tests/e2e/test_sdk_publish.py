@@ -2,38 +2,24 @@
 (publish_workflow): py-client's release.yml runs on the tag's push,
 js-client's on the release; go-client has none and is not waited for. A
 failed run fails the stage, named with its link."""
-import os
 import re
-import tempfile
 import unittest
 
-from release_env import SOURCE, run, start_forge, writes
+from release_env import embedded_config, run, start_forge, writes
 
 FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
 ENV = {"RELAPI_DATE": "2026-02-01"}
 
 
-def config(tmp, workflows):
+def workflows(test, by_repo):
     """The embedded configuration with publish_workflow set per repository."""
-    with open(os.path.join(SOURCE, "src", "embed", "waldur.yml"), encoding="utf-8") as f:
-        text = f.read()
-    for name, wf in workflows.items():
-        head = "  - name: %s\n" % name
-        assert head in text, name
-        text = text.replace(head, head + "    publish_workflow: %s\n" % wf)
-    path = os.path.join(tmp, "relapi.yml")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
-    return path
+    return embedded_config(test, {k: "publish_workflow: %s" % v for k, v in by_repo.items()})
 
 
 class SdkPublishTest(unittest.TestCase):
     def setUp(self):
         self.forge = start_forge(self)
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.cfg = config(tmp.name, {"py-client": "release.yml", "js-client": "release.yml"})
-        self.tmp = tmp.name
+        self.cfg = workflows(self, {"py-client": "release.yml", "js-client": "release.yml"})
 
     def release(self, *args, cfg=None):
         return run(self.forge, "release", "8.0.6", "-c", cfg or self.cfg, *FAST, *args,
@@ -78,9 +64,7 @@ class SdkPublishTest(unittest.TestCase):
         self.assertEqual(writes(self.forge, seq), [])
 
     def test_an_unknown_workflow_is_named(self):
-        bad = os.path.join(self.tmp, "bad")
-        os.makedirs(bad)
-        cfg = config(bad, {"py-client": "nope.yml"})
+        cfg = workflows(self, {"py-client": "nope.yml"})
         r = self.release(cfg=cfg)
         self.assertEqual(r.code, 1, r)
         self.assertRegex(r.out + r.err, r"py-client: cannot follow its publish run: "
@@ -88,9 +72,7 @@ class SdkPublishTest(unittest.TestCase):
                                         r".*Not Found")
 
     def test_config_refuses_a_path(self):
-        bad = os.path.join(self.tmp, "path")
-        os.makedirs(bad)
-        cfg = config(bad, {"py-client": ".github/workflows/release.yml"})
+        cfg = workflows(self, {"py-client": ".github/workflows/release.yml"})
         r = run(self.forge, "config", "-c", cfg)
         self.assertEqual(r.code, 2, r)
         self.assertTrue(re.search(r"'publish_workflow' must be a workflow's file name", r.err),

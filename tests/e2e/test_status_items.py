@@ -3,13 +3,11 @@ before it everything is missing; after `relapi release` everything is done
 (exit 0); each item broken on purpose makes status report exactly that item;
 a prerelease skips the stable-only items."""
 import json
-import os
 import re
-import tempfile
 import unittest
 import urllib.parse
 
-from release_env import SOURCE, run, start_forge
+from release_env import embedded_config, run, start_forge
 
 FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
 ENV = {"RELAPI_DATE": "2026-02-01"}
@@ -28,15 +26,7 @@ def items(out):
 class StatusItemsTest(unittest.TestCase):
     def setUp(self):
         self.forge = start_forge(self)
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        with open(os.path.join(SOURCE, "src", "embed", "waldur.yml"), encoding="utf-8") as f:
-            text = f.read()
-        head = "  - name: py-client\n"
-        text = text.replace(head, head + "    publish_workflow: release.yml\n")
-        self.cfg = os.path.join(tmp.name, "relapi.yml")
-        with open(self.cfg, "w", encoding="utf-8") as f:
-            f.write(text)
+        self.cfg = embedded_config(self, {"py-client": "publish_workflow: release.yml"})
 
     def relapi(self, *args):
         return run(self.forge, *args, "-c", self.cfg, env=ENV)
