@@ -261,6 +261,59 @@ void changelog_versions_free(char **v, size_t n)
 	free(v);
 }
 
+int edit_changelog_date(const char *in, size_t len, const char *version, char *out,
+                        size_t n)
+{
+	struct cl_doc d;
+	int found = 0;
+
+	if (n < 11 || cl_scan(&d, in, len))
+		return 0;
+	for (size_t i = 0; i < d.n && !found; i++) {
+		const struct cl_entry *e = &d.e[i];
+		const char *p = in + e->v + e->vlen;
+		size_t left = len - (e->v + e->vlen);
+		if (!cl_is(in, e, version) || left < 13 || memcmp(p, " - ", 3))
+			continue;
+		p += 3;
+		found = 1;
+		for (int k = 0; k < 10; k++)
+			found &=
+			    k == 4 || k == 7 ? p[k] == '-' : p[k] >= '0' && p[k] <= '9';
+		if (found) {
+			memcpy(out, p, 10);
+			out[10] = '\0';
+		}
+	}
+	cl_doc_release(&d);
+	return found;
+}
+
+int edit_changelog_remove(struct buf *out, size_t *removed, const char *in, size_t len,
+                          const char *version, struct rerr *err)
+{
+	struct cl_doc d;
+	size_t pos = 0, mark = out->len;
+	int rc = cl_scan(&d, in, len);
+
+	*removed = 0;
+	for (size_t i = 0; !rc && i < d.n; i++) {
+		if (!cl_is(in, &d.e[i], version))
+			continue;
+		rc = buf_append(out, in + pos, d.e[i].start - pos);
+		pos = d.e[i].end;
+		++*removed;
+	}
+	rc = rc ? rc : buf_append(out, in + pos, len - pos);
+	cl_doc_release(&d);
+	if (rc) {
+		edit_out_cut(out, mark);
+		*removed = 0;
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 /* ---- writing ------------------------------------------------------------------- */
 
 /* The content end of the last non-blank line in [start, stop) (start: none);

@@ -32,6 +32,22 @@ int edit_changelog_insert(struct buf *out, struct changelog_result *res, const c
                           const char *entry, size_t entry_len, int keep,
                           struct rerr *err);
 
+/*
+ * Removes every entry for exactly `version` (heading to the next heading,
+ * its `---` and blank lines with it); everything else byte for byte.
+ * *removed: how many. No entry: out = in, *removed = 0. 0 or RELAPI_ENOMEM.
+ */
+int edit_changelog_remove(struct buf *out, size_t *removed, const char *in, size_t len,
+                          const char *version, struct rerr *err);
+
+/*
+ * The date of the entry for exactly `version` (`## VERSION - YYYY-MM-DD`)
+ * into out (11 bytes at least): 1, or 0 when there is no such entry or it
+ * has no date.
+ */
+int edit_changelog_date(const char *in, size_t len, const char *version, char *out,
+                        size_t n);
+
 /* 1 when an entry for exactly `version` exists. */
 int edit_changelog_has(const char *in, size_t len, const char *version);
 

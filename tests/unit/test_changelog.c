@@ -131,6 +131,42 @@ static void test_has_is_exact(void **state)
 	assert_int_equal(edit_changelog_has(small, strlen(small), "8.0.6-rc"), 0);
 }
 
+/* Removing an entry keeps every other byte; its date is read from the heading. */
+static void test_remove_and_date(void **state)
+{
+	static const char in[] =
+	    "# Changelog\n\n## 8.0.6 - 2026-02-01\n\n- six\n\n---\n\n"
+	    "## 8.0.5 - 2026-01-14\n\n- five\n\n---\n\n"
+	    "```\n## 8.0.6\n```\n\n## 8.0.4\n\n- four\n";
+	struct buf out;
+	struct rerr err = {0};
+	size_t removed;
+	char date[16];
+
+	(void)state;
+	buf_init(&out);
+	assert_int_equal(
+	    edit_changelog_remove(&out, &removed, in, strlen(in), "8.0.6", &err), 0);
+	assert_int_equal(removed, 1); /* the fenced heading is no entry */
+	assert_string_equal(out.data,
+	                    "# Changelog\n\n## 8.0.5 - 2026-01-14\n\n- five\n\n---\n\n"
+	                    "```\n## 8.0.6\n```\n\n## 8.0.4\n\n- four\n");
+	buf_release(&out);
+	buf_init(&out);
+	assert_int_equal(
+	    edit_changelog_remove(&out, &removed, in, strlen(in), "8.0.6-rc.1", &err), 0);
+	assert_int_equal(removed, 0);
+	assert_string_equal(out.data, in);
+	buf_release(&out);
+	assert_int_equal(edit_changelog_date(in, strlen(in), "8.0.5", date, sizeof(date)),
+	                 1);
+	assert_string_equal(date, "2026-01-14");
+	assert_int_equal(edit_changelog_date(in, strlen(in), "8.0.4", date, sizeof(date)),
+	                 0);
+	assert_int_equal(edit_changelog_date(in, strlen(in), "8.0.7", date, sizeof(date)),
+	                 0);
+}
+
 static void test_versions(void **state)
 {
 	char **v = NULL;
@@ -269,6 +305,7 @@ int main(void)
 	    cmocka_unit_test(test_golden),
 	    cmocka_unit_test(test_has_is_exact),
 	    cmocka_unit_test(test_versions),
+	    cmocka_unit_test(test_remove_and_date),
 	    cmocka_unit_test(test_error_leaves_out_alone),
 	    cmocka_unit_test(test_reference_stable_after_rc),
 	    cmocka_unit_test(test_reference_rc_and_existing),
