@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "edit/changelog.h"
 #include "edit/edit.h"
+#include "sync.h"
+#include "version.h"
 #include "msgs.h"
 #include "util.h"
 
@@ -158,10 +161,188 @@ static void judge_docs_tag(struct rr_list *l)
 	}
 }
 
+/* ---- the docs commit ------------------------------------------------------------- */
+
+static void on_docs_file(const struct forge_reply *rep, void *payload)
+{
+	struct rr_file *f = payload;
+
+	if (rep->err.code && rep->err.code != RELAPI_ENOTFOUND)
+		f->err = rep->err;
+	if (rep->err.code)
+		return;
+	f->exists = 1;
+	f->data = forge_reply_take_file(rep, &f->len);
+	f->base = strdup_opt(rep->file->base);
+	f->commit = strdup_opt(rep->file->commit_id);
+}
+
+/* Queues the reads of the docs files the rollback may change. */
+static int docs_queue(struct session *s, struct rr_docs *d)
+{
+	const struct config *c = &s->x.cfg;
+	struct forge *f;
+	int stable = !s->plan.rc, rc = 0;
+
+	d->repo = config_repo_find(c, c->docs_repo ? c->docs_repo : "");
+	if (!d->repo || !c->changelog)
+		return 0;
+	f = runctx_forge(&s->x, d->repo);
+	d->f[RR_CHANGELOG].path = c->changelog;
+	d->f[RR_PUBLICCODE].path = stable ? c->publiccode : NULL;
+	if (stable && c->openapi.repo &&
+	    !(d->f[RR_SCHEMA].path = d->path_owned =
+	          config_expand(c->openapi.target, s->plan.version, NULL)))
+		return RELAPI_ENOMEM;
+	for (int i = 0; i < RR_NFILES && !rc; i++)
+		if (d->f[i].path)
+			rc = forge_read_file(f, d->repo->path, d->repo->branch,
+			                     d->f[i].path, on_docs_file, &d->f[i]);
+	return rc;
+}
+
+static void change(struct rr_docs *d, int i, enum forge_change_action a)
+{
+	d->ch[d->nch++] = (struct forge_file_change){a, d->f[i].path, d->out[i].data,
+	                                             d->out[i].len, d->f[i].base};
+}
+
+static int leave(struct rr_docs *d, int i, const char *why)
+{
+	return (d->why[i] = strdup(why)) ? 0 : RELAPI_ENOMEM;
+}
+
+/*
+ * publiccode.yml back at the release before `version` in the changelog `cl`
+ * (already without the version's entry), its version and the date of its
+ * heading; only while it still holds `version`.
+ */
+static int restore_publiccode(struct rr_docs *d, const char *version, const char *cl,
+                              size_t cl_len)
+{
+	struct rr_file *pc = &d->f[RR_PUBLICCODE];
+	struct edit_assign now = {"softwareVersion", version, EDIT_QUOTE_KEEP};
+	struct version v, prev;
+	struct edit_result r;
+	struct rerr err = {0};
+	char **heads = NULL, pv[VERSION_MAX], date[16];
+	size_t n = 0;
+	int ours, found, rc;
+
+	edit_result_init(&r);
+	ours = !edit_apply(&r, EDIT_YAML, pc->path, pc->data, pc->len, &now, 1, &err) &&
+	       r.nchanges && !r.changes[0].changed;
+	edit_result_release(&r);
+	if (!ours)
+		return leave(d, RR_PUBLICCODE,
+		             "it holds another softwareVersion: left alone");
+	if (version_parse(&v, version, NULL) ||
+	    changelog_versions(&heads, &n, cl, cl_len, &err))
+		return leave(d, RR_PUBLICCODE,
+		             "the changelog cannot be read: left alone");
+	found = version_previous(&prev, &v, (const char *const *)heads, n);
+	changelog_versions_free(heads, n);
+	if (found)
+		version_format(pv, sizeof(pv), &prev);
+	if (!found || !edit_changelog_date(cl, cl_len, pv, date, sizeof(date)))
+		return leave(
+		    d, RR_PUBLICCODE,
+		    "no earlier release with a date in the changelog: left alone");
+	{
+		struct edit_assign a[] = {{"softwareVersion", pv, EDIT_QUOTE_KEEP},
+		                          {"releaseDate", date, EDIT_QUOTE_KEEP}};
+		edit_result_init(&r);
+		rc = edit_apply(&r, EDIT_YAML, pc->path, pc->data, pc->len, a, 2, &err);
+		if (!rc && buf_append(&d->out[RR_PUBLICCODE], r.data, r.len))
+			rc = RELAPI_ENOMEM;
+		edit_result_release(&r);
+	}
+	if (rc)
+		return leave(d, RR_PUBLICCODE, err.msg[0] ? err.msg : "out of memory");
+	change(d, RR_PUBLICCODE, FORGE_CHANGE_UPDATE);
+	return 0;
+}
+
+/* The changes of the docs commit, from what was read. */
+static int docs_judge(struct session *s, struct rr_docs *d)
+{
+	struct rr_file *cl = &d->f[RR_CHANGELOG];
+	const char *v = s->plan.version;
+	size_t removed = 0;
+	struct rerr err = {0};
+
+	if (!cl->exists)
+		return 0;
+	if (edit_changelog_remove(&d->out[RR_CHANGELOG], &removed, cl->data, cl->len, v,
+	                          &err))
+		return err.code;
+	if (!removed)
+		return 0; /* rolled back already, or never released: nothing of it */
+	change(d, RR_CHANGELOG, FORGE_CHANGE_UPDATE);
+	if (d->f[RR_PUBLICCODE].exists &&
+	    restore_publiccode(d, v, d->out[RR_CHANGELOG].data, d->out[RR_CHANGELOG].len))
+		return RELAPI_ENOMEM;
+	if (d->f[RR_SCHEMA].exists)
+		change(d, RR_SCHEMA, FORGE_CHANGE_DELETE);
+	return 0;
+}
+
+/* The preview line of the docs file i changed. */
+static void docs_change_line(const struct rr_docs *d, int i, const char *version)
+{
+	const char *name = d->repo->name, *path = d->f[i].path;
+
+	if (i == RR_CHANGELOG)
+		printf("%s: take the %s entry out of %s\n", name, version, path);
+	else if (i == RR_PUBLICCODE)
+		printf("%s: set %s back to the release before %s\n", name, path, version);
+	else
+		printf("%s: delete %s\n", name, path);
+}
+
+static void docs_describe(const struct rr_docs *d, const char *version)
+{
+	for (int i = 0; i < RR_NFILES; i++) {
+		if (d->why[i])
+			printf("%s: %s: %s\n", d->repo->name, d->f[i].path, d->why[i]);
+		for (size_t k = 0; k < d->nch; k++)
+			if (d->ch[k].path == d->f[i].path)
+				docs_change_line(d, i, version);
+	}
+	if (d->nch)
+		printf("%s: in one commit 'Roll back release %s'\n", d->repo->name,
+		       version);
+}
+
+static int docs_commit(struct session *s, struct rr_docs *d, struct rerr *err)
+{
+	struct sync_answer a = {0};
+	char msg[160];
+	int rc;
+
+	if (!d->nch)
+		return 0;
+	snprintf(msg, sizeof(msg), "Roll back release %s\n\n[skip ci]", s->plan.version);
+	rc = sync_wait(s->x.engine,
+	               forge_commit_files(runctx_forge(&s->x, d->repo), d->repo->path,
+	                                  d->repo->branch, d->f[RR_CHANGELOG].commit, msg,
+	                                  d->ch, d->nch, sync_keep, &a),
+	               err);
+	if (!rc && a.err.code)
+		d->err = a.err;
+	else if (!rc && !(d->commit = strdup_opt(a.commit_id)))
+		rc = rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	sync_answer_release(&a);
+	return rc;
+}
+
 int rollback_release_read(struct session *s, struct rr_list *l, struct rerr *err)
 {
 	int rc;
 
+	l->version = s->plan.version;
+	for (int i = 0; i < RR_NFILES; i++)
+		buf_init(&l->docs.out[i]);
 	l->tag_message = config_expand(s->x.cfg.tag_message, s->plan.version, s->x.date);
 	if (!l->tag_message || build(s, l))
 		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
@@ -169,9 +350,17 @@ int rollback_release_read(struct session *s, struct rr_list *l, struct rerr *err
 		if ((rc = queue_read(s, &l->v[i])))
 			rerr_set(&l->v[i].err, rc, "%s: cannot read (%s)",
 			         l->v[i].repo->name, rerr_name(rc));
+	if ((rc = docs_queue(s, &l->docs)))
+		rerr_set(&l->docs.err, rc, "cannot read the docs files (%s)",
+		         rerr_name(rc));
 	if (http_engine_run(s->x.engine, err))
 		return err->code;
 	judge_docs_tag(l);
+	for (int i = 0; i < RR_NFILES && !l->docs.err.code; i++)
+		if (l->docs.f[i].err.code)
+			l->docs.err = l->docs.f[i].err;
+	if (!l->docs.err.code && (rc = docs_judge(s, &l->docs)))
+		return rerr_set(err, rc, "out of memory");
 	return 0;
 }
 
@@ -188,7 +377,7 @@ size_t rollback_release_todo(const struct rr_list *l)
 
 	for (size_t i = 0; i < l->n; i++)
 		n += to_delete(&l->v[i]) && !l->v[i].done;
-	return n;
+	return n + (l->docs.nch && !l->docs.commit);
 }
 
 /* What to do by hand on the registry for a package published from the tag. */
@@ -209,6 +398,11 @@ void rollback_release_describe(const struct rr_list *l, int done)
 {
 	const char *version = NULL;
 
+	if (!done && l->docs.repo)
+		docs_describe(&l->docs, l->version);
+	else if (done && l->docs.commit)
+		printf("%s: committed %s (roll back %s)\n", l->docs.repo->name,
+		       l->docs.commit, l->version);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct rr_item *it = &l->v[i];
 		const char *what = it->kind == RR_RELEASE ? "release" : "tag";
@@ -238,6 +432,8 @@ static void on_deleted(const struct forge_reply *rep, void *payload)
 
 int rollback_release_apply(struct session *s, struct rr_list *l, struct rerr *err)
 {
+	if (docs_commit(s, &l->docs, err))
+		return err->code;
 	for (size_t i = 0; i < l->n; i++) {
 		struct rr_item *it = &l->v[i];
 		struct forge *f = runctx_forge(&s->x, it->repo);
@@ -275,6 +471,15 @@ void rollback_release_free(struct rr_list *l)
 		free(l->v[i].data);
 		free(l->v[i].message);
 	}
+	for (int i = 0; i < RR_NFILES; i++) {
+		free(l->docs.f[i].data);
+		free(l->docs.f[i].base);
+		free(l->docs.f[i].commit);
+		buf_release(&l->docs.out[i]);
+		free(l->docs.why[i]);
+	}
+	free(l->docs.path_owned);
+	free(l->docs.commit);
 	free(l->v);
 	free(l->tag_message);
 	memset(l, 0, sizeof(*l));

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "session.h"
 
 enum rr_kind {
@@ -36,10 +37,43 @@ struct rr_item {
 	struct rerr err;
 };
 
+/* A file of the docs repository, read at its branch. */
+struct rr_file {
+	const char *path;
+	char *data;
+	size_t len;
+	char *base;
+	char *commit;
+	int exists;
+	struct rerr err;
+};
+
+enum { RR_CHANGELOG, RR_PUBLICCODE, RR_SCHEMA, RR_NFILES };
+
+/*
+ * The docs commit: the version's changelog entry taken out, publiccode.yml
+ * back at the previous release's version and date, the version's OpenAPI
+ * schema deleted (the last two for a stable version) - one commit, made
+ * only where relapi's own lines are still there.
+ */
+struct rr_docs {
+	const struct config_repo *repo;
+	struct rr_file f[RR_NFILES];
+	char *path_owned; /* the schema's path */
+	struct forge_file_change ch[RR_NFILES];
+	struct buf out[RR_NFILES]; /* new bytes of the changed files */
+	size_t nch;
+	char *why[RR_NFILES]; /* what was left alone, and why */
+	char *commit;         /* made by this run */
+	struct rerr err;
+};
+
 struct rr_list {
 	struct rr_item *v;
 	size_t n, cap;
 	char *tag_message;
+	const char *version;
+	struct rr_docs docs;
 };
 
 /* Reads what there is to undo for session s's version. 0, or the engine's

@@ -11,6 +11,8 @@ from release_env import embedded_config, run, start_forge, writes
 FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
 ENV = {"RELAPI_DATE": "2026-02-01"}
 DOCS = "waldur/waldur-docs"
+CHANGELOG = "docs/about/CHANGELOG.md"
+SCHEMA = "docs/API/waldur-openapi-schema-8.0.6.yaml"
 SDKS = ("waldur/py-client", "waldur/js-client", "waldur/go-client")
 
 
@@ -30,9 +32,17 @@ class RollbackReleaseTest(unittest.TestCase):
         q = urllib.parse.quote(DOCS, safe="")
         return self.forge.gitlab("GET", "/projects/%s/repository/tags/%s" % (q, tag)).status
 
+    def docs_file(self, path):
+        q = urllib.parse.quote(DOCS, safe="")
+        r = self.forge.gitlab("GET", "/projects/%s/repository/files/%s/raw?ref=master"
+                              % (q, urllib.parse.quote(path, safe="")))
+        return r.body if r.status == 200 else None
+
     def test_preview_then_rollback_then_nothing(self):
+        publiccode = self.docs_file("publiccode.yml")
         r = self.relapi("release", "8.0.6", *FAST)
         self.assertEqual(r.code, 0, r)
+        self.assertIsNotNone(self.docs_file(SCHEMA))
         seq = self.forge.requests()[-1]["seq"]
         preview = self.relapi("rollback", "8.0.6")
         self.assertEqual(preview.code, 0, preview)
@@ -40,6 +50,11 @@ class RollbackReleaseTest(unittest.TestCase):
         for repo in SDKS:
             self.assertIn("%s: delete release 8.0.6\n" % repo.split("/")[1], preview.out)
         self.assertIn("waldur-docs: delete tag 8.0.6\n", preview.out)
+        self.assertIn("waldur-docs: take the 8.0.6 entry out of %s\n"
+                      "waldur-docs: set publiccode.yml back to the release before 8.0.6\n"
+                      "waldur-docs: delete %s\n"
+                      "waldur-docs: in one commit 'Roll back release 8.0.6'\n"
+                      % (CHANGELOG, SCHEMA), preview.out)
         self.assertIn("py-client: by hand: yank waldur-api-client 8.0.6 on PyPI "
                       "(https://pypi.org/manage/project/waldur-api-client/release/8.0.6/)",
                       preview.out)
@@ -53,6 +68,17 @@ class RollbackReleaseTest(unittest.TestCase):
         self.assertEqual(self.docs_tag("8.0.6"), 404)
         self.assertIn("waldur-docs: deleted tag 8.0.6\n", r.out)
         self.assertIn("py-client: deleted release 8.0.6\n", r.out)
+        # one docs commit: the entry out, publiccode.yml as before the release
+        # (8.0.5 and its changelog date), the schema gone
+        changelog = self.docs_file(CHANGELOG).decode()
+        self.assertNotIn("## 8.0.6", changelog)
+        self.assertIn("## 8.0.5 - ", changelog)
+        self.assertEqual(self.docs_file("publiccode.yml"), publiccode)
+        self.assertIsNone(self.docs_file(SCHEMA))
+        head = self.forge.state()["repos"][DOCS]["branches"]["master"]
+        q = urllib.parse.quote(DOCS, safe="")
+        msg = self.forge.gitlab("GET", "/projects/%s/repository/commits/%s" % (q, head))
+        self.assertEqual(msg.json()["message"], "Roll back release 8.0.6\n\n[skip ci]")
         seq = self.forge.requests()[-1]["seq"]
         again = self.relapi("rollback", "8.0.6", "--yes")
         self.assertEqual(again.code, 0, again)
@@ -74,12 +100,29 @@ class RollbackReleaseTest(unittest.TestCase):
                       r.out)
         self.assertEqual(self.docs_tag("8.0.6"), 200)
 
+    def test_publiccode_changed_since_is_left_alone(self):
+        r = self.relapi("release", "8.0.6", *FAST)
+        self.assertEqual(r.code, 0, r)
+        pc = self.docs_file("publiccode.yml").decode().replace("softwareVersion: 8.0.6",
+                                                                "softwareVersion: 8.0.6.1")
+        self.forge.push(DOCS, "master", {"publiccode.yml": pc})
+        r = self.relapi("rollback", "8.0.6", "--yes")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("waldur-docs: publiccode.yml: it holds another softwareVersion: left "
+                      "alone", r.out)
+        self.assertEqual(self.docs_file("publiccode.yml").decode(), pc)
+        self.assertNotIn("## 8.0.6", self.docs_file(CHANGELOG).decode())
+
     def test_a_prerelease_keeps_the_sdk_releases(self):
         r = self.relapi("release", "8.0.6-rc.1", *FAST)
         self.assertEqual(r.code, 0, r)
         r = self.relapi("rollback", "8.0.6-rc.1")
         self.assertEqual(r.code, 0, r)
         self.assertIn("waldur-docs: delete tag 8.0.6-rc.1\n", r.out)
+        # the RC entry goes; publiccode.yml and the schema are stable-only
+        self.assertIn("waldur-docs: take the 8.0.6-rc.1 entry out of %s\n" % CHANGELOG,
+                      r.out)
+        self.assertNotIn("publiccode.yml", r.out)
         self.assertNotIn(": delete release ", r.out)
         self.assertNotIn("by hand", r.out)
 
