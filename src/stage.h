@@ -207,6 +207,17 @@ int stage_engine_run(struct stage_run *r, struct rerr *err);
 int stage_sdk_wait(struct stage_run *r, const struct config_repo *const *repos, size_t n,
                    size_t *waited, struct rerr *err);
 
+/*
+ * The trigger of configured pipeline p in repository repo for `version`:
+ * its variables expanded into *vars (caller frees with
+ * stage_trigger_release, also on error), its ref (default: the branch) and
+ * workflow. 0 or RELAPI_ENOMEM.
+ */
+int stage_trigger_init(struct forge_trigger *t, struct forge_var **vars,
+                       const struct config_pipeline *p, const struct config_repo *repo,
+                       const char *version, const char *date);
+void stage_trigger_release(struct forge_trigger *t, struct forge_var *vars);
+
 int stage_pipelines_run(struct stage_run *r, const struct config_pipeline *pipes,
                         size_t n, int reuse, size_t *reused, struct rerr *err);
 

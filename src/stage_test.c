@@ -22,9 +22,8 @@ struct run_pipe {
 
 static void pipe_release(struct run_pipe *p)
 {
-	for (size_t i = 0; i < p->nvars; i++)
-		free((char *)p->vars[i].value);
-	free(p->vars);
+	p->trig.nvars = p->nvars; /* the values expanded, also after a failure */
+	stage_trigger_release(&p->trig, p->vars);
 	poll_pipe_release(&p->watch);
 }
 
@@ -143,27 +142,46 @@ static void on_found(const struct forge_reply *rep, void *payload)
 	pipe_watch(p, pl);
 }
 
+int stage_trigger_init(struct forge_trigger *t, struct forge_var **vars,
+                       const struct config_pipeline *p, const struct config_repo *repo,
+                       const char *version, const char *date)
+{
+	memset(t, 0, sizeof(*t));
+	if (!(*vars = calloc(p->nvars + 1, sizeof(**vars))))
+		return RELAPI_ENOMEM;
+	t->vars = *vars;
+	for (; t->nvars < p->nvars; t->nvars++) {
+		(*vars)[t->nvars].key = p->vars[t->nvars].key;
+		if (!((*vars)[t->nvars].value =
+		          config_expand(p->vars[t->nvars].value, version, date)))
+			return RELAPI_ENOMEM;
+	}
+	t->ref = p->ref ? p->ref : repo->branch;
+	t->workflow = p->workflow;
+	return 0;
+}
+
+void stage_trigger_release(struct forge_trigger *t, struct forge_var *vars)
+{
+	for (size_t i = 0; i < t->nvars; i++)
+		free((char *)vars[i].value);
+	free(vars);
+	memset(t, 0, sizeof(*t));
+}
+
 /* Expands the configured variables; the trigger to start or look for. */
 static int pipe_prepare(struct run_pipe *p)
 {
 	struct runctx *x = &p->r->s->x;
+	int rc;
 
 	p->repo = config_repo_find(&x->cfg, p->cfg->repo);
-	p->vars = calloc(p->cfg->nvars + 1, sizeof(*p->vars));
-	if (!p->repo || !p->vars)
-		return p->repo ? RELAPI_ENOMEM : RELAPI_EINVAL;
-	for (; p->nvars < p->cfg->nvars; p->nvars++) {
-		p->vars[p->nvars].key = p->cfg->vars[p->nvars].key;
-		p->vars[p->nvars].value = config_expand(p->cfg->vars[p->nvars].value,
-		                                        p->r->s->plan.version, x->date);
-		if (!p->vars[p->nvars].value)
-			return RELAPI_ENOMEM;
-	}
-	p->trig.ref = p->cfg->ref ? p->cfg->ref : p->repo->branch;
-	p->trig.workflow = p->cfg->workflow;
-	p->trig.vars = p->vars;
-	p->trig.nvars = p->nvars;
-	return 0;
+	if (!p->repo)
+		return RELAPI_EINVAL;
+	rc = stage_trigger_init(&p->trig, &p->vars, p->cfg, p->repo,
+	                        p->r->s->plan.version, x->date);
+	p->nvars = p->trig.nvars;
+	return rc;
 }
 
 /* Looks for an earlier pipeline first when `reuse`, else triggers at once. */

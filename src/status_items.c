@@ -64,9 +64,7 @@ void status_items_release(struct status_items *l)
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].link);
 		free(l->v[i].note);
-		for (size_t k = 0; k < l->v[i].trig.nvars; k++)
-			free((char *)l->v[i].trig.vars[k].value);
-		free(l->v[i].vars);
+		stage_trigger_release(&l->v[i].trig, l->v[i].vars);
 		free(l->v[i].data);
 		free(l->v[i].path_owned);
 		free(l->v[i].link_owned);
@@ -99,28 +97,6 @@ static void on_pipeline(const struct forge_reply *rep, void *payload)
 		         rep->pipeline->status == FORGE_PIPELINE_SUCCESS
 		             ? NULL
 		             : forge_pipeline_status_name(rep->pipeline->status));
-}
-
-/* The configured pipeline's trigger for this version, as the stages look for it. */
-static int pipeline_trigger(struct status_item *it, const struct config_pipeline *p,
-                            const struct stage_run *r)
-{
-	const struct runctx *x = &r->s->x;
-
-	it->vars = calloc(p->nvars + 1, sizeof(*it->vars));
-	if (!it->vars)
-		return RELAPI_ENOMEM;
-	for (size_t i = 0; i < p->nvars; i++) {
-		it->vars[i].key = p->vars[i].key;
-		if (!(it->vars[i].value =
-		          config_expand(p->vars[i].value, r->s->plan.version, x->date)))
-			return RELAPI_ENOMEM;
-		it->trig.nvars++;
-	}
-	it->trig.ref = p->ref ? p->ref : it->repo->branch;
-	it->trig.workflow = p->workflow;
-	it->trig.vars = it->vars;
-	return 0;
 }
 
 /* ---- releases, tags and the docs files
@@ -331,7 +307,8 @@ static int item_read(struct status_item *it, struct stage_run *r)
 		return it->state == ITEM_SKIPPED ? 0 : RELAPI_EINVAL;
 	switch (it->kind) {
 	case ITEM_READ_PIPELINE:
-		rc = pipeline_trigger(it, it->pipe, r);
+		rc = stage_trigger_init(&it->trig, &it->vars, it->pipe, it->repo,
+		                        r->s->plan.version, r->s->x.date);
 		return rc ? rc : forge_find_pipeline(f, path, &it->trig, on_pipeline, it);
 	case ITEM_READ_RELEASE:
 		return forge_get_release(f, path, stage_tag(r, it->repo), on_release, it);
