@@ -74,6 +74,8 @@ static const char config_help[] =
     "      target: TEMPLATE          the path in the docs repository\n"
     "    docs_deploy:                versioned docs deployment (stable only),\n"
     "      repository: NAME            given like a test pipeline entry\n"
+    "    docs_remove:                rollback's removal of the version's docs\n"
+    "      repository: NAME            (stable only), given the same way\n"
     "    sdk_releases: BOOL          GitHub releases of the sdk repositories\n"
     "    changelog_generator: CMD    drafts the entry for relapi prepare\n"
     "\n"

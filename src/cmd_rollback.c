@@ -27,6 +27,16 @@ static const char rollback_help[] =
     "token is made through the Releases API). A CI job token cannot delete\n"
     "tags nor commit: undoing needs GITLAB_TOKEN.\n"
     "\n"
+    "With a release flow configured it also undoes the release's own\n"
+    "artifacts: one docs commit 'Roll back release VERSION' takes the\n"
+    "version's changelog entry out and, for a stable version, sets\n"
+    "publiccode.yml back to the previous release and deletes the version's\n"
+    "OpenAPI schema (each only while relapi's lines are still there); the\n"
+    "SDKs' releases and the docs tag relapi made are deleted; the docs_remove\n"
+    "pipeline (DELETE_DOCS_VERSION) is triggered and waited for when the\n"
+    "version's documentation was deployed. For the packages the SDKs'\n"
+    "publish runs put on PyPI and npm it says what to do by hand.\n"
+    "\n"
     "Before writing, the token's right to delete each tag is checked (GitLab\n"
     "protected tags need a Maintainer; a GitHub tag ruleset's deletion rule\n"
     "refuses a token that may not bypass it).\n"
@@ -591,19 +601,22 @@ static const struct runctx_note rollback_notes[] = {
     {0, NULL},
 };
 
-static const struct runctx_spec rollback_spec = {
-    .help = rollback_help,
-    .tail = rollback_tail,
-    .flags = RUNCTX_YES | RUNCTX_JSON,
-    .notes = rollback_notes,
-};
-
 int cmd_rollback(int argc, char **argv)
 {
+	struct stage_opts so;
+	const struct opt_group poll = stage_opts_group(&so, STAGE_F_POLL);
+	const struct runctx_spec spec = {
+	    .help = rollback_help,
+	    .tail = rollback_tail,
+	    .flags = RUNCTX_YES | RUNCTX_JSON,
+	    .notes = rollback_notes,
+	    .own = &poll,
+	    .nown = 1,
+	};
 	struct session s;
 	struct rb_repo *rb = NULL;
-	struct rr_list extra = {0};
-	int rc = session_open(&s, argc, argv, &rollback_spec, 0);
+	struct rr_list extra = {.so = &so};
+	int rc = session_open(&s, argc, argv, &spec, 0);
 
 	if (!s.stop) {
 		rb = calloc(s.plan.nrepos + 1, sizeof(*rb));

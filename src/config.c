@@ -624,16 +624,24 @@ static int rel_openapi(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 	return map_walk(x, n, "openapi", openapi_fields, NF(openapi_fields), &c->openapi);
 }
 
+/* A single configured pipeline (docs_deploy, docs_remove) into *slot. */
+static int rel_pipeline(struct ctx *x, yaml_node_t *n, const char *k,
+                        struct config_pipeline **slot)
+{
+	if (!*slot && !(*slot = calloc(1, sizeof(**slot))))
+		return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
+	(*slot)->line = line_of(n);
+	return map_walk(x, n, k, pipe_fields, NF(pipe_fields), *slot);
+}
+
 static int rel_docs_deploy(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 {
-	struct config *c = o;
+	return rel_pipeline(x, n, k, &((struct config *)o)->docs_deploy);
+}
 
-	(void)k;
-	if (!c->docs_deploy && !(c->docs_deploy = calloc(1, sizeof(*c->docs_deploy))))
-		return rerr_set(x->err, RELAPI_ENOMEM, "out of memory");
-	c->docs_deploy->line = line_of(n);
-	return map_walk(x, n, "docs_deploy", pipe_fields, NF(pipe_fields),
-	                c->docs_deploy);
+static int rel_docs_remove(struct ctx *x, yaml_node_t *n, const char *k, void *o)
+{
+	return rel_pipeline(x, n, k, &((struct config *)o)->docs_remove);
 }
 
 static int rel_sdk_releases(struct ctx *x, yaml_node_t *n, const char *k, void *o)
@@ -646,11 +654,11 @@ static int rel_generator(struct ctx *x, yaml_node_t *n, const char *k, void *o)
 }
 
 static const struct field release_fields[] = {
-    {"tag_message", 0, rel_tag_message},       {"docs", 0, rel_docs},
-    {"changelog", 0, rel_changelog},           {"publiccode", 0, rel_publiccode},
-    {"test_pipelines", 0, rel_tests},          {"openapi", 0, rel_openapi},
-    {"docs_deploy", 0, rel_docs_deploy},       {"sdk_releases", 0, rel_sdk_releases},
-    {"changelog_generator", 0, rel_generator},
+    {"tag_message", 0, rel_tag_message},   {"docs", 0, rel_docs},
+    {"changelog", 0, rel_changelog},       {"publiccode", 0, rel_publiccode},
+    {"test_pipelines", 0, rel_tests},      {"openapi", 0, rel_openapi},
+    {"docs_deploy", 0, rel_docs_deploy},   {"docs_remove", 0, rel_docs_remove},
+    {"sdk_releases", 0, rel_sdk_releases}, {"changelog_generator", 0, rel_generator},
 };
 
 static int parse_release(struct ctx *x, yaml_node_t *n, const char *key, void *obj)
@@ -710,6 +718,10 @@ static int check_refs(struct ctx *x, struct config *c)
 		return rerr_set(x->err, RELAPI_EINVAL,
 		                "%s:%d: docs_deploy names unknown repository '%s'",
 		                x->source, c->docs_deploy->line, c->docs_deploy->repo);
+	if (c->docs_remove && !config_repo_find(c, c->docs_remove->repo))
+		return rerr_set(x->err, RELAPI_EINVAL,
+		                "%s:%d: docs_remove names unknown repository '%s'",
+		                x->source, c->docs_remove->line, c->docs_remove->repo);
 	if (c->docs_repo && !config_repo_find(c, c->docs_repo))
 		return rerr_set(x->err, RELAPI_EINVAL,
 		                "%s: release.docs names unknown repository '%s'",
@@ -864,6 +876,9 @@ void config_release(struct config *c)
 	if (c->docs_deploy)
 		pipeline_release(c->docs_deploy);
 	free(c->docs_deploy);
+	if (c->docs_remove)
+		pipeline_release(c->docs_remove);
+	free(c->docs_remove);
 	free(c->openapi.repo);
 	free(c->openapi.job);
 	free(c->openapi.artifact);
@@ -1169,7 +1184,25 @@ static int write_pipeline(struct buf *b, const struct config_pipeline *p)
 	return rc ? RELAPI_ENOMEM : 0;
 }
 
-/* openapi, docs_deploy, sdk_releases, changelog_generator */
+/* A single pipeline under its key (nothing when p is NULL); 0 or non-zero. */
+static int write_pipeline_at(struct buf *out, const char *key,
+                             const struct config_pipeline *p)
+{
+	int rc;
+
+	if (!p)
+		return 0;
+	rc = buf_printf(out, "  %s:\n", key);
+	rc = rc || put_kv(out, "    ", "repository", p->repo);
+	rc = rc || put_kv(out, "    ", "ref", p->ref);
+	rc = rc || put_kv(out, "    ", "workflow", p->workflow);
+	rc = rc || (p->nvars && buf_puts(out, "    variables:\n"));
+	for (size_t i = 0; !rc && i < p->nvars; i++)
+		rc = put_kv(out, "      ", p->vars[i].key, p->vars[i].value);
+	return rc;
+}
+
+/* openapi, docs_deploy, docs_remove, sdk_releases, changelog_generator */
 static int write_release_flow(const struct config *c, struct buf *out, struct rerr *err)
 {
 	int rc = 0;
@@ -1181,16 +1214,8 @@ static int write_release_flow(const struct config *c, struct buf *out, struct re
 		rc = rc || put_kv(out, "    ", "artifact", c->openapi.artifact);
 		rc = rc || put_kv(out, "    ", "target", c->openapi.target);
 	}
-	if (!rc && c->docs_deploy) {
-		const struct config_pipeline *p = c->docs_deploy;
-		rc = buf_puts(out, "  docs_deploy:\n");
-		rc = rc || put_kv(out, "    ", "repository", p->repo);
-		rc = rc || put_kv(out, "    ", "ref", p->ref);
-		rc = rc || put_kv(out, "    ", "workflow", p->workflow);
-		rc = rc || (p->nvars && buf_puts(out, "    variables:\n"));
-		for (size_t i = 0; !rc && i < p->nvars; i++)
-			rc = put_kv(out, "      ", p->vars[i].key, p->vars[i].value);
-	}
+	rc = rc || write_pipeline_at(out, "docs_deploy", c->docs_deploy);
+	rc = rc || write_pipeline_at(out, "docs_remove", c->docs_remove);
 	rc = rc ||
 	     buf_printf(out, "  sdk_releases: %s\n", c->sdk_releases ? "true" : "false");
 	rc = rc || put_kv(out, "  ", "changelog_generator", c->generator);

@@ -153,6 +153,8 @@ struct config {
 	size_t ntests;
 	struct config_openapi openapi;
 	struct config_pipeline *docs_deploy; /* NULL: none */
+	struct config_pipeline *docs_remove; /* rollback's removal of the version's
+	                                        documentation; NULL: none */
 	int sdk_releases;
 	char *generator; /* changelog_generator, or NULL */
 };

@@ -336,6 +336,97 @@ static int docs_commit(struct session *s, struct rr_docs *d, struct rerr *err)
 	return rc;
 }
 
+/* ---- the documentation's removal ------------------------------------------------ */
+
+struct rr_found {
+	int found;
+	enum forge_pipeline_status status;
+	struct rerr err;
+};
+
+static void on_found(const struct forge_reply *rep, void *payload)
+{
+	struct rr_found *f = payload;
+
+	f->found = !rep->err.code;
+	if (f->found)
+		f->status = rep->pipeline->status;
+	else if (rep->err.code != RELAPI_ENOTFOUND)
+		f->err = rep->err;
+}
+
+/* The newest pipeline of configured pipeline p for the version, into *f. */
+static int find_pipeline(struct session *s, const struct config_pipeline *p,
+                         struct rr_found *f, struct rerr *err)
+{
+	const struct config_repo *repo = config_repo_find(&s->x.cfg, p->repo);
+	struct forge_trigger t;
+	struct forge_var *vars = NULL;
+	int rc = stage_trigger_init(&t, &vars, p, repo, s->plan.version, s->x.date);
+
+	if (!rc)
+		rc = forge_find_pipeline(runctx_forge(&s->x, repo), repo->path, &t,
+		                         on_found, f);
+	if (!rc && http_engine_run(s->x.engine, err))
+		rc = err->code;
+	stage_trigger_release(&t, vars);
+	return rc ? rc : f->err.code;
+}
+
+/*
+ * Needed when no removal passed yet and the version's documentation was
+ * deployed (its pipeline found; without docs_deploy: the docs commit has
+ * something to undo).
+ */
+/* A lookup that failed: the removal's error (printed with the others at the end). */
+static int lookup_failed(struct rr_list *l, int rc, const struct rr_found *f,
+                         const struct rerr *engine)
+{
+	if (rc == engine->code)
+		return rc; /* the engine itself */
+	rerr_set(&l->remove.err, rc, "%s", f->err.code ? f->err.msg : rerr_name(rc));
+	return 0;
+}
+
+static int remove_judge(struct session *s, struct rr_list *l, struct rerr *err)
+{
+	const struct config *c = &s->x.cfg;
+	struct rr_found done = {0}, deployed = {0};
+	int rc;
+
+	l->remove.p = s->plan.rc ? NULL : c->docs_remove;
+	if (!l->remove.p)
+		return 0;
+	if ((rc = find_pipeline(s, l->remove.p, &done, err)))
+		return lookup_failed(l, rc, &done, err);
+	if (done.found && done.status == FORGE_PIPELINE_SUCCESS)
+		return 0;
+	if (!c->docs_deploy) {
+		l->remove.needed = l->docs.nch > 0;
+		return 0;
+	}
+	if ((rc = find_pipeline(s, c->docs_deploy, &deployed, err)))
+		return lookup_failed(l, rc, &deployed, err);
+	l->remove.needed = deployed.found;
+	return 0;
+}
+
+static int remove_run(struct session *s, struct rr_list *l)
+{
+	struct stage_run r;
+	size_t reused = 0;
+	int rc;
+
+	if (!l->remove.needed || l->remove.done)
+		return 0;
+	stage_run_init(&r, s, l->so);
+	r.current = STAGE_DEPLOY; /* its lines read as the deployment's */
+	rc = stage_pipelines_run(&r, l->remove.p, 1, 1, &reused, &l->remove.err);
+	l->remove.done = !rc;
+	stage_run_release(&r);
+	return 0;
+}
+
 int rollback_release_read(struct session *s, struct rr_list *l, struct rerr *err)
 {
 	int rc;
@@ -361,7 +452,7 @@ int rollback_release_read(struct session *s, struct rr_list *l, struct rerr *err
 			l->docs.err = l->docs.f[i].err;
 	if (!l->docs.err.code && (rc = docs_judge(s, &l->docs)))
 		return rerr_set(err, rc, "out of memory");
-	return 0;
+	return remove_judge(s, l, err);
 }
 
 /* ---- what is said and done ------------------------------------------------------- */
@@ -377,7 +468,8 @@ size_t rollback_release_todo(const struct rr_list *l)
 
 	for (size_t i = 0; i < l->n; i++)
 		n += to_delete(&l->v[i]) && !l->v[i].done;
-	return n + (l->docs.nch && !l->docs.commit);
+	return n + (l->docs.nch && !l->docs.commit) +
+	       (l->remove.needed && !l->remove.done);
 }
 
 /* What to do by hand on the registry for a package published from the tag. */
@@ -403,6 +495,13 @@ void rollback_release_describe(const struct rr_list *l, int done)
 	else if (done && l->docs.commit)
 		printf("%s: committed %s (roll back %s)\n", l->docs.repo->name,
 		       l->docs.commit, l->version);
+	if (!done && l->remove.needed)
+		printf(
+		    "%s: trigger the removal of the %s documentation and wait for it\n",
+		    l->remove.p->repo, l->version);
+	else if (done && l->remove.done)
+		printf("%s: documentation of %s removed\n", l->remove.p->repo,
+		       l->version);
 	for (size_t i = 0; i < l->n; i++) {
 		const struct rr_item *it = &l->v[i];
 		const char *what = it->kind == RR_RELEASE ? "release" : "tag";
@@ -448,7 +547,9 @@ int rollback_release_apply(struct session *s, struct rr_list *l, struct rerr *er
 			rerr_set(&it->err, rc, "%s: cannot queue the deletion (%s)",
 			         it->repo->name, rerr_name(rc));
 	}
-	return http_engine_run(s->x.engine, err) ? err->code : 0;
+	if (http_engine_run(s->x.engine, err))
+		return err->code;
+	return remove_run(s, l);
 }
 
 int rollback_release_failed(const struct rr_list *l)
@@ -461,6 +562,15 @@ int rollback_release_failed(const struct rr_list *l)
 			          l->v[i].err.msg);
 			failed = 1;
 		}
+	if (l->docs.err.code) {
+		msg_error("rollback", "%s: %s",
+		          l->docs.repo ? l->docs.repo->name : "docs", l->docs.err.msg);
+		failed = 1;
+	}
+	if (l->remove.err.code) {
+		msg_error("rollback", "%s", l->remove.err.msg);
+		failed = 1;
+	}
 	return failed;
 }
 

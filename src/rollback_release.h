@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "session.h"
+#include "stage.h"
 
 enum rr_kind {
 	RR_RELEASE,  /* an SDK repository's release of the tag */
@@ -68,12 +69,26 @@ struct rr_docs {
 	struct rerr err;
 };
 
+/*
+ * The removal of the version's documentation: the docs_remove pipeline
+ * (stable only), needed when the docs deployment of the version ran and no
+ * removal has passed yet; triggered and waited for like a stage's pipeline.
+ */
+struct rr_remove {
+	const struct config_pipeline *p;
+	int needed;
+	int done; /* passed in this run */
+	struct rerr err;
+};
+
 struct rr_list {
 	struct rr_item *v;
 	size_t n, cap;
 	char *tag_message;
 	const char *version;
 	struct rr_docs docs;
+	struct rr_remove remove;
+	const struct stage_opts *so; /* the poll options */
 };
 
 /* Reads what there is to undo for session s's version. 0, or the engine's

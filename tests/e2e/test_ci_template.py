@@ -101,6 +101,7 @@ class GitLabCiLocalTest(unittest.TestCase):
         self.assertEqual(self.jobs(CI_COMMIT_TAG="8.0.6", DEPLOY_DOCS_VERSION="8.0.6"),
                          {"docs-deploy"})
         self.assertEqual(self.jobs(DEPLOY_DOCS_VERSION="8.0.6"), {"docs-deploy"})
+        self.assertEqual(self.jobs(DELETE_DOCS_VERSION="8.0.6"), {"docs-remove"})
         self.assertEqual(self.jobs(CI_COMMIT_BRANCH="master"), set())
 
 

@@ -61,8 +61,15 @@ class RollbackReleaseTest(unittest.TestCase):
         self.assertIn('js-client: by hand: npm deprecate waldur-js-client@8.0.6 "rolled '
                       'back"', preview.out)
         self.assertNotIn("go-client: by hand", preview.out)  # Go needs only the tag
-        r = self.relapi("rollback", "8.0.6", "--yes")
+        self.assertIn("waldur-docs: trigger the removal of the 8.0.6 documentation and wait "
+                      "for it\n", preview.out)
+        r = self.relapi("rollback", "8.0.6", "--yes", *FAST)
         self.assertEqual(r.code, 0, r)
+        removals = [(p["variables"], p["status"]) for p in
+                    self.forge.repo_state(DOCS)["pipelines"]
+                    if "DELETE_DOCS_VERSION" in p["variables"]]
+        self.assertEqual(removals, [({"DELETE_DOCS_VERSION": "8.0.6"}, "success")])
+        self.assertIn("waldur-docs: documentation of 8.0.6 removed\n", r.out)
         for repo in SDKS:
             self.assertEqual(self.release_of(repo, "8.0.6"), 404, repo)
         self.assertEqual(self.docs_tag("8.0.6"), 404)
@@ -80,7 +87,7 @@ class RollbackReleaseTest(unittest.TestCase):
         msg = self.forge.gitlab("GET", "/projects/%s/repository/commits/%s" % (q, head))
         self.assertEqual(msg.json()["message"], "Roll back release 8.0.6\n\n[skip ci]")
         seq = self.forge.requests()[-1]["seq"]
-        again = self.relapi("rollback", "8.0.6", "--yes")
+        again = self.relapi("rollback", "8.0.6", "--yes", *FAST)
         self.assertEqual(again.code, 0, again)
         self.assertEqual(writes(self.forge, seq), [])
         self.assertIn("nothing relapi did is left to undo", again.out)
@@ -95,7 +102,7 @@ class RollbackReleaseTest(unittest.TestCase):
         self.assertEqual(self.forge.gitlab("POST", "/projects/%s/repository/tags" % q,
                                            {"tag_name": "8.0.6", "ref": sha,
                                             "message": "Hand-made"}).status, 201)
-        r = self.relapi("rollback", "8.0.6", "--yes")
+        r = self.relapi("rollback", "8.0.6", "--yes", *FAST)
         self.assertIn("waldur-docs: tag '8.0.6' was not created by relapi: left alone",
                       r.out)
         self.assertEqual(self.docs_tag("8.0.6"), 200)
@@ -106,12 +113,25 @@ class RollbackReleaseTest(unittest.TestCase):
         pc = self.docs_file("publiccode.yml").decode().replace("softwareVersion: 8.0.6",
                                                                 "softwareVersion: 8.0.6.1")
         self.forge.push(DOCS, "master", {"publiccode.yml": pc})
-        r = self.relapi("rollback", "8.0.6", "--yes")
+        r = self.relapi("rollback", "8.0.6", "--yes", *FAST)
         self.assertEqual(r.code, 0, r)
         self.assertIn("waldur-docs: publiccode.yml: it holds another softwareVersion: left "
                       "alone", r.out)
         self.assertEqual(self.docs_file("publiccode.yml").decode(), pc)
         self.assertNotIn("## 8.0.6", self.docs_file(CHANGELOG).decode())
+
+    def test_a_failed_removal_fails_and_is_tried_again(self):
+        r = self.relapi("release", "8.0.6", *FAST)
+        self.assertEqual(r.code, 0, r)
+        self.forge.admin("POST", "faults", {"targets": [
+            {"method": "POST", "path": "waldur-docs/pipeline", "kind": "500", "count": 100}]})
+        r = self.relapi("rollback", "8.0.6", "--yes", *FAST, "--retries", "0")
+        self.assertEqual(r.code, 1, r)
+        self.assertIn("relapi rollback: waldur/waldur-docs: trigger pipeline on master: 500", r.err)
+        self.forge.admin("POST", "faults", {"clear_targets": True})
+        r = self.relapi("rollback", "8.0.6", "--yes", *FAST)
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("waldur-docs: documentation of 8.0.6 removed\n", r.out)
 
     def test_a_prerelease_keeps_the_sdk_releases(self):
         r = self.relapi("release", "8.0.6-rc.1", *FAST)
