@@ -83,6 +83,14 @@ class StatusItemsTest(unittest.TestCase):
         self.assertEqual(r.code, 5, r)
         self.assertEqual([k for k, v in got.items() if v != "done"],
                          [("openapi schema", "waldur-docs")])
+        # the entry deleted: missing
+        text = self.forge.file(DOCS, "master", CHANGELOG).decode()
+        entry = text[text.index("## 8.0.6"):text.index("\n---\n") + 5]
+        self.forge.push(DOCS, "master", {CHANGELOG: text.replace(entry, "")})
+        r, got = self.status()
+        self.assertEqual(r.code, 5, r)
+        self.assertEqual(got[("changelog entry", "waldur-docs")], "missing")
+        self.forge.push(DOCS, "master", {CHANGELOG: text})
         # an entry twice is a conflict
         text = self.forge.file(DOCS, "master", CHANGELOG).decode()
         entry = text[text.index("## 8.0.6"):text.index("\n---\n") + 5]
