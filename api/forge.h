@@ -152,6 +152,7 @@ enum forge_link {
 	FORGE_LINK_COMMIT,  /* a = commit id */
 	FORGE_LINK_TAG,     /* a = tag name */
 	FORGE_LINK_COMPARE, /* a...b, two refs */
+	FORGE_LINK_FILE,    /* file b at ref a */
 	FORGE_LINK_COUNT,
 };
 

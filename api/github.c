@@ -1888,6 +1888,7 @@ const struct forge_ops forge_github_ops = {
             [FORGE_LINK_COMMIT] = "%s/%s/commit/%s",
             [FORGE_LINK_TAG] = "%s/%s/releases/tag/%s",
             [FORGE_LINK_COMPARE] = "%s/%s/compare/%s...%s",
+            [FORGE_LINK_FILE] = "%s/%s/blob/%s/%s",
         },
     .repo_fmt = "/repos/%p%s",
     .tag_from_json = gh_tag_from_json,

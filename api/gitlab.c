@@ -1179,6 +1179,7 @@ const struct forge_ops forge_gitlab_ops = {
             [FORGE_LINK_COMMIT] = "%s/%s/-/commit/%s",
             [FORGE_LINK_TAG] = "%s/%s/-/tags/%s",
             [FORGE_LINK_COMPARE] = "%s/%s/-/compare/%s...%s",
+            [FORGE_LINK_FILE] = "%s/%s/-/blob/%s/%s",
         },
     .repo_fmt = "/projects/%e%s",
     .tag_from_json = gl_tag_from_json,

@@ -137,7 +137,9 @@ static void on_file(const struct forge_reply *rep, void *payload)
 		item_error(it, &rep->err);
 	} else {
 		it->data = forge_reply_take_file(rep, &it->len);
-		if (it->judge)
+		if (it->link_owned && !(it->link = strdup(it->link_owned)))
+			item_set(it, ITEM_UNKNOWN, NULL, "out of memory");
+		else if (it->judge)
 			it->judge(it);
 		else
 			item_set(it, ITEM_DONE, NULL, NULL);
@@ -316,9 +318,11 @@ static int item_read(struct status_item *it, struct stage_run *r)
 		return forge_find_tag_run(f, path, stage_tag(r, it->repo),
 		                          it->repo->publish_workflow, on_pipeline, it);
 	case ITEM_READ_FILE:
-		return it->path ? forge_read_file(f, path, it->repo->branch, it->path,
-		                                  on_file, it)
-		                : RELAPI_ENOMEM;
+		if (!it->path ||
+		    !(it->link_owned = forge_link(f, path, FORGE_LINK_FILE,
+		                                  it->repo->branch, it->path)))
+			return RELAPI_ENOMEM;
+		return forge_read_file(f, path, it->repo->branch, it->path, on_file, it);
 	case ITEM_READ_TAG:
 		it->link_owned = stage_tag_url(r, it->repo);
 		return forge_get_tag(f, path, stage_tag(r, it->repo), on_tag, it);

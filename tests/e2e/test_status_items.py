@@ -64,6 +64,9 @@ class StatusItemsTest(unittest.TestCase):
         self.assertIn(("docs deployment", "waldur-docs"), names)
         link = [i for i in doc["items"] if i["item"] == "sdk publish"][0]["link"]
         self.assertIn("/waldur/py-client/actions/runs/", link)
+        link = [i for i in doc["items"] if i["item"] == "openapi schema"][0]["link"]
+        self.assertTrue(link.endswith("/waldur/waldur-docs/-/blob/master/" + SCHEMA), link)
+        self.assertTrue(all(i.get("link") for i in doc["items"]), doc["items"])
 
     def test_tags_only_is_what_tag_all_makes(self):
         r = self.relapi("tag-all", "8.0.6")
