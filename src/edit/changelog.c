@@ -43,7 +43,9 @@ static int cl_line_at(struct cl_line *l, const char *in, size_t stop, size_t pos
 	l->start = pos;
 	l->next = nl ? (size_t)(nl - in) + 1 : stop;
 	l->end = nl ? (size_t)(nl - in) : stop;
-	if (nl && l->end > pos && in[l->end - 1] == '\r')
+	/* CRLF, or a CR ending the last line: the same line end either way, so
+	   that a line reads the same before and after text is added after it */
+	if (l->end > pos && in[l->end - 1] == '\r')
 		l->end--;
 	return 1;
 }

@@ -167,6 +167,26 @@ static void test_remove_and_date(void **state)
 	                 0);
 }
 
+/* A heading on a last line that ends with a lone CR is an entry, as it is
+   once a line end follows (found by fuzz_changelog). */
+static void test_cr_at_the_end(void **state)
+{
+	static const char in[] = "# Changelog\n\n## 8.0.6-rc.11\r";
+	struct buf out;
+	struct changelog_result res;
+	struct rerr err = {0};
+
+	(void)state;
+	assert_int_equal(edit_changelog_has(in, strlen(in), "8.0.6-rc.11"), 1);
+	buf_init(&out);
+	assert_int_equal(edit_changelog_insert(&out, &res, in, strlen(in), "f.md",
+	                                       "8.0.6", "## 8.0.6 - -\n", 13, 0, &err),
+	                 0);
+	assert_int_equal(res.removed_rc, 1);
+	assert_false(edit_changelog_has(out.data, out.len, "8.0.6-rc.11"));
+	buf_release(&out);
+}
+
 static void test_versions(void **state)
 {
 	char **v = NULL;
@@ -306,6 +326,7 @@ int main(void)
 	    cmocka_unit_test(test_has_is_exact),
 	    cmocka_unit_test(test_versions),
 	    cmocka_unit_test(test_remove_and_date),
+	    cmocka_unit_test(test_cr_at_the_end),
 	    cmocka_unit_test(test_error_leaves_out_alone),
 	    cmocka_unit_test(test_reference_stable_after_rc),
 	    cmocka_unit_test(test_reference_rc_and_existing),
