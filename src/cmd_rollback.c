@@ -470,6 +470,27 @@ static size_t token_problems(struct session *s, struct rb_repo *rb)
 	return n;
 }
 
+/*
+ * The exit code once everything ran: the failures said (the repositories'
+ * first, then the release's own parts), then EXIT_FAILED, else EXIT_CONFLICT
+ * for a tag relapi did not create, else 0.
+ */
+static int outcome(struct session *s, struct rb_repo *rb, struct rr_list *extra)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < s->plan.nrepos; i++)
+		if (rb[i].failed) {
+			msg_error("rollback", "%s: %s", rb_cfg(&rb[i])->name, rb[i].note);
+			rc = EXIT_FAILED;
+		}
+	if (rollback_release_failed(extra))
+		rc = EXIT_FAILED;
+	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
+		rc = rb[i].foreign ? EXIT_CONFLICT : 0;
+	return rc;
+}
+
 static int rollback(struct session *s, struct rb_repo *rb, struct rr_list *extra)
 {
 	int rc = run_phase(s, rb, judge_read);
@@ -515,16 +536,7 @@ static int rollback(struct session *s, struct rb_repo *rb, struct rr_list *extra
 		if (!rc && rb_text(s))
 			rollback_release_describe(extra, 1);
 	}
-	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
-		if (rb[i].failed)
-			msg_error("rollback", "%s: %s", rb_cfg(&rb[i])->name, rb[i].note);
-	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
-		rc = rb[i].failed ? EXIT_FAILED : rc;
-	if (rollback_release_failed(extra) && !rc) /* after the repositories' lines */
-		rc = EXIT_FAILED;
-	for (size_t i = 0; !rc && i < s->plan.nrepos; i++)
-		rc = rb[i].foreign ? EXIT_CONFLICT : 0;
-	return rc;
+	return rc ? rc : outcome(s, rb, extra);
 }
 
 static void rb_free(struct rb_repo *rb, size_t n)

@@ -675,6 +675,16 @@ static const struct field top_fields[] = {
 
 /* ---- cross references ----------------------------------------------------- */
 
+/* A single configured pipeline naming no configured repository: the error. */
+static int pipeline_ref_bad(struct ctx *x, const struct config *c, const char *key,
+                            const struct config_pipeline *p)
+{
+	if (!p || config_repo_find(c, p->repo))
+		return 0;
+	return rerr_set(x->err, RELAPI_EINVAL, "%s:%d: %s names unknown repository '%s'",
+	                x->source, p->line, key, p->repo);
+}
+
 static int check_refs(struct ctx *x, struct config *c)
 {
 	if (!c->nrepos)
@@ -714,14 +724,9 @@ static int check_refs(struct ctx *x, struct config *c)
 		return rerr_set(x->err, RELAPI_EINVAL,
 		                "%s:%d: openapi names unknown repository '%s'", x->source,
 		                c->openapi.line, c->openapi.repo);
-	if (c->docs_deploy && !config_repo_find(c, c->docs_deploy->repo))
-		return rerr_set(x->err, RELAPI_EINVAL,
-		                "%s:%d: docs_deploy names unknown repository '%s'",
-		                x->source, c->docs_deploy->line, c->docs_deploy->repo);
-	if (c->docs_remove && !config_repo_find(c, c->docs_remove->repo))
-		return rerr_set(x->err, RELAPI_EINVAL,
-		                "%s:%d: docs_remove names unknown repository '%s'",
-		                x->source, c->docs_remove->line, c->docs_remove->repo);
+	if (pipeline_ref_bad(x, c, "docs_deploy", c->docs_deploy) ||
+	    pipeline_ref_bad(x, c, "docs_remove", c->docs_remove))
+		return x->err->code;
 	if (c->docs_repo && !config_repo_find(c, c->docs_repo))
 		return rerr_set(x->err, RELAPI_EINVAL,
 		                "%s: release.docs names unknown repository '%s'",
