@@ -1263,6 +1263,11 @@ void forge_op_whoami_done(struct forge_op *op)
 	forge_op_done(op);
 }
 
+int forge_reply_absent(const struct forge_reply *r)
+{
+	return r->err.code == RELAPI_ENOTFOUND && r->status / 100 == 2;
+}
+
 char *forge_reply_take_file(const struct forge_reply *r, size_t *len)
 {
 	char *d;

@@ -315,6 +315,13 @@ struct forge_reply {
 
 typedef void (*forge_done_fn)(const struct forge_reply *r, void *payload);
 
+/*
+ * 1 when a lookup in a listing (forge_find_pipeline, forge_find_tag_run)
+ * found nothing: RELAPI_ENOTFOUND from an answer the forge gave (2xx), not a
+ * 404 for the listing itself (an unknown repository or workflow).
+ */
+int forge_reply_absent(const struct forge_reply *r);
+
 /* Moves the file's bytes out of a read_file reply (caller frees); *len set. */
 char *forge_reply_take_file(const struct forge_reply *r, size_t *len);
 

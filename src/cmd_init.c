@@ -76,7 +76,7 @@ struct init_repo {
 	char *commit; /* where the files are read: the listed commit, or the branch */
 	char *paths;  /* the default branch's files, "path\n" each */
 	int truncated;
-	struct init_file *files; /* the ones probe_wants */
+	struct init_file *files; /* the ones probe_wants, in the order of their edits */
 	size_t nfiles;
 	struct rerr err;
 	struct runctx *x;
@@ -163,41 +163,26 @@ static struct forge *forge_of(const struct runctx *x, enum forge_kind k)
 	return NULL;
 }
 
-/* Calls fn(r, path) for every line of r->paths that probe_wants; stops at non-zero. */
-static int each_wanted(struct init_repo *r, int (*fn)(struct init_repo *, const char *))
+/* The lines of r->paths that probe_wants, into r->files; 0 or -1 (no memory). */
+static int collect_files(struct init_repo *r)
 {
 	char line[4096];
-	int rc = 0;
 
-	for (const char *p = r->paths; *p && !rc; p += strcspn(p, "\n") + 1) {
+	for (const char *p = r->paths; *p; p += strcspn(p, "\n") + 1) {
 		size_t n = strcspn(p, "\n");
-		if (n >= sizeof(line))
-			continue;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		if (probe_wants(line, r->paths))
-			rc = fn(r, line);
+		struct init_file *file;
+		if (n < sizeof(line)) {
+			memcpy(line, p, n);
+			line[n] = '\0';
+			if (probe_wants(line, r->paths) &&
+			    (!(file = array_grow(&r->files, &r->nfiles, NULL,
+			                         sizeof(*file))) ||
+			     (file->r = r, !(file->path = strdup(line)))))
+				return -1;
+		}
 		if (!p[n])
 			break;
 	}
-	return rc;
-}
-
-static int count_file(struct init_repo *r, const char *path)
-{
-	(void)path;
-	r->nfiles++;
-	return 0;
-}
-
-static int add_file(struct init_repo *r, const char *path)
-{
-	struct init_file *file = &r->files[r->nfiles];
-
-	file->r = r;
-	if (!(file->path = strdup(path)))
-		return -1;
-	r->nfiles++;
 	return 0;
 }
 
@@ -214,14 +199,13 @@ static void read_files(struct init_repo *r)
 {
 	struct forge *f = forge_of(r->x, r->kind);
 
-	each_wanted(r, count_file);
-	r->files = calloc(r->nfiles ? r->nfiles : 1, sizeof(*r->files));
-	r->nfiles = 0;
-	if (!r->files || each_wanted(r, add_file)) {
+	if (collect_files(r)) {
 		rerr_set(&r->err, RELAPI_ENOMEM, "out of memory");
 		return;
 	}
-	qsort(r->files, r->nfiles, sizeof(*r->files), by_rank);
+	/* sorted before any read is queued: the reads point into the array */
+	if (r->nfiles)
+		qsort(r->files, r->nfiles, sizeof(*r->files), by_rank);
 	for (size_t i = 0; i < r->nfiles; i++)
 		if (forge_read_file(f, r->path, r->commit, r->files[i].path, on_file,
 		                    &r->files[i]))

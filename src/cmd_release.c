@@ -120,8 +120,7 @@ static int compare_problems(struct stage_run *r, struct buf *out, size_t *n)
 static int docs_commit_problems(struct stage_run *r, struct buf *out, size_t *n)
 {
 	const struct config *c = &r->s->x.cfg;
-	const struct config_repo *d =
-	    c->docs_repo ? config_repo_find(c, c->docs_repo) : NULL;
+	const struct config_repo *d = config_repo_find(c, c->docs_repo);
 	const char *cause = "may not commit through the API";
 	int rc = 0;
 

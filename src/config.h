@@ -185,7 +185,7 @@ void config_release(struct config *c);
 /* Writes the configuration as YAML (it parses back to the same config). */
 int config_write(const struct config *c, struct buf *out, struct rerr *err);
 
-/* The named forge / repository, or NULL. */
+/* The named forge / repository, or NULL (also for a NULL name). */
 const struct config_forge *config_forge_find(const struct config *c, const char *name);
 const struct config_repo *config_repo_find(const struct config *c, const char *name);
 

@@ -10,6 +10,7 @@
 #include "sync.h"
 #include "version.h"
 #include "msgs.h"
+#include "stage_changelog.h"
 #include "util.h"
 
 /* ---- what there is ------------------------------------------------------------ */
@@ -51,8 +52,7 @@ static const struct manifest *manifest_of(const struct config_repo *c)
 static int build(struct session *s, struct rr_list *l)
 {
 	const struct plan *p = &s->plan;
-	const struct config_repo *docs =
-	    config_repo_find(&s->x.cfg, s->x.cfg.docs_repo ? s->x.cfg.docs_repo : "");
+	const struct config_repo *docs = config_repo_find(&s->x.cfg, s->x.cfg.docs_repo);
 
 	for (size_t i = 0; i < p->nrepos; i++) {
 		const struct config_repo *c = p->repos[i].cfg;
@@ -103,18 +103,12 @@ static void on_tag(const struct forge_reply *rep, void *payload)
 static void package_name(struct rr_item *it)
 {
 	const struct manifest *m = manifest_of(it->repo);
+	struct rerr err = {0};
 
 	for (size_t k = 0; m && k < ARRAY_SIZE(m->keys) && m->keys[k] && !it->package;
-	     k++) {
-		struct edit_assign a = {m->keys[k], "-", EDIT_QUOTE_KEEP};
-		struct edit_result r;
-		struct rerr err = {0};
-		edit_result_init(&r);
-		if (!edit_apply(&r, m->kind, m->file, it->data, it->len, &a, 1, &err) &&
-		    r.nchanges)
-			it->package = strdup_opt(r.changes[0].old_value);
-		edit_result_release(&r);
-	}
+	     k++)
+		edit_get(&it->package, m->kind, m->file, it->data, it->len, m->keys[k],
+		         &err);
 }
 
 static void on_manifest(const struct forge_reply *rep, void *payload)
@@ -184,7 +178,7 @@ static int docs_queue(struct session *s, struct rr_docs *d)
 	struct forge *f;
 	int stable = !s->plan.rc, rc = 0;
 
-	d->repo = config_repo_find(c, c->docs_repo ? c->docs_repo : "");
+	d->repo = config_repo_find(c, c->docs_repo);
 	if (!d->repo || !c->changelog)
 		return 0;
 	f = runctx_forge(&s->x, d->repo);
@@ -221,44 +215,32 @@ static int restore_publiccode(struct rr_docs *d, const char *version, const char
                               size_t cl_len)
 {
 	struct rr_file *pc = &d->f[RR_PUBLICCODE];
-	struct edit_assign now = {"softwareVersion", version, EDIT_QUOTE_KEEP};
-	struct version v, prev;
-	struct edit_result r;
 	struct rerr err = {0};
-	char **heads = NULL, pv[VERSION_MAX], date[16];
-	size_t n = 0;
-	int ours, found, rc;
+	char *now = NULL, prev[VERSION_MAX], date[16];
+	int ours = !edit_get(&now, EDIT_YAML, pc->path, pc->data, pc->len,
+	                     "softwareVersion", &err) &&
+	           !strcmp(now, version);
+	struct edit_assign a[] = {{"softwareVersion", prev, EDIT_QUOTE_KEEP},
+	                          {"releaseDate", date, EDIT_QUOTE_KEEP}};
+	struct edit_result r;
+	int rc;
 
-	edit_result_init(&r);
-	ours = !edit_apply(&r, EDIT_YAML, pc->path, pc->data, pc->len, &now, 1, &err) &&
-	       r.nchanges && !r.changes[0].changed;
-	edit_result_release(&r);
+	free(now);
 	if (!ours)
 		return leave(d, RR_PUBLICCODE,
 		             "it holds another softwareVersion: left alone");
-	if (version_parse(&v, version, NULL) ||
-	    changelog_versions(&heads, &n, cl, cl_len, &err))
-		return leave(d, RR_PUBLICCODE,
-		             "the changelog cannot be read: left alone");
-	found = version_previous(&prev, &v, (const char *const *)heads, n);
-	changelog_versions_free(heads, n);
-	if (found)
-		version_format(pv, sizeof(pv), &prev);
-	if (!found || !edit_changelog_date(cl, cl_len, pv, date, sizeof(date)))
+	if (stage_previous(prev, sizeof(prev), version, NULL, 0, cl, cl_len, &err) ||
+	    !*prev || !edit_changelog_date(cl, cl_len, prev, date, sizeof(date)))
 		return leave(
 		    d, RR_PUBLICCODE,
 		    "no earlier release with a date in the changelog: left alone");
-	{
-		struct edit_assign a[] = {{"softwareVersion", pv, EDIT_QUOTE_KEEP},
-		                          {"releaseDate", date, EDIT_QUOTE_KEEP}};
-		edit_result_init(&r);
-		rc = edit_apply(&r, EDIT_YAML, pc->path, pc->data, pc->len, a, 2, &err);
-		if (!rc && buf_append(&d->out[RR_PUBLICCODE], r.data, r.len))
-			rc = RELAPI_ENOMEM;
-		edit_result_release(&r);
-	}
+	edit_result_init(&r);
+	rc = edit_apply(&r, EDIT_YAML, pc->path, pc->data, pc->len, a, 2, &err);
+	if (!rc && buf_append(&d->out[RR_PUBLICCODE], r.data, r.len))
+		rc = rerr_set(&err, RELAPI_ENOMEM, "out of memory");
+	edit_result_release(&r);
 	if (rc)
-		return leave(d, RR_PUBLICCODE, err.msg[0] ? err.msg : "out of memory");
+		return leave(d, RR_PUBLICCODE, err.msg);
 	change(d, RR_PUBLICCODE, FORGE_CHANGE_UPDATE);
 	return 0;
 }
@@ -351,7 +333,7 @@ static void on_found(const struct forge_reply *rep, void *payload)
 	f->found = !rep->err.code;
 	if (f->found)
 		f->status = rep->pipeline->status;
-	else if (rep->err.code != RELAPI_ENOTFOUND)
+	else if (!forge_reply_absent(rep))
 		f->err = rep->err;
 }
 

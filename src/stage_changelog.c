@@ -22,8 +22,7 @@
 const struct config_repo *stage_docs_repo(const struct stage_run *r, struct rerr *err)
 {
 	const struct config *c = &r->s->x.cfg;
-	const struct config_repo *d =
-	    c->docs_repo ? config_repo_find(c, c->docs_repo) : NULL;
+	const struct config_repo *d = config_repo_find(c, c->docs_repo);
 
 	if (!d || !c->changelog)
 		rerr_set(err, RELAPI_EINVAL,
@@ -125,8 +124,10 @@ int stage_previous(char *out, size_t n, const char *version, char **tags, size_t
 		changelog_versions_free(heads, nheads);
 		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	}
-	memcpy(all, tags, ntags * sizeof(*all));
-	memcpy(all + ntags, heads, nheads * sizeof(*all));
+	if (ntags) /* tags may be NULL: no tags */
+		memcpy(all, tags, ntags * sizeof(*all));
+	if (nheads)
+		memcpy(all + ntags, heads, nheads * sizeof(*all));
 	found = version_previous(&prev, &v, (const char *const *)all, ntags + nheads);
 	if (found)
 		version_format(out, n, &prev);

@@ -15,7 +15,8 @@ const struct config_repo *stage_docs_repo(const struct stage_run *r, struct rerr
 /*
  * The previous release of `version` (the version model's rule: the greatest
  * stable version below it) among `tags` and the changelog's entry headings,
- * written into out (n bytes); out = "" when there is none. 0 or an error.
+ * written into out (n bytes); out = "" when there is none (tags may be NULL
+ * with ntags 0). 0 or an error.
  */
 int stage_previous(char *out, size_t n, const char *version, char **tags, size_t ntags,
                    const char *changelog, size_t len, struct rerr *err);

@@ -38,8 +38,7 @@ static void on_run(const struct forge_reply *rep, void *payload)
 	struct sdk_wait *w = payload;
 	const struct forge_pipeline *p = rep->pipeline;
 
-	/* an answer listing no run yet, not a 404 (no such workflow) */
-	if (rep->err.code == RELAPI_ENOTFOUND && rep->status / 100 == 2 && !w->id) {
+	if (forge_reply_absent(rep) && !w->id) {
 		not_started(w);
 	} else if (rep->err.code) {
 		rerr_set(&w->task.err, rep->err.code,

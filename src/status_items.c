@@ -87,7 +87,7 @@ static void on_pipeline(const struct forge_reply *rep, void *payload)
 {
 	struct status_item *it = payload;
 
-	if (rep->err.code == RELAPI_ENOTFOUND && rep->status / 100 == 2)
+	if (forge_reply_absent(rep))
 		item_set(it, ITEM_MISSING, NULL, NULL);
 	else if (rep->err.code)
 		item_error(it, &rep->err);
@@ -181,18 +181,17 @@ static void judge_changelog(struct status_item *it)
 /* publiccode.yml: softwareVersion holds the version. */
 static void judge_publiccode(struct status_item *it)
 {
-	struct edit_assign a = {"softwareVersion", it->owner->version, EDIT_QUOTE_KEEP};
-	struct edit_result r;
 	struct rerr err = {0};
+	char *now = NULL;
 
-	edit_result_init(&r);
-	if (edit_apply(&r, EDIT_YAML, "publiccode.yml", it->data, it->len, &a, 1, &err))
+	if (edit_get(&now, EDIT_YAML, it->path, it->data, it->len, "softwareVersion",
+	             &err))
 		item_set(it, ITEM_UNKNOWN, NULL, err.msg);
-	else if (r.nchanges && r.changes[0].changed)
+	else if (strcmp(now, it->owner->version))
 		item_set(it, ITEM_MISSING, NULL, "softwareVersion is another version");
 	else
 		item_set(it, ITEM_DONE, NULL, NULL);
-	edit_result_release(&r);
+	free(now);
 }
 
 /* ---- the items of a release ---------------------------------------------------------

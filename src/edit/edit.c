@@ -132,3 +132,20 @@ out:
 		edit_result_release(out);
 	return rc;
 }
+
+int edit_get(char **value, enum edit_kind kind, const char *fname, const char *in,
+             size_t len, const char *key, struct rerr *err)
+{
+	struct edit_assign a = {key ? key : "", "0.0.0-value", EDIT_QUOTE_KEEP};
+	struct edit_result r;
+	int rc;
+
+	*value = NULL;
+	edit_result_init(&r);
+	rc = edit_apply(&r, kind, fname, in, len, &a, 1, err);
+	if (!rc && r.nchanges &&
+	    !(*value = strdup(r.changes[0].old_value ? r.changes[0].old_value : "")))
+		rc = rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	edit_result_release(&r);
+	return rc;
+}

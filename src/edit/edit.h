@@ -127,6 +127,15 @@ int edit_apply(struct edit_result *out, enum edit_kind kind, const char *fname,
                const char *in, size_t len, const struct edit_assign *a, size_t n,
                struct rerr *err);
 
+/*
+ * The value at `key` of the file (decoded, no quotes) into *value (caller
+ * frees): found by the kind's own edit, so it is the value an edit of that
+ * key would change. 0, or the edit's error (the key is not there, the file
+ * does not parse) with *value NULL.
+ */
+int edit_get(char **value, enum edit_kind kind, const char *fname, const char *in,
+             size_t len, const char *key, struct rerr *err);
+
 /* Frees the strings of one change and zeroes it. */
 void edit_change_release(struct edit_change *ch);
 /* Cuts `out` back to its first `mark` bytes (what it held before an edit). */

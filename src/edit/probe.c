@@ -87,8 +87,8 @@ static int add(struct probe_list *l, const char *file, const char *key, const ch
 }
 
 /*
- * Proposes key of `path` when the edit finds it: made with a stand-in
- * value, it tells the value the file holds now. With `versions_only`, a
+ * Proposes key of `path` when the edit finds it (edit_get: the value the
+ * file holds now). With `versions_only`, a
  * value that does not read as a version (an optional 'v', then a digit) is
  * left alone.
  */
@@ -96,20 +96,17 @@ static int try_key(struct probe_list *l, const char *path, const char *data, siz
                    enum edit_kind kind, const char *key, const char *value,
                    int versions_only)
 {
-	struct edit_assign a = {key ? key : "", "0.0.0-probe", EDIT_QUOTE_KEEP};
-	struct edit_result r;
 	struct rerr err = {0};
+	char *now = NULL;
 	int rc = 0;
 
-	edit_result_init(&r);
-	if (!edit_apply(&r, kind, path, data, len, &a, 1, &err) && r.nchanges) {
-		const char *now = r.changes[0].old_value;
-		const char *v = now && *now == 'v' ? now + 1 : now;
-		if (!versions_only || (v && isdigit((unsigned char)*v)))
+	if (!edit_get(&now, kind, path, data, len, key, &err)) {
+		const char *v = now + (*now == 'v');
+		if (!versions_only || isdigit((unsigned char)*v))
 			rc = add(l, path, key, value, now, kind,
 			         versions_only && kind != EDIT_TEXT);
 	}
-	edit_result_release(&r);
+	free(now);
 	return err.code == RELAPI_ENOMEM ? RELAPI_ENOMEM : rc;
 }
 
