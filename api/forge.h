@@ -117,19 +117,20 @@ char *forge_api_url(enum forge_kind k, const char *server_url);
  * (repository/commits), a tag one POST; the token check is user -> token
  * scopes, the access check project -> protected tags. GitHub: a branch name
  * is first resolved to a commit (one GET per repository), then each file is
- * read at that commit; a commit is parent commit -> tree -> commit -> ref
- * update, a tag is tag object -> tag ref; the token check is the user, the
- * access check repository -> tag rulesets -> the one active ruleset (each
- * further ruleset read, or page of more than 100 rulesets, adds one; a
- * repository without rulesets takes one less).
- * GitHub reads a file over 1 MB through its blob (one more request after the
- * contents answer) and commits it, or a file that is not UTF-8, as a blob of
- * its own (one more request each, one after the other).
+ * read at that commit; a commit of one file written inline is one PUT
+ * contents, of more files parent tree -> tree -> commit -> ref update; a tag is tag
+ * object -> tag ref; the token check is the user, the access check repository -> tag
+ * rulesets -> the one active ruleset (each further ruleset read, or page of more than 100
+ * rulesets, adds one; a repository without rulesets takes one less). GitHub reads a file
+ * over 1 MB through its blob (one more request after the contents answer) and commits it,
+ * or a file that is not UTF-8, as a blob of its own (one more request each, one after the
+ * other).
  */
 struct forge_costs {
 	int token_check; /* the token check: requests, one after the other */
 	int resolve;     /* resolving the branch before its files are read */
 	int commit;      /* one commit: requests, one after the other */
+	int commit_one;  /* one commit of a single file written inline */
 	int tag;         /* one tag: requests, one after the other */
 	int access;      /* a repository's access check: requests, one after the other */
 	size_t file_max; /* 0, or the largest file read and written inline */
@@ -367,9 +368,11 @@ int forge_read_file(struct forge *f, const char *repo, const char *ref, const ch
 /*
  * One atomic commit of `n` changes on `branch` → reply.commit_id. A change
  * with a `base` fails with RELAPI_ECONFLICT when the file changed since it was
- * read. `parent` (the forge_file.commit_id read at, or NULL): on GitHub the new
- * commit is made on it, so any push since then is RELAPI_ECONFLICT (never a
- * silent overwrite); GitLab relies on each change's base.
+ * read. `parent` (the forge_file.commit_id read at, or NULL): on GitHub a
+ * commit of several files is made on it, so any push since then is
+ * RELAPI_ECONFLICT (never a silent overwrite); GitLab, and GitHub for one
+ * updated file (PUT contents), rely on each change's base and commit on the
+ * branch head.
  */
 int forge_commit_files(struct forge *f, const char *repo, const char *branch,
                        const char *parent, const char *message,

@@ -1193,5 +1193,10 @@ const struct forge_ops forge_gitlab_ops = {
     .api_suffix = "/api/v4",
     .auth_header = "PRIVATE-TOKEN: ",
     .job_token = 1,
-    .costs = {.token_check = 2, .resolve = 0, .commit = 1, .tag = 1, .access = 2},
+    .costs = {.token_check = 2,
+              .resolve = 0,
+              .commit = 1,
+              .commit_one = 1,
+              .tag = 1,
+              .access = 2},
 };

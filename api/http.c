@@ -530,6 +530,12 @@ void http_engine_free(struct http_engine *e)
 {
 	if (!e)
 		return;
+	if (e->o.verbose && e->stats.requests)
+		engine_say(
+		    e,
+		    "requests: %ld, attempts: %ld, connections opened: %ld, retries: %ld",
+		    e->stats.requests, e->stats.attempts, e->stats.connections,
+		    e->stats.retries);
 	free_list(e->pending);
 	free_list(e->timers);
 	while (e->calls) {

@@ -592,33 +592,44 @@ void apply_release(struct apply *a)
 }
 
 /*
- * Where a repository goes in the start order: the longer its forge's commit
- * and tag chain (forge_kind_costs()), the earlier; edits before tag-only.
+ * Where a repository goes in the start order, the greater the earlier: before
+ * the reads, the length of its forge's commit and tag chain
+ * (forge_kind_costs()), edits before tag-only; before the writes, its plan's
+ * own write chain.
  */
-static int cost_rank(const struct plan_repo *r)
+static int start_rank(const struct apply_repo *rr, int writes)
 {
+	const struct plan_repo *r = &rr->owner->plan->repos[rr->idx];
 	const struct forge_costs *c = forge_kind_costs(r->kind);
 
-	return -2 * (c->commit + c->tag) + (r->cfg->nedits ? 0 : 1);
+	if (writes)
+		return r->write_rounds;
+	return 2 * (c->commit + c->tag) - (r->cfg->nedits ? 0 : 1);
 }
 
-/* The k-th repository by cost_rank, ties in configuration order. */
-static size_t by_cost(const struct apply *a, size_t k)
+static int by_rank(const void *x, const void *y)
 {
-	const struct plan_repo *r = a->plan->repos;
+	const struct apply_repo *a = *(struct apply_repo *const *)x;
+	const struct apply_repo *b = *(struct apply_repo *const *)y;
 
-	for (size_t i = 0; i < a->plan->nrepos; i++) {
-		int ri = cost_rank(&r[i]);
-		size_t before = 0;
+	if (a->rank != b->rank)
+		return a->rank > b->rank ? -1 : 1;
+	return (a->idx > b->idx) - (a->idx < b->idx);
+}
 
-		for (size_t j = 0; j < a->plan->nrepos; j++) {
-			int rj = cost_rank(&r[j]);
-			before += rj < ri || (rj == ri && j < i);
-		}
-		if (before == k)
-			return i;
+/* The repositories in start order (ties in configuration order); NULL: no memory. */
+static struct apply_repo **start_order(struct apply *a, int writes)
+{
+	size_t n = a->plan->nrepos;
+	struct apply_repo **o = malloc((n ? n : 1) * sizeof(*o));
+
+	for (size_t i = 0; o && i < n; i++) {
+		o[i] = &a->repos[i];
+		o[i]->rank = start_rank(o[i], writes);
 	}
-	return k;
+	if (o)
+		qsort(o, n, sizeof(*o), by_rank);
+	return o;
 }
 
 int apply_read(struct apply *a, struct rerr *err)
@@ -627,10 +638,14 @@ int apply_read(struct apply *a, struct rerr *err)
 	const char *why;
 
 	/* longest chains first: the engine starts queued requests in order */
+	struct apply_repo **order = start_order(a, 0);
+
+	if (!order)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	if (a->check_access)
 		check_forges(a);
 	for (size_t k = 0; k < a->plan->nrepos; k++) {
-		size_t i = by_cost(a, k);
+		size_t i = order[k]->idx;
 		if (plan_repo_skipped(a->plan, a->plan->repos[i].cfg, &why)) {
 			if (plan_repo_compute(a->plan, i, a->in, &none, err))
 				return err->code;
@@ -639,6 +654,7 @@ int apply_read(struct apply *a, struct rerr *err)
 		}
 		read_start(&a->repos[i]);
 	}
+	free(order);
 	if (http_engine_run(a->x->engine, err))
 		return err->code;
 	plan_totals(a->plan);
@@ -647,9 +663,14 @@ int apply_read(struct apply *a, struct rerr *err)
 
 int apply_write(struct apply *a, struct rerr *err)
 {
+	struct apply_repo **order = start_order(a, 1);
+
+	if (!order)
+		return rerr_set(err, RELAPI_ENOMEM, "out of memory");
 	for (size_t k = 0; k < a->plan->nrepos; k++)
-		if (a->plan->repos[by_cost(a, k)].state == PLAN_TODO)
-			write_start(&a->repos[by_cost(a, k)]);
+		if (prepo(order[k])->state == PLAN_TODO)
+			write_start(order[k]);
+	free(order);
 	return http_engine_run(a->x->engine, err) ? err->code : 0;
 }
 

@@ -45,6 +45,7 @@ struct apply_repo {
 	/* in-flight bookkeeping */
 	struct apply *owner;
 	size_t idx;
+	int rank; /* its place in the start order (apply.c), greater first */
 	int pending;
 	int read_rounds; /* phase of reading: 0 base, 1 tag files */
 	int writing;     /* 1 when a re-read continues into the write */

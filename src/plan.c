@@ -52,6 +52,17 @@ static int files_write_cost(const struct plan_repo *pr)
 	return extra;
 }
 
+/* The requests, one after the other, of the repository's commit. */
+static int commit_cost(const struct plan_repo *pr)
+{
+	int extra = files_write_cost(pr);
+	size_t changed = 0;
+
+	for (size_t i = 0; i < pr->nfiles; i++)
+		changed += pr->files[i].changed != 0;
+	return changed == 1 && !extra ? cost(pr)->commit_one : cost(pr)->commit + extra;
+}
+
 /* ---- small helpers ------------------------------------------------------ */
 
 void plan_blob_release(struct plan_blob *b)
@@ -533,7 +544,7 @@ static int repo_steps(struct plan *p, struct plan_repo *pr, const struct plan_in
                       const struct plan_actual *a, struct rerr *err)
 {
 	int needs_commit = any_changed(pr->files, pr->nfiles);
-	int cost_c = cost(pr)->commit + files_write_cost(pr), cost_t = cost(pr)->tag;
+	int cost_c = commit_cost(pr), cost_t = cost(pr)->tag;
 	int done;
 
 	pr->commit_state = needs_commit ? PLAN_TODO : PLAN_SKIPPED;

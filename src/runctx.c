@@ -63,8 +63,8 @@ static const struct opt common_opts[] = {
 /* The network flags every networked command takes. */
 static const struct opt network_opts[] = {
     {OPT_JOBS, 0, "jobs", "N",
-     "at most N requests in flight, N per forge host up to 16\n"
-     "(default: 6 per forge host)",
+     "at most N requests in flight to each forge host\n"
+     "(default: " RUNCTX_HOST_JOBS_STR ")",
      0},
     {OPT_VERBOSE, 'v', "verbose", NULL,
      "one line per HTTP request on stderr (tokens redacted)", 0},
@@ -101,9 +101,7 @@ static int parse_long(const char *s, long min, long max, long *out)
 
 static int set_jobs(struct runctx *x, long v)
 {
-	x->jobs = (int)v;
-	x->http.max_total = (int)v;
-	x->http.max_per_host = (int)(v < RUNCTX_HOST_JOBS_MAX ? v : RUNCTX_HOST_JOBS_MAX);
+	x->http.max_per_host = (int)v;
 	return 0;
 }
 
@@ -335,6 +333,7 @@ int runctx_init(struct runctx *x, int argc, char **argv, const struct runctx_spe
 	memset(x, 0, sizeof(*x));
 	x->cmd = argv[0];
 	http_opts_init(&x->http);
+	x->http.max_per_host = RUNCTX_HOST_JOBS;
 	x->http.say = msg_engine;
 	if ((rc = parse_options(x, argc, argv, spec, &npos)) || x->stop ||
 	    (rc = check_args(x, npos, argv, spec->flags)))
@@ -389,16 +388,14 @@ static size_t origin_len(const char *url)
 }
 
 /*
- * Without --jobs, every distinct forge host gets the engine's per-host cap:
- * the total grows with the number of hosts (GitLab and GitHub are two), so
- * one forge's requests never wait for slots the other one could use.
+ * Every distinct forge host gets the per-host cap (--jobs): the total is the
+ * sum over the hosts (GitLab and GitHub are two), so one forge's requests
+ * never wait for slots the other one could use.
  */
 static void size_jobs(struct runctx *x)
 {
 	int hosts = 0;
 
-	if (x->jobs)
-		return;
 	for (size_t i = 0; i < x->cfg.nforges; i++) {
 		size_t k, n = origin_len(x->access[i].url);
 		for (k = 0; k < i; k++)
@@ -407,8 +404,7 @@ static void size_jobs(struct runctx *x)
 				break;
 		hosts += k == i;
 	}
-	if (hosts * x->http.max_per_host > x->http.max_total)
-		x->http.max_total = hosts * x->http.max_per_host;
+	x->http.max_total = (hosts ? hosts : 1) * x->http.max_per_host;
 }
 
 int runctx_connect(struct runctx *x)

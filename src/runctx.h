@@ -56,8 +56,9 @@ struct runctx_spec {
 	const struct runctx_note *notes; /* its words for common options */
 };
 
-/* --jobs N raises the per-host cap with the total, up to this many per host. */
-#define RUNCTX_HOST_JOBS_MAX 16
+/* Requests in flight to each forge host without --jobs (chosen by ci/bench). */
+#define RUNCTX_HOST_JOBS     12
+#define RUNCTX_HOST_JOBS_STR "12"
 
 enum runctx_out {
 	RUNCTX_OUT_PLAIN, /* CI or not a terminal: one line per event */
@@ -77,7 +78,6 @@ struct runctx {
 	int stop; /* --help was answered: the command has nothing more to do */
 	int json, quiet, yes, dry_run, no_diff;
 	int allow_moved; /* --allow-moved (with --from) */
-	int jobs; /* --jobs N, or 0: the engine's per-host cap for each forge host */
 	enum runctx_out out;
 	int color;     /* the live table may colour its lines (not with NO_COLOR) */
 	char date[16]; /* YYYY-MM-DD (UTC, or RELAPI_DATE) */

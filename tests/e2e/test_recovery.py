@@ -49,8 +49,8 @@ class MovedBranchAfterTagTest(unittest.TestCase):
         self.forge = start_forge(self)
 
     def first_run_fails_after_tagging(self, repo, branch):
-        # py-client's commit fails for good: the run ends with exit 1
-        self.forge.faults(targets=[{"method": "POST", "path": r"py-client/git/trees$",
+        # py-client's commit (one file: PUT contents) fails for good: exit 1
+        self.forge.faults(targets=[{"method": "PUT", "path": r"py-client/contents/",
                                     "kind": "500", "count": 1}])
         r = run(self.forge, "tag-all", "8.0.6", "--retries", "0")
         self.assertEqual(r.code, 1, r)

@@ -193,12 +193,18 @@ class TagAllTest(unittest.TestCase):
         self.assertEqual(st.code, 0, st)
 
     # -- races and conflicts
-    def race(self, repo, branch, path, content_edit, forge_url_arg):
+    # the write a concurrent push lands just before: GitLab's commit, GitHub's
+    # commit object (several files) or PUT contents (one file)
+    WRITES = {"gitlab": ("POST", r"/repository/commits$"),
+              "github": ("POST", r"/git/commits$"),
+              "github-put": ("PUT", r"/contents/")}
+
+    def race(self, repo, branch, path, content_edit, forge_url_arg, write=None):
         def push():
             old = self.forge.file(repo, branch, path).decode()
             self.forge.push(repo, branch, {path: content_edit(old)}, "chore: concurrent change")
-        pattern = {"gitlab": r"/repository/commits$", "github": r"/git/commits$"}[forge_url_arg]
-        with Interposer(self.forge, once(repo.split("/")[1] + ".*" + pattern, "POST", push)) as px:
+        method, pattern = self.WRITES[write or forge_url_arg]
+        with Interposer(self.forge, once(repo.split("/")[1] + ".*" + pattern, method, push)) as px:
             kw = {"gitlab_url": px.url} if forge_url_arg == "gitlab" else \
                 {"github_url": px.url + "/api/v3"}
             return run(self.forge, "tag-all", "8.0.6", **kw)
@@ -213,14 +219,42 @@ class TagAllTest(unittest.TestCase):
         self.assertIn('imageTag: "8.0.6"', values)
 
     def test_concurrent_push_is_kept_and_edits_reapplied_github(self):
-        r = self.race("waldur/py-client", "main", "README.md",
+        # js-client edits two files: a tree and commit object on the head read,
+        # so the ref update is refused and the run reads again
+        r = self.race("waldur/js-client", "main", "README.md",
                       lambda s: s + "\nconcurrent line\n", "github")
         self.assertEqual(r.code, 0, r)
         self.assertIn("concurrent change; re-reading", r.out)
+        readme = self.forge.file("waldur/js-client", "8.0.6", "README.md").decode()
+        self.assertIn("concurrent line", readme)
+        pkg = self.forge.file("waldur/js-client", "8.0.6", "package.json").decode()
+        self.assertIn('"version": "8.0.6"', pkg)
+
+    def test_concurrent_push_of_another_file_github_put(self):
+        # py-client edits one file: PUT contents commits on the branch head, so
+        # a push of another file is kept without a second read, like GitLab's
+        # commit with last_commit_id
+        # (https://docs.github.com/en/rest/repos/contents#create-or-update-file-contents)
+        r = self.race("waldur/py-client", "main", "README.md",
+                      lambda s: s + "\nconcurrent line\n", "github", "github-put")
+        self.assertEqual(r.code, 0, r)
+        self.assertNotIn("re-reading", r.out)
         readme = self.forge.file("waldur/py-client", "8.0.6", "README.md").decode()
         self.assertIn("concurrent line", readme)
         toml = self.forge.file("waldur/py-client", "8.0.6", "pyproject.toml").decode()
         self.assertIn('version = "8.0.6"', toml)
+
+    def test_concurrent_push_of_the_same_file_github_put(self):
+        # the file's blob sha is stale: 409, the run reads again and keeps the push
+        r = self.race("waldur/py-client", "main", "pyproject.toml",
+                      lambda s: "# concurrent comment\n" + s, "github", "github-put")
+        self.assertEqual(r.code, 0, r)
+        self.assertIn("concurrent change; re-reading", r.out)
+        toml = self.forge.file("waldur/py-client", "8.0.6", "pyproject.toml").decode()
+        self.assertTrue(toml.startswith("# concurrent comment\n"), toml[:80])
+        self.assertIn('version = "8.0.6"', toml)
+        history = self.forge.repo_state("waldur/py-client")
+        self.assertEqual(history["tags"]["8.0.6"]["commit"], history["branches"]["main"])
 
     def test_tag_on_another_commit_is_a_conflict(self):
         st = self.forge.state()["repos"]["waldur/waldur-homeport"]

@@ -1028,7 +1028,11 @@ static void test_verbose_logs_one_line_per_request(void **state)
 	assert_non_null(strstr(log, "&private_token=[REDACTED] -> 200 "));
 	assert_non_null(strstr(log, " ms (attempt 2)\n"));
 	assert_null(strstr(log, "s3cr3t"));
-	assert_null(strchr(strchr(log, '\n') + 1, '\n')); /* one line */
+	/* one line, then the engine's summary when it is freed */
+	assert_non_null(strstr(strchr(log, '\n') + 1,
+	                       "relapi: requests: 1, attempts: 2, connections opened: "));
+	assert_non_null(strstr(log, ", retries: 1\n"));
+	assert_null(strchr(strchr(strchr(log, '\n') + 1, '\n') + 1, '\n'));
 	free(log);
 }
 

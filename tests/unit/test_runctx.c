@@ -60,46 +60,43 @@ static void open_ctx(struct runctx *x, const char *jobs)
 static void test_two_hosts_double_the_total(void **state)
 {
 	struct runctx x;
-	struct http_opts d;
 
 	(void)state;
-	http_opts_init(&d);
 	write_cfg("https://gitlab.example", "https://api.github.example");
 	open_ctx(&x, NULL);
-	assert_int_equal(x.http.max_per_host, d.max_per_host);
-	assert_int_equal(x.http.max_total, 2 * d.max_per_host);
+	assert_int_equal(x.http.max_per_host, RUNCTX_HOST_JOBS);
+	assert_int_equal(x.http.max_total, 2 * RUNCTX_HOST_JOBS);
 	runctx_release(&x);
 	unlink(cfg_path);
 }
 
-static void test_one_host_keeps_the_defaults(void **state)
+static void test_one_host_has_one_cap(void **state)
 {
 	struct runctx x;
-	struct http_opts d;
 
 	(void)state;
-	http_opts_init(&d);
 	write_cfg("http://127.0.0.1:9/", "http://127.0.0.1:9/api/v3");
 	open_ctx(&x, NULL);
-	assert_int_equal(x.http.max_per_host, d.max_per_host);
-	assert_int_equal(x.http.max_total, d.max_total);
+	assert_int_equal(x.http.max_per_host, RUNCTX_HOST_JOBS);
+	assert_int_equal(x.http.max_total, RUNCTX_HOST_JOBS);
 	runctx_release(&x);
 	unlink(cfg_path);
 }
 
-static void test_jobs_sets_total_and_bounded_per_host(void **state)
+/* --jobs N is per host: two hosts get N each, the total is their sum. */
+static void test_jobs_is_per_host(void **state)
 {
 	struct runctx x;
 
 	(void)state;
 	write_cfg("https://gitlab.example", "https://api.github.example");
 	open_ctx(&x, "40");
-	assert_int_equal(x.http.max_total, 40);
-	assert_int_equal(x.http.max_per_host, RUNCTX_HOST_JOBS_MAX);
+	assert_int_equal(x.http.max_per_host, 40);
+	assert_int_equal(x.http.max_total, 80);
 	runctx_release(&x);
 	open_ctx(&x, "3");
-	assert_int_equal(x.http.max_total, 3);
 	assert_int_equal(x.http.max_per_host, 3);
+	assert_int_equal(x.http.max_total, 6);
 	runctx_release(&x);
 	unlink(cfg_path);
 }
@@ -108,8 +105,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_two_hosts_double_the_total),
-	    cmocka_unit_test(test_one_host_keeps_the_defaults),
-	    cmocka_unit_test(test_jobs_sets_total_and_bounded_per_host),
+	    cmocka_unit_test(test_one_host_has_one_cap),
+	    cmocka_unit_test(test_jobs_is_per_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
