@@ -4,6 +4,7 @@ request context, and the page links of paginated answers.
 Standard library only.
 """
 
+import functools
 import urllib.parse
 
 
@@ -16,6 +17,7 @@ GH_DOCS = "https://docs.github.com/rest"
 REDACT_KEYS = ("token", "job_token", "private_token", "access_token")
 
 
+@functools.lru_cache(maxsize=4096)  # clients ask the same paths again and again
 def redact_query(raw_path):
     """The path with token-like query values replaced, for logs."""
     path, _, query = raw_path.partition("?")
@@ -78,13 +80,19 @@ def page_window(req, default_per, error):
 
 
 def page_links(req, page, pages, per, nxt=None):
+    return link_header(req.base_url, req.full_path, tuple(req.query.items()), page, pages,
+                       per, nxt)
+
+
+@functools.lru_cache(maxsize=4096)  # a list read again and again: the same links
+def link_header(base_url, full_path, query, page, pages, per, nxt):
     def url(n):
-        q = dict(req.query)
+        q = dict(query)
         q["page"] = str(n)
         q["per_page"] = str(per)
         for k in REDACT_KEYS:
             q.pop(k, None)
-        return "<%s%s?%s>" % (req.base_url, req.full_path, urllib.parse.urlencode(q))
+        return "<%s%s?%s>" % (base_url, full_path, urllib.parse.urlencode(q))
     links = []
     if nxt is None and page < pages:
         nxt = page + 1

@@ -5,6 +5,7 @@ forges answer in older or broken ways.
 Standard library only.
 """
 
+import math
 import random
 import re
 
@@ -87,8 +88,8 @@ class Faults:
         return None
 
     def delay(self, seq):
-        if not self.latency_ms and not self.jitter_ms:
-            return 0.0
+        if not self.jitter_ms:  # no draw to make (a generator costs ~7 us to seed)
+            return self.latency_ms / 1000.0 if self.latency_ms else 0.0
         rng = random.Random("latency:%s:%d" % (self.seed, seq))
         return (self.latency_ms + rng.random() * self.jitter_ms) / 1000.0
 
@@ -115,12 +116,8 @@ def fault_response(kind, forge, switches=None):
     if kind == "secondary" and forge == "github":
         # https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits:
         # 403 with a message, x-ratelimit-remaining not 0, no Retry-After
-        body = {"message": "You have exceeded a secondary rate limit. Please wait a few "
-                           "minutes before you try again. If you reach out to GitHub "
-                           "Support for help, please include the request ID.",
-                "documentation_url": GH_DOCS + "/overview/rate-limits-for-the-rest-api",
-                "status": "403"}
-        return 403, body, {"X-RateLimit-Remaining": "4990", "X-RateLimit-Limit": "5000"}
+        return 403, gh_secondary_body(), {"X-RateLimit-Remaining": "4990",
+                                          "X-RateLimit-Limit": "5000"}
     if kind == "secondary":  # GitLab has no secondary limits: its plain 429
         return 429, "Retry later\n", {"Retry-After": "1", "Content-Type": "text/plain"}
     if kind in ("502", "503"):
@@ -128,6 +125,15 @@ def fault_response(kind, forge, switches=None):
         return int(kind), "<html><body><h1>%s</h1></body></html>\n" % text, \
             {"Content-Type": "text/html"}
     return 500, server_error_body(forge), {}
+
+
+def gh_secondary_body():
+    """The body of GitHub's 403 for a secondary rate limit."""
+    return {"message": "You have exceeded a secondary rate limit. Please wait a few "
+                       "minutes before you try again. If you reach out to GitHub "
+                       "Support for help, please include the request ID.",
+            "documentation_url": GH_DOCS + "/overview/rate-limits-for-the-rest-api",
+            "status": "403"}
 
 
 def server_error_body(forge):
@@ -161,4 +167,69 @@ def update_switches(switches, body):
     if details not in DISPATCH_DETAILS:
         raise ApiError(400, {"message": "github_dispatch_run_details must be one of %s"
                              % ", ".join(DISPATCH_DETAILS)})
+    content_limits(body.get("github_content_limits"))
     switches.update(body)
+
+
+# --------------------------------------------------------------------------
+# GitHub's secondary rate limit on content-creating requests
+# --------------------------------------------------------------------------
+
+# https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits:
+# "no more than 80 content-generating requests per minute and no more than
+# 500 content-generating requests per hour"
+CONTENT_LIMITS = {"per_minute": 80, "per_hour": 500}
+CONTENT_WINDOWS = (("per_minute", 60), ("per_hour", 3600))
+
+
+def content_limits(value):
+    """The limits of switch `github_content_limits`: None when off (false,
+    null, absent), the documented ones for true, or those of an object
+    {"per_minute": N, "per_hour": N} (a key left out keeps its documented
+    number); ApiError for any other value."""
+    if value is None or value is False:
+        return None
+    limits = dict(CONTENT_LIMITS)
+    if isinstance(value, dict):
+        bad = sorted(set(value) - set(limits))
+        if bad:
+            raise ApiError(400, {"message": "github_content_limits takes no '%s'" % bad[0]})
+        limits.update(value)
+    elif value is not True:
+        raise ApiError(400, {"message": "github_content_limits must be true, false or "
+                                        "{\"per_minute\": N, \"per_hour\": N}"})
+    for key, n in limits.items():
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ApiError(400, {"message": "github_content_limits: %s must be a whole "
+                                            "number of at least 1" % key})
+    return limits
+
+
+def content_wait(times, limits, now):
+    """Seconds from `now` until one more request fits every window, 0 when
+    it fits now; `times`: the counted requests' times, oldest first."""
+    wait = 0.0
+    for key, span in CONTENT_WINDOWS:
+        inside = [t for t in times if t > now - span]
+        over = len(inside) - limits[key] + 1
+        if over > 0:  # the over-th oldest must leave the window first
+            wait = max(wait, inside[over - 1] + span - now)
+    return wait
+
+
+def check_content_limits(world, token, now):
+    """Switch `github_content_limits`: counts a content-creating request
+    (POST, PATCH, PUT, DELETE) of `token` in sliding windows of a minute and
+    an hour; once one is full, GitHub's secondary-limit 403 with Retry-After
+    (whole seconds until the window takes one more) instead, not counted."""
+    limits = content_limits(world.switches.get("github_content_limits"))
+    if limits is None:
+        return
+    times = world.content_requests.setdefault(token, [])
+    while times and times[0] <= now - CONTENT_WINDOWS[-1][1]:
+        times.pop(0)
+    wait = content_wait(times, limits, now)
+    if wait > 0:
+        raise ApiError(403, gh_secondary_body(),
+                       {"Retry-After": str(max(1, math.ceil(wait)))})
+    times.append(now)

@@ -6,6 +6,7 @@ Standard library only.
 
 import base64
 import datetime
+import functools
 import hashlib
 import re
 import urllib.parse
@@ -24,6 +25,7 @@ GL_ROLE_LEVEL = {"guest": 10, "reporter": 20, "developer": 30, "maintainer": 40,
 # Small helpers: timestamps, errors, pagination
 # --------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=16384)  # the same commit dates, formatted again and again
 def ts_gitlab(t):
     d = datetime.datetime.fromtimestamp(t, tz=datetime.timezone.utc)
     return d.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d+00:00" % (d.microsecond // 1000)

@@ -199,6 +199,11 @@ class Forge:
     def requests(self, since=0):
         return self.admin("GET", "requests?since=%d" % since)
 
+    def connections(self):
+        """How many TCP connections the forge accepted so far, the one asking
+        included (each request opens its own)."""
+        return self.admin("GET", "connections")["accepted"]
+
     def clear_requests(self):
         self.request("DELETE", "/_forge/requests")
 

@@ -539,8 +539,10 @@ class World:
         self.commit_counter = 0
         self.next_ids = {"pipeline": 1000, "job": 5000, "run": 70000, "release": 300, "bridge": 9000}
         self.repos = {}
+        self.gitlab_index = None  # (repos, their number, {id or path: repo})
         self.tokens = {}
         self.rate_used = {}
+        self.content_requests = {}  # GitHub token -> times of its content-creating writes
         self.job_tokens = {}
         self.manifest = {}
         self.switches = {}
@@ -658,11 +660,16 @@ class World:
 
     # -- lookup
     def repo_by_gitlab_id(self, raw):
-        ident = urllib.parse.unquote(raw)
-        for r in self.repos.values():
-            if r.forge == "gitlab" and (str(r.id) == ident or r.path == ident):
-                return r
-        return None
+        """The GitLab repository whose id or path is `raw` (URL-encoded), else None."""
+        index = self.gitlab_index
+        if index is None or index[0] is not self.repos or index[1] != len(self.repos):
+            ids = {}
+            for r in self.repos.values():  # the first repository of an id or path wins
+                if r.forge == "gitlab":
+                    ids.setdefault(str(r.id), r)
+                    ids.setdefault(r.path, r)
+            index = self.gitlab_index = (self.repos, len(self.repos), ids)
+        return index[2].get(urllib.parse.unquote(raw))
 
     # -- request log
     def log_request(self, entry):

@@ -8,7 +8,10 @@ Standard library only.
 import argparse
 import base64
 import difflib
+import email.parser
+import email.utils
 import hashlib
+import http.client
 import http.server
 import json
 import os
@@ -22,10 +25,11 @@ import threading
 import time
 import traceback
 import urllib.parse
+from http import HTTPStatus
 
 from api import ApiError, Req, redact_query
-from faults import (DEFAULT_FAULT_KINDS, FAULT_KINDS, MUTATING, fault_response,
-                    server_error_body, update_switches)
+from faults import (DEFAULT_FAULT_KINDS, FAULT_KINDS, MUTATING, check_content_limits,
+                    fault_response, server_error_body, update_switches)
 from github import (GITHUB_PREFIX, GITHUB_ROUTES, UA_REFUSAL, gh_authenticate, gh_error,
                     gh_installation_scope, gh_not_found)
 from gitlab import GITLAB_PREFIX, GITLAB_ROUTES, gl_authenticate, gl_error
@@ -84,15 +88,21 @@ COMPILED = {
 }
 
 
+# forge -> method -> [(pattern, handler, flags)], in COMPILED's order
+BY_METHOD = {forge: {m: [(rx, h, f) for mm, rx, h, f in routes if mm == m]
+                     for m in {r[0] for r in routes}}
+             for forge, routes in COMPILED.items()}
+
+
 def find_route(forge, method, path):
-    """(handler, flags, args) for a path, or raises the forge's 404/405."""
-    wrong_method = False
-    for m, rx, handler, flags in COMPILED[forge]:
+    """(handler, flags, args) for a path, or raises the forge's 404/405: the
+    first route of the method whose pattern matches; 405 (GitLab) when only
+    another method's does."""
+    for rx, handler, flags in BY_METHOD[forge].get(method, ()):
         hit = rx.match(path)
         if hit:
-            if m == method:
-                return handler, flags, {k: v for k, v in hit.groupdict().items() if v is not None}
-            wrong_method = True
+            return handler, flags, {k: v for k, v in hit.groupdict().items() if v is not None}
+    wrong_method = any(rx.match(path) for _, rx, _, _ in COMPILED[forge])
     if forge == "gitlab":
         if wrong_method:
             raise ApiError(405, {"message": "405 Method Not Allowed"})
@@ -127,6 +137,8 @@ def dispatch_api(world, req, forge, fault):
         req.params = parse_body(req.headers, req.body, forge)
         if "t" not in flags:
             (gl_authenticate if forge == "gitlab" else gh_authenticate)(req, flags)
+        if forge == "github" and req.method in MUTATING:
+            check_content_limits(world, req.token["token"] if req.token else None, world.now())
         if "n" not in flags:
             req.repo = locate_repo(world, req, forge)
             if forge == "github":
@@ -296,6 +308,13 @@ def admin_switches(world, req):
     return 200, dict(world.switches)
 
 
+def admin_connections(world, req):
+    """GET /_forge/connections: how many TCP connections the forge accepted
+    since it started, this request's own included (ids in the request log's
+    `conn` run from 1 to that number; /_forge/reset does not restart them)."""
+    return 200, {"accepted": world.server.connections}
+
+
 def admin_replay(world, req):
     if world.replay is None:
         raise ApiError(404, {"message": "not in replay mode"})
@@ -314,6 +333,7 @@ ADMIN_ROUTES = {
     "/_forge/faults": (("GET", "POST"), admin_faults),
     "/_forge/switches": (("GET", "POST"), admin_switches),
     "/_forge/replay": (("GET",), admin_replay),
+    "/_forge/connections": (("GET",), admin_connections),
 }
 
 
@@ -445,7 +465,7 @@ class Replay:
 
 
 # --------------------------------------------------------------------------
-# HTTP server
+# Response bodies
 # --------------------------------------------------------------------------
 
 def encode_body(body, headers):
@@ -460,14 +480,106 @@ def encode_body(body, headers):
     return json.dumps(body).encode()
 
 
+# --------------------------------------------------------------------------
+# Request headers without the email package
+# --------------------------------------------------------------------------
+
+MAX_LINE = 65536    # http.client's _MAXLINE
+MAX_HEADERS = 100   # http.client's _MAXHEADERS (the blank line counts)
+
+
+class Headers:
+    """A request's headers, answering as the email.message.Message that
+    http.server parses them into: get() and [] the first value of a name
+    (case-insensitive, None when absent), items() every (name, value) in
+    order. Parsed here because the email parser took a quarter of the
+    forge's time per request."""
+
+    __slots__ = ("pairs", "first")
+
+    def __init__(self, pairs):
+        self.pairs = pairs
+        self.first = {}
+        for name, value in pairs:
+            self.first.setdefault(name.lower(), value)
+
+    def get(self, name, default=None):
+        return self.first.get(name.lower(), default)
+
+    def __getitem__(self, name):
+        return self.first.get(name.lower())
+
+    def __contains__(self, name):
+        return name.lower() in self.first
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def __iter__(self):
+        return iter([k for k, _ in self.pairs])
+
+    def keys(self):
+        return [k for k, _ in self.pairs]
+
+    def items(self):
+        return list(self.pairs)
+
+    def get_all(self, name, failobj=None):
+        name = name.lower()
+        found = [v for k, v in self.pairs if k.lower() == name]
+        return found or failobj
+
+
+def read_header_lines(rfile):
+    """The header lines up to the blank one, as http.client reads them;
+    http.client.LineTooLong or HTTPException on the same limits."""
+    lines = []
+    while True:
+        line = rfile.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise http.client.LineTooLong("header line")
+        lines.append(line)
+        if len(lines) > MAX_HEADERS:
+            raise http.client.HTTPException("got more than %d headers" % MAX_HEADERS)
+        if line in (b"\r\n", b"\n", b""):
+            return lines
+
+
+# a block of plain "Name: value" lines (the usual case), and one such line
+PLAIN_BLOCK = re.compile(r"(?:[\041-\071\073-\176]+:[^\r\n]*\r?\n)*(?:\r?\n)?")
+PLAIN_LINE = re.compile(r"([\041-\071\073-\176]+):[ \t]*([^\r\n]*)\r?\n")
+
+
+def parse_header_lines(lines):
+    """The headers of the lines as http.client.parse_headers makes them: a
+    block of plain "Name: value" lines here (a value loses the blanks after
+    the colon and its line end, as email.feedparser does), anything else
+    (continuation lines, stray CRs, lines that are no header) by the email
+    parser itself."""
+    text = b"".join(lines).decode("iso-8859-1")
+    if PLAIN_BLOCK.fullmatch(text):
+        return Headers(PLAIN_LINE.findall(text))
+    return email.parser.Parser(_class=http.client.HTTPMessage).parsestr(text)
+
+
+# --------------------------------------------------------------------------
+# HTTP server
+# --------------------------------------------------------------------------
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    # Answers are written in several pieces; with Nagle's algorithm each would
-    # wait for the client's delayed ACK (~40 ms), a stall real forges don't have.
+    # An answer is one write (head and body); with Nagle's algorithm a write
+    # in pieces would wait for the client's delayed ACK (~40 ms).
     disable_nagle_algorithm = True
     server_version = "forge/1.0"
 
     def setup(self):
+        self.conn_id = self.server.accept_connection()
+        # --connect-ms: what opening a connection costs on a real network (the
+        # TCP and TLS handshakes), paid once per connection before its first answer
+        connect_ms = getattr(self.server.world.opts, "connect_ms", 0)
+        if connect_ms:
+            time.sleep(connect_ms / 1000.0)
         ctx = getattr(self.server, "ssl_context", None)
         if ctx is not None:
             self.request = ctx.wrap_socket(self.request, server_side=True)
@@ -482,6 +594,71 @@ class Handler(http.server.BaseHTTPRequestHandler):
             super().handle_one_request()
         except (OSError, ValueError):
             self.close_connection = True
+
+    def parse_request(self):
+        """http.server's parse_request, the headers parsed by parse_header_lines."""
+        self.command = None  # set in case of error on the first line
+        self.request_version = version = self.default_request_version
+        self.close_connection = True
+        requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        self.requestline = requestline
+        words = requestline.split()
+        if not words:
+            return False
+        if len(words) >= 3:  # enough to determine the protocol version
+            version = words[-1]
+            try:
+                if not version.startswith("HTTP/"):
+                    raise ValueError
+                base_version_number = version.split("/", 1)[1]
+                number = base_version_number.split(".")
+                if len(number) != 2 or any(not c.isdigit() or len(c) > 10 for c in number):
+                    raise ValueError
+                number = int(number[0]), int(number[1])
+            except (ValueError, IndexError):
+                self.send_error(HTTPStatus.BAD_REQUEST, "Bad request version (%r)" % version)
+                return False
+            if number >= (1, 1) and self.protocol_version >= "HTTP/1.1":
+                self.close_connection = False
+            if number >= (2, 0):
+                self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED,
+                                "Invalid HTTP version (%s)" % base_version_number)
+                return False
+            self.request_version = version
+        if not 2 <= len(words) <= 3:
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request syntax (%r)" % requestline)
+            return False
+        command, path = words[:2]
+        if len(words) == 2:
+            self.close_connection = True
+            if command != "GET":
+                self.send_error(HTTPStatus.BAD_REQUEST,
+                                "Bad HTTP/0.9 request type (%r)" % command)
+                return False
+        self.command, self.path = command, path
+        if self.path.startswith("//"):  # gh-87389, as http.server does
+            self.path = "/" + self.path.lstrip("/")
+        try:
+            self.headers = parse_header_lines(read_header_lines(self.rfile))
+        except http.client.LineTooLong as err:
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Line too long",
+                            str(err))
+            return False
+        except http.client.HTTPException as err:
+            self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers",
+                            str(err))
+            return False
+        conntype = self.headers.get("Connection", "").lower()
+        if conntype == "close":
+            self.close_connection = True
+        elif conntype == "keep-alive" and self.protocol_version >= "HTTP/1.1":
+            self.close_connection = False
+        expect = self.headers.get("Expect", "")
+        if expect.lower() == "100-continue" and self.protocol_version >= "HTTP/1.1" and \
+                self.request_version >= "HTTP/1.1":
+            if not self.handle_expect_100():
+                return False
+        return True
 
     def read_body(self):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -527,7 +704,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             fault = world.faults.pick(seq, self.command, self.path)
             delay = world.faults.delay(seq)
         if delay:
-            time.sleep(delay)
+            time.sleep(delay)  # holding no lock: the other requests go on meanwhile
         if forge is None:
             status, rbody, headers = 404, {"message": "Not Found"}, {}
         elif fault in ("500", "502", "503", "429", "secondary", "reset") or \
@@ -536,13 +713,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             with world.lock:
                 status, rbody, headers = dispatch_api(world, req, forge, fault)
-        auth = any(self.headers.get(h) for h in ("Authorization", "PRIVATE-TOKEN", "JOB-TOKEN")) \
+        h = self.headers
+        auth = bool(h.get("Authorization") or h.get("PRIVATE-TOKEN") or h.get("JOB-TOKEN")) \
             or any(k in req.query for k in ("private_token", "job_token", "access_token"))
+        entry = {"seq": seq, "method": self.command, "path": redact_query(self.path),
+                 "status": status, "auth": auth, "fault": fault, "forge": forge,
+                 "time": round(world.now(), 3), "conn": self.conn_id}
         with world.lock:
-            world.log_request({"seq": seq, "method": self.command,
-                               "path": redact_query(self.path), "status": status,
-                               "auth": bool(auth), "fault": fault, "forge": forge,
-                               "time": round(world.now(), 3)})
+            world.log_request(entry)
         if fault in ("reset", "applied-then-dropped"):
             return self.drop()
         self.send(status, rbody, headers, cut=fault in ("cut-body", "applied-cut-body"))
@@ -557,30 +735,62 @@ class Handler(http.server.BaseHTTPRequestHandler):
             pass
         self.close_connection = True
 
+    def date_time_string(self, timestamp=None):
+        """http.server's Date value, formatted once a second."""
+        if timestamp is not None:
+            return super().date_time_string(timestamp)
+        global date_cache
+        now = int(time.time())
+        cached = date_cache
+        if cached[0] != now:
+            cached = date_cache = (now, email.utils.formatdate(now, usegmt=True))
+        return cached[1]
+
     def send(self, status, body, headers, cut=False):
+        """The answer in one write: the status line, Server and Date as
+        send_response makes them, the headers, Content-Length, the body."""
         headers = dict(headers)
         data = encode_body(body, headers)
         if self.command == "HEAD":
             data = b""
-        self.send_response(status)
-        for k, v in headers.items():
-            if k.lower() not in ("content-length", "transfer-encoding", "connection"):
-                self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
+        if self.server.world.opts.verbose:
+            self.log_request(status)
+        head = b""
+        if self.request_version != "HTTP/0.9":
+            reason = self.responses[status][0] if status in self.responses else ""
+            lines = ["%s %d %s\r\n" % (self.protocol_version, status, reason),
+                     "Server: %s\r\n" % self.version_string(),
+                     "Date: %s\r\n" % self.date_time_string()]
+            lines += ["%s: %s\r\n" % (k, v) for k, v in headers.items()
+                      if k.lower() not in ("content-length", "transfer-encoding", "connection")]
+            lines.append("Content-Length: %d\r\n\r\n" % len(data))
+            head = "".join(lines).encode("latin-1", "strict")
         if cut:
-            self.wfile.write(data[:max(1, len(data) // 2)])
-            self.wfile.flush()
+            self.wfile.write(head + data[:max(1, len(data) // 2)])
             return self.drop()
-        self.wfile.write(data)
+        self.wfile.write(head + data)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = handle_any
+
+
+date_cache = (None, None)  # (second, Date value), replaced whole
 
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 128  # the listen backlog: clients open many connections at once
+    request_queue_size = 1024  # the listen backlog: clients open many connections at once
+
+    def __init__(self, *args, **kwargs):
+        self.connections_lock = threading.Lock()
+        self.connections = 0  # TCP connections accepted since the start (never reset)
+        super().__init__(*args, **kwargs)
+
+    def accept_connection(self):
+        """The id of a newly accepted connection: 1, 2, ... in accepting order."""
+        with self.connections_lock:
+            self.connections += 1
+            return self.connections
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]
@@ -596,6 +806,8 @@ def parse_args(argv):
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--latency-ms", type=float, default=0)
+    ap.add_argument("--connect-ms", type=float, default=0,
+                    help="delay before a new connection's first answer (handshakes)")
     ap.add_argument("--jitter-ms", type=float, default=0)
     ap.add_argument("--fail-rate", type=float, default=0.0)
     ap.add_argument("--fail-seed", default="0")
@@ -632,6 +844,7 @@ def main(argv=None):
         return 2
     server = Server((opts.host, opts.port), Handler)
     server.world = world
+    world.server = server
     server.ssl_context = None
     if opts.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
