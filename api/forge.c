@@ -301,7 +301,46 @@ void forge_free(struct forge *f)
 	free(f->trigger_token);
 	free(f->auth_header);
 	free(f->ua_header);
+	while (f->bases) {
+		struct forge_base *b = f->bases;
+		f->bases = b->next;
+		free(b->repo);
+		free(b->commit);
+		free(b->tree);
+		buf_release(&b->modes);
+		free(b);
+	}
 	free(f);
+}
+
+const struct forge_base *forge_base_find(const struct forge *f, const char *repo,
+                                         const char *commit)
+{
+	for (const struct forge_base *b = f->bases; b && commit; b = b->next)
+		if (!strcmp(b->repo, repo) && !strcmp(b->commit, commit))
+			return b;
+	return NULL;
+}
+
+int forge_base_keep(struct forge *f, const char *repo, const char *commit,
+                    const char *tree, struct buf *modes)
+{
+	struct forge_base *b = calloc(1, sizeof(*b));
+
+	if (!b || !(b->repo = strdup(repo)) || !(b->commit = strdup(commit)) ||
+	    !(b->tree = strdup(tree))) {
+		if (b) {
+			free(b->repo);
+			free(b->commit);
+		}
+		free(b);
+		return RELAPI_ENOMEM;
+	}
+	b->modes = *modes;
+	buf_init(modes);
+	b->next = f->bases;
+	f->bases = b;
+	return 0;
 }
 
 /* ---- pipeline status names ---------------------------------------------- */
@@ -1496,6 +1535,19 @@ int forge_find_tag_run(struct forge *f, const char *repo, const char *tag,
 	if (rc)
 		return rc;
 	return op_start(op, f->ops->find_tag_run, "find the run of tag %s", tag);
+}
+
+int forge_read_commit_base(struct forge *f, const char *repo, const char *commit,
+                           forge_done_fn cb, void *payload)
+{
+	struct forge_op *op;
+	int rc =
+	    op_make(&op, f, repo, cb, payload,
+	            f && repo && commit && f->ops->read_commit_base, commit, NULL, NULL);
+
+	if (rc)
+		return rc;
+	return op_start(op, f->ops->read_commit_base, "read the tree of %.12s", commit);
 }
 
 int forge_read_tree(struct forge *f, const char *repo, forge_done_fn cb, void *payload)

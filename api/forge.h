@@ -131,6 +131,7 @@ struct forge_costs {
 	int resolve;     /* resolving the branch before its files are read */
 	int commit;      /* one commit: requests, one after the other */
 	int commit_one;  /* one commit of a single file written inline */
+	int commit_base; /* requests of `commit` forge_read_commit_base makes ahead */
 	int tag;         /* one tag: requests, one after the other */
 	int access;      /* a repository's access check: requests, one after the other */
 	size_t file_max; /* 0, or the largest file read and written inline */
@@ -378,6 +379,16 @@ int forge_commit_files(struct forge *f, const char *repo, const char *branch,
                        const char *parent, const char *message,
                        const struct forge_file_change *changes, size_t n,
                        forge_done_fn cb, void *payload);
+
+/*
+ * Reads ahead what a commit of several files with parent `commit` needs
+ * besides writes, so that forge_commit_files on that parent only writes:
+ * on GitHub the commit's tree and the modes in it (one GET, kept in f).
+ * RELAPI_EINVAL for a forge that needs nothing (forge_costs.commit_base 0).
+ * No reply value.
+ */
+int forge_read_commit_base(struct forge *f, const char *repo, const char *commit,
+                           forge_done_fn cb, void *payload);
 
 /* reply.tag, or RELAPI_ENOTFOUND. */
 int forge_get_tag(struct forge *f, const char *repo, const char *name, forge_done_fn cb,

@@ -60,6 +60,8 @@ struct forge_ops {
 	int (*find_pipeline)(struct forge_op *op);
 	/* a.trigger: ref = the tag, workflow */
 	int (*find_tag_run)(struct forge_op *op);
+	/* a.ref (the commit): forge_read_commit_base; NULL: nothing to read */
+	int (*read_commit_base)(struct forge_op *op);
 	/* forge_link() formats: web base, repo path, a, b */
 	const char *link_fmt[FORGE_LINK_COUNT];
 
@@ -100,9 +102,28 @@ struct forge {
 	char *token;
 	char *trigger_token;
 	enum forge_token_mode mode;
-	char *auth_header; /* "PRIVATE-TOKEN: …", NULL when anonymous */
-	char *ua_header;   /* "User-Agent: …" */
+	char *auth_header;        /* "PRIVATE-TOKEN: …", NULL when anonymous */
+	char *ua_header;          /* "User-Agent: …" */
+	struct forge_base *bases; /* forge_read_commit_base's answers */
 };
+
+/*
+ * What forge_read_commit_base read ahead for a commit of repo: the tree of
+ * `commit` and the paths in it whose mode is not a regular file's (100644)
+ * or a folder's, "PATH\tMODE\n" each.
+ */
+struct forge_base {
+	char *repo, *commit, *tree;
+	struct buf modes;
+	struct forge_base *next;
+};
+
+/* The base read ahead for commit of repo, or NULL. */
+const struct forge_base *forge_base_find(const struct forge *f, const char *repo,
+                                         const char *commit);
+/* Keeps a base (strings copied, modes taken). 0 or RELAPI_ENOMEM. */
+int forge_base_keep(struct forge *f, const char *repo, const char *commit,
+                    const char *tree, struct buf *modes);
 
 enum forge_result {
 	FORGE_R_FILE = 1 << 0,

@@ -455,7 +455,8 @@ static cJSON *gh_tree_entry(struct forge_op *op, size_t i)
 	return e;
 }
 
-static void gh_make_tree(struct forge_op *op)
+/* The new tree: the base tree (tmp[1]) with the changes; NULL: no memory. */
+static cJSON *gh_tree_body(struct forge_op *op)
 {
 	cJSON *b = cJSON_CreateObject(), *tree;
 	int ok = b && cJSON_AddStringToObject(b, "base_tree", op->tmp[1]) &&
@@ -469,7 +470,13 @@ static void gh_make_tree(struct forge_op *op)
 		cJSON_Delete(b);
 		b = NULL;
 	}
-	forge_op_chain_body(op, "POST", "/git/trees", NULL, NULL, b, 1, gh_tree_made);
+	return b;
+}
+
+static void gh_make_tree(struct forge_op *op)
+{
+	forge_op_chain_body(op, "POST", "/git/trees", NULL, NULL, gh_tree_body(op), 1,
+	                    gh_tree_made);
 }
 
 static void gh_next_blob(struct forge_op *op);
@@ -484,26 +491,36 @@ static void gh_blob_made(struct forge_op *op, struct http_response *resp)
 	gh_next_blob(op);
 }
 
+/* Moves op->idx to the next change written as a blob; 1 when there is one. */
+static int gh_blob_next_idx(struct forge_op *op)
+{
+	while (op->idx < op->nchanges && !gh_needs_blob(&op->changes[op->idx]))
+		op->idx++;
+	return op->idx < op->nchanges;
+}
+
+/* The blob of change op->idx; NULL: no memory. */
+static cJSON *gh_blob_body(struct forge_op *op)
+{
+	const struct forge_file_change *c = &op->changes[op->idx];
+	char *b64 = forge_base64_encode(c->data, c->len);
+	cJSON *b =
+	    b64 ? gh_object((const char *const[]){"content", b64, "encoding", "base64"},
+	                    4)
+	        : NULL;
+
+	free(b64);
+	return b;
+}
+
 /* Uploads the next large or binary file as a blob (content-addressed: safe to replay). */
 static void gh_next_blob(struct forge_op *op)
 {
-	const struct forge_file_change *c;
-	char *b64;
-	cJSON *b;
-
-	while (op->idx < op->nchanges && !gh_needs_blob(&op->changes[op->idx]))
-		op->idx++;
-	if (op->idx == op->nchanges) {
+	if (!gh_blob_next_idx(op))
 		gh_make_tree(op);
-		return;
-	}
-	c = &op->changes[op->idx];
-	b64 = forge_base64_encode(c->data, c->len);
-	b = b64 ? gh_object((const char *const[]){"content", b64, "encoding", "base64"},
-	                    4)
-	        : NULL;
-	forge_op_chain_body(op, "POST", "/git/blobs", NULL, NULL, b, 1, gh_blob_made);
-	free(b64);
+	else
+		forge_op_chain_body(op, "POST", "/git/blobs", NULL, NULL,
+		                    gh_blob_body(op), 1, gh_blob_made);
 }
 
 /* ---- the base tree: its sha and the mode of every changed path ---------------- */
@@ -660,14 +677,98 @@ static int gh_put_file(struct forge_op *op)
 	                            gh_put_done);
 }
 
+/* ---- read_commit_base: the parent's tree, read before the writes -------------- */
+
+/* The modes of tree's files that are no regular file's, "PATH\tMODE\n" each. */
+static int gh_odd_modes(const cJSON *tree, struct buf *out)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, tree)
+	{
+		const char *path = fj_str(it, "path"), *mode = fj_str(it, "mode");
+		const char *type = fj_str(it, "type");
+		if (path && mode && type && strcmp(type, "tree") &&
+		    strcmp(mode, "100644") && buf_printf(out, "%s\t%s\n", path, mode))
+			return RELAPI_ENOMEM;
+	}
+	return 0;
+}
+
+/* A truncated tree may miss a changed path: nothing is kept, the commit reads. */
+static void gh_base_read(struct forge_op *op, struct http_response *resp)
+{
+	cJSON *j = forge_op_answer(op, resp);
+	const char *tree = fj_str(j, "sha");
+	struct buf modes;
+
+	buf_init(&modes);
+	if (j && tree && !cJSON_IsTrue(fj_get(j, "truncated")) &&
+	    (gh_odd_modes(fj_get(j, "tree"), &modes) ||
+	     forge_base_keep(op->f, op->repo, op->a.ref.name, tree, &modes)))
+		forge_op_oom(op);
+	buf_release(&modes);
+	cJSON_Delete(j);
+	forge_op_done(op);
+}
+
+static int gh_read_commit_base(struct forge_op *op)
+{
+	return forge_repo_send(op, "GET", "/git/trees/%s?recursive=1", op->a.ref.name,
+	                       NULL, NULL, 0, gh_base_read);
+}
+
+/* The modes of the changed paths from a base read ahead. 0 or the code. */
+static int gh_base_modes(struct forge_op *op, const struct forge_base *b)
+{
+	for (size_t i = 0; i < op->nchanges; i++) {
+		const char *p = op->changes[i].path, *line = b->modes.data;
+		size_t n = strlen(p);
+		for (; line && *line; line += strcspn(line, "\n") + 1) {
+			if (strncmp(line, p, n) || line[n] != '\t')
+				continue;
+			const char *mode = line + n + 1;
+			const struct gh_odd *odd = gh_odd_find(mode, NULL);
+			if (odd && op->changes[i].action != FORGE_CHANGE_DELETE)
+				return forge_op_fail(op, RELAPI_EINVAL,
+				                     "'%s' is %s: not edited", p,
+				                     odd->what);
+			if (!(op->modes[i] = strndup(mode, strcspn(mode, "\n"))))
+				return forge_op_oom(op);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* A commit on a parent whose base was read ahead: writes only. */
+static int gh_commit_on_base(struct forge_op *op, const struct forge_base *b)
+{
+	if (!(op->tmp[0] = strdup(b->commit)) || !(op->tmp[1] = strdup(b->tree)))
+		return forge_op_oom(op);
+	if (gh_base_modes(op, b))
+		return op->err.code;
+	op->idx = 0;
+	if (gh_blob_next_idx(op))
+		return forge_repo_send_body(op, "POST", "/git/blobs", NULL, NULL,
+		                            gh_blob_body(op), 1, gh_blob_made);
+	return forge_repo_send_body(op, "POST", "/git/trees", NULL, NULL,
+	                            gh_tree_body(op), 1, gh_tree_made);
+}
+
 static int gh_commit_files(struct forge_op *op)
 {
+	const struct forge_base *b;
+
 	if (gh_put_fits(op))
 		return gh_put_file(op);
 	op->blobs = calloc(op->nchanges, sizeof(*op->blobs));
 	op->modes = calloc(op->nchanges, sizeof(*op->modes));
 	if (!op->blobs || !op->modes)
 		return forge_op_oom(op);
+	b = forge_base_find(op->f, op->repo, op->a.commit.parent);
+	if (b)
+		return gh_commit_on_base(op, b);
 	if (op->a.commit.parent) {
 		if (!(op->tmp[0] = strdup(op->a.commit.parent)))
 			return forge_op_oom(op);
@@ -1924,6 +2025,7 @@ const struct forge_ops forge_github_ops = {
     .whoami = gh_whoami,
     .tag_access = gh_tag_access,
     .list_tree = gh_list_tree,
+    .read_commit_base = gh_read_commit_base,
     .link_fmt =
         {
             [FORGE_LINK_COMMIT] = "%s/%s/commit/%s",
@@ -1945,6 +2047,7 @@ const struct forge_ops forge_github_ops = {
               .resolve = 1,
               .commit = 4,
               .commit_one = 1,
+              .commit_base = 1,
               .tag = 2,
               .access = 3,
               .file_max = GH_INLINE_MAX,

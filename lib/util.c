@@ -63,3 +63,11 @@ size_t util_distance(const char *a, const char *b)
 	}
 	return row[lb];
 }
+
+size_t util_origin_len(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	p = p ? p + 3 : url;
+	return (size_t)(p - url) + strcspn(p, "/?#");
+}

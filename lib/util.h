@@ -29,4 +29,7 @@ void *array_grow(void *items, size_t *n, size_t *cap, size_t size);
  */
 size_t util_distance(const char *a, const char *b);
 
+/* The length of the origin (scheme://host:port) at the start of url. */
+size_t util_origin_len(const char *url);
+
 #endif

@@ -194,12 +194,24 @@ static void queued(struct apply_repo *rr, int rc, const char *what)
 		rerr_set(&rr->err, rc, "%s: cannot queue %s", crepo(rr)->path, what);
 }
 
-/* The files of the edits at `ref`. */
+static void on_base(const struct forge_reply *r, void *payload)
+{
+	struct apply_repo *rr = payload;
+
+	if (r->err.code)
+		note_error(rr, &r->err);
+	read_done_one(rr);
+}
+
+/* The files of the edits at `ref` (with the commit's base where it is read ahead). */
 static void read_edit_files(struct apply_repo *rr, const char *ref)
 {
 	const struct config_repo *c = crepo(rr);
 	struct forge *f = rforge(rr);
 
+	if (plan_reads_commit_base(c, prepo(rr)->kind))
+		queued(rr, forge_read_commit_base(f, c->path, ref, on_base, rr),
+		       "the commit's tree");
 	for (size_t j = 0; j < c->nedits; j++) {
 		size_t k;
 		for (k = 0; k < j && strcmp(c->edits[k].file, c->edits[j].file); k++)
@@ -548,6 +560,21 @@ static void write_start(struct apply_repo *rr)
 /* ---- phases --------------------------------------------------------------------------
  */
 
+/* The plan learns the forges' hosts and their caps. 0 or RELAPI_ENOMEM. */
+static int set_hosts(struct plan *p, const struct runctx *x)
+{
+	const char **urls = calloc(x->cfg.nforges + 1, sizeof(*urls));
+	int rc;
+
+	if (!urls)
+		return RELAPI_ENOMEM;
+	for (size_t i = 0; i < x->cfg.nforges; i++)
+		urls[i] = x->access[i].url;
+	rc = plan_set_hosts(p, &x->cfg, urls, x->http.max_per_host);
+	free(urls);
+	return rc;
+}
+
 int apply_init(struct apply *a, struct runctx *x, struct plan *p,
                const struct plan_input *in, struct output *out)
 {
@@ -558,7 +585,7 @@ int apply_init(struct apply *a, struct runctx *x, struct plan *p,
 	a->out = out;
 	a->repos = calloc(p->nrepos ? p->nrepos : 1, sizeof(*a->repos));
 	a->checks = calloc(x->cfg.nforges + 1, sizeof(*a->checks));
-	if (!a->repos || !a->checks)
+	if (!a->repos || !a->checks || set_hosts(p, x))
 		return RELAPI_ENOMEM;
 	for (size_t i = 0; i < p->nrepos; i++) {
 		a->repos[i].owner = a;

@@ -165,11 +165,15 @@ int output_plan_text(const struct plan *p, struct buf *out, int with_diffs)
 	for (size_t i = 0; !rc && i < p->nrepos; i++)
 		rc = repo_text(&p->repos[i], out, with_diffs);
 	if (!rc)
-		rc = buf_printf(
-		    out,
-		    "critical path: %d round trips (longest read + longest write); "
-		    "at least %d requests\n",
-		    p->round_trips, p->requests);
+		rc = buf_printf(out,
+		                "critical path: %d round trips (longest read + longest "
+		                "write: %d); at least %d requests\n",
+		                p->round_trips, p->chain, p->requests);
+	for (size_t h = 0; !rc && h < p->nhosts; h++)
+		rc = buf_printf(out,
+		                "  %s: %d reads, then %d writes, %d at once: %d rounds\n",
+		                p->hosts[h].origin, p->hosts[h].reads, p->hosts[h].writes,
+		                p->hosts[h].cap, p->hosts[h].rounds);
 	return rc;
 }
 
@@ -242,6 +246,34 @@ static void add_problems(cJSON *doc, const char *problems)
 	}
 }
 
+/* The plan's hosts, and the content-creating requests of each forge's token. */
+static void add_hosts(cJSON *doc, const struct plan *p)
+{
+	cJSON *hosts = cJSON_AddArrayToObject(doc, "hosts");
+	cJSON *forges = cJSON_AddArrayToObject(doc, "forges");
+
+	for (size_t h = 0; hosts && h < p->nhosts; h++) {
+		cJSON *o = cJSON_CreateObject();
+		add_str(o, "origin", p->hosts[h].origin);
+		cJSON_AddNumberToObject(o, "cap", p->hosts[h].cap);
+		cJSON_AddNumberToObject(o, "reads", p->hosts[h].reads);
+		cJSON_AddNumberToObject(o, "writes", p->hosts[h].writes);
+		cJSON_AddNumberToObject(o, "rounds", p->hosts[h].rounds);
+		cJSON_AddItemToArray(hosts, o);
+	}
+	for (size_t f = 0; forges && f < p->nforges; f++) {
+		cJSON *o = cJSON_CreateObject();
+		if (!p->forges[f].used) {
+			cJSON_Delete(o);
+			continue;
+		}
+		add_str(o, "name", p->forges[f].name);
+		add_str(o, "origin", p->hosts[p->forges[f].host].origin);
+		cJSON_AddNumberToObject(o, "content_creating", p->forges[f].writes);
+		cJSON_AddItemToArray(forges, o);
+	}
+}
+
 cJSON *output_plan_doc(const struct plan *p, const char *problems)
 {
 	cJSON *doc = cJSON_CreateObject(), *arr;
@@ -253,7 +285,9 @@ cJSON *output_plan_doc(const struct plan *p, const char *problems)
 	cJSON_AddBoolToObject(doc, "rc", p->rc);
 	cJSON_AddBoolToObject(doc, "complete", plan_complete(p));
 	cJSON_AddNumberToObject(doc, "round_trips", p->round_trips);
+	cJSON_AddNumberToObject(doc, "chain", p->chain);
 	cJSON_AddNumberToObject(doc, "requests", p->requests);
+	add_hosts(doc, p);
 	if (problems)
 		add_problems(doc, problems);
 	arr = cJSON_AddArrayToObject(doc, "repositories");

@@ -27,6 +27,13 @@ int plan_read_by_commit(enum forge_kind k)
 	return forge_kind_costs(k)->resolve > 0;
 }
 
+static size_t edit_paths_count(const struct config_repo *r);
+
+int plan_reads_commit_base(const struct config_repo *r, enum forge_kind k)
+{
+	return forge_kind_costs(k)->commit_base && edit_paths_count(r) >= 2;
+}
+
 /* Requests beyond the forge's figures to read blobs b[0..n) (files over the
  * size its contents API answers). */
 static int blobs_read_cost(const struct plan_repo *pr, const struct plan_blob *b,
@@ -60,7 +67,11 @@ static int commit_cost(const struct plan_repo *pr)
 
 	for (size_t i = 0; i < pr->nfiles; i++)
 		changed += pr->files[i].changed != 0;
-	return changed == 1 && !extra ? cost(pr)->commit_one : cost(pr)->commit + extra;
+	if (changed == 1 && !extra)
+		return cost(pr)->commit_one;
+	if (plan_reads_commit_base(pr->cfg, pr->kind))
+		return cost(pr)->commit - cost(pr)->commit_base + extra;
+	return cost(pr)->commit + extra;
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -255,6 +266,10 @@ void plan_release(struct plan *p)
 	free(p->repos);
 	free(p->version);
 	free(p->from);
+	for (size_t h = 0; h < p->nhosts; h++)
+		free(p->hosts[h].origin);
+	free(p->hosts);
+	free(p->forges);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -612,6 +627,8 @@ static void read_cost(struct plan_repo *pr, int from, const struct plan_actual *
 	}
 	rounds += big ? 1 : 0; /* a big file's blob, after its contents */
 	pr->requests += big;
+	pr->requests +=
+	    plan_reads_commit_base(pr->cfg, pr->kind) ? cost(pr)->commit_base : 0;
 	pr->requests += cost(pr)->access;
 	if (rounds < cost(pr)->access)
 		rounds = cost(pr)->access;
@@ -651,6 +668,90 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 
 /* ---- totals ----------------------------------------------------------------------- */
 
+/* The host index of origin url (added when new); (size_t)-1: no memory. */
+static size_t host_of(struct plan *p, const char *url, int cap)
+{
+	size_t n = util_origin_len(url);
+	struct plan_host *h;
+
+	for (size_t i = 0; i < p->nhosts; i++)
+		if (strlen(p->hosts[i].origin) == n &&
+		    !strncmp(p->hosts[i].origin, url, n))
+			return i;
+	h = array_grow(&p->hosts, &p->nhosts, NULL, sizeof(*h));
+	if (!h)
+		return (size_t)-1;
+	h->cap = cap > 0 ? cap : 1;
+	if (!(h->origin = strndup(url, n))) {
+		p->nhosts--;
+		return (size_t)-1;
+	}
+	return p->nhosts - 1;
+}
+
+int plan_set_hosts(struct plan *p, const struct config *cfg, const char *const *urls,
+                   int cap)
+{
+	for (size_t h = 0; h < p->nhosts; h++)
+		free(p->hosts[h].origin);
+	free(p->hosts);
+	free(p->forges);
+	p->hosts = NULL;
+	p->nhosts = 0;
+	p->forges = calloc(cfg->nforges ? cfg->nforges : 1, sizeof(*p->forges));
+	if (!p->forges)
+		return RELAPI_ENOMEM;
+	p->nforges = cfg->nforges;
+	for (size_t i = 0; i < cfg->nforges; i++) {
+		p->forges[i].name = cfg->forges[i].name;
+		p->forges[i].host = host_of(p, urls[i], cap);
+		if (p->forges[i].host == (size_t)-1)
+			return RELAPI_ENOMEM;
+	}
+	return 0;
+}
+
+static struct plan_forge *forge_of(struct plan *p, const struct plan_repo *r)
+{
+	for (size_t i = 0; i < p->nforges; i++)
+		if (!strcmp(p->forges[i].name, r->cfg->forge))
+			return &p->forges[i];
+	return NULL;
+}
+
+static int ceil_div(int a, int b)
+{
+	return (a + b - 1) / b;
+}
+
+/* Each host's reads and writes, each forge's writes, and the rounds they take. */
+static void host_totals(struct plan *p, int *read_phase, int *write_phase)
+{
+	for (size_t h = 0; h < p->nhosts; h++)
+		p->hosts[h].reads = p->hosts[h].writes = 0;
+	for (size_t f = 0; f < p->nforges; f++)
+		p->forges[f].used = p->forges[f].writes = 0;
+	for (size_t i = 0; i < p->nrepos; i++) {
+		const struct plan_repo *r = &p->repos[i];
+		struct plan_forge *f = r->state == PLAN_SKIPPED ? NULL : forge_of(p, r);
+		if (!f)
+			continue;
+		if (!f->used)
+			p->hosts[f->host].reads += cost(r)->token_check;
+		f->used = 1;
+		f->writes += r->write_rounds;
+		p->hosts[f->host].reads += r->requests - r->write_rounds;
+		p->hosts[f->host].writes += r->write_rounds;
+	}
+	for (size_t h = 0; h < p->nhosts; h++) {
+		struct plan_host *o = &p->hosts[h];
+		int rr = ceil_div(o->reads, o->cap), wr = ceil_div(o->writes, o->cap);
+		o->rounds = rr + wr;
+		*read_phase = rr > *read_phase ? rr : *read_phase;
+		*write_phase = wr > *write_phase ? wr : *write_phase;
+	}
+}
+
 void plan_totals(struct plan *p)
 {
 	int rmax = 0, wmax = 0, kinds = 0;
@@ -669,6 +770,8 @@ void plan_totals(struct plan *p)
 			wmax = p->repos[i].write_rounds;
 		p->requests += p->repos[i].requests;
 	}
+	p->chain = rmax + wmax;
+	host_totals(p, &rmax, &wmax);
 	p->round_trips = rmax + wmax;
 }
 

@@ -138,6 +138,23 @@ struct plan_input {
 	int allow_moved;     /* --allow-moved: with --from, edits on the branch head */
 };
 
+/* One forge host (origin) the plan's requests go to (plan_set_hosts). */
+struct plan_host {
+	char *origin; /* scheme://host:port */
+	int cap;      /* requests in flight to it at once (--jobs) */
+	int reads;    /* requests before the writes may start (preflight) */
+	int writes;   /* requests after */
+	int rounds;   /* ceil(reads / cap) + ceil(writes / cap) */
+};
+
+/* One configured forge: its host and what its token writes. */
+struct plan_forge {
+	const char *name; /* config_forge.name (not owned) */
+	size_t host;      /* index in plan.hosts */
+	int used;         /* 1 when a repository of the plan is on it */
+	int writes;       /* content-creating requests (POST, PUT, PATCH, DELETE) */
+};
+
 struct plan {
 	char *version;
 	char *from;
@@ -145,11 +162,18 @@ struct plan {
 	struct plan_repo *repos; /* one per configured repository, config order */
 	size_t nrepos;
 	/*
-	 * Critical path: every write waits until all reads are judged (preflight
-	 * before apply), so max(read_rounds) + max(write_rounds).
+	 * Every write waits until all reads are judged (preflight before apply):
+	 * the chain is max(read_rounds) + max(write_rounds). The critical path
+	 * in round trips is, for each of the two phases, the longer of its
+	 * chain and of its requests to the busiest host over that host's cap.
 	 */
+	int chain;
 	int round_trips;
-	int requests; /* sum over repositories */
+	int requests;            /* sum over repositories */
+	struct plan_host *hosts; /* NULL until plan_set_hosts */
+	size_t nhosts;
+	struct plan_forge *forges; /* one per configured forge, config order */
+	size_t nforges;
 };
 
 /* The trailer relapi writes into its commit messages ("Release-Version"). */
@@ -178,7 +202,15 @@ int plan_repo_compute(struct plan *p, size_t i, const struct plan_input *in,
 /* Marks repository i failed/conflicting with `msg` (copied). */
 void plan_repo_fail(struct plan *p, size_t i, enum plan_state s, const char *msg);
 
-/* Sums round_trips/requests into p (call after every compute). */
+/*
+ * Tells p the forges' hosts: urls[i] is the API URL of cfg->forges[i], and
+ * each distinct origin takes `cap` requests at once. 0 or RELAPI_ENOMEM.
+ */
+int plan_set_hosts(struct plan *p, const struct config *cfg, const char *const *urls,
+                   int cap);
+
+/* Sums round_trips/requests (and the hosts' figures) into p (call after every compute).
+ */
 void plan_totals(struct plan *p);
 
 /*
@@ -186,6 +218,12 @@ void plan_totals(struct plan *p);
  * resolved once (reading by branch name would resolve it again per file).
  */
 int plan_read_by_commit(enum forge_kind k);
+
+/*
+ * 1 when a repository's files are read with its commit's base ahead
+ * (forge_read_commit_base): its forge needs one and it edits several files.
+ */
+int plan_reads_commit_base(const struct config_repo *r, enum forge_kind k);
 
 /* 1 when every repository is done or skipped. */
 int plan_complete(const struct plan *p);

@@ -378,15 +378,6 @@ static int connect_forge(struct runctx *x, size_t i, struct rerr *err)
 	return x->forges[i] ? 0 : RELAPI_EINVAL;
 }
 
-/* Length of the origin (scheme://host:port) at the start of url. */
-static size_t origin_len(const char *url)
-{
-	const char *p = strstr(url, "://");
-
-	p = p ? p + 3 : url;
-	return (size_t)(p - url) + strcspn(p, "/?#");
-}
-
 /*
  * Every distinct forge host gets the per-host cap (--jobs): the total is the
  * sum over the hosts (GitLab and GitHub are two), so one forge's requests
@@ -397,9 +388,9 @@ static void size_jobs(struct runctx *x)
 	int hosts = 0;
 
 	for (size_t i = 0; i < x->cfg.nforges; i++) {
-		size_t k, n = origin_len(x->access[i].url);
+		size_t k, n = util_origin_len(x->access[i].url);
 		for (k = 0; k < i; k++)
-			if (origin_len(x->access[k].url) == n &&
+			if (util_origin_len(x->access[k].url) == n &&
 			    !strncmp(x->access[k].url, x->access[i].url, n))
 				break;
 		hosts += k == i;

@@ -352,16 +352,18 @@ static void test_read_costs_per_forge(void **state)
 	         paths, json, strlen(json));
 	assert_true(plan_read_by_commit(FORGE_GITHUB));
 	assert_false(plan_read_by_commit(FORGE_GITLAB));
-	/* js: tags + head + 2 files + access; commit 4 + tag 2; reading: head, then
-	 * files */
-	assert_int_equal(p.repos[0].requests, 1 + 1 + 2 + 3 + 4 + 2);
+	/* js: tags + head + 2 files and the commit's tree beside them + access;
+	 * commit 3 (tree, commit, ref) + tag 2; reading: head, then files */
+	assert_int_equal(p.repos[0].requests, 1 + 1 + 2 + 1 + 3 + 3 + 2);
 	assert_int_equal(p.repos[0].read_rounds, 3);
+	assert_int_equal(p.repos[0].write_rounds, 3 + 2);
 	/* helm: tags + 2 files by branch + access (project, protected tags); commit
 	 * + tag; token and access checks are 2 rounds */
 	assert_int_equal(p.repos[1].requests, 1 + 2 + 2 + 1 + 1);
 	assert_int_equal(p.repos[1].read_rounds, 2);
 	plan_totals(&p);
-	assert_int_equal(p.round_trips, 3 + 6);
+	assert_int_equal(p.round_trips, 3 + 5);
+	assert_int_equal(p.chain, 3 + 5);
 	assert_int_equal(p.requests, 13 + 7 + 2 + 1);
 	plan_two_release(&cfg, &p, a);
 }
