@@ -157,8 +157,9 @@ def writes(forge, since=0):
 
 
 def last_seq(forge):
-    reqs = forge.requests()
-    return reqs[-1]["seq"] if reqs else 0
+    """The greatest seq logged: entries are logged as requests end, so with
+    latency the last one logged need not be the last one numbered."""
+    return max((r["seq"] for r in forge.requests()), default=0)
 
 
 def all_tokens(forge):

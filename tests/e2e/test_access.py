@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import unittest
 
-from release_env import GITLAB_COMPONENTS, SDKS, SOURCE, Forge, all_tokens, run, writes
+from release_env import GITLAB_COMPONENTS, SDKS, SOURCE, Forge, all_tokens, last_seq, run, writes
 
 WALDUR = os.path.join(SOURCE, "fixtures", "ecosystem", "waldur")
 
@@ -43,7 +43,7 @@ class AccessTest(unittest.TestCase):
     def test_developer_token_tag_all_writes_nothing(self):
         self.start()
         dev = {"GITLAB_TOKEN": self.forge.token("gitlab_developer")}
-        seq = self.forge.requests()[-1]["seq"] if self.forge.requests() else 0
+        seq = last_seq(self.forge)
         r = run(self.forge, "tag-all", "8.0.6", env=dev)
         self.assertEqual(r.code, 3, r)
         self.assertIn("waldur-helm: the token in GITLAB_TOKEN may not create tag", r.err)
@@ -120,7 +120,7 @@ class AccessTest(unittest.TestCase):
     def test_github_ruleset_tag_all_writes_nothing(self):
         self.start()
         self.forge.protect("waldur/py-client", "*.*.*", ruleset="release tags")
-        seq = self.forge.requests()[-1]["seq"] if self.forge.requests() else 0
+        seq = last_seq(self.forge)
         r = run(self.forge, "tag-all", "8.0.6")
         self.assertEqual(r.code, 3, r)
         self.assertIn("py-client: the token in GITHUB_TOKEN may not create tag '8.0.6'", r.err)

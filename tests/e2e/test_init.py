@@ -5,7 +5,7 @@ import os
 import tempfile
 import unittest
 
-from release_env import SOURCE, all_tokens, run
+from release_env import SOURCE, all_tokens, last_seq, run
 
 EXAMPLE = os.path.join(SOURCE, "fixtures", "ecosystem", "example")
 
@@ -41,7 +41,7 @@ class ExampleInitTest(InitTest):
         GitHub the branch's commit first, where every file is read. Nothing
         is written to the forge."""
         head = self.forge.state()["repos"]["acme/web"]["branches"]["main"]
-        seq = self.forge.requests()[-1]["seq"] if self.forge.requests() else 0
+        seq = last_seq(self.forge)
         r = self.init("gitlab:acme/server", "github:acme/web")
         self.assertEqual(r.code, 0, r)
         reqs = self.forge.requests(seq)

@@ -6,7 +6,7 @@ import re
 import unittest
 import urllib.parse
 
-from release_env import EDITED, GITLAB_COMPONENTS, SDKS, run, start_forge, writes
+from release_env import EDITED, GITLAB_COMPONENTS, SDKS, last_seq, run, start_forge, writes
 
 DOCS = "waldur/waldur-docs"
 CHANGELOG = "docs/about/CHANGELOG.md"
@@ -127,7 +127,7 @@ class ReleaseFlow(unittest.TestCase):
         # a complete release run again writes nothing: the deployment tests and
         # the docs deployment are found by their variables, the SDK releases
         # by reading them
-        seq = self.forge.requests()[-1]["seq"]
+        seq = last_seq(self.forge)
         r = self.release("8.0.6")
         self.assertEqual([w["path"] for w in writes(self.forge, seq)], [])
         for stage in ("test", "tag-all", "changelog", "docs", "openapi", "sdk", "deploy"):
@@ -187,7 +187,7 @@ class ReleaseFlow(unittest.TestCase):
     def test_running_deployment_is_waited_for_not_duplicated(self):
         self.forge.faults(pipeline_ms=1500)
         pid = self.start_deploy("8.0.6")
-        seq = self.forge.requests()[-1]["seq"]
+        seq = last_seq(self.forge)
         r = self.release("8.0.6", "--only", "deploy")
         self.assertEqual(writes(self.forge, seq), [])
         self.assertRegex(r.out, r"waldur-docs: pipeline %d of 8.0.6 found (created|pending|running)"

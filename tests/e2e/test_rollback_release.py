@@ -6,7 +6,7 @@ prerelease leaves the stable-only SDK releases alone."""
 import unittest
 import urllib.parse
 
-from release_env import embedded_config, run, start_forge, writes
+from release_env import embedded_config, last_seq, run, start_forge, writes
 
 FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
 ENV = {"RELAPI_DATE": "2026-02-01"}
@@ -43,7 +43,7 @@ class RollbackReleaseTest(unittest.TestCase):
         r = self.relapi("release", "8.0.6", *FAST)
         self.assertEqual(r.code, 0, r)
         self.assertIsNotNone(self.docs_file(SCHEMA))
-        seq = self.forge.requests()[-1]["seq"]
+        seq = last_seq(self.forge)
         preview = self.relapi("rollback", "8.0.6")
         self.assertEqual(preview.code, 0, preview)
         self.assertEqual(writes(self.forge, seq), [])
@@ -86,7 +86,7 @@ class RollbackReleaseTest(unittest.TestCase):
         q = urllib.parse.quote(DOCS, safe="")
         msg = self.forge.gitlab("GET", "/projects/%s/repository/commits/%s" % (q, head))
         self.assertEqual(msg.json()["message"], "Roll back release 8.0.6\n\n[skip ci]")
-        seq = self.forge.requests()[-1]["seq"]
+        seq = last_seq(self.forge)
         again = self.relapi("rollback", "8.0.6", "--yes", *FAST)
         self.assertEqual(again.code, 0, again)
         self.assertEqual(writes(self.forge, seq), [])

@@ -5,7 +5,7 @@ failed run fails the stage, named with its link."""
 import re
 import unittest
 
-from release_env import embedded_config, run, start_forge, writes
+from release_env import embedded_config, last_seq, run, start_forge, writes
 
 FAST = ("--poll-interval", "0.05", "--poll-timeout", "30")
 ENV = {"RELAPI_DATE": "2026-02-01"}
@@ -41,7 +41,7 @@ class SdkPublishTest(unittest.TestCase):
                 repo.split("/")[1], runs[0]["id"], runs[0]["html_url"]), r.out)
         self.assertRegex(r.out, r"\n  sdk\s+done\s+\S+ s\s+3 of 3 releases created; 2 publish runs passed\n")
         # run again: the runs are found finished, nothing is written
-        seq = self.forge.requests()[-1]["seq"]
+        seq = last_seq(self.forge)
         again = self.release("--only", "sdk")
         self.assertEqual(again.code, 0, again)
         self.assertEqual(writes(self.forge, seq), [])
@@ -58,7 +58,7 @@ class SdkPublishTest(unittest.TestCase):
                       "sdk stage again)" % (run_["id"], run_["html_url"]), r.out + r.err)
         self.assertRegex(r.out, r"sdk\s+failed")
         # the releases are made; a re-run makes none again and still fails
-        seq = self.forge.requests()[-1]["seq"]
+        seq = last_seq(self.forge)
         again = self.release("--only", "sdk")
         self.assertEqual(again.code, 1, again)
         self.assertEqual(writes(self.forge, seq), [])

@@ -3,7 +3,7 @@
 import json
 import unittest
 
-from release_env import run, start_forge, writes
+from release_env import last_seq, run, start_forge, writes
 
 ENV = {"RELAPI_DATE": "2026-02-01"}
 
@@ -34,7 +34,7 @@ class StdoutJson(unittest.TestCase):
     def test_existing_entry(self):
         r = run(self.forge, "changelog", "8.0.6-rc.1", env=ENV)
         self.assertEqual(r.code, 0, r)
-        seq = self.forge.requests()[-1]["seq"]
+        seq = last_seq(self.forge)
         doc = self.entry_json("changelog", "8.0.6-rc.1", "--stdout", "--json")
         self.assertEqual(doc["version"], "8.0.6-rc.1")
         self.assertTrue(doc["entry"].startswith("## 8.0.6-rc.1 - 2026-02-01\n"), doc)
