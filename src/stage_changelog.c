@@ -594,15 +594,80 @@ static char *docs_message(struct stage_run *r)
 	return plan_commit_message(tmpl, r->s->plan.version, r->s->x.date);
 }
 
-static int docs_commit_send(struct stage_run *r, struct docs_commit *dc, struct rerr *err)
-{
-	char *msg = dc->n ? docs_message(r) : NULL;
-	int rc = dc->n && !msg ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
+/* relapi's docs commit for the version among the compared commits, newest first. */
+struct docs_own {
+	const char *version;
+	const char *subject; /* the first line of docs_message() */
+	char *commit;
+	struct rerr err;
+};
 
-	if (!rc &&
-	    publish_commit(&dc->pub, r->changelog.commit_id, msg, dc->changes, dc->n))
+static void on_own(const struct forge_reply *rep, void *payload)
+{
+	struct docs_own *o = payload;
+	const struct forge_compare *c = rep->compare;
+	size_t n = strcspn(o->subject, "\n");
+
+	if (rep->err.code) {
+		rerr_set(&o->err, rep->err.code, "%s", rep->err.msg);
+		return;
+	}
+	for (size_t i = c->n; i-- > 0 && !o->commit;)
+		if (!strncmp(c->commits[i].subject, o->subject, n) &&
+		    !c->commits[i].subject[n] &&
+		    plan_message_has_trailer(c->commits[i].body, o->version))
+			o->commit = strdup(c->commits[i].id);
+}
+
+/*
+ * Where the docs tag goes when there is nothing left to commit: an earlier
+ * run's docs commit for the version (found since the previous docs release
+ * by its subject and trailer), not whatever the branch gained since; the
+ * branch head read when there is none. *out NULL: the head.
+ */
+static int docs_own_commit(struct stage_run *r, const struct config_repo *d,
+                           const char *msg, char **out, struct rerr *err)
+{
+	struct forge *f = runctx_forge(&r->s->x, d);
+	struct docs_read rd = {.repo = d};
+	struct docs_own o = {.version = r->s->plan.version, .subject = msg};
+	char prev[VERSION_MAX], *from = NULL;
+	int rc = forge_list_tags(f, d->path, on_tags, &rd);
+
+	rc = rc ? rerr_set(err, rc, "%s: cannot list the tags", d->name)
+	        : stage_engine_run(r, err);
+	if (!rc && rd.err.code)
+		rc = rerr_set(err, rd.err.code, "%s", rd.err.msg);
+	rc = rc ? rc
+	        : stage_previous(prev, sizeof(prev), o.version, rd.tags, rd.ntags, NULL,
+	                         0, err);
+	if (!rc && *prev && !(from = config_tag_name(d, prev)))
+		rc = rerr_set(err, RELAPI_ENOMEM, "out of memory");
+	if (!rc && from && !(rc = forge_compare(f, d->path, from, d->branch, on_own, &o)))
+		rc = stage_engine_run(r, err);
+	if (!rc && o.err.code)
+		rc = rerr_set(err, o.err.code, "%s", o.err.msg);
+	free(from);
+	docs_read_release(&rd);
+	*out = rc ? NULL : o.commit;
+	if (rc)
+		free(o.commit);
+	return rc;
+}
+
+static int docs_commit_send(struct stage_run *r, const struct config_repo *d,
+                            struct docs_commit *dc, struct rerr *err)
+{
+	char *msg = docs_message(r), *own = NULL;
+	int rc = !msg ? rerr_set(err, RELAPI_ENOMEM, "out of memory") : 0;
+
+	if (!rc && !dc->n && dc->pub.tag)
+		rc = docs_own_commit(r, d, msg, &own, err);
+	if (!rc && publish_commit(&dc->pub, own ? own : r->changelog.commit_id, msg,
+	                          dc->changes, dc->n))
 		rc = rerr_set(err, dc->pub.err.code, "%s", dc->pub.err.msg);
 	free(msg);
+	free(own);
 	return rc ? rc : stage_engine_run(r, err);
 }
 
@@ -633,7 +698,7 @@ static int docs_attempt(struct stage_run *r, const struct config_repo *d,
 		dc->changes[dc->n++] = (struct forge_file_change){
 		    FORGE_CHANGE_UPDATE, dc->publiccode.path, dc->pc.data, dc->pc.len,
 		    dc->publiccode.base};
-	return docs_commit_send(r, dc, err);
+	return docs_commit_send(r, d, dc, err);
 }
 
 int stage_entry_of(struct stage_run *r, const struct config_repo *d, struct rerr *err)

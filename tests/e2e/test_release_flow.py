@@ -176,6 +176,25 @@ class ReleaseFlow(unittest.TestCase):
         text = self.docs_file(CHANGELOG).decode()
         self.assertEqual(text.count("\n## 8.0.6 - "), 1)
 
+    def test_docs_tag_after_a_foreign_push_goes_on_relapis_commit(self):
+        """The docs commit is made, the docs tag fails; somebody pushes to the
+        docs branch; the re-run tags relapi's docs commit (found since the
+        previous docs release by its subject and Release-Version trailer),
+        not the foreign head, and commits nothing again."""
+        self.fail_next("POST", r"waldur-docs/repository/tags", count=1)
+        r = run(self.forge, "release", "8.0.6", *FAST, "--retries", "0", env=ENV)
+        self.assertEqual(r.code, 1, r)
+        mine = self.forge.repo_state(DOCS)["branches"]["master"]
+        self.assertTrue(self.head_message(DOCS, mine).startswith("Release 8.0.6: update"))
+        foreign = self.forge.push(DOCS, "master", {"NOTES.md": "later work\n"})
+        self.forge.admin("POST", "faults", {"clear_targets": True})
+        self.release("8.0.6")
+        end = self.forge.repo_state(DOCS)
+        self.assertEqual(end["tags"]["8.0.6"]["commit"], mine)
+        self.assertNotEqual(end["tags"]["8.0.6"]["commit"], foreign)
+        # the schema commit is the only one added after the foreign push
+        self.assertEqual(end["commit_count"], self.start[DOCS]["commit_count"] + 3)
+
     # -- the docs deployment of a version: reused, waited for, or replaced
     def start_deploy(self, version):
         r = self.forge.gitlab("POST", "/projects/%s/pipeline" % q(DOCS),
