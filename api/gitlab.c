@@ -215,6 +215,20 @@ static int gl_job_token_refuses(struct forge_op *op, const char *what)
 	       !forge_op_refuse(op, RELAPI_EFORBIDDEN, what);
 }
 
+/*
+ * 1 when a commit sent twice cannot be made twice: every change creates a
+ * file (the second create finds it) or names the file's last commit (the
+ * second finds the file changed), so the commit may be retried and go on a
+ * reused connection.
+ */
+static int gl_commit_resend_safe(const struct forge_op *op)
+{
+	for (size_t i = 0; i < op->nchanges; i++)
+		if (op->changes[i].action != FORGE_CHANGE_CREATE && !op->changes[i].base)
+			return 0;
+	return 1;
+}
+
 static int gl_commit_files(struct forge_op *op)
 {
 	cJSON *body;
@@ -223,7 +237,7 @@ static int gl_commit_files(struct forge_op *op)
 		return 0;
 	body = gl_commit_body(op);
 	return forge_repo_send_body(op, "POST", "/repository/commits", NULL, NULL, body,
-	                            0, gl_commit_done);
+	                            gl_commit_resend_safe(op), gl_commit_done);
 }
 
 /* ---- tags ------------------------------------------------------------------ */
