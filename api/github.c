@@ -406,8 +406,9 @@ static void gh_commit_made(struct forge_op *op, struct http_response *resp)
 	    !cJSON_AddFalseToObject(b, "force")) {
 		forge_op_oom_done(op);
 	} else {
+		/* a fast-forward to the same commit again changes nothing */
 		forge_repo_chain(op, "PATCH", "/git/refs/heads/%p", op->a.commit.branch,
-		                 NULL, b, 0, gh_ref_updated);
+		                 NULL, b, 1, gh_ref_updated);
 	}
 	cJSON_Delete(b);
 }
