@@ -132,7 +132,9 @@ struct forge_costs {
 	int commit;      /* one commit: requests, one after the other */
 	int commit_one;  /* one commit of a single file written inline */
 	int commit_base; /* requests of `commit` forge_read_commit_base makes ahead */
-	int tag;         /* one tag: requests, one after the other */
+	int writes_per_minute; /* content-creating requests a token may make a
+	                          minute (GitHub's secondary limit), 0: no limit */
+	int tag;               /* one tag: requests, one after the other */
 	int access;      /* a repository's access check: requests, one after the other */
 	size_t file_max; /* 0, or the largest file read and written inline */
 	int blob_binary; /* a file that is not UTF-8 is written apart too */

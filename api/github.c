@@ -2049,6 +2049,9 @@ const struct forge_ops forge_github_ops = {
               .commit = 4,
               .commit_one = 1,
               .commit_base = 1,
+              /* https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
+               */
+              .writes_per_minute = 80,
               .tag = 2,
               .access = 3,
               .file_max = GH_INLINE_MAX,

@@ -156,6 +156,20 @@ static int repo_text(const struct plan_repo *r, struct buf *out, int with_diffs)
 	return rc;
 }
 
+/* A forge whose token is to make more writes than it may make in a minute. */
+static int writes_warning(const struct plan_forge *f, struct buf *out)
+{
+	int max = forge_kind_costs(f->kind)->writes_per_minute;
+
+	if (!max || f->writes <= max)
+		return 0;
+	return buf_printf(out,
+	                  "  %s: %d content-creating requests, over the %d a minute its "
+	                  "token may make: the forge will make relapi wait (secondary "
+	                  "rate limit), about %d minutes in all\n",
+	                  f->name, f->writes, max, (f->writes + max - 1) / max - 1);
+}
+
 int output_plan_text(const struct plan *p, struct buf *out, int with_diffs)
 {
 	int rc =
@@ -174,6 +188,8 @@ int output_plan_text(const struct plan *p, struct buf *out, int with_diffs)
 		                "  %s: %d reads, then %d writes, %d at once: %d rounds\n",
 		                p->hosts[h].origin, p->hosts[h].reads, p->hosts[h].writes,
 		                p->hosts[h].cap, p->hosts[h].rounds);
+	for (size_t f = 0; !rc && f < p->nforges; f++)
+		rc = writes_warning(&p->forges[f], out);
 	return rc;
 }
 

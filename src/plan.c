@@ -704,6 +704,7 @@ int plan_set_hosts(struct plan *p, const struct config *cfg, const char *const *
 	p->nforges = cfg->nforges;
 	for (size_t i = 0; i < cfg->nforges; i++) {
 		p->forges[i].name = cfg->forges[i].name;
+		p->forges[i].kind = cfg->forges[i].kind;
 		p->forges[i].host = host_of(p, urls[i], cap);
 		if (p->forges[i].host == (size_t)-1)
 			return RELAPI_ENOMEM;

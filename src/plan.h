@@ -150,9 +150,10 @@ struct plan_host {
 /* One configured forge: its host and what its token writes. */
 struct plan_forge {
 	const char *name; /* config_forge.name (not owned) */
-	size_t host;      /* index in plan.hosts */
-	int used;         /* 1 when a repository of the plan is on it */
-	int writes;       /* content-creating requests (POST, PUT, PATCH, DELETE) */
+	enum forge_kind kind;
+	size_t host; /* index in plan.hosts */
+	int used;    /* 1 when a repository of the plan is on it */
+	int writes;  /* content-creating requests (POST, PUT, PATCH, DELETE) */
 };
 
 struct plan {

@@ -8,9 +8,15 @@ a fixed latency, so arrival times tell rounds apart."""
 
 import collections
 import json
+import os
+import subprocess
+import sys
+import tempfile
 import unittest
 
-from release_env import last_seq, run, start_forge
+from release_env import SOURCE, Forge, last_seq, run, start_forge
+
+GEN = os.path.join(SOURCE, "tests", "bench", "gen_ecosystem.py")
 
 LATENCY_MS = 60
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -96,6 +102,32 @@ class PlanCostsTest(unittest.TestCase):
         self.assertEqual(written("waldur/js-client"),
                          ["POST /git/trees", "POST /git/commits",
                           "PATCH /git/refs/heads/main", "POST /git/tags", "POST /git/refs"])
+
+
+class ManyRepositoriesTest(unittest.TestCase):
+    """128 synthetic repositories (tests/bench/gen_ecosystem.py): 32 on
+    GitHub: half change one file (PUT contents, tag object, tag ref), half
+    two (tree, commit, ref update, tag object, tag ref). The plan counts them and says that GitHub's
+    secondary limit of 80 content-creating requests a minute per token will
+    make relapi wait
+    (https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits)."""
+
+    def test_plan_warns_over_a_minutes_writes(self):
+        d = tempfile.TemporaryDirectory()
+        self.addCleanup(d.cleanup)
+        subprocess.run([sys.executable, GEN, "128", d.name], check=True, capture_output=True)
+        forge = Forge(ecosystem=d.name)
+        forge.start()
+        self.addCleanup(forge.stop)
+        cfg = os.path.join(d.name, "relapi.yml")
+        doc = json.loads(run(forge, "plan", "1.5.0", "-c", cfg, "--json").out)
+        writes = {f["name"]: f["content_creating"] for f in doc["forges"]}
+        self.assertEqual(writes["github"], 16 * 3 + 16 * 5)
+        text = run(forge, "plan", "1.5.0", "-c", cfg, "--no-diff")
+        self.assertEqual(text.code, 0, text)
+        self.assertIn("github: 128 content-creating requests, over the 80 a minute its "
+                      "token may make", text.out)
+        self.assertNotIn("gitlab: %d content-creating" % writes["gitlab"], text.out)
 
 
 if __name__ == "__main__":
