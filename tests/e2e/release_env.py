@@ -125,8 +125,8 @@ def without_note(err, cmd):
 
 
 def run(forge, *args, gitlab_url=None, github_url=None, tokens=("gitlab_write", "github_write"),
-        env=None, timeout=120):
-    """Runs relapi against forge with the write tokens (CI mode: plain lines)."""
+        env=None, timeout=120, binary=None):
+    """Runs relapi (or `binary`) against forge with the write tokens (CI mode: plain lines)."""
     e = {k: v for k, v in os.environ.items()
          if k not in ("GITLAB_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "CI_JOB_TOKEN",
                       "CI_SERVER_URL", "GITHUB_API_URL")}
@@ -136,7 +136,8 @@ def run(forge, *args, gitlab_url=None, github_url=None, tokens=("gitlab_write", 
     for t in tokens:
         e[names[t]] = forge.token(t)
     e.update(env or {})
-    p = subprocess.run([BIN] + list(args), env=e, capture_output=True, timeout=timeout)
+    p = subprocess.run([binary or BIN] + list(args), env=e, capture_output=True,
+                       timeout=timeout)
     err = p.stderr.decode("utf-8", "replace")
     return Result(p.returncode, p.stdout.decode("utf-8", "replace"),
                   without_note(err, args[0]) if args else err)

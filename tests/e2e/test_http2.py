@@ -17,6 +17,7 @@ from release_env import GITLAB_COMPONENTS, SDKS, run, start_forge
 NGHTTPX = shutil.which("nghttpx") or ("/usr/sbin/nghttpx" if os.path.exists(
     "/usr/sbin/nghttpx") else None)
 REQUIRED = bool(os.environ.get("RELAPI_REQUIRE_TOOLS"))
+STATIC = os.environ.get("RELAPI_STATIC_BIN")  # ci/static's binary, its nghttp2 built in
 
 
 def free_port():
@@ -59,14 +60,14 @@ class Http2Test(unittest.TestCase):
              "--backend-connections-per-host=64", "--accesslog-file=/dev/null",
              "--errorlog-file=/dev/null", key, self.cert],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self.addCleanup(lambda: (proxy.terminate(), proxy.wait()))
+        self.addCleanup(lambda: (proxy.terminate(), proxy.wait(), proxy.stderr.close()))
         wait_listening(self.port, proxy)
 
-    def test_one_connection_per_host(self):
+    def check_one_connection_per_host(self, binary=None):
         # GitLab as 127.0.0.1 and GitHub as localhost: two hosts
         r = run(self.forge, "tag-all", "8.0.6", "-v", "--cacert", self.cert,
                 gitlab_url="https://127.0.0.1:%d" % self.port,
-                github_url="https://localhost:%d/api/v3" % self.port)
+                github_url="https://localhost:%d/api/v3" % self.port, binary=binary)
         self.assertEqual(r.code, 0, r)
         self.assertIn("tag-all 8.0.6: complete; 4 commits and 8 tags made", r.out)
         self.assertRegex(r.err, r"requests: 60, attempts: 60, connections opened: 2, "
@@ -74,6 +75,14 @@ class Http2Test(unittest.TestCase):
         state = self.forge.state()["repos"]
         for repo in GITLAB_COMPONENTS + SDKS:
             self.assertIn("8.0.6", state[repo]["tags"], repo)
+
+    def test_one_connection_per_host(self):
+        self.check_one_connection_per_host()
+
+    @unittest.skipUnless(STATIC and os.path.exists(STATIC or ""),
+                         "RELAPI_STATIC_BIN is not set (ci/test builds it with ci/static)")
+    def test_static_binary_too(self):
+        self.check_one_connection_per_host(STATIC)
 
 
 if __name__ == "__main__":
