@@ -10,12 +10,12 @@
 struct edit_kind_entry {
 	const char *name;
 	edit_set_fn set;
-	edit_set_fn set_chained; /* for the output of an earlier edit; NULL: set */
+	edit_onepass_fn onepass; /* all assignments in one pass; NULL: none */
 };
 
 static const struct edit_kind_entry edit_kinds[EDIT_KIND_COUNT] = {
     [EDIT_YAML] = {"yaml", edit_yaml_set, NULL},
-    [EDIT_JSON] = {"json", edit_json_set, edit_json_set_chained},
+    [EDIT_JSON] = {"json", edit_json_set, edit_json_onepass},
     [EDIT_TOML] = {"toml", edit_toml_set, NULL},
     [EDIT_DOTENV] = {"dotenv", edit_dotenv_set, NULL},
     [EDIT_TEXT] = {"text", edit_text_set, NULL},
@@ -103,6 +103,9 @@ int edit_apply(struct edit_result *out, enum edit_kind kind, const char *fname,
 	buf_init(&bufs[1]);
 	if (kind < 0 || kind >= EDIT_KIND_COUNT)
 		return rerr_set(err, RELAPI_EINVAL, "unknown file kind for '%s'", fname);
+	if (n && edit_kinds[kind].onepass &&
+	    edit_kinds[kind].onepass(out, fname, in, len, a, n) == 0)
+		return 0;
 	out->changes = calloc(n ? n : 1, sizeof(*out->changes));
 	if (!out->changes) {
 		rc = rerr_set(err, RELAPI_ENOMEM, "out of memory editing '%s'", fname);
@@ -111,11 +114,8 @@ int edit_apply(struct edit_result *out, enum edit_kind kind, const char *fname,
 	for (size_t i = 0; i < n; i++) {
 		struct buf *next = &bufs[i % 2];
 
-		edit_set_fn set = edit_kinds[kind].set;
-
-		if (i > 0 && edit_kinds[kind].set_chained)
-			set = edit_kinds[kind].set_chained;
-		rc = apply_one(out, next, set, fname, cur, curlen, &a[i], err);
+		rc = apply_one(out, next, edit_kinds[kind].set, fname, cur, curlen, &a[i],
+		               err);
 		if (rc)
 			goto out;
 		cur = next->data;

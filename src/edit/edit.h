@@ -83,21 +83,14 @@ typedef int (*edit_set_fn)(struct edit_change *ch, struct buf *out, const char *
  *
  * JSON: key = path of object members (`packages."".version`). The new value is
  * written as a JSON string, except that a number (true/false, null) stays one
- * when the new text is one. Refused: duplicate keys on the path, an object or
- * array at the path. The document is checked by the scanner and by cJSON.
+ * when the new text is one. Refused: a document that is not JSON (RFC 8259,
+ * nesting up to 1000 deep), duplicate keys on the path, an object or array at
+ * the path. One validating pass over the whole document, without a tree.
  */
 int edit_yaml_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
                   const char *fname, const struct edit_assign *a, struct rerr *err);
 int edit_json_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
                   const char *fname, const struct edit_assign *a, struct rerr *err);
-/*
- * As edit_json_set, for an input that is an earlier JSON edit's output (so
- * already confirmed by cJSON): edit_apply uses it after the first assignment;
- * the scanner still checks the whole document.
- */
-int edit_json_set_chained(struct edit_change *ch, struct buf *out, const char *in,
-                          size_t len, const char *fname, const struct edit_assign *a,
-                          struct rerr *err);
 int edit_toml_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
                   const char *fname, const struct edit_assign *a, struct rerr *err);
 int edit_dotenv_set(struct edit_change *ch, struct buf *out, const char *in, size_t len,
@@ -120,8 +113,23 @@ int edit_regex_set(struct edit_change *ch, struct buf *out, const char *in, size
                    const char *fname, const struct edit_assign *a, struct rerr *err);
 
 /*
+ * A kind's way to make all n assignments in one pass over `in`: 0 with `out`
+ * (init'ed by the caller) filled exactly as n set calls in a row would fill
+ * it; -1 with `out` untouched when it cannot (an error anywhere: it says
+ * nothing; an assignment that could see an earlier one's edit), and then
+ * the caller makes them one by one.
+ */
+typedef int (*edit_onepass_fn)(struct edit_result *out, const char *fname, const char *in,
+                               size_t len, const struct edit_assign *a, size_t n);
+
+/* JSON's, for paths of which none is within another, at most 64 of them. */
+int edit_json_onepass(struct edit_result *out, const char *fname, const char *in,
+                      size_t len, const struct edit_assign *a, size_t n);
+
+/*
  * Applies n assignments in order to `in` and fills `out` (init'ed by caller,
  * released on error). Nothing is partial: on error `out` holds nothing.
+ * Change i's offsets are in the output of change i - 1 (the input for i = 0).
  */
 int edit_apply(struct edit_result *out, enum edit_kind kind, const char *fname,
                const char *in, size_t len, const struct edit_assign *a, size_t n,

@@ -1,10 +1,22 @@
 /*
  * fuzz_json.c - JSON edits: clean failure or an exact splice; cJSON must read
- * the output, and a string value at a plain path must be the new value.
+ * every document the scanner reads whole, and the output; a string value at a
+ * plain path must be the new value; edit_apply's one pass must give what the
+ * assignments one by one give.
  */
 #include <cjson/cJSON.h>
 
 #include "fuzz_edit_common.h"
+
+/* cJSON reads what the scanner accepts (it takes more: no need to run both). */
+static void check_cjson_reads(const char *doc, size_t len)
+{
+	cJSON *root = cJSON_ParseWithLength(doc, len);
+
+	if (!root)
+		abort();
+	cJSON_Delete(root);
+}
 
 /* With cJSON, independently: the output parses; strings hold the new value. */
 static void check_cjson(const uint8_t *data, size_t size)
@@ -17,12 +29,16 @@ static void check_cjson(const uint8_t *data, size_t size)
 	const char *doc;
 	size_t len;
 	cJSON *root = NULL, *item;
+	int rc;
 
 	buf_init(&out);
 	if (fuzz_split(data, size, 0, &a, &doc, &len))
 		goto done;
 	rerr_clear(&err);
-	if (edit_json_set(&ch, &out, doc, len, "fuzz", &a, &err))
+	rc = edit_json_set(&ch, &out, doc, len, "fuzz", &a, &err);
+	if (rc == 0 || rc == RELAPI_ENOTFOUND) /* the scanner read the whole document */
+		check_cjson_reads(doc, len);
+	if (rc)
 		goto done;
 	if (!(root = cJSON_ParseWithLength(out.data, out.len)))
 		abort();
@@ -45,6 +61,85 @@ done:
 	free((char *)a.value);
 }
 
+/* ---- one pass -------------------------------------------------------------- */
+
+/* edit_apply's result made by hand: one edit_json_set after another. */
+static int apply_each(struct edit_result *r, const char *in, size_t len,
+                      const struct edit_assign *a, size_t n, struct rerr *err)
+{
+	struct buf cur, next;
+	int rc = 0;
+
+	buf_init(&cur);
+	buf_init(&next);
+	if (buf_append(&cur, in, len) || !(r->changes = calloc(n, sizeof(*r->changes))))
+		abort();
+	for (size_t i = 0; i < n && !rc; i++) {
+		buf_reset(&next);
+		rc = edit_json_set(&r->changes[i], &next, cur.data, cur.len, "fuzz",
+		                   &a[i], err);
+		r->nchanges++;
+		buf_reset(&cur);
+		if (buf_append(&cur, next.data ? next.data : "", next.len))
+			abort();
+	}
+	r->data = rc ? NULL : buf_detach(&cur, &r->len);
+	buf_release(&cur);
+	buf_release(&next);
+	if (rc)
+		edit_result_release(r);
+	return rc;
+}
+
+static int same_change(const struct edit_change *x, const struct edit_change *y)
+{
+	return !strcmp(x->key, y->key) && !strcmp(x->old_value, y->old_value) &&
+	       !strcmp(x->new_value, y->new_value) && x->start == y->start &&
+	       x->end == y->end && x->new_len == y->new_len && x->line == y->line &&
+	       x->changed == y->changed;
+}
+
+/* edit_apply and the assignments one by one: the same error or the same result. */
+static void check_apply(const char *doc, size_t len, const struct edit_assign *a,
+                        size_t n)
+{
+	struct edit_result got, want;
+	struct rerr gerr, werr;
+	int grc, wrc;
+
+	edit_result_init(&got);
+	edit_result_init(&want);
+	rerr_clear(&gerr);
+	rerr_clear(&werr);
+	grc = edit_apply(&got, EDIT_JSON, "fuzz", doc, len, a, n, &gerr);
+	wrc = apply_each(&want, doc, len, a, n, &werr);
+	fuzz_check(grc == wrc && !strcmp(gerr.msg, werr.msg));
+	fuzz_check(got.nchanges == want.nchanges && got.len == want.len);
+	fuzz_check(grc || !memcmp(got.data, want.data, got.len));
+	for (size_t i = 0; i < got.nchanges; i++)
+		fuzz_check(same_change(&got.changes[i], &want.changes[i]));
+	edit_result_release(&got);
+	edit_result_release(&want);
+}
+
+/* KEY=VALUE with the lockfile's keys, before and after it. */
+static void check_onepass(const uint8_t *data, size_t size)
+{
+	struct edit_assign a[3];
+	const char *doc;
+	size_t len;
+
+	if (fuzz_split(data, size, 0, &a[1], &doc, &len))
+		goto done;
+	a[0] = (struct edit_assign){"version", "8.0.10", EDIT_QUOTE_KEEP};
+	a[2] = (struct edit_assign){"packages.\"\".version", a[1].value, EDIT_QUOTE_KEEP};
+	check_apply(doc, len, &a[1], 1);
+	check_apply(doc, len, a, 3);
+done:
+	free((char *)a[1].key);
+	free((char *)a[1].value);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct fuzz_edit_target t = {
@@ -52,5 +147,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_check_edit(&t, data, size);
 	check_cjson(data, size);
+	check_onepass(data, size);
 	return 0;
 }

@@ -233,29 +233,242 @@ static void test_bad_new_value(void **state)
 	ec_run_done(&r);
 }
 
-/* The chained variant skips only cJSON's confirmation, not the scanner's. */
-static void test_chained_still_scans(void **state)
+/* Nested `depth` deep: an object holding arrays. */
+static char *nested(size_t depth)
 {
-	struct edit_assign a = {"a", "2", EDIT_QUOTE_KEEP};
-	struct edit_change ch = {0};
-	struct buf out;
+	char *doc = malloc(2 * depth + 16);
+	size_t p = 0;
+
+	assert_non_null(doc);
+	p += (size_t)sprintf(doc, "{\"a\": ");
+	for (size_t i = 1; i < depth; i++)
+		doc[p++] = '[';
+	for (size_t i = 1; i < depth; i++)
+		doc[p++] = ']';
+	strcpy(doc + p, "}");
+	return doc;
+}
+
+/* What the scanner reads whole (no cJSON run beside it), cJSON reads too. */
+static void test_cjson_reads_what_scanner_reads(void **state)
+{
+	static const char *const docs[] = {
+	    "{\"n\": [1234567890123456789012345678901234567890123456789012345678901234"
+	    "567890, -0.5e-999, 1E+400, 0]}",
+	    "\xef\xbb\xbf{\"a\": 1}",
+	    "{\"s\": \"\\u0000 \\ud83d\\ude00 \\/ \xc3\xa9 \x7f\", \"\": {}}",
+	    " \t\r\n{\"a\": [true, false, null, {}, []]} \n",
+	};
+	char *deep = nested(1000), *deeper = nested(1001);
+	cJSON *root;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]) + 1; i++) {
+		const char *doc = i < sizeof(docs) / sizeof(docs[0]) ? docs[i] : deep;
+
+		expect_err(doc, "absent", RELAPI_ENOTFOUND, "cannot find key 'absent'");
+		root = cJSON_ParseWithLength(doc, strlen(doc));
+		assert_non_null(root);
+		cJSON_Delete(root);
+	}
+	expect_err(deeper, "absent", RELAPI_EPARSE, "nesting too deep");
+	assert_null(cJSON_ParseWithLength(deeper, strlen(deeper)));
+	free(deep);
+	free(deeper);
+}
+
+/* ---- several assignments: edit_apply's one pass ------------------------ */
+
+/* edit_apply's result made by hand: one edit_json_set after another. */
+static int apply_each(struct edit_result *r, const char *in, const struct edit_assign *a,
+                      size_t n, struct rerr *err)
+{
+	struct buf cur, next;
+	int rc = 0;
+
+	buf_init(&cur);
+	buf_init(&next);
+	assert_int_equal(buf_puts(&cur, in), 0);
+	r->changes = calloc(n, sizeof(*r->changes));
+	assert_non_null(r->changes);
+	for (size_t i = 0; i < n && !rc; i++) {
+		buf_reset(&next);
+		rc = edit_json_set(&r->changes[i], &next, cur.data, cur.len, "f.json",
+		                   &a[i], err);
+		r->nchanges++;
+		buf_reset(&cur);
+		assert_int_equal(buf_append(&cur, next.data ? next.data : "", next.len),
+		                 0);
+	}
+	r->data = rc ? NULL : buf_detach(&cur, &r->len);
+	buf_release(&cur);
+	buf_release(&next);
+	if (rc)
+		edit_result_release(r);
+	return rc;
+}
+
+/* edit_apply gives what the assignments one by one give: output, changes, error. */
+static void expect_as_each(const char *in, const struct edit_assign *a, size_t n)
+{
+	struct edit_result got, want;
+	struct rerr gerr, werr;
+	int grc, wrc;
+
+	edit_result_init(&got);
+	edit_result_init(&want);
+	rerr_clear(&gerr);
+	rerr_clear(&werr);
+	grc = edit_apply(&got, EDIT_JSON, "f.json", in, strlen(in), a, n, &gerr);
+	wrc = apply_each(&want, in, a, n, &werr);
+	assert_int_equal(grc, wrc);
+	assert_string_equal(gerr.msg, werr.msg);
+	assert_int_equal(got.nchanges, want.nchanges);
+	for (size_t i = 0; i < got.nchanges; i++) {
+		const struct edit_change *g = &got.changes[i], *w = &want.changes[i];
+
+		assert_string_equal(g->old_value, w->old_value);
+		assert_string_equal(g->new_value, w->new_value);
+		assert_int_equal(g->start, w->start);
+		assert_int_equal(g->end, w->end);
+		assert_int_equal(g->new_len, w->new_len);
+		assert_int_equal(g->line, w->line);
+		assert_int_equal(g->changed, w->changed);
+	}
+	if (!grc)
+		assert_string_equal(got.data, want.data);
+	edit_result_release(&got);
+	edit_result_release(&want);
+}
+
+/* Each change's span is in its own edit's input: moved by earlier ones before it. */
+static void test_onepass_offsets(void **state)
+{
+	const char *in = "{\"version\": \"1\", \"n\": 12345,\n \"packages\": {\"\": "
+	                 "{\"version\": \"1\"}}}";
+	const struct edit_assign a[] = {
+	    {"version", "8.0.10", EDIT_QUOTE_KEEP},
+	    {"n", "7", EDIT_QUOTE_KEEP},
+	    {"packages.\"\".version", "8.0.10", EDIT_QUOTE_KEEP}};
+	const struct edit_assign back[] = {a[2], a[1], a[0]};
+	struct edit_result r;
+	struct rerr err;
+	size_t pv = (size_t)(strrchr(in, '1') - in - 1);
+
+	(void)state;
+	edit_result_init(&r);
+	rerr_clear(&err);
+	assert_int_equal(edit_apply(&r, EDIT_JSON, "f.json", in, strlen(in), a, 3, &err),
+	                 0);
+	assert_string_equal(r.data, "{\"version\": \"8.0.10\", \"n\": 7,\n \"packages\": "
+	                            "{\"\": {\"version\": \"8.0.10\"}}}");
+	assert_int_equal(r.changes[0].start, 12);
+	assert_int_equal(r.changes[1].start, 22 + 5);
+	assert_int_equal(r.changes[2].start, pv + 5 - 4);
+	assert_int_equal(r.changes[2].line, 2);
+	edit_result_release(&r);
+	assert_int_equal(
+	    edit_apply(&r, EDIT_JSON, "f.json", in, strlen(in), back, 3, &err), 0);
+	assert_int_equal(r.changes[0].start, pv);
+	assert_int_equal(r.changes[1].start, 22);
+	assert_int_equal(r.changes[2].start, 12);
+	edit_result_release(&r);
+	expect_as_each(in, a, 3);
+	expect_as_each(in, back, 3);
+}
+
+/* A value already right keeps its bytes while others change. */
+static void test_onepass_noop(void **state)
+{
+	const char *in = "{\"a\": \"8.0.\\u0038\", \"b\": \"1\", \"c\": 1.0}";
+	const struct edit_assign a[] = {{"b", "22", EDIT_QUOTE_KEEP},
+	                                {"a", "8.0.8", EDIT_QUOTE_KEEP},
+	                                {"c", "1.0", EDIT_QUOTE_KEEP}};
+
+	(void)state;
+	expect_as_each(in, a, 3);
+}
+
+/* A path within another sees the earlier edit, as one by one. */
+static void test_onepass_dependent(void **state)
+{
+	const char *in = "{\"a\": 1, \"b\": {\"c\": \"1\"}}";
+	const struct edit_assign twice[] = {{"a", "2", EDIT_QUOTE_KEEP},
+	                                    {"a", "x", EDIT_QUOTE_KEEP}};
+	const struct edit_assign within[] = {{"a", "x", EDIT_QUOTE_KEEP},
+	                                     {"a.b", "1", EDIT_QUOTE_KEEP}};
+	const struct edit_assign parent[] = {{"b.c", "2", EDIT_QUOTE_KEEP},
+	                                     {"b", "3", EDIT_QUOTE_KEEP}};
+	struct edit_result r;
 	struct rerr err;
 
 	(void)state;
-	buf_init(&out);
+	edit_result_init(&r);
 	rerr_clear(&err);
 	assert_int_equal(
-	    edit_json_set_chained(&ch, &out, "{\"a\": 1,}", 9, "f.json", &a, &err),
-	    RELAPI_EPARSE);
-	assert_non_null(strstr(err.msg, "expected a string key"));
-	edit_change_release(&ch);
-	buf_reset(&out);
-	rerr_clear(&err);
+	    edit_apply(&r, EDIT_JSON, "f.json", in, strlen(in), twice, 2, &err), 0);
+	assert_string_equal(r.changes[1].old_value, "2");
+	assert_string_equal(r.data, "{\"a\": \"x\", \"b\": {\"c\": \"1\"}}");
+	edit_result_release(&r);
 	assert_int_equal(
-	    edit_json_set_chained(&ch, &out, "{\"a\": 1}", 8, "f.json", &a, &err), 0);
-	assert_string_equal(out.data, "{\"a\": 2}");
-	edit_change_release(&ch);
-	buf_release(&out);
+	    edit_apply(&r, EDIT_JSON, "f.json", in, strlen(in), within, 2, &err),
+	    RELAPI_EINVAL);
+	assert_non_null(strstr(err.msg, "'a' is a string, not an object"));
+	expect_as_each(in, twice, 2);
+	expect_as_each(in, within, 2);
+	expect_as_each(in, parent, 2);
+}
+
+/* The error is the first failing assignment's, wherever the others fail. */
+static void test_onepass_errors(void **state)
+{
+	const char *dup = "{\"b\": 1, \"b\": 2, \"a\": 1}";
+	const char *bad = "{\"a\": 1, \"b\": 2,}";
+	const struct edit_assign missing_first[] = {{"c", "1", EDIT_QUOTE_KEEP},
+	                                            {"b", "1", EDIT_QUOTE_KEEP}};
+	const struct edit_assign dup_second[] = {{"a", "1", EDIT_QUOTE_KEEP},
+	                                         {"b", "1", EDIT_QUOTE_KEEP}};
+	const struct edit_assign value_second[] = {{"a", "2", EDIT_QUOTE_KEEP},
+	                                           {"b", "\xff", EDIT_QUOTE_KEEP}};
+	const struct edit_assign key_first[] = {{"a..b", "2", EDIT_QUOTE_KEEP},
+	                                        {"a", "\xff", EDIT_QUOTE_KEEP}};
+	const struct edit_assign object_first[] = {{"o", "2", EDIT_QUOTE_KEEP},
+	                                           {"a", "3", EDIT_QUOTE_KEEP}};
+
+	(void)state;
+	expect_as_each(dup, missing_first, 2);
+	expect_as_each(dup, dup_second, 2);
+	expect_as_each(bad, dup_second, 2);
+	expect_as_each("{\"a\": 1, \"b\": 1}", value_second, 2);
+	expect_as_each("{\"a\": 1}", key_first, 2);
+	expect_as_each("{\"o\": {}, \"a\": [1]}", object_first, 2);
+	expect_as_each("{\"a\": [], \"o\": 1}", object_first, 2);
+	expect_as_each("[1]", dup_second, 2);
+	expect_as_each("{\"a\": {\"b\": 1}", dup_second, 2);
+}
+
+/* More assignments than one pass takes: made one by one, as many as there are. */
+static void test_onepass_many(void **state)
+{
+	struct edit_assign a[70];
+	char keys[70][8];
+	struct buf in;
+
+	(void)state;
+	buf_init(&in);
+	assert_int_equal(buf_puts(&in, "{"), 0);
+	for (int i = 0; i < 70; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+		a[i] =
+		    (struct edit_assign){keys[i], i % 2 ? "1" : "1.0.0", EDIT_QUOTE_KEEP};
+		assert_int_equal(
+		    buf_printf(&in, "%s\"k%d\": %d", i ? ", " : "", 69 - i, i), 0);
+	}
+	assert_int_equal(buf_puts(&in, "}"), 0);
+	expect_as_each(in.data, a, 64);
+	expect_as_each(in.data, a, 65);
+	expect_as_each(in.data, a, 70);
+	buf_release(&in);
 }
 
 int main(void)
@@ -274,7 +487,12 @@ int main(void)
 	    cmocka_unit_test(test_duplicates_elsewhere_ignored),
 	    cmocka_unit_test(test_nesting_limit),
 	    cmocka_unit_test(test_bad_new_value),
-	    cmocka_unit_test(test_chained_still_scans),
+	    cmocka_unit_test(test_cjson_reads_what_scanner_reads),
+	    cmocka_unit_test(test_onepass_offsets),
+	    cmocka_unit_test(test_onepass_noop),
+	    cmocka_unit_test(test_onepass_dependent),
+	    cmocka_unit_test(test_onepass_errors),
+	    cmocka_unit_test(test_onepass_many),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
