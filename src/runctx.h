@@ -57,8 +57,8 @@ struct runctx_spec {
 };
 
 /* Requests in flight to each forge host without --jobs (chosen by ci/bench). */
-#define RUNCTX_HOST_JOBS     32
-#define RUNCTX_HOST_JOBS_STR "32"
+#define RUNCTX_HOST_JOBS     48
+#define RUNCTX_HOST_JOBS_STR "48"
 
 enum runctx_out {
 	RUNCTX_OUT_PLAIN, /* CI or not a terminal: one line per event */

@@ -75,7 +75,7 @@ class PlanCostsTest(unittest.TestCase):
 
     def test_default_cap(self):
         doc, reqs = self.plan_then_tag_all()
-        self.check(doc, reqs, 32)
+        self.check(doc, reqs, 48)
         # nine repositories: the chain decides, not the cap
         self.assertEqual(doc["round_trips"], doc["chain"])
 
