@@ -1241,10 +1241,26 @@ static void op_free(struct forge_op *op)
 	for (i = 0; op->modes && i < op->nchanges; i++)
 		free(op->modes[i]);
 	free(op->modes);
+	free(op->saved);
 	op_results_release(op);
 	buf_release(&op->pages);
 	free(op->repo);
 	free(op);
+}
+
+int forge_op_save_err(struct forge_op *op)
+{
+	if (!op->saved && !(op->saved = malloc(sizeof(*op->saved))))
+		return forge_op_oom(op);
+	*op->saved = op->err;
+	rerr_clear(&op->err);
+	return 0;
+}
+
+void forge_op_unsave(struct forge_op *op)
+{
+	free(op->saved);
+	op->saved = NULL;
 }
 
 void forge_op_done(struct forge_op *op)
@@ -1254,9 +1270,10 @@ void forge_op_done(struct forge_op *op)
 
 	/* "already exists" stands only with the tag read back: a read that
 	   failed says nothing of the tag and keeps its own error */
-	if (op->saved.code && !(op->saved.code == RELAPI_EEXISTS && op->err.code &&
-	                        !(op->result & FORGE_R_TAG)))
-		op->err = op->saved;
+	if (op->saved && op->saved->code &&
+	    !(op->saved->code == RELAPI_EEXISTS && op->err.code &&
+	      !(op->result & FORGE_R_TAG)))
+		op->err = *op->saved;
 	ok = op->err.code ? (op->result & FORGE_R_TAG) : op->result;
 	memset(&r, 0, sizeof(r));
 	r.err = op->err;

@@ -191,10 +191,11 @@ struct forge_op {
 	size_t nchanges;
 	struct forge_var *vars;
 	size_t nvars;
-	char **blobs;      /* GitHub: blob sha per change, or NULL (inline) */
-	char **modes;      /* GitHub: the base tree's mode per change, or NULL (new) */
-	struct rerr saved; /* when set, the final error whatever happens after it */
-	struct buf pages;  /* next-page URLs followed, "\n"-separated (forge_op_page) */
+	char **blobs;       /* GitHub: blob sha per change, or NULL (inline) */
+	char **modes;       /* GitHub: the base tree's mode per change, or NULL (new) */
+	struct rerr *saved; /* when set, the final error whatever happens after it
+	                       (allocated: a rare need, and ops are many) */
+	struct buf pages;   /* next-page URLs followed, "\n"-separated (forge_op_page) */
 	/* results */
 	unsigned result;
 	struct forge_file file;
@@ -270,6 +271,11 @@ void forge_op_whoami_done(struct forge_op *op);
 
 /* Sets op->err to "out of memory" and returns RELAPI_ENOMEM. */
 int forge_op_oom(struct forge_op *op);
+/* Keeps op->err as op->saved and clears it. 0 or RELAPI_ENOMEM (op failed). */
+int forge_op_save_err(struct forge_op *op);
+/* Forgets op->saved. */
+void forge_op_unsave(struct forge_op *op);
+
 /* forge_op_oom, then the end of op (its callback). */
 void forge_op_oom_done(struct forge_op *op);
 /*

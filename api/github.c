@@ -840,8 +840,10 @@ static void gh_tag_ref_made(struct forge_op *op, struct http_response *resp)
 	int rc = forge_op_check(op, resp);
 
 	if (rc == RELAPI_EEXISTS) {
-		op->saved = op->err;
-		rerr_clear(&op->err);
+		if (forge_op_save_err(op)) {
+			forge_op_done(op);
+			return;
+		}
 		forge_tag_release(&op->tag);
 		forge_repo_chain(op, "GET", "/git/ref/tags/%p", op->a.ref.name, NULL,
 		                 NULL, 0, gh_tag_ref_done);
@@ -1524,7 +1526,7 @@ static void gh_installation_end(struct forge_op *op)
 /* The first page of the list: the token is an installation token. */
 static void gh_installation_found(struct forge_op *op, const cJSON *j)
 {
-	rerr_clear(&op->saved);
+	forge_op_unsave(op);
 	op->whoami.installation = 1;
 	if (!fj_num(j, "total_count", &op->num))
 		op->num = -1;
@@ -1540,18 +1542,21 @@ static void gh_installation_found(struct forge_op *op, const cJSON *j)
 static void gh_installation_failed(struct forge_op *op, int rc,
                                    const struct http_response *resp)
 {
-	struct rerr e, user = op->saved;
+	struct rerr e, user;
 
 	rerr_clear(&e);
-	if (rc == RELAPI_EFORBIDDEN || rc == RELAPI_EUNAUTHORIZED ||
-	    rc == RELAPI_ENOTFOUND) {
+	rerr_clear(&user);
+	if (op->saved)
+		user = *op->saved;
+	if (op->saved && (rc == RELAPI_EFORBIDDEN || rc == RELAPI_EUNAUTHORIZED ||
+	                  rc == RELAPI_ENOTFOUND)) {
 		op->f->ops->map_error(resp->transport_error, resp->transport_msg,
 		                      resp->status, resp->body.data, resp->body.len, &e);
-		rerr_clear(&op->saved);
-		rerr_set(&op->saved, user.code, "%s; as an App installation: %s",
-		         user.msg, e.msg);
+		rerr_clear(op->saved);
+		rerr_set(op->saved, user.code, "%s; as an App installation: %s", user.msg,
+		         e.msg);
 	} else {
-		rerr_clear(&op->saved);
+		forge_op_unsave(op);
 	}
 	forge_op_done(op);
 }
@@ -1598,8 +1603,10 @@ static void gh_user_done(struct forge_op *op, struct http_response *resp)
 	 * then. Its access is judged per repository, never here.
 	 */
 	if (rc == RELAPI_EFORBIDDEN) {
-		op->saved = op->err;
-		rerr_clear(&op->err);
+		if (forge_op_save_err(op)) {
+			forge_op_done(op);
+			return;
+		}
 		forge_op_chain(op, "GET", "/installation/repositories?per_page=100", NULL,
 		               NULL, 0, gh_installation_done);
 		return;
@@ -2044,16 +2051,17 @@ const struct forge_ops forge_github_ops = {
     .release_url_key = "html_url",
     .release_fmt = "/releases/tags/%p",
     .write_scopes = {"repo", "public_repo"},
-    .costs = {.token_check = 1,
-              .resolve = 1,
-              .commit = 4,
-              .commit_one = 1,
-              .commit_base = 1,
-              /* https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
-               */
-              .writes_per_minute = 80,
-              .tag = 2,
-              .access = 3,
-              .file_max = GH_INLINE_MAX,
-              .blob_binary = 1},
+    .costs =
+        {.token_check = 1,
+         .resolve = 1,
+         .commit = 4,
+         .commit_one = 1,
+         .commit_base = 1,
+         /* https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits
+          */
+         .writes_per_minute = 80,
+         .tag = 2,
+         .access = 3,
+         .file_max = GH_INLINE_MAX,
+         .blob_binary = 1},
 };
