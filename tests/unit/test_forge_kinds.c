@@ -60,7 +60,8 @@ static void test_host_url(void **state)
 	} t[] = {
 	    {FORGE_GITHUB, "github.com", "https://api.github.com"},
 	    {FORGE_GITHUB, "ghe.example.com", "https://ghe.example.com/api/v3"},
-	    {FORGE_GITHUB, "http://127.0.0.1:8080/api/v3", "http://127.0.0.1:8080/api/v3"},
+	    {FORGE_GITHUB, "http://127.0.0.1:8080/api/v3",
+	     "http://127.0.0.1:8080/api/v3"},
 	    {FORGE_GITLAB, "gitlab.com", "https://gitlab.com/api/v4"},
 	    {FORGE_GITLAB, "gl.example.com", "https://gl.example.com"},
 	    {FORGE_GITLAB, "https://gl.example.com", "https://gl.example.com"},
