@@ -6,6 +6,7 @@
  */
 #include <cjson/cJSON.h>
 
+#include "edit_cases.h"
 #include "fuzz_edit_common.h"
 
 /* cJSON reads what the scanner accepts (it takes more: no need to run both). */
@@ -63,34 +64,6 @@ done:
 
 /* ---- one pass -------------------------------------------------------------- */
 
-/* edit_apply's result made by hand: one edit_json_set after another. */
-static int apply_each(struct edit_result *r, const char *in, size_t len,
-                      const struct edit_assign *a, size_t n, struct rerr *err)
-{
-	struct buf cur, next;
-	int rc = 0;
-
-	buf_init(&cur);
-	buf_init(&next);
-	if (buf_append(&cur, in, len) || !(r->changes = calloc(n, sizeof(*r->changes))))
-		abort();
-	for (size_t i = 0; i < n && !rc; i++) {
-		buf_reset(&next);
-		rc = edit_json_set(&r->changes[i], &next, cur.data, cur.len, "fuzz",
-		                   &a[i], err);
-		r->nchanges++;
-		buf_reset(&cur);
-		if (buf_append(&cur, next.data ? next.data : "", next.len))
-			abort();
-	}
-	r->data = rc ? NULL : buf_detach(&cur, &r->len);
-	buf_release(&cur);
-	buf_release(&next);
-	if (rc)
-		edit_result_release(r);
-	return rc;
-}
-
 static int same_change(const struct edit_change *x, const struct edit_change *y)
 {
 	return !strcmp(x->key, y->key) && !strcmp(x->old_value, y->old_value) &&
@@ -112,7 +85,7 @@ static void check_apply(const char *doc, size_t len, const struct edit_assign *a
 	rerr_clear(&gerr);
 	rerr_clear(&werr);
 	grc = edit_apply(&got, EDIT_JSON, "fuzz", doc, len, a, n, &gerr);
-	wrc = apply_each(&want, doc, len, a, n, &werr);
+	wrc = ec_json_each(&want, doc, len, "fuzz", a, n, &werr);
 	fuzz_check(grc == wrc && !strcmp(gerr.msg, werr.msg));
 	fuzz_check(got.nchanges == want.nchanges && got.len == want.len);
 	fuzz_check(grc || !memcmp(got.data, want.data, got.len));

@@ -4,8 +4,9 @@
  * whose report is checked against its bytes, the real before/after pairs of
  * the reference folder, and a generated package-lock.json.
  *
- * Everything but ec_lockfile() asserts with cmocka and so is for unit tests
- * only; ec_lockfile() (edit_lockfile.c) is also used by the benchmarks.
+ * Everything but ec_lockfile() and ec_json_each() asserts with cmocka and so
+ * is for unit tests only; ec_lockfile() (edit_lockfile.c) is also used by the
+ * benchmarks, ec_json_each() (edit_each.c) by the fuzzers.
  */
 #ifndef RELAPI_EDIT_CASES_H
 #define RELAPI_EDIT_CASES_H
@@ -155,5 +156,13 @@ void ec_test_reference_pair(void **state);
  * frees; NULL when out of memory.
  */
 char *ec_lockfile(size_t size, const char *version, size_t *len);
+
+/*
+ * edit_apply's JSON result the slow way (edit_json_set per assignment, each
+ * on the previous output) into *r; its code, err set. Aborts when out of
+ * memory (edit_each.c: no test framework, the fuzzers link it).
+ */
+int ec_json_each(struct edit_result *r, const char *in, size_t len, const char *name,
+                 const struct edit_assign *a, size_t n, struct rerr *err);
 
 #endif

@@ -279,35 +279,6 @@ static void test_cjson_reads_what_scanner_reads(void **state)
 
 /* ---- several assignments: edit_apply's one pass ------------------------ */
 
-/* edit_apply's result made by hand: one edit_json_set after another. */
-static int apply_each(struct edit_result *r, const char *in, const struct edit_assign *a,
-                      size_t n, struct rerr *err)
-{
-	struct buf cur, next;
-	int rc = 0;
-
-	buf_init(&cur);
-	buf_init(&next);
-	assert_int_equal(buf_puts(&cur, in), 0);
-	r->changes = calloc(n, sizeof(*r->changes));
-	assert_non_null(r->changes);
-	for (size_t i = 0; i < n && !rc; i++) {
-		buf_reset(&next);
-		rc = edit_json_set(&r->changes[i], &next, cur.data, cur.len, "f.json",
-		                   &a[i], err);
-		r->nchanges++;
-		buf_reset(&cur);
-		assert_int_equal(buf_append(&cur, next.data ? next.data : "", next.len),
-		                 0);
-	}
-	r->data = rc ? NULL : buf_detach(&cur, &r->len);
-	buf_release(&cur);
-	buf_release(&next);
-	if (rc)
-		edit_result_release(r);
-	return rc;
-}
-
 /* edit_apply gives what the assignments one by one give: output, changes, error. */
 static void expect_as_each(const char *in, const struct edit_assign *a, size_t n)
 {
@@ -320,7 +291,7 @@ static void expect_as_each(const char *in, const struct edit_assign *a, size_t n
 	rerr_clear(&gerr);
 	rerr_clear(&werr);
 	grc = edit_apply(&got, EDIT_JSON, "f.json", in, strlen(in), a, n, &gerr);
-	wrc = apply_each(&want, in, a, n, &werr);
+	wrc = ec_json_each(&want, in, strlen(in), "f.json", a, n, &werr);
 	assert_int_equal(grc, wrc);
 	assert_string_equal(gerr.msg, werr.msg);
 	assert_int_equal(got.nchanges, want.nchanges);
